@@ -1,0 +1,282 @@
+// Package store is vigil's metadata storage on database/sql. One
+// implementation serves both SQLite (embedded default) and PostgreSQL (at
+// scale); the dialect packages store/sqlite and store/postgres open the
+// connections and carry the migrations. Every query of tenant data names the
+// account, so a row of another tenant is simply not found. Driver errors never
+// leave this package: they become errs codes.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+// Dialect is the SQL flavour behind a DB.
+type Dialect int
+
+// The supported dialects.
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return "unknown"
+}
+
+// DB is the metadata database. Writes go through a pool of its own (one
+// connection on SQLite, which allows one writer at a time); reads use another.
+type DB struct {
+	dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+	clock   clock.Clock
+
+	mu     sync.RWMutex
+	rebind map[string]string
+}
+
+// New wraps open pools. read and write may be the same pool.
+func New(d Dialect, read, write *sql.DB, clk clock.Clock) *DB {
+	return &DB{dialect: d, read: read, write: write, clock: clk, rebind: map[string]string{}}
+}
+
+// Dialect returns the SQL flavour.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Clock returns the injected clock.
+func (db *DB) Clock() clock.Clock { return db.clock }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return errs.Wrap(err, errs.Unavailable, "database unreachable")
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.read.Close()
+	if db.write != db.read {
+		err = errors.Join(err, db.write.Close())
+	}
+	return err
+}
+
+// Tx is a transaction with the time fixed at its start.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	Now time.Time
+}
+
+// Write runs fn in a write transaction and commits if fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, false, fn)
+}
+
+// Read runs fn in a read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.read, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: readOnly && db.dialect == Postgres}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return db.mapErr(err, "begin transaction")
+	}
+	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
+	tx := &Tx{tx: sqlTx, db: db, Now: db.clock.Now().UTC().Truncate(time.Microsecond)}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return db.mapErr(err, "commit")
+	}
+	return nil
+}
+
+// Exec runs a statement written with ? placeholders.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, tx.db.bind(query), args...)
+	if err != nil {
+		return nil, tx.db.mapErr(err, "exec")
+	}
+	return res, nil
+}
+
+// Query runs a query written with ? placeholders.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
+	if err != nil {
+		return nil, tx.db.mapErr(err, "query")
+	}
+	return rows, nil
+}
+
+// QueryRow runs a query expected to return at most one row. Scan errors
+// should pass through Tx.Err.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.bind(query), args...)
+}
+
+// Err maps a driver error (including sql.ErrNoRows) to a domain error whose
+// message names what was looked for.
+func (tx *Tx) Err(err error, what string) error { return tx.db.mapErr(err, what) }
+
+// Dialect returns the SQL flavour of the transaction's database.
+func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
+
+// MustAffect returns a NotFound error naming what when res changed no row.
+func MustAffect(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return errs.Wrap(err, errs.Internal, "%s", what)
+	}
+	if n == 0 {
+		return errs.E(errs.NotFound, "%s not found", what)
+	}
+	return nil
+}
+
+// bind rewrites ? placeholders to $n for PostgreSQL. Queries are constants,
+// so the result is cached.
+func (db *DB) bind(q string) string {
+	if db.dialect != Postgres {
+		return q
+	}
+	db.mu.RLock()
+	out, ok := db.rebind[q]
+	db.mu.RUnlock()
+	if ok {
+		return out
+	}
+	var b strings.Builder
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	out = b.String()
+	db.mu.Lock()
+	db.rebind[q] = out
+	db.mu.Unlock()
+	return out
+}
+
+// mapErr turns driver errors into domain errors. Messages name the operation,
+// never the values involved.
+func (db *DB) mapErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return errs.Wrap(err, errs.NotFound, "%s not found", what)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return errs.Wrap(err, errs.Unavailable, "%s: %v", what, err)
+	case isUniqueViolation(err):
+		return errs.Wrap(err, errs.Conflict, "%s already exists", what)
+	}
+	return errs.Wrap(err, errs.Internal, "%s: database error", what)
+}
+
+// isUniqueViolation recognises unique-constraint failures of both drivers
+// without importing them: SQLite reports "UNIQUE constraint failed", and
+// PostgreSQL SQLSTATE 23505.
+func isUniqueViolation(err error) bool {
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) && coded.SQLState() == "23505" {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// Micros converts a time to the integer microseconds vigil stores.
+func Micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// FromMicros converts stored microseconds back to a UTC time; 0 is the zero time.
+func FromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// Column is one column of the live schema.
+type Column struct {
+	Table, Name string
+}
+
+func (c Column) String() string { return fmt.Sprintf("%s.%s", c.Table, c.Name) }
+
+// Columns lists every column of vigil's tables in the live schema, so a test
+// can hold the schema against the data map.
+func (db *DB) Columns(ctx context.Context) ([]Column, error) {
+	var q string
+	switch db.dialect {
+	case SQLite:
+		q = `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name != 'goose_db_version'
+			ORDER BY m.name, p.cid`
+	case Postgres:
+		q = `SELECT table_name, column_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name != 'goose_db_version'
+			ORDER BY table_name, ordinal_position`
+	}
+	var cols []Column
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c Column
+			if err := rows.Scan(&c.Table, &c.Name); err != nil {
+				return tx.Err(err, "schema column")
+			}
+			cols = append(cols, c)
+		}
+		return tx.Err(rows.Err(), "schema columns")
+	})
+	return cols, err
+}
