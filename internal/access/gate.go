@@ -1,0 +1,263 @@
+// Package access is the one gate every read or change of personal data passes
+// through. Check decides from roles, grants and the data map's purposes, and
+// writes every decision, allow and deny, to the audit log before it returns.
+// Store methods that touch personal data take the Decision it returns, so code
+// that skips the gate does not compile, and a decision for one account or
+// category does not open another.
+//
+// The gate never allows vendor staff to see customer media, snapshots or face
+// data without a customer's grant, nor staff whose privacy training lapsed or
+// who did not pass a second factor, nor anyone across tenants.
+package access
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+// Action is what a principal wants to do with a resource.
+type Action string
+
+// Actions.
+const (
+	Read         Action = "read"
+	List         Action = "list"
+	Create       Action = "create"
+	Update       Action = "update"
+	Delete       Action = "delete"
+	Export       Action = "export"
+	Authenticate Action = "authenticate" // check a credential at sign-in
+)
+
+// Resource names the personal data an action concerns.
+type Resource struct {
+	Category  datamap.CategoryID
+	AccountID string // the tenant whose data it is; "" for data of a person outside any account
+	SiteID    string // set when the object belongs to one site
+	ID        string // the object; "" for a whole collection
+	SubjectID string // the person the data is about, when it is about one person
+}
+
+// Decision is the gate's answer. Only Check makes a valid one; the zero value
+// allows nothing.
+type Decision struct {
+	valid     bool
+	principal Principal
+	action    Action
+	resource  Resource
+	purpose   datamap.Purpose
+	seq       int64
+}
+
+// Principal returns who the decision was made for.
+func (d Decision) Principal() Principal { return d.principal }
+
+// Purpose returns the purpose the decision was made for.
+func (d Decision) Purpose() datamap.Purpose { return d.purpose }
+
+// AuditSeq returns the audit entry that records the decision.
+func (d Decision) AuditSeq() int64 { return d.seq }
+
+// Require checks, at the storage edge, that the decision covers action on r.
+// A decision about one object covers only that object; a decision about a
+// collection (no ID) covers every object of it in that account.
+func (d Decision) Require(action Action, r Resource) error {
+	if !d.valid {
+		return errs.E(errs.Forbidden, "no access decision")
+	}
+	got := d.resource
+	if d.action != action || got.Category != r.Category || got.AccountID != r.AccountID ||
+		got.SubjectID != r.SubjectID || (got.ID != "" && got.ID != r.ID) {
+		return errs.E(errs.Forbidden, "access decision does not cover %s of %s", action, r.Category)
+	}
+	return nil
+}
+
+// Record is an audit entry for one decision, handed to the Recorder.
+type Record struct {
+	Time       time.Time
+	ActorKind  string
+	ActorID    string
+	ActorRole  string
+	Action     string
+	Category   string
+	ResourceID string
+	AccountID  string
+	Purpose    string
+	Decision   string // "allow" or "deny"
+	Reason     string
+	SubjectID  string            // whose key seals Personal
+	Personal   map[string]string // the actor's network details
+}
+
+// Recorder makes records durable. The audit log implements it.
+type Recorder interface {
+	Record(ctx context.Context, r Record) (seq int64, err error)
+}
+
+// Grants answers whether a customer has entrusted a staff member with a
+// category of an account's data at a time. Entrustment grants are managed by
+// the privacy centre; without a Grants source no staff member holds any.
+type Grants interface {
+	StaffGrant(ctx context.Context, staffID, accountID string, category datamap.CategoryID, at time.Time) (bool, error)
+}
+
+// Gate decides and records.
+type Gate struct {
+	reg    *datamap.Registry
+	rec    Recorder
+	clk    clock.Clock
+	grants Grants
+	policy Policy
+}
+
+// New returns a gate over the data map. grants may be nil.
+func New(reg *datamap.Registry, rec Recorder, clk clock.Clock, grants Grants, policy Policy) *Gate {
+	return &Gate{reg: reg, rec: rec, clk: clk, grants: grants, policy: policy}
+}
+
+// Check decides whether p may take action on r for purpose, records the
+// decision, and returns it. A denial is an error: errs.NotFound when the
+// principal has no standing in the account (so existence does not leak),
+// errs.Forbidden or errs.MFARequired otherwise. When the decision cannot be
+// recorded, access is denied (errs.Unavailable).
+func (g *Gate) Check(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose) (Decision, error) {
+	now := g.clk.Now()
+	denial := g.decide(ctx, p, action, r, purpose, now)
+	rec := g.record(p, action, r, purpose, now, denial)
+	seq, err := g.rec.Record(ctx, rec)
+	if err != nil {
+		return Decision{}, errs.Wrap(err, errs.Unavailable, "access log unavailable; access refused")
+	}
+	if denial != nil {
+		return Decision{}, denial
+	}
+	return Decision{valid: true, principal: p, action: action, resource: r, purpose: purpose, seq: seq}, nil
+}
+
+func (g *Gate) decide(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose, now time.Time) error {
+	cat, ok := g.reg.Category(r.Category)
+	if !ok {
+		return errs.E(errs.Forbidden, "undeclared data category %q", r.Category)
+	}
+	if !cat.Allows(purpose) {
+		return errs.E(errs.Forbidden, "purpose %s is not declared for %s", purpose, r.Category)
+	}
+	rule := g.policy.rule(r.Category)
+	if r.SubjectID != "" && r.SubjectID == p.ID && (p.Kind == KindUser || p.Kind == KindStaff) && rule.allowsSelf(action) {
+		return nil
+	}
+	switch p.Kind {
+	case KindUser:
+		return g.decideUser(p, action, r, rule)
+	case KindStaff:
+		return g.decideStaff(ctx, p, action, r, cat, rule, now)
+	case KindAnonymous:
+		if rule.allowsAnonymous(action) {
+			return nil
+		}
+		return errs.E(errs.Unauthenticated, "sign in first")
+	case KindSystem:
+		if rule.allowsSystem(action) {
+			return nil
+		}
+		return errs.E(errs.Forbidden, "system job %q may not %s %s", p.ID, action, r.Category)
+	}
+	return errs.E(errs.Forbidden, "principal kind %q has no access to personal data", p.Kind)
+}
+
+func (g *Gate) decideUser(p Principal, action Action, r Resource, rule Rule) error {
+	if r.AccountID == "" || !p.MemberOf(r.AccountID) {
+		return errs.E(errs.NotFound, "%s not found", r.Category)
+	}
+	role, ok := p.RoleIn(r.AccountID, r.SiteID)
+	if !ok {
+		return errs.E(errs.NotFound, "%s not found", r.Category)
+	}
+	min, allowed := rule.Customer[action]
+	if !allowed || !role.AtLeast(min) {
+		return errs.E(errs.Forbidden, "your role (%s) may not %s %s", role, action, r.Category)
+	}
+	return nil
+}
+
+func (g *Gate) decideStaff(ctx context.Context, p Principal, action Action, r Resource, cat *datamap.Category, rule Rule, now time.Time) error {
+	if !p.MFA {
+		return errs.E(errs.MFARequired, "staff need a second factor before any personal data")
+	}
+	if !now.Before(p.TrainingValidUntil) {
+		return errs.E(errs.Forbidden, "privacy training has lapsed; no access to personal data until it is renewed")
+	}
+	if cat.Sensitivity == datamap.Credential {
+		return errs.E(errs.Forbidden, "staff never read customer credentials")
+	}
+	if cat.Sensitivity >= datamap.Media {
+		if g.grants == nil || r.AccountID == "" {
+			return errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+		}
+		granted, err := g.grants.StaffGrant(ctx, p.ID, r.AccountID, r.Category, now)
+		if err != nil {
+			return errs.Wrap(err, errs.Unavailable, "cannot check grants")
+		}
+		if !granted {
+			return errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+		}
+		return nil
+	}
+	if p.StaffRole == StaffOperatorAdmin && rule.allowsOperator(action) {
+		return nil
+	}
+	min, allowed := rule.Staff[action]
+	if !allowed || !p.StaffRole.AtLeast(min) {
+		return errs.E(errs.Forbidden, "staff role %s may not %s %s", p.StaffRole, action, r.Category)
+	}
+	return nil
+}
+
+func (g *Gate) record(p Principal, action Action, r Resource, purpose datamap.Purpose, now time.Time, denial error) Record {
+	rec := Record{
+		Time:       now,
+		ActorKind:  string(p.Kind),
+		ActorID:    p.ID,
+		Action:     string(action),
+		Category:   string(r.Category),
+		ResourceID: r.ID,
+		AccountID:  r.AccountID,
+		Purpose:    string(purpose),
+		Decision:   "allow",
+	}
+	switch p.Kind {
+	case KindUser:
+		if role, ok := p.RoleIn(r.AccountID, r.SiteID); ok {
+			rec.ActorRole = string(role)
+		}
+	case KindStaff:
+		rec.ActorRole = string(p.StaffRole)
+	}
+	if denial != nil {
+		rec.Decision = "deny"
+		rec.Reason = fmt.Sprintf("%s: %s", errs.CodeOf(denial), errs.MessageOf(denial))
+	}
+	// The actor's network details are personal data of the actor: sealed
+	// under their key. An anonymous actor has no key of its own; its details
+	// are sealed under the key of the person the attempt concerned, or dropped.
+	rec.SubjectID = p.ID
+	if p.Kind == KindAnonymous {
+		rec.SubjectID = r.SubjectID
+	}
+	if rec.SubjectID != "" && (p.Kind == KindUser || p.Kind == KindStaff || p.Kind == KindAnonymous) {
+		rec.Personal = map[string]string{}
+		if p.IP != "" {
+			rec.Personal["ip"] = p.IP
+		}
+		if p.UserAgent != "" {
+			rec.Personal["user_agent"] = p.UserAgent
+		}
+	}
+	return rec
+}

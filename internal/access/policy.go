@@ -1,0 +1,74 @@
+package access
+
+import (
+	"slices"
+
+	"github.com/vigil-cloud/vigil/internal/datamap"
+)
+
+// Rule says who may act on one category of personal data.
+type Rule struct {
+	// Customer maps an action to the lowest customer role that may take it
+	// in the account (or site) the data belongs to. Absent: no customer may.
+	Customer map[Action]Role
+	// Self lists actions a person may always take on data about themselves.
+	Self []Action
+	// Staff maps an action to the lowest staff role that may take it on
+	// ordinary data. Media and biometric data need a grant whatever the role;
+	// credentials are never open to staff.
+	Staff map[Action]StaffRole
+	// OperatorAdmin lists actions the operator admin may take; that role
+	// manages staff and has no other data rights.
+	OperatorAdmin []Action
+	// Anonymous lists actions open before sign-in (sign-up, sign-in).
+	Anonymous []Action
+	// System lists actions vigil's own jobs may take (retention, mail).
+	System []Action
+}
+
+func (r Rule) allowsSelf(a Action) bool      { return slices.Contains(r.Self, a) }
+func (r Rule) allowsAnonymous(a Action) bool { return slices.Contains(r.Anonymous, a) }
+func (r Rule) allowsSystem(a Action) bool    { return slices.Contains(r.System, a) }
+func (r Rule) allowsOperator(a Action) bool  { return slices.Contains(r.OperatorAdmin, a) }
+
+// Policy is the rule table, one rule per category. A category without a rule
+// is open to no one: least privilege by default.
+type Policy map[datamap.CategoryID]Rule
+
+func (p Policy) rule(id datamap.CategoryID) Rule { return p[id] }
+
+// DefaultPolicy returns the rules for the categories the foundation stores.
+// Capabilities that add categories add their rules here.
+func DefaultPolicy() Policy {
+	all := []Action{Read, List, Create, Update, Delete, Export}
+	return Policy{
+		datamap.AccountProfile: {
+			Customer:  map[Action]Role{Read: RoleGuest, List: RoleMember, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleOwner, Export: RoleOwner},
+			Self:      all,
+			Staff:     map[Action]StaffRole{Read: StaffSupportL1, List: StaffSupportL2, Export: StaffDPO},
+			Anonymous: []Action{Create},
+			System:    []Action{Read, Update, Delete},
+		},
+		datamap.AccountCredentials: {
+			Self:      all,
+			Anonymous: []Action{Authenticate, Update},
+			System:    []Action{Delete},
+		},
+		datamap.AccountSession: {
+			Self:      all,
+			Anonymous: []Action{Create},
+			System:    []Action{Delete},
+		},
+		datamap.StaffProfile: {
+			Self:          []Action{Read, Update},
+			Staff:         map[Action]StaffRole{Read: StaffDPO},
+			OperatorAdmin: []Action{Read, List, Create, Update, Delete},
+			System:        []Action{Read},
+		},
+		"log.audit": {
+			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
+			Self:     []Action{Read, List, Export},
+			Staff:    map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Export: StaffDPO},
+		},
+	}
+}

@@ -1,0 +1,256 @@
+// Package config holds vigil's one configuration struct. It is built once at
+// start-up from defaults, then a YAML file, then VIGIL_* environment
+// variables, then command-line flags, validated, and passed explicitly to
+// whatever needs it. Nothing changes it afterwards. Secrets in it (database
+// URLs with passwords, S3 and SMTP credentials) never reach a log: Config
+// logs itself redacted.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is everything vigil needs to start.
+type Config struct {
+	// DataDir holds the embedded database, the key file, blobs and the
+	// mail outbox when those are not configured elsewhere.
+	DataDir string `yaml:"data_dir" env:"VIGIL_DATA"`
+	// Listen is the HTTP(S) listen address.
+	Listen string `yaml:"listen" env:"VIGIL_LISTEN"`
+	// PublicURL is how users reach vigil; links in e-mails use it. Defaults
+	// to the listen address.
+	PublicURL string `yaml:"public_url" env:"VIGIL_PUBLIC_URL"`
+
+	Log      Log      `yaml:"log"`
+	TLS      TLS      `yaml:"tls"`
+	Database Database `yaml:"database"`
+	Blob     Blob     `yaml:"blob"`
+	Keys     Keys     `yaml:"keys"`
+	Mail     Mail     `yaml:"mail"`
+	Auth     Auth     `yaml:"auth"`
+}
+
+// Log chooses the log format and level.
+type Log struct {
+	Format string `yaml:"format" env:"VIGIL_LOG_FORMAT"` // text or json
+	Level  string `yaml:"level" env:"VIGIL_LOG_LEVEL"`   // debug, info, warn, error
+}
+
+// TLS configures HTTPS. With neither files nor SelfSigned, vigil serves plain
+// HTTP, which is only allowed on a loopback address.
+type TLS struct {
+	CertFile   string `yaml:"cert_file" env:"VIGIL_TLS_CERT"`
+	KeyFile    string `yaml:"key_file" env:"VIGIL_TLS_KEY"`
+	SelfSigned bool   `yaml:"self_signed" env:"VIGIL_TLS_SELF_SIGNED"`
+}
+
+// Enabled reports whether vigil serves HTTPS.
+func (t TLS) Enabled() bool { return t.CertFile != "" || t.SelfSigned }
+
+// Database chooses the metadata store.
+type Database struct {
+	Driver string `yaml:"driver" env:"VIGIL_DB_DRIVER"` // sqlite or postgres
+	// URL is the PostgreSQL connection URL, or the SQLite file path
+	// (default DataDir/vigil.db).
+	URL string `yaml:"url" env:"VIGIL_DB_URL" secret:"true"`
+}
+
+// Blob chooses where encrypted blobs live.
+type Blob struct {
+	Driver string `yaml:"driver" env:"VIGIL_BLOB_DRIVER"` // dir or s3
+	Dir    string `yaml:"dir" env:"VIGIL_BLOB_DIR"`
+	S3     S3     `yaml:"s3"`
+}
+
+// S3 configures an S3-compatible object store.
+type S3 struct {
+	Endpoint  string `yaml:"endpoint" env:"VIGIL_S3_ENDPOINT"` // host:port
+	Bucket    string `yaml:"bucket" env:"VIGIL_S3_BUCKET"`
+	Region    string `yaml:"region" env:"VIGIL_S3_REGION"`
+	AccessKey string `yaml:"access_key" env:"VIGIL_S3_ACCESS_KEY" secret:"true"`
+	SecretKey string `yaml:"secret_key" env:"VIGIL_S3_SECRET_KEY" secret:"true"`
+	Insecure  bool   `yaml:"insecure" env:"VIGIL_S3_INSECURE"` // plain HTTP, for a local test server
+}
+
+// Keys says where the key-encryption key comes from. VIGIL_KEK (the key
+// itself, base64) wins over the file.
+type Keys struct {
+	KEKFile string `yaml:"kek_file" env:"VIGIL_KEK_FILE"`
+}
+
+// Mail configures outgoing e-mail. Without an SMTP host, messages are
+// written as .eml files to OutboxDir, which suits a single machine.
+type Mail struct {
+	From      string `yaml:"from" env:"VIGIL_MAIL_FROM"`
+	SMTPHost  string `yaml:"smtp_host" env:"VIGIL_SMTP_HOST"`
+	SMTPPort  int    `yaml:"smtp_port" env:"VIGIL_SMTP_PORT"`
+	Username  string `yaml:"username" env:"VIGIL_SMTP_USERNAME" secret:"true"`
+	Password  string `yaml:"password" env:"VIGIL_SMTP_PASSWORD" secret:"true"`
+	TLS       string `yaml:"tls" env:"VIGIL_SMTP_TLS"` // starttls (default), tls, or none (loopback only)
+	OutboxDir string `yaml:"outbox_dir" env:"VIGIL_MAIL_OUTBOX"`
+}
+
+// Auth tunes credentials and sessions.
+type Auth struct {
+	SessionTTL time.Duration `yaml:"session_ttl" env:"VIGIL_SESSION_TTL"`
+	// Argon2id cost. The defaults follow OWASP's minimum (19 MiB, 2 passes).
+	ArgonMemoryKiB uint32 `yaml:"argon_memory_kib" env:"VIGIL_ARGON_MEMORY_KIB"`
+	ArgonTime      uint32 `yaml:"argon_time" env:"VIGIL_ARGON_TIME"`
+	// Lockout after this many failed sign-ins in a row, for LockoutFor,
+	// doubling on each further failure.
+	LockoutAfter int           `yaml:"lockout_after" env:"VIGIL_LOCKOUT_AFTER"`
+	LockoutFor   time.Duration `yaml:"lockout_for" env:"VIGIL_LOCKOUT_FOR"`
+	// Credential endpoints accept this many attempts per minute per client
+	// address.
+	AttemptsPerMinute int `yaml:"attempts_per_minute" env:"VIGIL_ATTEMPTS_PER_MINUTE"`
+}
+
+// Default returns the embedded single-machine configuration.
+func Default() Config {
+	return Config{
+		DataDir:  "vigil-data",
+		Listen:   "127.0.0.1:8080",
+		Log:      Log{Format: "text", Level: "info"},
+		Database: Database{Driver: "sqlite"},
+		Blob:     Blob{Driver: "dir"},
+		Mail:     Mail{From: "vigil <no-reply@vigil.localhost>", SMTPPort: 587, TLS: "starttls"},
+		Auth: Auth{
+			SessionTTL:        14 * 24 * time.Hour,
+			ArgonMemoryKiB:    19 * 1024,
+			ArgonTime:         2,
+			LockoutAfter:      5,
+			LockoutFor:        15 * time.Minute,
+			AttemptsPerMinute: 10,
+		},
+	}
+}
+
+// Resolve fills paths that default to places under DataDir.
+func (c *Config) Resolve() {
+	if c.Database.Driver == "sqlite" && c.Database.URL == "" {
+		c.Database.URL = filepath.Join(c.DataDir, "vigil.db")
+	}
+	if c.Blob.Driver == "dir" && c.Blob.Dir == "" {
+		c.Blob.Dir = filepath.Join(c.DataDir, "blobs")
+	}
+	if c.Keys.KEKFile == "" {
+		c.Keys.KEKFile = filepath.Join(c.DataDir, "keys", "kek.json")
+	}
+	if c.Mail.SMTPHost == "" && c.Mail.OutboxDir == "" {
+		c.Mail.OutboxDir = filepath.Join(c.DataDir, "outbox")
+	}
+	if c.PublicURL == "" {
+		scheme := "http"
+		if c.TLS.Enabled() {
+			scheme = "https"
+		}
+		c.PublicURL = scheme + "://" + c.Listen
+	}
+}
+
+// Validate reports every problem at once, each naming its setting.
+func (c Config) Validate() error {
+	var problems []error
+	bad := func(setting, format string, args ...any) {
+		problems = append(problems, fmt.Errorf("%s: %s", setting, fmt.Sprintf(format, args...)))
+	}
+	if c.DataDir == "" {
+		bad("data_dir", "must not be empty")
+	}
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil || port == "" {
+		bad("listen", "want host:port, got %q", c.Listen)
+	} else if !c.TLS.Enabled() && !isLoopback(host) {
+		bad("listen", "plain HTTP is only allowed on a loopback address; configure tls.cert_file/tls.key_file or tls.self_signed to listen on %q", host)
+	}
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		bad("public_url", "want an http(s) URL, got %q", c.PublicURL)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "want text or json, got %q", c.Log.Format)
+	}
+	if _, err := ParseLevel(c.Log.Level); err != nil {
+		bad("log.level", "%v", err)
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		bad("tls", "cert_file and key_file go together")
+	}
+	if c.TLS.CertFile != "" && c.TLS.SelfSigned {
+		bad("tls.self_signed", "cannot be combined with cert_file")
+	}
+	switch c.Database.Driver {
+	case "sqlite":
+	case "postgres":
+		if !strings.HasPrefix(c.Database.URL, "postgres://") && !strings.HasPrefix(c.Database.URL, "postgresql://") {
+			bad("database.url", "want a postgres:// URL for the postgres driver")
+		}
+	default:
+		bad("database.driver", "want sqlite or postgres, got %q", c.Database.Driver)
+	}
+	switch c.Blob.Driver {
+	case "dir":
+	case "s3":
+		s := c.Blob.S3
+		if s.Endpoint == "" || s.Bucket == "" || s.AccessKey == "" || s.SecretKey == "" {
+			bad("blob.s3", "endpoint, bucket, access_key and secret_key are required")
+		}
+	default:
+		bad("blob.driver", "want dir or s3, got %q", c.Blob.Driver)
+	}
+	switch c.Mail.TLS {
+	case "starttls", "tls":
+	case "none":
+		if c.Mail.SMTPHost != "" && !isLoopback(c.Mail.SMTPHost) {
+			bad("mail.tls", "none is only allowed for a loopback SMTP server")
+		}
+	default:
+		bad("mail.tls", "want starttls, tls or none, got %q", c.Mail.TLS)
+	}
+	if c.Mail.SMTPPort <= 0 || c.Mail.SMTPPort > 65535 {
+		bad("mail.smtp_port", "want 1-65535, got %d", c.Mail.SMTPPort)
+	}
+	if c.Mail.From == "" {
+		bad("mail.from", "must not be empty")
+	}
+	a := c.Auth
+	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
+		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)
+	}
+	if a.ArgonMemoryKiB < 8*1024 || a.ArgonTime < 1 {
+		bad("auth.argon_memory_kib", "argon2id cost too low: at least 8192 KiB and 1 pass")
+	}
+	if a.LockoutAfter < 1 || a.LockoutAfter > 100 {
+		bad("auth.lockout_after", "want 1-100, got %d", a.LockoutAfter)
+	}
+	if a.LockoutFor < time.Second {
+		bad("auth.lockout_for", "want at least 1s, got %s", a.LockoutFor)
+	}
+	if a.AttemptsPerMinute < 1 {
+		bad("auth.attempts_per_minute", "want at least 1, got %d", a.AttemptsPerMinute)
+	}
+	return errors.Join(problems...)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ParseLevel reads a log level name.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("want debug, info, warn or error, got %q", s)
+	}
+	return l, nil
+}
