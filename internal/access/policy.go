@@ -47,10 +47,10 @@ func DefaultPolicy() Policy {
 			Self:      all,
 			Staff:     map[Action]StaffRole{Read: StaffSupportL1, List: StaffSupportL2, Export: StaffDPO},
 			Anonymous: []Action{Create},
-			System:    []Action{Read, Update, Delete},
+			System:    []Action{Read, Create, Update, Delete},
 		},
 		datamap.AccountCredentials: {
-			Self:      all,
+			Self:      append(all, Authenticate),
 			Anonymous: []Action{Authenticate, Update},
 			System:    []Action{Delete},
 		},
@@ -60,8 +60,9 @@ func DefaultPolicy() Policy {
 			System:    []Action{Delete},
 		},
 		datamap.StaffProfile: {
-			Self:          []Action{Read, Update},
+			Self:          []Action{Read, Update, Authenticate},
 			Staff:         map[Action]StaffRole{Read: StaffDPO},
+			Anonymous:     []Action{Authenticate, Create},
 			OperatorAdmin: []Action{Read, List, Create, Update, Delete},
 			System:        []Action{Read},
 		},

@@ -1,0 +1,167 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+// Session is what a successful sign-in returns. Token is the bearer secret
+// for the session cookie; only its hash is stored.
+type Session struct {
+	Token string
+	// MFARequired: the password was right; the session opens only after
+	// a second factor (or, for staff without one, after enrolling one).
+	MFARequired       bool
+	EnrolmentRequired bool
+	ExpiresAt         time.Time
+}
+
+var errBadLogin = errs.E(errs.Unauthenticated, "e-mail address or password is wrong")
+
+func credentialCategory(kind access.Kind) datamap.CategoryID {
+	if kind == access.KindStaff {
+		return datamap.StaffProfile
+	}
+	return datamap.AccountCredentials
+}
+
+// Login checks a customer's e-mail and password.
+func (s *Service) Login(ctx context.Context, p access.Principal, email, password string) (Session, error) {
+	return s.login(ctx, p, access.KindUser, email, password)
+}
+
+// StaffLogin checks a staff member's e-mail and password. Staff always need
+// a second factor; one who has none must enrol before anything else.
+func (s *Service) StaffLogin(ctx context.Context, p access.Principal, email, password string) (Session, error) {
+	return s.login(ctx, p, access.KindStaff, email, password)
+}
+
+func (s *Service) login(ctx context.Context, p access.Principal, kind access.Kind, email, password string) (Session, error) {
+	addr, err := normaliseEmail(email)
+	if err != nil || len(password) > 1024 {
+		s.opts.Hasher.Verify(password, s.dummyHash) //nolint:errcheck // equalise timing
+		return Session{}, errBadLogin
+	}
+	id, err := s.lookup(ctx, kind, addr)
+	if errs.Is(err, errs.NotFound) {
+		s.opts.Hasher.Verify(password, s.dummyHash) //nolint:errcheck // equalise timing
+		return Session{}, errBadLogin
+	} else if err != nil {
+		return Session{}, err
+	}
+	d, err := s.check(ctx, p, access.Authenticate, self(credentialCategory(kind), id), datamap.PurposeService)
+	if err != nil {
+		return Session{}, err
+	}
+	cred, err := s.store.Credential(ctx, d, kind, id)
+	if err != nil {
+		return Session{}, err
+	}
+	now := s.clk.Now()
+	if now.Before(cred.LockedUntil) {
+		return Session{}, errs.E(errs.Locked, "too many failed sign-ins: this account is locked for now; try again later or reset the password")
+	}
+	ok := false
+	if cred.PasswordHash == "" {
+		s.opts.Hasher.Verify(password, s.dummyHash) //nolint:errcheck // no password set yet (staff not activated)
+	} else if ok, _, err = s.opts.Hasher.Verify(password, cred.PasswordHash); err != nil {
+		return Session{}, errs.Wrap(err, errs.Internal, "stored password hash unreadable")
+	}
+	if !ok || cred.Disabled {
+		if err := s.store.RecordSignIn(ctx, d, kind, id, false, s.lockUntil(now, cred.FailedLogins+1)); err != nil {
+			return Session{}, err
+		}
+		return Session{}, errBadLogin
+	}
+	if kind == access.KindUser {
+		if u, err := s.userForAuth(ctx, id); err != nil {
+			return Session{}, err
+		} else if u.EmailVerifiedAt.IsZero() {
+			return Session{}, errs.E(errs.Forbidden, "confirm your e-mail address first: follow the link we sent you")
+		}
+	}
+	if err := s.store.RecordSignIn(ctx, d, kind, id, true, time.Time{}); err != nil {
+		return Session{}, err
+	}
+	hasTOTP := len(cred.TOTPSealed) > 0
+	pending := hasTOTP || kind == access.KindStaff
+	sess, err := s.openSession(ctx, p, kind, id, pending)
+	if err != nil {
+		return Session{}, err
+	}
+	sess.MFARequired = pending
+	sess.EnrolmentRequired = pending && !hasTOTP
+	return sess, nil
+}
+
+// lockUntil returns the end of the lockout after failures failed attempts:
+// none below the threshold, then LockoutFor doubling per further failure,
+// at most one day.
+func (s *Service) lockUntil(now time.Time, failures int) time.Time {
+	over := failures - s.opts.LockoutAfter
+	if over < 0 {
+		return time.Time{}
+	}
+	d := s.opts.LockoutFor << min(over, 10)
+	return now.Add(min(d, 24*time.Hour))
+}
+
+func (s *Service) lookup(ctx context.Context, kind access.Kind, email string) (string, error) {
+	if kind == access.KindStaff {
+		idx, err := s.emailIndex(ctx, "staff-email", email)
+		if err != nil {
+			return "", err
+		}
+		return s.store.StaffIDByEmail(ctx, idx)
+	}
+	idx, err := s.emailIndex(ctx, "user-email", email)
+	if err != nil {
+		return "", err
+	}
+	return s.store.UserIDByEmail(ctx, idx)
+}
+
+// userForAuth reads a user row on the system's behalf during sign-in.
+func (s *Service) userForAuth(ctx context.Context, id string) (UserRow, error) {
+	d, err := s.check(ctx, access.System("sign-in"), access.Read, self(datamap.AccountProfile, id), datamap.PurposeService)
+	if err != nil {
+		return UserRow{}, err
+	}
+	return s.store.User(ctx, d, id)
+}
+
+func (s *Service) openSession(ctx context.Context, p access.Principal, kind access.Kind, id string, pendingMFA bool) (Session, error) {
+	d, err := s.check(ctx, p, access.Create, self(datamap.AccountSession, id), datamap.PurposeService)
+	if err != nil {
+		return Session{}, err
+	}
+	ip, err := s.sealSubject(ctx, id, "sessions.ip_sealed", p.IP)
+	if err != nil {
+		return Session{}, err
+	}
+	ua, err := s.sealSubject(ctx, id, "sessions.user_agent_sealed", p.UserAgent)
+	if err != nil {
+		return Session{}, err
+	}
+	token, hash := newSecret("vs_")
+	ttl := s.opts.SessionTTL
+	if pendingMFA {
+		ttl = pendingMFATTL
+	}
+	expires := s.clk.Now().Add(ttl)
+	row := SessionRow{IDHash: hash, PrincipalKind: kind, PrincipalID: id, MFAPassed: false, PendingMFA: pendingMFA,
+		IPSealed: ip, UserAgentSealed: ua, ExpiresAt: expires}
+	if err := s.store.CreateSession(ctx, d, row); err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, ExpiresAt: expires}, nil
+}
+
+// Logout ends the session of token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.store.DeleteSession(ctx, HashSecret(token))
+}

@@ -1,0 +1,189 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+// Keys seals personal fields and computes lookup fingerprints. The keyring
+// implements it: subject keys belong to one person, account keys to one
+// tenant; destroying either makes what it sealed unreadable.
+type Keys interface {
+	SealSubject(ctx context.Context, subjectID string, plaintext, ad []byte) ([]byte, error)
+	OpenSubject(ctx context.Context, subjectID string, ciphertext, ad []byte) ([]byte, error)
+	SealAccount(ctx context.Context, accountID string, plaintext, ad []byte) ([]byte, error)
+	OpenAccount(ctx context.Context, accountID string, ciphertext, ad []byte) ([]byte, error)
+	BlindIndex(ctx context.Context, domain string, value []byte) ([]byte, error)
+}
+
+// Mailer sends e-mail to one person.
+type Mailer interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// Mail is one message. Links in it carry secrets: it is never logged.
+type Mail struct {
+	To      string
+	Subject string
+	Text    string
+}
+
+// Options tune the service.
+type Options struct {
+	PublicURL    string
+	SessionTTL   time.Duration
+	Hasher       Hasher
+	LockoutAfter int
+	LockoutFor   time.Duration
+}
+
+// Service is the account capability.
+type Service struct {
+	store  Store
+	keys   Keys
+	gate   *access.Gate
+	mailer Mailer
+	clk    clock.Clock
+	log    *slog.Logger
+	opts   Options
+	// dummyHash is verified when an e-mail address is unknown, so a wrong
+	// address costs as much time as a wrong password.
+	dummyHash string
+}
+
+// New returns the account service.
+func New(store Store, keys Keys, gate *access.Gate, mailer Mailer, clk clock.Clock, log *slog.Logger, opts Options) (*Service, error) {
+	dummy, err := opts.Hasher.Hash("not a password: timing equaliser")
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy}, nil
+}
+
+// Token lifetimes.
+const (
+	verifyEmailTTL   = 48 * time.Hour
+	passwordResetTTL = time.Hour
+	invitationTTL    = 7 * 24 * time.Hour
+	pendingMFATTL    = 10 * time.Minute
+	staffSetupTTL    = 24 * time.Hour
+	maxAPITokenTTL   = 365 * 24 * time.Hour
+)
+
+// One-time token purposes.
+const (
+	purposeVerifyEmail   = "verify_email"
+	purposePasswordReset = "password_reset"
+	purposeInvitation    = "invitation"
+	purposeStaffSetup    = "staff_setup"
+)
+
+// NewID returns a random identifier with a type prefix, e.g. "usr_...".
+// 128 random bits make IDs unguessable, so they reveal nothing and cannot be
+// enumerated.
+func NewID(prefix string) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // the OS random source never fails on supported systems
+	}
+	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// newSecret returns a random bearer secret with a prefix and its SHA-256.
+// Only the hash is stored: the secret has 256 bits of entropy, so a fast
+// hash is enough (unlike a password).
+func newSecret(prefix string) (secret string, hash []byte) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	secret = prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return secret, HashSecret(secret)
+}
+
+// HashSecret returns the stored form of a bearer secret.
+func HashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// normaliseEmail checks an address and returns its canonical form for
+// lookups.
+func normaliseEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s, "@") {
+		return "", errs.E(errs.Invalid, "e-mail address is not valid")
+	}
+	return strings.ToLower(s), nil
+}
+
+func (s *Service) emailIndex(ctx context.Context, domain, email string) ([]byte, error) {
+	return s.keys.BlindIndex(ctx, domain, []byte(email))
+}
+
+// ad binds a sealed field to its column and row, so a ciphertext copied to
+// another row or column does not open.
+func ad(column, id string) []byte { return []byte(column + "|" + id) }
+
+func (s *Service) sealSubject(ctx context.Context, id, column, value string) ([]byte, error) {
+	return s.keys.SealSubject(ctx, id, []byte(value), ad(column, id))
+}
+
+func (s *Service) openSubject(ctx context.Context, id, column string, sealed []byte) string {
+	if len(sealed) == 0 {
+		return ""
+	}
+	b, err := s.keys.OpenSubject(ctx, id, sealed, ad(column, id))
+	if err != nil {
+		// An erased person's key is gone; their fields read as erased.
+		return "[erased]"
+	}
+	return string(b)
+}
+
+func (s *Service) sealAccount(ctx context.Context, accountID, column, rowID, value string) ([]byte, error) {
+	return s.keys.SealAccount(ctx, accountID, []byte(value), ad(column, rowID))
+}
+
+func (s *Service) openAccount(ctx context.Context, accountID, column, rowID string, sealed []byte) string {
+	b, err := s.keys.OpenAccount(ctx, accountID, sealed, ad(column, rowID))
+	if err != nil {
+		return "[erased]"
+	}
+	return string(b)
+}
+
+func (s *Service) link(path, token string) string {
+	// The token travels in the fragment, which browsers never send to a
+	// server, so it stays out of access logs and Referer headers.
+	return strings.TrimRight(s.opts.PublicURL, "/") + "/#/" + path + "?token=" + token
+}
+
+// send mails a message; a failure is logged (without the message) and not
+// shown to the requester, who must not learn whether an address exists.
+func (s *Service) send(ctx context.Context, to, subject, text string) {
+	if err := s.mailer.Send(ctx, Mail{To: to, Subject: subject, Text: text}); err != nil {
+		s.log.Error("mail not sent", "subject", subject, "err", err)
+	}
+}
+
+func (s *Service) check(ctx context.Context, p access.Principal, a access.Action, r access.Resource, purpose datamap.Purpose) (access.Decision, error) {
+	return s.gate.Check(ctx, p, a, r, purpose)
+}
+
+func self(category datamap.CategoryID, id string) access.Resource {
+	return access.Resource{Category: category, SubjectID: id}
+}

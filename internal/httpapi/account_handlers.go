@@ -1,0 +1,311 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	u, err := s.Accounts.Me(r.Context(), a.Principal)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) updateMe(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in account.ProfileChange
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	u, err := s.Accounts.UpdateMe(r.Context(), a.Principal, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	sess, err := s.Accounts.ChangePassword(r.Context(), *a, in.Current, in.New)
+	if err != nil {
+		return err
+	}
+	return s.signedIn(w, sess)
+}
+
+func (s *Server) myAccounts(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	as, err := s.Accounts.MyAccounts(r.Context(), a.Principal)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": as})
+	return nil
+}
+
+func (s *Server) sessions(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ss, err := s.Accounts.Sessions(r.Context(), *a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": ss})
+	return nil
+}
+
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	h := r.PathValue("sessionID")
+	if len(h) != 16 {
+		return errs.E(errs.Invalid, "sessionID is not a valid session handle")
+	}
+	if err := s.Accounts.EndSession(r.Context(), *a, h); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ts, err := s.Accounts.APITokens(r.Context(), a.Principal)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": ts})
+	return nil
+}
+
+func (s *Server) createAPIToken(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in struct {
+		Label   string `json:"label"`
+		TTLDays int    `json:"ttl_days"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.TTLDays == 0 {
+		in.TTLDays = 90
+	}
+	t, err := s.Accounts.CreateAPIToken(r.Context(), a.Principal, in.Label, time.Duration(in.TTLDays)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) revokeAPIToken(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "tokenID")
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.RevokeAPIToken(r.Context(), a.Principal, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in tokenBody
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	id, err := s.Accounts.AcceptInvitation(r.Context(), a.Principal, in.Token)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"account_id": id})
+	return nil
+}
+
+func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	acct, err := s.Accounts.Account(r.Context(), a.Principal, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, acct)
+	return nil
+}
+
+func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	var in account.AccountChange
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	acct, err := s.Accounts.UpdateAccount(r.Context(), a.Principal, id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, acct)
+	return nil
+}
+
+func (s *Server) listSites(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	sites, err := s.Accounts.Sites(r.Context(), a.Principal, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sites": sites})
+	return nil
+}
+
+func (s *Server) createSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	var in account.SiteInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	site, err := s.Accounts.CreateSite(r.Context(), a.Principal, id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, site)
+	return nil
+}
+
+func (s *Server) getSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ids, err := mustPathIDs(r, "accountID", "siteID")
+	if err != nil {
+		return err
+	}
+	site, err := s.Accounts.Site(r.Context(), a.Principal, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, site)
+	return nil
+}
+
+func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ids, err := mustPathIDs(r, "accountID", "siteID")
+	if err != nil {
+		return err
+	}
+	var in account.SiteInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	site, err := s.Accounts.UpdateSite(r.Context(), a.Principal, ids[0], ids[1], in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, site)
+	return nil
+}
+
+func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ids, err := mustPathIDs(r, "accountID", "siteID")
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.DeleteSite(r.Context(), a.Principal, ids[0], ids[1]); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	ms, err := s.Accounts.Members(r.Context(), a.Principal, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"members": ms})
+	return nil
+}
+
+// siteParam reads the optional site_id query parameter.
+func siteParam(r *http.Request) (string, error) {
+	v := r.URL.Query().Get("site_id")
+	if v != "" && !idPattern.MatchString(v) {
+		return "", errs.E(errs.Invalid, "site_id is not a valid identifier")
+	}
+	return v, nil
+}
+
+func (s *Server) setMemberRole(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ids, err := mustPathIDs(r, "accountID", "userID")
+	if err != nil {
+		return err
+	}
+	site, err := siteParam(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Role string `json:"role"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	role, err := access.ParseRole(in.Role)
+	if err != nil {
+		return errs.E(errs.Invalid, "%v", err)
+	}
+	if err := s.Accounts.SetMemberRole(r.Context(), a.Principal, ids[0], ids[1], site, role); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ids, err := mustPathIDs(r, "accountID", "userID")
+	if err != nil {
+		return err
+	}
+	site, err := siteParam(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.RemoveMember(r.Context(), a.Principal, ids[0], ids[1], site); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	var in account.Invitation
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.Accounts.Invite(r.Context(), a.Principal, id, in); err != nil {
+		return err
+	}
+	return accepted(w, "invitation sent")
+}

@@ -1,0 +1,305 @@
+package store
+
+import (
+	"context"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+// AccountStore keeps accounts, users, staff, sessions and tokens.
+type AccountStore struct{ db *DB }
+
+// NewAccountStore returns the account store on db.
+func NewAccountStore(db *DB) *AccountStore { return &AccountStore{db: db} }
+
+var _ account.Store = (*AccountStore)(nil)
+
+func profileOf(accountID string) access.Resource {
+	return access.Resource{Category: datamap.AccountProfile, AccountID: accountID}
+}
+
+// CreateAccount stores a new account with its owner in one transaction.
+func (s *AccountStore) CreateAccount(ctx context.Context, d access.Decision, a account.AccountRow, owner account.UserRow) error {
+	if err := d.Require(access.Create, access.Resource{Category: datamap.AccountProfile, AccountID: a.ID, SubjectID: owner.ID}); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO accounts (id, name_sealed, region, created_at) VALUES (?, ?, ?, ?)`,
+			a.ID, a.NameSealed, a.Region, Micros(tx.Now)); err != nil {
+			return err
+		}
+		if err := insertUser(ctx, tx, owner); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO memberships (account_id, user_id, site_id, role, created_at) VALUES (?, ?, '', ?, ?)`,
+			a.ID, owner.ID, string(access.RoleOwner), Micros(tx.Now))
+		return err
+	})
+}
+
+// Account returns one account.
+func (s *AccountStore) Account(ctx context.Context, d access.Decision, id string) (account.AccountRow, error) {
+	var a account.AccountRow
+	if err := d.Require(access.Read, profileOf(id)); err != nil {
+		return a, err
+	}
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		var created int64
+		err := tx.QueryRow(ctx, `SELECT id, name_sealed, region, created_at FROM accounts WHERE id = ? AND closed_at = 0`, id).
+			Scan(&a.ID, &a.NameSealed, &a.Region, &created)
+		a.CreatedAt = FromMicros(created)
+		return tx.Err(err, "account")
+	})
+	return a, err
+}
+
+// UpdateAccount changes an account's name and region.
+func (s *AccountStore) UpdateAccount(ctx context.Context, d access.Decision, id string, nameSealed []byte, region string) error {
+	if err := d.Require(access.Update, profileOf(id)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE accounts SET name_sealed = ?, region = ? WHERE id = ? AND closed_at = 0`, nameSealed, region, id)
+		if err != nil {
+			return err
+		}
+		return MustAffect(res, "account")
+	})
+}
+
+// AccountsOf lists the IDs of the accounts a user belongs to.
+func (s *AccountStore) AccountsOf(ctx context.Context, userID string) ([]string, error) {
+	var ids []string
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT m.account_id FROM memberships m JOIN accounts a ON a.id = m.account_id
+			WHERE m.user_id = ? AND a.closed_at = 0 ORDER BY m.account_id`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return tx.Err(err, "membership")
+			}
+			ids = append(ids, id)
+		}
+		return tx.Err(rows.Err(), "memberships")
+	})
+	return ids, err
+}
+
+// CreateSite adds a site to an account.
+func (s *AccountStore) CreateSite(ctx context.Context, d access.Decision, site account.SiteRow) error {
+	if err := d.Require(access.Create, profileOf(site.AccountID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO sites (id, account_id, name_sealed, time_zone, created_at)
+			SELECT ?, id, ?, ?, ? FROM accounts WHERE id = ? AND closed_at = 0`,
+			site.ID, site.NameSealed, site.TimeZone, Micros(tx.Now), site.AccountID)
+		return err
+	})
+}
+
+const siteColumns = `id, account_id, name_sealed, time_zone, created_at`
+
+func scanSite(sc interface{ Scan(...any) error }) (account.SiteRow, error) {
+	var r account.SiteRow
+	var created int64
+	err := sc.Scan(&r.ID, &r.AccountID, &r.NameSealed, &r.TimeZone, &created)
+	r.CreatedAt = FromMicros(created)
+	return r, err
+}
+
+// Sites lists an account's sites.
+func (s *AccountStore) Sites(ctx context.Context, d access.Decision, accountID string) ([]account.SiteRow, error) {
+	if err := d.Require(access.List, profileOf(accountID)); err != nil {
+		return nil, err
+	}
+	var out []account.SiteRow
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+siteColumns+` FROM sites WHERE account_id = ? ORDER BY created_at, id`, accountID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanSite(rows)
+			if err != nil {
+				return tx.Err(err, "site")
+			}
+			out = append(out, r)
+		}
+		return tx.Err(rows.Err(), "sites")
+	})
+	return out, err
+}
+
+// Site returns one site of an account.
+func (s *AccountStore) Site(ctx context.Context, d access.Decision, accountID, siteID string) (account.SiteRow, error) {
+	if err := d.Require(access.Read, profileOf(accountID)); err != nil {
+		return account.SiteRow{}, err
+	}
+	var r account.SiteRow
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		var err error
+		r, err = scanSite(tx.QueryRow(ctx, `SELECT `+siteColumns+` FROM sites WHERE account_id = ? AND id = ?`, accountID, siteID))
+		return tx.Err(err, "site")
+	})
+	return r, err
+}
+
+// UpdateSite changes a site's name and time zone.
+func (s *AccountStore) UpdateSite(ctx context.Context, d access.Decision, site account.SiteRow) error {
+	if err := d.Require(access.Update, profileOf(site.AccountID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE sites SET name_sealed = ?, time_zone = ? WHERE account_id = ? AND id = ?`,
+			site.NameSealed, site.TimeZone, site.AccountID, site.ID)
+		if err != nil {
+			return err
+		}
+		return MustAffect(res, "site")
+	})
+}
+
+// DeleteSite removes a site and the memberships scoped to it.
+func (s *AccountStore) DeleteSite(ctx context.Context, d access.Decision, accountID, siteID string) error {
+	if err := d.Require(access.Delete, profileOf(accountID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM sites WHERE account_id = ? AND id = ?`, accountID, siteID)
+		if err != nil {
+			return err
+		}
+		if err := MustAffect(res, "site"); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM memberships WHERE account_id = ? AND site_id = ?`, accountID, siteID)
+		return err
+	})
+}
+
+// Memberships lists a user's roles in open accounts.
+func (s *AccountStore) Memberships(ctx context.Context, userID string) ([]access.Membership, error) {
+	var out []access.Membership
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT m.account_id, m.site_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
+			WHERE m.user_id = ? AND a.closed_at = 0 ORDER BY m.account_id, m.site_id`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m access.Membership
+			var role string
+			if err := rows.Scan(&m.AccountID, &m.SiteID, &role); err != nil {
+				return tx.Err(err, "membership")
+			}
+			m.Role = access.Role(role)
+			out = append(out, m)
+		}
+		return tx.Err(rows.Err(), "memberships")
+	})
+	return out, err
+}
+
+// Members lists the members of an account with their sealed profiles.
+func (s *AccountStore) Members(ctx context.Context, d access.Decision, accountID string) ([]account.MemberRow, error) {
+	if err := d.Require(access.List, profileOf(accountID)); err != nil {
+		return nil, err
+	}
+	var out []account.MemberRow
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT m.account_id, m.site_id, m.role, u.id, u.email_sealed, u.name_sealed
+			FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY m.created_at, u.id`, accountID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m account.MemberRow
+			var role string
+			if err := rows.Scan(&m.AccountID, &m.SiteID, &role, &m.UserID, &m.EmailSealed, &m.NameSealed); err != nil {
+				return tx.Err(err, "member")
+			}
+			m.Role = access.Role(role)
+			out = append(out, m)
+		}
+		return tx.Err(rows.Err(), "members")
+	})
+	return out, err
+}
+
+// AddMember gives a user a role in an account or one of its sites.
+func (s *AccountStore) AddMember(ctx context.Context, d access.Decision, m access.Membership, userID string) error {
+	if err := d.Require(access.Create, profileOf(m.AccountID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		if m.SiteID != "" {
+			var one int
+			if err := tx.QueryRow(ctx, `SELECT 1 FROM sites WHERE account_id = ? AND id = ?`, m.AccountID, m.SiteID).Scan(&one); err != nil {
+				return tx.Err(err, "site")
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO memberships (account_id, user_id, site_id, role, created_at) VALUES (?, ?, ?, ?, ?)`,
+			m.AccountID, userID, m.SiteID, string(m.Role), Micros(tx.Now))
+		return tx.Err(err, "membership")
+	})
+}
+
+// SetMemberRole changes a member's role.
+func (s *AccountStore) SetMemberRole(ctx context.Context, d access.Decision, accountID, userID, siteID string, role access.Role) error {
+	if err := d.Require(access.Update, profileOf(accountID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE memberships SET role = ? WHERE account_id = ? AND user_id = ? AND site_id = ?`,
+			string(role), accountID, userID, siteID)
+		if err != nil {
+			return err
+		}
+		if err := MustAffect(res, "member"); err != nil {
+			return err
+		}
+		return keepAnOwner(ctx, tx, accountID)
+	})
+}
+
+// RemoveMember takes a user's role in an account (or site) away.
+func (s *AccountStore) RemoveMember(ctx context.Context, d access.Decision, accountID, userID, siteID string) error {
+	if err := d.Require(access.Update, profileOf(accountID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM memberships WHERE account_id = ? AND user_id = ? AND site_id = ?`, accountID, userID, siteID)
+		if err != nil {
+			return err
+		}
+		if err := MustAffect(res, "member"); err != nil {
+			return err
+		}
+		return keepAnOwner(ctx, tx, accountID)
+	})
+}
+
+// keepAnOwner refuses a change that would leave an account without an
+// account-wide owner: someone must always be able to exercise its rights.
+func keepAnOwner(ctx context.Context, tx *Tx, accountID string) error {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE account_id = ? AND site_id = '' AND role = ?`,
+		accountID, string(access.RoleOwner)).Scan(&n); err != nil {
+		return tx.Err(err, "owners")
+	}
+	if n == 0 {
+		return errs.E(errs.Conflict, "an account must keep at least one owner")
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+)
+
+const staffColumns = `id, email_index, email_sealed, name_sealed, role, password_hash, totp_sealed, totp_pending_sealed,
+	totp_last_step, training_valid_until, failed_logins, locked_until, disabled_at, created_at`
+
+func scanStaff(sc interface{ Scan(...any) error }) (account.StaffRow, error) {
+	var r account.StaffRow
+	var role string
+	var training, locked, disabled, created int64
+	err := sc.Scan(&r.ID, &r.EmailIndex, &r.EmailSealed, &r.NameSealed, &role, &r.PasswordHash, &r.TOTPSealed,
+		&r.TOTPPendingSealed, &r.TOTPLastStep, &training, &r.FailedLogins, &locked, &disabled, &created)
+	r.Role = access.StaffRole(role)
+	r.TrainingValidUntil, r.LockedUntil, r.DisabledAt, r.CreatedAt = FromMicros(training), FromMicros(locked), FromMicros(disabled), FromMicros(created)
+	return r, err
+}
+
+// CreateStaff stores a new staff member.
+func (s *AccountStore) CreateStaff(ctx context.Context, d access.Decision, r account.StaffRow) error {
+	if err := d.Require(access.Create, personOf(datamap.StaffProfile, r.ID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO staff (id, email_index, email_sealed, name_sealed, role, password_hash,
+			training_valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.EmailIndex, r.EmailSealed, r.NameSealed, string(r.Role), r.PasswordHash, Micros(r.TrainingValidUntil), Micros(tx.Now))
+		return tx.Err(err, "staff member")
+	})
+}
+
+// Staff returns one staff member's row.
+func (s *AccountStore) Staff(ctx context.Context, d access.Decision, id string) (account.StaffRow, error) {
+	if err := d.Require(access.Read, personOf(datamap.StaffProfile, id)); err != nil {
+		return account.StaffRow{}, err
+	}
+	return s.StaffAuth(ctx, id)
+}
+
+// StaffAuth returns a staff row for building a principal at authentication.
+func (s *AccountStore) StaffAuth(ctx context.Context, id string) (account.StaffRow, error) {
+	var r account.StaffRow
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		var err error
+		r, err = scanStaff(tx.QueryRow(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = ?`, id))
+		return tx.Err(err, "staff member")
+	})
+	return r, err
+}
+
+// ListStaff lists every staff member.
+func (s *AccountStore) ListStaff(ctx context.Context, d access.Decision) ([]account.StaffRow, error) {
+	if err := d.Require(access.List, access.Resource{Category: datamap.StaffProfile}); err != nil {
+		return nil, err
+	}
+	var out []account.StaffRow
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY created_at, id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanStaff(rows)
+			if err != nil {
+				return tx.Err(err, "staff member")
+			}
+			out = append(out, r)
+		}
+		return tx.Err(rows.Err(), "staff")
+	})
+	return out, err
+}
+
+// UpdateStaff changes a staff member's role, training date and status.
+func (s *AccountStore) UpdateStaff(ctx context.Context, d access.Decision, id string, role access.StaffRole, trainingValidUntil time.Time, disabled bool) error {
+	if err := d.Require(access.Update, personOf(datamap.StaffProfile, id)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		var disabledAt int64
+		if disabled {
+			disabledAt = Micros(tx.Now)
+		}
+		res, err := tx.Exec(ctx, `UPDATE staff SET role = ?, training_valid_until = ?,
+			disabled_at = CASE WHEN ? = 0 THEN 0 WHEN disabled_at = 0 THEN ? ELSE disabled_at END WHERE id = ?`,
+			string(role), Micros(trainingValidUntil), disabledAt, disabledAt, id)
+		if err != nil {
+			return err
+		}
+		return MustAffect(res, "staff member")
+	})
+}
+
+// CountStaff counts staff members, to know whether vigil still needs its
+// first administrator.
+func (s *AccountStore) CountStaff(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.Read(ctx, func(tx *Tx) error { return tx.Err(tx.QueryRow(ctx, `SELECT COUNT(*) FROM staff`).Scan(&n), "staff") })
+	return n, err
+}

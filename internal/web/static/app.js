@@ -1,0 +1,187 @@
+// vigil web app: plain DOM, no framework, no inline script. Every value from
+// the server is inserted as text, never as HTML.
+"use strict";
+
+const main = () => document.getElementById("main");
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) e.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
+  return e;
+}
+
+function show(...nodes) { main().replaceChildren(...nodes); }
+
+async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: "same-origin" };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, opts);
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : {};
+  if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
+  return data;
+}
+
+function form(fields, submitLabel, onSubmit) {
+  const msg = el("p", { class: "error", role: "alert" });
+  const inputs = {};
+  const f = el("form", {},
+    fields.map(([name, label, type, extra]) => {
+      const input = el("input", Object.assign({ name, type: type || "text", id: "f-" + name }, extra || {}));
+      inputs[name] = input;
+      return el("label", { for: "f-" + name }, label, input);
+    }),
+    el("button", { type: "submit" }, submitLabel), msg);
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    msg.textContent = "";
+    const values = {};
+    for (const [k, i] of Object.entries(inputs)) values[k] = i.value;
+    try { await onSubmit(values, msg); } catch (e) { msg.className = "error"; msg.textContent = e.message; }
+  });
+  return f;
+}
+
+function tokenParam() {
+  const q = location.hash.split("?")[1] || "";
+  return new URLSearchParams(q).get("token") || "";
+}
+
+function nav(signedIn) {
+  const n = document.getElementById("nav");
+  n.replaceChildren(...(signedIn
+    ? [el("a", { href: "#/account" }, "Account"), el("a", { href: "#/security" }, "Security"),
+       el("a", { href: "#/", id: "logout", onclick: async (e) => { e.preventDefault(); await api("POST", "/api/v1/auth/logout").catch(() => {}); location.hash = "#/login"; } }, "Sign out")]
+    : [el("a", { href: "#/login" }, "Sign in"), el("a", { href: "#/signup" }, "Sign up")]));
+}
+
+const pages = {
+  async "/login"() {
+    nav(false);
+    show(el("h1", {}, "Sign in"), form([["email", "E-mail", "email", { autocomplete: "username" }], ["password", "Password", "password", { autocomplete: "current-password" }]], "Sign in",
+      async (v) => {
+        const r = await api("POST", "/api/v1/auth/login", v);
+        location.hash = r.mfa_required ? "#/mfa" : "#/account";
+      }),
+      el("p", {}, el("a", { href: "#/reset" }, "Forgot your password?")));
+  },
+  async "/mfa"() {
+    show(el("h1", {}, "Second step"), el("p", {}, "Enter the 6-digit code from your authenticator app."),
+      form([["code", "Code", "text", { inputmode: "numeric", autocomplete: "one-time-code" }]], "Continue", async (v) => {
+        await api("POST", "/api/v1/auth/mfa", v);
+        location.hash = "#/account";
+      }));
+  },
+  async "/signup"() {
+    nav(false);
+    show(el("h1", {}, "Create your vigil account"),
+      form([["name", "Your name"], ["email", "E-mail", "email"], ["password", "Password (at least 10 characters)", "password", { autocomplete: "new-password" }],
+            ["account_name", "Account name (for example: Home)"], ["region", "Region (EU, UK, US, US-CA, CN, JP, BR, IN, OTHER)", "text", { value: "EU" }]],
+        "Sign up", async (v, msg) => {
+          v.time_zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+          v.language = (navigator.language || "en").slice(0, 16);
+          const r = await api("POST", "/api/v1/auth/signup", v);
+          msg.className = "ok"; msg.textContent = r.status;
+        }));
+  },
+  async "/verify-email"() {
+    try { const r = await api("POST", "/api/v1/auth/verify-email", { token: tokenParam() }); show(el("p", { class: "ok" }, r.status), el("a", { href: "#/login" }, "Sign in")); }
+    catch (e) { show(el("p", { class: "error" }, e.message)); }
+  },
+  async "/reset"() {
+    show(el("h1", {}, "Reset your password"), form([["email", "E-mail", "email"]], "Send link", async (v, msg) => {
+      const r = await api("POST", "/api/v1/auth/password-reset", v); msg.className = "ok"; msg.textContent = r.status;
+    }));
+  },
+  async "/reset-password"() {
+    show(el("h1", {}, "Choose a new password"), form([["password", "New password", "password", { autocomplete: "new-password" }]], "Save", async (v, msg) => {
+      const r = await api("POST", "/api/v1/auth/password-reset/confirm", { token: tokenParam(), password: v.password }); msg.className = "ok"; msg.textContent = r.status;
+    }));
+  },
+  async "/accept-invitation"() {
+    try { await api("POST", "/api/v1/invitations/accept", { token: tokenParam() }); location.hash = "#/account"; }
+    catch (e) { show(el("p", { class: "error" }, e.message), el("a", { href: "#/login" }, "Sign in first")); }
+  },
+  async "/account"() {
+    let me;
+    try { me = await api("GET", "/api/v1/me"); } catch { location.hash = "#/login"; return; }
+    nav(true);
+    const { accounts } = await api("GET", "/api/v1/me/accounts");
+    const parts = [el("h1", {}, "Hello, ", me.name), el("p", { class: "muted" }, me.email, me.mfa_enabled ? " · authenticator on" : " · authenticator off")];
+    for (const a of accounts) {
+      parts.push(el("h2", {}, a.name, " ", el("span", { class: "muted" }, "(" + a.region + ")")));
+      try {
+        const log = await api("GET", `/api/v1/accounts/${a.id}/access-log?limit=50`);
+        parts.push(el("h3", {}, "Who accessed this account's data"), accessTable(log));
+      } catch (e) { parts.push(el("p", { class: "muted" }, "Access log: " + e.message)); }
+    }
+    show(...parts);
+  },
+  async "/security"() {
+    let me;
+    try { me = await api("GET", "/api/v1/me"); } catch { location.hash = "#/login"; return; }
+    nav(true);
+    const { sessions } = await api("GET", "/api/v1/me/sessions");
+    const parts = [el("h1", {}, "Security"), el("h2", {}, "Sessions"),
+      el("table", {}, el("tr", {}, el("th", {}, "Signed in"), el("th", {}, "From"), el("th", {}, "Browser")),
+        sessions.map((s) => el("tr", {}, el("td", {}, new Date(s.created_at).toLocaleString(), s.current ? " (this one)" : ""), el("td", {}, s.ip), el("td", {}, s.user_agent))))];
+    if (!me.mfa_enabled) {
+      const box = el("div");
+      parts.push(el("h2", {}, "Authenticator app"), el("button", { id: "totp-start", onclick: async () => {
+        const e = await api("POST", "/api/v1/me/mfa/totp");
+        box.replaceChildren(el("p", {}, "Add this secret to your authenticator app, then enter a code:"), el("code", { id: "totp-secret" }, e.secret),
+          form([["code", "Code"]], "Turn on", async (v, msg) => { await api("POST", "/api/v1/me/mfa/totp/confirm", v); msg.className = "ok"; msg.textContent = "Authenticator on."; }));
+      } }, "Set up"), box);
+    }
+    show(...parts);
+  },
+  async "/setup"() {
+    nav(false);
+    show(el("h1", {}, "Create the first vigil administrator"),
+      form([["name", "Name"], ["email", "E-mail", "email"], ["password", "Password", "password", { autocomplete: "new-password" }],
+            ["training_valid_until", "Privacy training valid until", "date"]], "Create", async (v, msg) => {
+        v.training_valid_until = new Date(v.training_valid_until + "T00:00:00Z").toISOString();
+        const r = await api("POST", "/api/v1/staff/bootstrap", Object.assign({ token: tokenParam() }, v));
+        msg.className = "ok"; msg.textContent = r.status;
+      }));
+  },
+  async "/staff-activate"() {
+    show(el("h1", {}, "Choose your staff password"), form([["password", "Password", "password"]], "Save", async (v, msg) => {
+      const r = await api("POST", "/api/v1/staff/activate", { token: tokenParam(), password: v.password }); msg.className = "ok"; msg.textContent = r.status;
+    }));
+  },
+  async "/privacy"() {
+    const { categories } = await api("GET", "/api/v1/datamap");
+    show(el("h1", {}, "What vigil keeps about you"),
+      categories.map((c) => el("section", {}, el("h2", {}, c.title), el("p", {}, c.description),
+        el("p", { class: "muted" }, "Kept: " + c.retention + " · Basis: " + c.legal_basis + " · Erased by: " + c.erasure),
+        el("ul", {}, c.purposes.map((p) => el("li", {}, p.id + ": " + p.title))))));
+  },
+};
+
+function accessTable(page) {
+  return el("table", { id: "access-log" },
+    el("tr", {}, ["When", "Who", "Did", "What", "Why", "Decision"].map((h) => el("th", {}, h))),
+    page.entries.map((e) => el("tr", {},
+      el("td", {}, new Date(e.time).toLocaleString()),
+      el("td", {}, e.actor_kind, e.actor_role ? " (" + e.actor_role + ")" : ""),
+      el("td", {}, e.action), el("td", {}, e.category),
+      el("td", {}, e.purpose),
+      el("td", { class: e.decision === "deny" ? "deny" : "" }, e.decision))));
+}
+
+async function route() {
+  const path = (location.hash.replace(/^#/, "").split("?")[0]) || "/account";
+  const page = pages[path] || pages["/account"];
+  try { await page(); } catch (e) { show(el("p", { class: "error" }, e.message)); }
+}
+
+window.addEventListener("hashchange", route);
+route();
