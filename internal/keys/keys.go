@@ -4,10 +4,11 @@
 // its account's data key. Destroying a data key (crypto-shredding) makes every
 // ciphertext under it unreadable wherever copies of it live.
 //
-// keys never hands out or stores key material in clear outside the KEK file,
-// never creates a key again for an owner whose key was destroyed, and never
-// implements cryptography itself: every primitive is Tink's, and this package
-// only frames bytes around them.
+// keys never stores key material in clear outside the KEK file (data keys
+// leave it only as Tink primitives, system secrets only to the caller that
+// asked), never creates a key again for an owner whose key was destroyed, and
+// never implements cryptography itself: every primitive is Tink's, and this
+// package only frames bytes around them.
 package keys
 
 import (

@@ -35,7 +35,7 @@ func (k *Keyring) RotateKEK(ctx context.Context, newKEK KEK) (n int, err error) 
 		if err != nil {
 			return err
 		}
-		return k.counted(&n, k.store.RewrapDataKey(ctx, w.Scope, w.Owner, w.KEKID, to, wrapped))
+		return countRewrap(&n, k.store.RewrapDataKey(ctx, w.Scope, w.Owner, w.KEKID, to, wrapped))
 	})
 	if err != nil {
 		return n, err
@@ -52,14 +52,14 @@ func (k *Keyring) RotateKEK(ctx context.Context, newKEK KEK) (n int, err error) 
 		if err != nil {
 			return errs.Wrap(err, errs.Internal, "wrap system secret %s", w.Name)
 		}
-		return k.counted(&n, k.store.RewrapSystemSecret(ctx, w.Name, w.KEKID, to, wrapped))
+		return countRewrap(&n, k.store.RewrapSystemSecret(ctx, w.Name, w.KEKID, to, wrapped))
 	})
 	return n, err
 }
 
-// counted adds a rewrap to n. NotFound means the row was destroyed or
+// countRewrap adds a rewrap to n. NotFound means the row was destroyed or
 // rewrapped by someone else meanwhile: nothing is left to do for it.
-func (k *Keyring) counted(n *int, err error) error {
+func countRewrap(n *int, err error) error {
 	switch {
 	case err == nil:
 		*n++
