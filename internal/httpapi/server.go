@@ -29,6 +29,7 @@ type Deps struct {
 	Gate     *access.Gate
 	Registry *datamap.Registry
 	Audit    AuditLog
+	AuditKey string // the note verifier key of the audit checkpoints
 	// Ready reports whether vigil can serve (database, audit log...).
 	Ready    func(context.Context) error
 	Metrics  *prometheus.Registry

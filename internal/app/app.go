@@ -1,0 +1,235 @@
+// Package app is vigil's composition root: it turns one validated Config
+// into running services, wires them together, and stops them in order. No
+// other package reads configuration or builds its own dependencies.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/audit"
+	"github.com/vigil-cloud/vigil/internal/blob"
+	s3blob "github.com/vigil-cloud/vigil/internal/blob/s3"
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/config"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/httpapi"
+	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/store"
+	"github.com/vigil-cloud/vigil/internal/store/postgres"
+	"github.com/vigil-cloud/vigil/internal/store/sqlite"
+	"github.com/vigil-cloud/vigil/internal/tlsutil"
+	"github.com/vigil-cloud/vigil/internal/web"
+)
+
+// Options are what the caller provides besides the configuration.
+type Options struct {
+	Clock  clock.Clock
+	Log    *slog.Logger
+	KEKEnv string // the value of VIGIL_KEK, if set
+	// Mailer replaces the configured mail transport (tests).
+	Mailer account.Mailer
+}
+
+// App is a running vigil.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Clock    clock.Clock
+	DB       *store.DB
+	Keys     *keys.Keyring
+	Blobs    *blob.Sealed
+	Audit    *audit.Log
+	Verifier note.Verifier
+	Gate     *access.Gate
+	Registry *datamap.Registry
+	Accounts *account.Service
+	Metrics  *prometheus.Registry
+	API      *httpapi.Server
+
+	// KEKCreated is true when this start created the key file.
+	KEKCreated bool
+
+	verifierKey string
+	stopAudit context.CancelFunc
+	auditDone chan error
+}
+
+// New builds vigil from cfg, which must be resolved and valid.
+func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	a = &App{Config: cfg, Log: o.Log, Clock: o.Clock, Registry: datamap.Default()}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	kek, err := a.loadKEK(o.KEKEnv)
+	if err != nil {
+		return nil, err
+	}
+	if a.DB, err = openDB(ctx, cfg.Database, o.Clock); err != nil {
+		return nil, err
+	}
+	a.Keys = keys.NewKeyring(kek, store.NewKeyStore(a.DB), o.Clock)
+	raw, err := openBlobs(ctx, cfg.Blob)
+	if err != nil {
+		return nil, err
+	}
+	a.Blobs = blob.NewSealed(raw, a.Keys)
+	if err := a.startAudit(ctx); err != nil {
+		return nil, err
+	}
+	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, nil, access.DefaultPolicy())
+	mailer := o.Mailer
+	if mailer == nil {
+		if mailer, err = mail.New(cfg.Mail, o.Clock); err != nil {
+			return nil, err
+		}
+	}
+	a.Accounts, err = account.New(store.NewAccountStore(a.DB), a.Keys, a.Gate, mailer, o.Clock, o.Log, account.Options{
+		PublicURL:    cfg.PublicURL,
+		SessionTTL:   cfg.Auth.SessionTTL,
+		Hasher:       account.Hasher{MemoryKiB: cfg.Auth.ArgonMemoryKiB, Time: cfg.Auth.ArgonTime, Threads: 1},
+		LockoutAfter: cfg.Auth.LockoutAfter,
+		LockoutFor:   cfg.Auth.LockoutFor,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Metrics = prometheus.NewRegistry()
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.API = httpapi.New(httpapi.Deps{
+		Accounts: a.Accounts, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
+		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
+		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(),
+	})
+	return a, nil
+}
+
+func (a *App) loadKEK(env string) (keys.KEK, error) {
+	if env != "" {
+		kek, err := keys.KEKFromEnv(env)
+		if err != nil {
+			return nil, fmt.Errorf("VIGIL_KEK: %w", err)
+		}
+		return kek, nil
+	}
+	kek, created, err := keys.LoadOrCreateKeyFile(a.Config.Keys.KEKFile)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	a.KEKCreated = created
+	return kek, nil
+}
+
+func openDB(ctx context.Context, c config.Database, clk clock.Clock) (*store.DB, error) {
+	if c.Driver == "postgres" {
+		return postgres.Open(ctx, c.URL, clk)
+	}
+	if err := os.MkdirAll(filepath.Dir(c.URL), 0o700); err != nil {
+		return nil, err
+	}
+	return sqlite.Open(ctx, c.URL, clk)
+}
+
+func openBlobs(ctx context.Context, c config.Blob) (blob.Store, error) {
+	if c.Driver == "s3" {
+		return s3blob.New(ctx, s3blob.Config{Endpoint: c.S3.Endpoint, Bucket: c.S3.Bucket, Region: c.S3.Region,
+			AccessKey: c.S3.AccessKey, SecretKey: c.S3.SecretKey, TLS: !c.S3.Insecure, PathStyle: true})
+	}
+	return blob.NewDir(c.Dir)
+}
+
+// ready reports whether the database answers and the audit log accepts
+// entries: without a working audit log the gate refuses all access.
+func (a *App) ready(ctx context.Context) error {
+	if err := a.DB.Ping(ctx); err != nil {
+		return err
+	}
+	select {
+	case err := <-a.auditDone:
+		a.auditDone <- err
+		return errors.New("audit log stopped")
+	default:
+		return nil
+	}
+}
+
+// Serve runs the HTTP server on ln until ctx ends, then shuts down
+// gracefully: in-flight requests get up to 10 seconds.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		tls := a.Config.TLS
+		switch {
+		case tls.CertFile != "":
+			errc <- srv.ServeTLS(ln, tls.CertFile, tls.KeyFile)
+		case tls.SelfSigned:
+			host, _, _ := net.SplitHostPort(a.Config.Listen)
+			cert, key, err := tlsutil.SelfSigned(filepath.Join(a.Config.DataDir, "tls"), host, a.Clock.Now())
+			if err != nil {
+				errc <- err
+				return
+			}
+			errc <- srv.ServeTLS(ln, cert, key)
+		default:
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// Close stops the audit log (flushing what it accepted) and closes the
+// database.
+func (a *App) Close() {
+	if a.stopAudit != nil {
+		a.Audit.Close()
+		a.stopAudit()
+		<-a.auditDone
+		a.stopAudit = nil
+	}
+	if a.DB != nil {
+		a.DB.Close()
+		a.DB = nil
+	}
+}

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/vigil-cloud/vigil/internal/app"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf configFlags
+	cf.register(fs, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	if strings.HasSuffix(cfg.PublicURL, "://"+cfg.Listen) {
+		// The public URL was derived from the listen address; use the
+		// address actually bound (it differs when the port is 0).
+		cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, cfg.Listen) + ln.Addr().String()
+	}
+	log.Info("starting vigil", "version", Version, "config", cfg)
+	a, err := app.New(ctx, cfg, app.Options{Log: log, KEKEnv: os.Getenv("VIGIL_KEK")})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.KEKCreated {
+		log.Warn("created a new key-encryption key; back it up and keep it secret: without it no data can be read",
+			"file", cfg.Keys.KEKFile)
+	}
+	fmt.Fprintf(stdout, "vigil is running. Open %s/ in your browser.\n", cfg.PublicURL)
+	if err := printSetupLink(ctx, a, stdout); err != nil {
+		return err
+	}
+	if cfg.Mail.SMTPHost == "" {
+		fmt.Fprintf(stdout, "No SMTP server is configured: e-mails (sign-up confirmations, resets) are written to %s\n", cfg.Mail.OutboxDir)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "tls", cfg.TLS.Enabled())
+	err = a.Serve(ctx, ln)
+	log.Info("stopped")
+	return err
+}
+
+// printSetupLink shows the operator, on the console only, the one-time link
+// that creates the first administrator while vigil has none. It is not
+// logged: it is a credential.
+func printSetupLink(ctx context.Context, a *app.App, w io.Writer) error {
+	need, err := a.Accounts.NeedsBootstrap(ctx)
+	if err != nil || !need {
+		return err
+	}
+	token, err := a.Accounts.IssueBootstrap(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nvigil has no administrator yet. Within 24 hours, open this one-time link to create one:\n\n  %s/#/setup?token=%s\n\n",
+		strings.TrimRight(a.Config.PublicURL, "/"), token)
+	return nil
+}

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/vigil-cloud/vigil/internal/app"
+	"github.com/vigil-cloud/vigil/internal/audit"
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/store"
+)
+
+// open builds vigil's services for an offline command.
+func open(ctx context.Context, name string, args []string, stderr io.Writer) (*app.App, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf configFlags
+	cf.register(fs, false)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return nil, err
+	}
+	return app.New(ctx, cfg, app.Options{Log: newLogger(cfg, stderr), KEKEnv: os.Getenv("VIGIL_KEK")})
+}
+
+func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New(`usage: vigil audit verify [-data DIR] [-config FILE]`)
+	}
+	a, err := open(ctx, "audit verify", args[1:], stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	report, err := audit.Verify(ctx, store.NewAuditStore(a.DB), a.Verifier)
+	if err != nil {
+		return err
+	}
+	if !report.OK() {
+		fmt.Fprintf(stdout, "audit log NOT intact: %s\n", report)
+		return exitError(1)
+	}
+	fmt.Fprintf(stdout, "audit log intact: %s\n", report)
+	return nil
+}
+
+func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate-kek" {
+		return errors.New(`usage: vigil keys rotate-kek [-data DIR] [-config FILE]`)
+	}
+	if os.Getenv("VIGIL_KEK") != "" {
+		return errors.New("VIGIL_KEK is set: rotate the key where it is kept, then re-wrap with the new value")
+	}
+	a, err := open(ctx, "keys rotate-kek", args[1:], stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := keys.RotateKeyFile(ctx, a.Config.Keys.KEKFile, store.NewKeyStore(a.DB), clock.Real{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "re-wrapped %d keys under a new key-encryption key in %s; restart running vigil nodes\n", n, a.Config.Keys.KEKFile)
+	return nil
+}
+
+func adminCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "setup-link" {
+		return errors.New(`usage: vigil admin setup-link [-data DIR] [-config FILE]`)
+	}
+	a, err := open(ctx, "admin setup-link", args[1:], stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	need, err := a.Accounts.NeedsBootstrap(ctx)
+	if err != nil {
+		return err
+	}
+	if !need {
+		return errors.New("vigil already has an administrator; they create other staff accounts")
+	}
+	return printSetupLink(ctx, a, stdout)
+}

@@ -1,0 +1,113 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/audit"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+// AuditLog is the part of the audit log the API reads.
+type AuditLog interface {
+	ListAccount(ctx context.Context, accountID, viewerSubjectID string, afterSeq int64, limit int) (audit.Page, error)
+	Checkpoint(ctx context.Context) (string, error)
+}
+
+type logEntry struct {
+	Seq        int64             `json:"seq"`
+	Time       time.Time         `json:"time"`
+	ActorKind  string            `json:"actor_kind"`
+	ActorID    string            `json:"actor_id,omitempty"`
+	ActorRole  string            `json:"actor_role,omitempty"`
+	Action     string            `json:"action"`
+	Category   string            `json:"category"`
+	ResourceID string            `json:"resource_id,omitempty"`
+	Purpose    string            `json:"purpose,omitempty"`
+	Decision   string            `json:"decision"`
+	Reason     string            `json:"reason,omitempty"`
+	Personal   map[string]string `json:"personal,omitempty"`
+	Leaf       string            `json:"leaf"`
+	Proof      []string          `json:"proof"`
+}
+
+type logPage struct {
+	Checkpoint string     `json:"checkpoint"`
+	PublicKey  string     `json:"public_key"`
+	Entries    []logEntry `json:"entries"`
+	NextAfter  int64      `json:"next_after,omitempty"`
+}
+
+func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {
+	cp, err := s.Audit.Checkpoint(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"checkpoint": cp, "public_key": s.AuditKey})
+	return nil
+}
+
+func (s *Server) accessLog(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	return s.listAccessLog(w, r, a, datamap.PurposeService)
+}
+
+// staffAccessLog lets the security officer investigate an account's access
+// log for anti-fraud purposes; the gate checks role, MFA and training.
+func (s *Server) staffAccessLog(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	return s.listAccessLog(w, r, a, datamap.PurposeAntiFraud)
+}
+
+func (s *Server) listAccessLog(w http.ResponseWriter, r *http.Request, a *account.Auth, purpose datamap.Purpose) error {
+	id, err := pathID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Gate.Check(r.Context(), a.Principal, access.List,
+		access.Resource{Category: datamap.AuditTrail, AccountID: id}, purpose); err != nil {
+		return err
+	}
+	page, err := s.Audit.ListAccount(r.Context(), id, a.Principal.ID, after, limit)
+	if err != nil {
+		return err
+	}
+	out := logPage{Checkpoint: page.Checkpoint, PublicKey: s.AuditKey, NextAfter: page.Next, Entries: make([]logEntry, 0, len(page.Items))}
+	for _, it := range page.Items {
+		e := it.Entry
+		le := logEntry{Seq: e.Seq, Time: e.Time, ActorKind: string(e.ActorKind), ActorID: e.ActorID, ActorRole: e.ActorRole,
+			Action: string(e.Action), Category: string(e.Category), ResourceID: e.ResourceID, Purpose: string(e.Purpose),
+			Decision: string(e.Decision), Reason: e.Reason, Personal: e.Personal,
+			Leaf: base64.StdEncoding.EncodeToString(it.Leaf)}
+		for _, h := range it.Proof {
+			le.Proof = append(le.Proof, base64.StdEncoding.EncodeToString(h[:]))
+		}
+		out.Entries = append(out.Entries, le)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func pageParams(r *http.Request) (after int64, limit int, err error) {
+	q := r.URL.Query()
+	if v := q.Get("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return 0, 0, errs.E(errs.Invalid, "after must be a non-negative whole number")
+		}
+	}
+	limit = 100
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+			return 0, 0, errs.E(errs.Invalid, "limit must be between 1 and 500")
+		}
+	}
+	return after, limit, nil
+}
