@@ -16,6 +16,7 @@ func Default() *Registry {
 	var err error
 	for _, declare := range []func(*Registry) error{
 		declareAccounts,
+		declareAudit,
 	} {
 		err = errors.Join(err, declare(r))
 	}
