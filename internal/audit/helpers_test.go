@@ -27,6 +27,13 @@ type fixture struct {
 
 func newFixture(t testing.TB, db *store.DB, clk clock.Clock) *fixture {
 	t.Helper()
+	signer, verifier := newKey(t)
+	return &fixture{db: db, store: store.NewAuditStore(db), keys: newKeyring(), signer: signer, verifier: verifier, clk: clk}
+}
+
+// newKey returns a new checkpoint key pair named like the test log's.
+func newKey(t testing.TB) (note.Signer, note.Verifier) {
+	t.Helper()
 	skey, vkey, err := audit.GenerateKey(logName)
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +46,7 @@ func newFixture(t testing.TB, db *store.DB, clk clock.Clock) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{db: db, store: store.NewAuditStore(db), keys: newKeyring(), signer: signer, verifier: verifier, clk: clk}
+	return signer, verifier
 }
 
 // newLog returns a log of the fixture, without starting it.

@@ -98,10 +98,11 @@ func TestVerifyInclusionRejectsAlteredEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	it, other := p.Items[1], p.Items[2]
-	skey, vkey, _ := audit.GenerateKey(logName)
-	forger, _ := note.NewSigner(skey)
-	forgerVerifier, _ := note.NewVerifier(vkey)
-	forged, _ := note.Sign(&note.Note{Text: "go.sum database tree\n12\n" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n" + logName + "\n"}, forger)
+	forger, forgerVerifier := newKey(t)
+	forged, err := note.Sign(&note.Note{Text: "go.sum database tree\n12\n" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n" + logName + "\n"}, forger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	flipped := func(i int) []byte {
 		leaf := slices.Clone(it.Leaf)
 		leaf[i] ^= 1

@@ -131,14 +131,7 @@ func rollBack(keep, head int64) func(*testing.T, *store.DB) {
 func forgeCheckpoint(table, keyColumn string, key int64) func(*testing.T, *store.DB) {
 	return func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		skey, _, err := audit.GenerateKey(logName)
-		if err != nil {
-			t.Fatal(err)
-		}
-		forger, err := note.NewSigner(skey)
-		if err != nil {
-			t.Fatal(err)
-		}
+		forger, _ := newKey(t)
 		write(t, db, func(tx *store.Tx) error {
 			var msg string
 			if err := tx.QueryRow(ctx, `SELECT checkpoint FROM `+table+` WHERE `+keyColumn+` = ?`, key).Scan(&msg); err != nil {
