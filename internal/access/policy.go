@@ -66,7 +66,7 @@ func DefaultPolicy() Policy {
 			OperatorAdmin: []Action{Read, List, Create, Update, Delete},
 			System:        []Action{Read},
 		},
-		"log.audit": {
+		datamap.AuditTrail: {
 			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
 			Self:     []Action{Read, List, Export},
 			Staff:    map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Export: StaffDPO},

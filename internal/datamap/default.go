@@ -17,6 +17,7 @@ func Default() *Registry {
 	for _, declare := range []func(*Registry) error{
 		declareAccounts,
 		declareKeys,
+		declareAudit,
 	} {
 		err = errors.Join(err, declare(r))
 	}

@@ -1,0 +1,74 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/hex"
+	"flag"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/datamap"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func goldenEntry() Entry {
+	return Entry{
+		Seq: 7, Time: time.Date(2026, 1, 15, 9, 0, 0, 123456000, time.UTC),
+		ActorKind: ActorStaff, ActorID: "stf_1", ActorRole: "support_l1", Action: ActionRead,
+		Category: datamap.AccountProfile, ResourceID: "usr_9", AccountID: "acc_3",
+		Purpose: datamap.PurposeService, Decision: Deny, Reason: "no grant", SubjectID: "stf_1",
+	}
+}
+
+// Entries already written must verify forever: the version 1 encoding is
+// held against a golden file that only a deliberate -update rewrites.
+func TestLeafEncodingIsStable(t *testing.T) {
+	e := goldenEntry()
+	leaf := appendLeaf(nil, appendData(nil, &e), []byte("sealed"))
+	const golden = "testdata/leaf_v1.hex"
+	if *update {
+		if err := os.WriteFile(golden, []byte(hex.EncodeToString(leaf)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(leaf); got != strings.TrimSpace(string(want)) {
+		t.Fatalf("version 1 leaf encoding changed:\n got %s\nwant %s", got, want)
+	}
+	got, sealed, err := decodeLeaf(leaf)
+	if err != nil || !reflect.DeepEqual(got, e) || string(sealed) != "sealed" {
+		t.Fatalf("decodeLeaf = %+v, %q, %v; want %+v", got, sealed, err, e)
+	}
+	if account, ok := dataAccount(appendData(nil, &e)); !ok || string(account) != e.AccountID {
+		t.Fatalf("dataAccount = %q, %v", account, ok)
+	}
+}
+
+func TestLeafEncodingIsUnambiguous(t *testing.T) {
+	e := goldenEntry()
+	shifted := e
+	// The same bytes split differently between two fields.
+	shifted.ActorID, shifted.ActorRole = "stf_1s", "upport_l1"
+	a := appendLeaf(nil, appendData(nil, &e), nil)
+	b := appendLeaf(nil, appendData(nil, &shifted), nil)
+	if bytes.Equal(a, b) {
+		t.Fatal("two entries share a leaf")
+	}
+	for name, leaf := range map[string][]byte{
+		"truncated":      a[:len(a)-1],
+		"trailing bytes": append(a[:len(a):len(a)], 0),
+		"other version":  append([]byte{2}, a[1:]...),
+		"empty":          nil,
+	} {
+		if _, _, err := decodeLeaf(leaf); err == nil {
+			t.Errorf("%s leaf decoded", name)
+		}
+	}
+}

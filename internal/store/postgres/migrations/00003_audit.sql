@@ -1,0 +1,47 @@
+-- Audit log: an append-only, hash-chained record of every access decision
+-- about personal data, with an RFC 6962 Merkle tree (tlog stored hashes) and
+-- signed checkpoints. Rows are never updated or deleted by vigil.
+-- data is the entry's canonical encoding without its sealed personal fields;
+-- the Merkle leaf is data followed by the length-prefixed personal_sealed.
+-- Sequence numbers start at 1; entry seq is record seq-1 of the tree.
+
+-- +goose Up
+CREATE TABLE audit_entries (
+    seq             BIGINT PRIMARY KEY,
+    account_id      TEXT NOT NULL,
+    data            BYTEA NOT NULL,
+    personal_sealed BYTEA NOT NULL,
+    prev_hash       BYTEA NOT NULL,
+    hash            BYTEA NOT NULL
+);
+CREATE INDEX audit_entries_account ON audit_entries(account_id, seq);
+
+-- Stored hashes of the Merkle tree, by tlog stored-hash index.
+CREATE TABLE audit_hashes (
+    idx  BIGINT PRIMARY KEY,
+    hash BYTEA NOT NULL
+);
+
+-- The one head row: the committed size and its signed checkpoint. Every
+-- batch updates it first, which serialises writers on every node.
+CREATE TABLE audit_head (
+    id         BIGINT PRIMARY KEY CHECK (id = 1),
+    size       BIGINT NOT NULL,
+    checkpoint TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+INSERT INTO audit_head (id, size, checkpoint, updated_at) VALUES (1, 0, '', 0);
+
+-- Older signed checkpoints, kept about once a second, so that verification
+-- can hold earlier tree sizes against what was signed then.
+CREATE TABLE audit_checkpoints (
+    size       BIGINT PRIMARY KEY,
+    checkpoint TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
+-- +goose Down
+DROP TABLE audit_checkpoints;
+DROP TABLE audit_head;
+DROP TABLE audit_hashes;
+DROP TABLE audit_entries;
