@@ -66,8 +66,8 @@ type App struct {
 	KEKCreated bool
 
 	verifierKey string
-	stopAudit context.CancelFunc
-	auditDone chan error
+	stopAudit   context.CancelFunc
+	auditDone   chan error
 }
 
 // New builds vigil from cfg, which must be resolved and valid.

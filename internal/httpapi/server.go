@@ -80,7 +80,7 @@ func (s *Server) Handler() http.Handler {
 		writeError(w, r, s.Log, errs.E(errs.NotFound, "no such API route: %s %s", r.Method, r.URL.Path))
 	}))
 	if s.Web != nil {
-		mux.Handle("GET /", s.Web)
+		mux.Handle("/", s.Web)
 	}
 	// Cross-origin protection refuses state-changing browser requests from
 	// other origins (Sec-Fetch-Site / Origin), which is what makes cookie

@@ -19,6 +19,11 @@ func Handler() http.Handler {
 	}
 	fileServer := http.FileServerFS(sub)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
 		switch r.URL.Path {
 		case "/", "/index.html", "/app.js", "/app.css", "/manifest.webmanifest":
 			w.Header().Set("Cache-Control", "no-cache")

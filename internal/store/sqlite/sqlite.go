@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 
 	"github.com/pressly/goose/v3"
@@ -28,6 +29,13 @@ const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=f
 
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string, clk clock.Clock) (*store.DB, error) {
+	// Create the file readable by vigil's user only; SQLite gives its -wal
+	// and -shm files the same permissions.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	f.Close()
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

@@ -59,9 +59,22 @@ func OpenSQLite(t testing.TB, clk clock.Clock) *store.DB {
 // or skips the test when VIGIL_TEST_POSTGRES is not set.
 func OpenPostgres(t testing.TB, clk clock.Clock) *store.DB {
 	t.Helper()
+	db, err := postgres.Open(context.Background(), PostgresSchemaURL(t), clk)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// PostgresSchemaURL creates an empty schema for the test, dropped when it
+// ends, and returns a connection URL whose search_path is that schema. It
+// skips the test when VIGIL_TEST_POSTGRES is not set.
+func PostgresSchemaURL(t testing.TB) string {
+	t.Helper()
 	base := PostgresURL()
 	if base == "" {
-		t.Skip("PostgreSQL tests skipped: set VIGIL_TEST_POSTGRES (for example postgres://postgres@127.0.0.1:5432/test) to run them")
+		t.Skip("PostgreSQL tests skipped: set VIGIL_TEST_POSTGRES (for example postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run them")
 	}
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", base)
@@ -92,10 +105,5 @@ func OpenPostgres(t testing.TB, clk clock.Clock) *store.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String(), clk)
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return u.String()
 }

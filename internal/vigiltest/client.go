@@ -1,0 +1,134 @@
+package vigiltest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/account"
+)
+
+// Client is one browser or script talking to vigil.
+type Client struct {
+	e      *Env
+	hc     *http.Client
+	Bearer string // an API token, sent instead of the cookie when set
+
+	// Filled by the sign-up helpers.
+	UserID, AccountID, Email, Password string
+	totpSecret                         string
+}
+
+// Client returns a client with an empty cookie jar.
+func (e *Env) Client() *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{e: e, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// Response is what vigil answered.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic value.
+func (r Response) JSON() map[string]any {
+	var m map[string]any
+	json.Unmarshal(r.Body, &m) //nolint:errcheck // tests check fields
+	return m
+}
+
+// Decode decodes the body into v or fails the test.
+func (r Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// ErrorCode returns the error code of a failed response.
+func (r Response) ErrorCode() string {
+	var b struct {
+		Error struct{ Code, Message string }
+	}
+	json.Unmarshal(r.Body, &b) //nolint:errcheck
+	return b.Error.Code
+}
+
+// Do sends a request; body is JSON-encoded unless it is a string or []byte,
+// which are sent as they are.
+func (c *Client) Do(method, path string, body any) Response {
+	c.e.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		js, err := json.Marshal(b)
+		if err != nil {
+			c.e.T.Fatal(err)
+		}
+		rd = bytes.NewReader(js)
+	}
+	req, err := http.NewRequest(method, c.e.URL+path, rd)
+	if err != nil {
+		c.e.T.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.e.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.e.T.Fatal(err)
+	}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: data}
+}
+
+// Must sends a request and fails the test unless the status is want.
+func (c *Client) Must(want int, method, path string, body any) Response {
+	c.e.T.Helper()
+	r := c.Do(method, path, body)
+	if r.Status != want {
+		c.e.T.Fatalf("%s %s: status %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// TOTP returns a fresh code for the client's authenticator, moving the
+// fake clock past the step used last so codes are never replays.
+func (c *Client) TOTP() string {
+	c.e.T.Helper()
+	c.e.Clock.Advance(31 * time.Second)
+	code, err := account.TOTPCode(c.totpSecret, c.e.Clock.Now())
+	if err != nil {
+		c.e.T.Fatal(err)
+	}
+	return code
+}
+
+// EnrolTOTP sets up an authenticator for the signed-in (or pending) client.
+func (c *Client) EnrolTOTP() Response {
+	c.e.T.Helper()
+	r := c.Must(http.StatusCreated, "POST", "/api/v1/me/mfa/totp", nil)
+	var e account.TOTPEnrolment
+	r.Decode(c.e.T, &e)
+	c.totpSecret = e.Secret
+	return c.Must(http.StatusOK, "POST", "/api/v1/me/mfa/totp/confirm", map[string]string{"code": c.TOTP()})
+}

@@ -1,0 +1,92 @@
+package vigiltest
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+)
+
+// DefaultPassword is what the helpers sign people up with.
+const DefaultPassword = "a long test passphrase"
+
+// SignUp creates a customer account for email, confirms the address from
+// the e-mail, and returns a client signed in as its owner.
+func (e *Env) SignUp(email string) *Client {
+	e.T.Helper()
+	c := e.Client()
+	c.Email, c.Password = email, DefaultPassword
+	c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", map[string]string{
+		"email": email, "password": DefaultPassword, "name": "Owner " + strings.Split(email, "@")[0],
+		"account_name": "Home of " + email, "region": "EU", "time_zone": "Europe/Paris", "language": "en",
+	})
+	token := e.Mail.Wait(e.T, email, "Confirm your e-mail").Token(e.T)
+	c.Must(http.StatusOK, "POST", "/api/v1/auth/verify-email", map[string]string{"token": token})
+	c.Login()
+	var me account.User
+	c.Must(http.StatusOK, "GET", "/api/v1/me", nil).Decode(e.T, &me)
+	c.UserID = me.ID
+	var as struct{ Accounts []account.Account }
+	c.Must(http.StatusOK, "GET", "/api/v1/me/accounts", nil).Decode(e.T, &as)
+	if len(as.Accounts) > 0 {
+		c.AccountID = as.Accounts[0].ID
+	}
+	return c
+}
+
+// Login signs the client in with its e-mail and password, completing the
+// second factor when one is enrolled.
+func (c *Client) Login() {
+	c.e.T.Helper()
+	r := c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": c.Email, "password": c.Password})
+	if r.JSON()["mfa_required"] == true {
+		c.Must(http.StatusOK, "POST", "/api/v1/auth/mfa", map[string]string{"code": c.TOTP()})
+	}
+}
+
+// Operator returns a signed-in operator administrator with a second factor,
+// bootstrapping vigil's first administrator if there is none.
+func (e *Env) Operator() *Client {
+	e.T.Helper()
+	c := e.Client()
+	c.Email, c.Password = "operator@vigil.test", DefaultPassword
+	token, err := e.App.Accounts.IssueBootstrap(e.T.Context())
+	if err != nil {
+		e.T.Fatalf("bootstrap: %v", err)
+	}
+	c.Must(http.StatusCreated, "POST", "/api/v1/staff/bootstrap", map[string]any{
+		"token": token, "email": c.Email, "name": "Operator", "password": c.Password,
+		"training_valid_until": e.Clock.Now().AddDate(1, 0, 0),
+	})
+	c.StaffLogin()
+	return c
+}
+
+// StaffLogin signs a staff client in, enrolling its authenticator on first
+// sign-in and passing the second factor after that.
+func (c *Client) StaffLogin() {
+	c.e.T.Helper()
+	r := c.Must(http.StatusOK, "POST", "/api/v1/staff/auth/login", map[string]string{"email": c.Email, "password": c.Password})
+	if r.JSON()["enrolment_required"] == true {
+		c.EnrolTOTP()
+		return
+	}
+	c.Must(http.StatusOK, "POST", "/api/v1/auth/mfa", map[string]string{"code": c.TOTP()})
+}
+
+// Staff has the operator create a staff member with role and training
+// date, and returns them activated but not signed in.
+func (c *Client) Staff(email string, role access.StaffRole, trainingUntil time.Time) *Client {
+	c.e.T.Helper()
+	var st account.Staff
+	c.Must(http.StatusCreated, "POST", "/api/v1/staff/members", map[string]any{
+		"email": email, "name": "Staff " + email, "role": role, "training_valid_until": trainingUntil,
+	}).Decode(c.e.T, &st)
+	token := c.e.Mail.Wait(c.e.T, email, "staff account").Token(c.e.T)
+	s := c.e.Client()
+	s.Email, s.Password, s.UserID = email, DefaultPassword, st.ID
+	s.Must(http.StatusOK, "POST", "/api/v1/staff/activate", map[string]string{"token": token, "password": DefaultPassword})
+	return s
+}
