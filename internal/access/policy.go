@@ -66,6 +66,19 @@ func DefaultPolicy() Policy {
 			OperatorAdmin: []Action{Read, List, Create, Update, Delete},
 			System:        []Action{Read},
 		},
+		// Media and face data: members watch, admins manage; staff only
+		// ever with the customer's grant (the gate checks it by sensitivity).
+		datamap.MediaSegment: {
+			Customer: map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
+			Staff:    map[Action]StaffRole{Read: StaffSupportL2, List: StaffSupportL2},
+		},
+		datamap.MediaSnapshot: {
+			Customer: map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
+			Staff:    map[Action]StaffRole{Read: StaffSupportL2, List: StaffSupportL2},
+		},
+		datamap.FaceTemplate: {
+			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Delete: RoleAdmin, Export: RoleAdmin},
+		},
 		datamap.AuditTrail: {
 			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
 			Self:     []Action{Read, List, Export},

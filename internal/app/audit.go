@@ -60,7 +60,9 @@ func (a *App) startAudit(ctx context.Context) error {
 	return nil
 }
 
-// auditRecorder lets the access gate write to the audit log.
+// AuditRecorder lets an access gate write to the audit log.
+func AuditRecorder(l *audit.Log) access.Recorder { return auditRecorder{l} }
+
 type auditRecorder struct{ log *audit.Log }
 
 func (r auditRecorder) Record(ctx context.Context, rec access.Record) (int64, error) {

@@ -18,6 +18,7 @@ func Default() *Registry {
 		declareAccounts,
 		declareKeys,
 		declareAudit,
+		declareMedia,
 	} {
 		err = errors.Join(err, declare(r))
 	}

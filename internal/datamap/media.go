@@ -1,0 +1,61 @@
+package datamap
+
+import "errors"
+
+// Categories of camera media and biometric data. They are declared before
+// the capabilities that store them so that the access gate guards them from
+// the start: vendor staff never see them without a customer's grant. Those
+// capabilities add their stored fields here.
+const (
+	MediaSegment  CategoryID = "media.segment"
+	MediaSnapshot CategoryID = "media.snapshot"
+	FaceTemplate  CategoryID = "face.template"
+)
+
+func declareMedia(r *Registry) error {
+	return errors.Join(
+		r.Register(Category{
+			ID:          MediaSegment,
+			Title:       "Recorded and live video and audio",
+			Description: "What your cameras and NVR channels film and hear, live and recorded, encrypted under your account's key.",
+			Fields: []Field{
+				{Name: "video", Description: "video frames", Encrypted: true},
+				{Name: "audio", Description: "sound, where the camera records it", Encrypted: true},
+			},
+			Purposes:    []Purpose{PurposeAlarms, PurposeSync},
+			Basis:       BasisContract,
+			Retention:   Retention{Period: 30 * day, From: "recording"},
+			Export:      ExportMedia,
+			Erasure:     EraseCryptoShred,
+			Sensitivity: Media,
+		}),
+		r.Register(Category{
+			ID:          MediaSnapshot,
+			Title:       "Alarm snapshots",
+			Description: "Still pictures your cameras take when an alarm goes off.",
+			Fields: []Field{
+				{Name: "image", Description: "the picture", Encrypted: true},
+			},
+			Purposes:    []Purpose{PurposeAlarms, PurposeSync},
+			Basis:       BasisContract,
+			Retention:   Retention{Period: 30 * day, From: "capture"},
+			Export:      ExportMedia,
+			Erasure:     EraseCryptoShred,
+			Sensitivity: Media,
+		}),
+		r.Register(Category{
+			ID:          FaceTemplate,
+			Title:       "Face templates",
+			Description: "Numbers computed from the face of a person you enrolled, with their consent, for face recognition; off unless you turn it on.",
+			Fields: []Field{
+				{Name: "template", Description: "the face embedding", Encrypted: true},
+			},
+			Purposes:    []Purpose{PurposeConsented},
+			Basis:       BasisConsent,
+			Retention:   Retention{Period: 365 * day, From: "enrolment"},
+			Export:      ExportJSON,
+			Erasure:     EraseCryptoShred,
+			Sensitivity: Biometric,
+		}),
+	)
+}

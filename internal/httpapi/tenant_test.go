@@ -1,0 +1,88 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/vigiltest"
+)
+
+// bodies are valid requests for the routes that take one, so that a refusal
+// comes from the tenant check and not from validation.
+var bodies = map[string]any{
+	"PATCH /api/v1/accounts/{accountID}":                  map[string]any{"name": "taken over"},
+	"POST /api/v1/accounts/{accountID}/sites":             map[string]any{"name": "Barn", "time_zone": "UTC"},
+	"PATCH /api/v1/accounts/{accountID}/sites/{siteID}":   map[string]any{"name": "Barn", "time_zone": "UTC"},
+	"PATCH /api/v1/accounts/{accountID}/members/{userID}": map[string]any{"role": "guest"},
+	"POST /api/v1/accounts/{accountID}/invitations":       map[string]any{"email": "mallory@example.com", "role": "guest"},
+}
+
+// Every route of a customer account, asked by a user of another account for
+// that account's objects, answers 404 (existence does not leak) and leaves
+// a denied entry in the victim account's access log.
+// proves: P3
+func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		alice, bob := e.SignUp("alice@example.com"), e.SignUp("bob@example.com")
+		var site account.Site
+		bob.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+bob.AccountID+"/sites",
+			map[string]string{"name": "Bob's barn", "time_zone": "UTC"}).Decode(t, &site)
+		before := bob.Must(http.StatusOK, "GET", "/api/v1/accounts/"+bob.AccountID, nil).Body
+
+		tried := 0
+		for _, rt := range e.App.API.Routes() {
+			method, path, _ := strings.Cut(rt, " ")
+			if !strings.Contains(path, "{accountID}") || strings.HasPrefix(path, "/api/v1/staff/") {
+				continue
+			}
+			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID).Replace(path)
+			r := alice.Do(method, url, bodies[rt])
+			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
+				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)
+			}
+			tried++
+		}
+		if tried < 10 {
+			t.Fatalf("only %d account routes found; the route table changed?", tried)
+		}
+		after := bob.Must(http.StatusOK, "GET", "/api/v1/accounts/"+bob.AccountID, nil).Body
+		if string(before) != string(after) {
+			t.Fatalf("the other tenant changed the account: %s -> %s", before, after)
+		}
+		if m := mails(e, "mallory@example.com"); m != 0 {
+			t.Fatalf("an invitation went out from another tenant's request")
+		}
+
+		var log struct {
+			Entries []struct {
+				ActorID  string `json:"actor_id"`
+				Decision string `json:"decision"`
+			}
+		}
+		bob.Must(http.StatusOK, "GET", "/api/v1/accounts/"+bob.AccountID+"/access-log?limit=500", nil).Decode(t, &log)
+		denied := 0
+		for _, en := range log.Entries {
+			if en.ActorID == alice.UserID {
+				if en.Decision != "deny" {
+					t.Errorf("entry for the other tenant was %q", en.Decision)
+				}
+				denied++
+			}
+		}
+		if denied < tried {
+			t.Fatalf("%d denied attempts in the victim's access log, want at least %d", denied, tried)
+		}
+	})
+}
+
+func mails(e *vigiltest.Env, to string) int {
+	n := 0
+	for _, m := range e.Mail.Messages() {
+		if m.To == to {
+			n++
+		}
+	}
+	return n
+}
