@@ -90,3 +90,10 @@ func (c *Client) Staff(email string, role access.StaffRole, trainingUntil time.T
 	s.Must(http.StatusOK, "POST", "/api/v1/staff/activate", map[string]string{"token": token, "password": DefaultPassword})
 	return s
 }
+
+// Login2FA signs a staff client in again with password and code.
+func (c *Client) Login2FA() {
+	c.e.T.Helper()
+	c.Must(http.StatusOK, "POST", "/api/v1/staff/auth/login", map[string]string{"email": c.Email, "password": c.Password})
+	c.Must(http.StatusOK, "POST", "/api/v1/auth/mfa", map[string]string{"code": c.TOTP()})
+}

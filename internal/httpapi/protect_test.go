@@ -1,0 +1,230 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/config"
+	"github.com/vigil-cloud/vigil/internal/vigiltest"
+)
+
+// Guessing a password locks the account after five failures, for longer at
+// each further failure; the right password does not open a locked account.
+// proves: P6
+func TestBruteForceLocksOut(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		owner := e.SignUp("dan@example.com")
+		attacker := e.Client()
+		try := func(password string) vigiltest.Response {
+			return attacker.Do("POST", "/api/v1/auth/login", map[string]string{"email": owner.Email, "password": password})
+		}
+		for i := range 5 {
+			if r := try("guess-number-" + string(rune('a'+i))); r.Status != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %d %s", i, r.Status, r.Body)
+			}
+		}
+		if r := try(owner.Password); r.Status != http.StatusLocked {
+			t.Fatalf("right password while locked: %d %s", r.Status, r.Body)
+		}
+		e.Clock.Advance(16 * time.Minute)
+		if r := try("yet another guess"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("after the first lockout: %d %s", r.Status, r.Body)
+		}
+		// The sixth failure locks for twice as long.
+		e.Clock.Advance(16 * time.Minute)
+		if r := try(owner.Password); r.Status != http.StatusLocked {
+			t.Fatalf("second lockout should last 30 minutes: %d %s", r.Status, r.Body)
+		}
+		e.Clock.Advance(15 * time.Minute)
+		if r := try(owner.Password); r.Status != http.StatusOK {
+			t.Fatalf("after the second lockout: %d %s", r.Status, r.Body)
+		}
+		// A success resets the count.
+		if r := try("one more guess"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("after success: %d", r.Status)
+		}
+		if r := try(owner.Password); r.Status != http.StatusOK {
+			t.Fatalf("one failure after a success must not lock: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// One address gets only so many attempts a minute on credential routes,
+// whichever accounts it tries.
+// proves: P6
+func TestCredentialRoutesRateLimited(t *testing.T) {
+	e := vigiltest.Start(t, func(c *config.Config) { c.Auth.AttemptsPerMinute = 5 })
+	c := e.Client()
+	for i := range 5 {
+		r := c.Do("POST", "/api/v1/auth/login", map[string]string{"email": "x" + string(rune('a'+i)) + "@example.com", "password": "whatever-password"})
+		if r.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, r.Status)
+		}
+	}
+	r := c.Do("POST", "/api/v1/auth/password-reset", map[string]string{"email": "y@example.com"})
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("sixth attempt: %d %s", r.Status, r.Body)
+	}
+	e.Clock.Advance(time.Minute)
+	if r := c.Do("POST", "/api/v1/auth/login", map[string]string{"email": "z@example.com", "password": "whatever-password"}); r.Status != http.StatusUnauthorized {
+		t.Fatalf("after a minute: %d", r.Status)
+	}
+}
+
+// A fresh vigil has no user and no staff account, so no default credential
+// opens anything; the first administrator needs the one-time set-up token.
+// proves: P6
+func TestNoDefaultCredentials(t *testing.T) {
+	e := vigiltest.Start(t)
+	c := e.Client()
+	for _, cred := range [][2]string{{"admin", "admin"}, {"admin@vigil.test", "admin"}, {"root@localhost", "password"}, {"admin@example.com", "1234567890"}} {
+		for _, route := range []string{"/api/v1/auth/login", "/api/v1/staff/auth/login"} {
+			if r := c.Do("POST", route, map[string]string{"email": cred[0], "password": cred[1]}); r.Status != http.StatusUnauthorized {
+				t.Errorf("%s with %s: %d %s", route, cred[0], r.Status, r.Body)
+			}
+		}
+	}
+	need, err := e.App.Accounts.NeedsBootstrap(t.Context())
+	if err != nil || !need {
+		t.Fatalf("a fresh vigil already has staff: %v %v", need, err)
+	}
+	r := c.Do("POST", "/api/v1/staff/bootstrap", map[string]any{"token": "su_guessed", "email": "me@vigil.test", "name": "Me",
+		"password": "a long enough password", "training_valid_until": e.Clock.Now().AddDate(1, 0, 0)})
+	if r.Status != http.StatusNotFound {
+		t.Fatalf("bootstrap with a guessed token: %d %s", r.Status, r.Body)
+	}
+	// The real token works once.
+	op := e.Operator()
+	if r := op.Do("GET", "/api/v1/staff/me", nil); r.Status != http.StatusOK {
+		t.Fatalf("operator: %d", r.Status)
+	}
+}
+
+func TestSecondFactorForCustomers(t *testing.T) {
+	e := vigiltest.Start(t)
+	c := e.SignUp("erin@example.com")
+	c.EnrolTOTP()
+	c.Must(http.StatusNoContent, "POST", "/api/v1/auth/logout", nil)
+
+	r := c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": c.Email, "password": c.Password})
+	if r.JSON()["mfa_required"] != true {
+		t.Fatalf("sign-in with an authenticator: %s", r.Body)
+	}
+	if r := c.Do("GET", "/api/v1/me", nil); r.Status != http.StatusForbidden || r.ErrorCode() != "mfa_required" {
+		t.Fatalf("before the code: %d %s", r.Status, r.Body)
+	}
+	// A pending session cannot replace the authenticator.
+	if r := c.Do("POST", "/api/v1/me/mfa/totp", nil); r.Status != http.StatusForbidden {
+		t.Fatalf("re-enrolling from a pending session: %d %s", r.Status, r.Body)
+	}
+	if r := c.Do("POST", "/api/v1/auth/mfa", map[string]string{"code": "000000"}); r.Status != http.StatusUnauthorized {
+		t.Fatalf("wrong code: %d %s", r.Status, r.Body)
+	}
+	code := c.TOTP()
+	c.Must(http.StatusOK, "POST", "/api/v1/auth/mfa", map[string]string{"code": code})
+	c.Must(http.StatusOK, "GET", "/api/v1/me", nil)
+
+	// The same code cannot be used twice.
+	c2 := e.Client()
+	c2.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": c.Email, "password": c.Password})
+	if r := c2.Do("POST", "/api/v1/auth/mfa", map[string]string{"code": code}); r.Status == http.StatusOK {
+		t.Fatalf("replayed code accepted")
+	}
+}
+
+func TestSessionCookieAndHeaders(t *testing.T) {
+	e := vigiltest.Start(t)
+	c := e.SignUp("fay@example.com")
+	r := c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": c.Email, "password": c.Password})
+	cookie := r.Header.Get("Set-Cookie")
+	for _, want := range []string{"vigil_session=vs_", "HttpOnly", "SameSite=Strict", "Path=/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "frame-ancestors 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Cache-Control":           "no-store",
+		"Referrer-Policy":         "no-referrer",
+	} {
+		if !strings.Contains(r.Header.Get(h), want) {
+			t.Errorf("header %s = %q, want %q", h, r.Header.Get(h), want)
+		}
+	}
+	if r.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS sent over plain HTTP")
+	}
+	// A browser request from another site carrying the cookie is refused.
+	req, _ := http.NewRequest("PATCH", e.URL+"/api/v1/me", strings.NewReader(`{"name":"evil"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://evil.example")
+	for _, ck := range (&http.Response{Header: http.Header{"Set-Cookie": r.Header.Values("Set-Cookie")}}).Cookies() {
+		req.AddCookie(ck)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site request: %d", res.StatusCode)
+	}
+	var me struct{ Name string }
+	c.Must(http.StatusOK, "GET", "/api/v1/me", nil).Decode(t, &me)
+	if me.Name == "evil" {
+		t.Fatal("cross-site request changed the profile")
+	}
+}
+
+// Sign-up and password reset answer the same way whether or not an address
+// has an account, so strangers cannot learn who is a customer.
+func TestNoAccountEnumeration(t *testing.T) {
+	e := vigiltest.Start(t)
+	e.SignUp("gil@example.com")
+	c := e.Client()
+	body := map[string]string{"email": "gil@example.com", "password": "another long password", "name": "Not Gil", "account_name": "X", "region": "EU"}
+	known := c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", body)
+	body["email"] = "nobody@example.com"
+	unknown := c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", body)
+	if string(known.Body) != string(unknown.Body) {
+		t.Fatalf("sign-up answers differ: %s vs %s", known.Body, unknown.Body)
+	}
+	e.Mail.Wait(t, "gil@example.com", "tried to sign up")
+	a := c.Must(http.StatusAccepted, "POST", "/api/v1/auth/password-reset", map[string]string{"email": "gil@example.com"})
+	b := c.Must(http.StatusAccepted, "POST", "/api/v1/auth/password-reset", map[string]string{"email": "none@example.com"})
+	if string(a.Body) != string(b.Body) {
+		t.Fatalf("reset answers differ")
+	}
+	wrongUser := c.Do("POST", "/api/v1/auth/login", map[string]string{"email": "none@example.com", "password": "whatever-password"})
+	wrongPass := c.Do("POST", "/api/v1/auth/login", map[string]string{"email": "gil@example.com", "password": "whatever-password"})
+	if wrongUser.Status != wrongPass.Status || string(wrongUser.Body) != string(wrongPass.Body) {
+		t.Fatalf("sign-in answers differ: %s vs %s", wrongUser.Body, wrongPass.Body)
+	}
+}
+
+func TestPasswordResetEndsSessions(t *testing.T) {
+	e := vigiltest.Start(t)
+	c := e.SignUp("hal@example.com")
+	other := e.Client()
+	other.Email, other.Password = c.Email, c.Password
+	other.Login()
+	anon := e.Client()
+	anon.Must(http.StatusAccepted, "POST", "/api/v1/auth/password-reset", map[string]string{"email": c.Email})
+	token := e.Mail.Wait(t, c.Email, "Reset").Token(t)
+	anon.Must(http.StatusOK, "POST", "/api/v1/auth/password-reset/confirm", map[string]string{"token": token, "password": "a brand new passphrase"})
+	if r := anon.Do("POST", "/api/v1/auth/password-reset/confirm", map[string]string{"token": token, "password": "and again a new one"}); r.Status != http.StatusNotFound {
+		t.Fatalf("reset token reused: %d", r.Status)
+	}
+	for _, cl := range []*vigiltest.Client{c, other} {
+		if r := cl.Do("GET", "/api/v1/me", nil); r.Status != http.StatusUnauthorized {
+			t.Fatalf("session survived a password reset: %d", r.Status)
+		}
+	}
+	c.Password = "a brand new passphrase"
+	c.Login()
+}
