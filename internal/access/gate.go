@@ -65,14 +65,15 @@ func (d Decision) AuditSeq() int64 { return d.seq }
 
 // Require checks, at the storage edge, that the decision covers action on r.
 // A decision about one object covers only that object; a decision about a
-// collection (no ID) covers every object of it in that account.
+// collection (no ID) covers every object of it in that account; a decision
+// about one site covers only that site.
 func (d Decision) Require(action Action, r Resource) error {
 	if !d.valid {
 		return errs.E(errs.Forbidden, "no access decision")
 	}
 	got := d.resource
 	if d.action != action || got.Category != r.Category || got.AccountID != r.AccountID ||
-		got.SubjectID != r.SubjectID || (got.ID != "" && got.ID != r.ID) {
+		got.SubjectID != r.SubjectID || (got.ID != "" && got.ID != r.ID) || (got.SiteID != "" && got.SiteID != r.SiteID) {
 		return errs.E(errs.Forbidden, "access decision does not cover %s of %s", action, r.Category)
 	}
 	return nil

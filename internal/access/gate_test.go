@@ -215,6 +215,14 @@ func TestDecisionCoversOnlyWhatWasChecked(t *testing.T) {
 	if err := d.Require(access.Update, res); !errs.Is(err, errs.Forbidden) {
 		t.Errorf("another action: %v", err)
 	}
+	siteA := access.Resource{Category: datamap.AccountProfile, AccountID: acct, SiteID: "site_a"}
+	ds, err := e.App.Gate.Check(t.Context(), owner, access.Read, siteA, datamap.PurposeService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ds.Require(access.Read, access.Resource{Category: datamap.AccountProfile, AccountID: acct, SiteID: "site_b"}); !errs.Is(err, errs.Forbidden) {
+		t.Errorf("a decision for one site opened another: %v", err)
+	}
 	var zero access.Decision
 	if err := zero.Require(access.Read, res); !errs.Is(err, errs.Forbidden) {
 		t.Errorf("zero decision: %v", err)

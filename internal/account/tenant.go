@@ -14,6 +14,11 @@ func accountRes(accountID string) access.Resource {
 	return access.Resource{Category: datamap.AccountProfile, AccountID: accountID}
 }
 
+// siteRes names one site, so that a role held in that site alone applies.
+func siteRes(accountID, siteID string) access.Resource {
+	return access.Resource{Category: datamap.AccountProfile, AccountID: accountID, SiteID: siteID}
+}
+
 // Account returns an account the caller may see.
 func (s *Service) Account(ctx context.Context, p access.Principal, id string) (Account, error) {
 	d, err := s.check(ctx, p, access.Read, accountRes(id), datamap.PurposeService)
@@ -138,7 +143,7 @@ func (s *Service) Sites(ctx context.Context, p access.Principal, accountID strin
 
 // Site returns one site.
 func (s *Service) Site(ctx context.Context, p access.Principal, accountID, siteID string) (Site, error) {
-	d, err := s.check(ctx, p, access.Read, accountRes(accountID), datamap.PurposeService)
+	d, err := s.check(ctx, p, access.Read, siteRes(accountID, siteID), datamap.PurposeService)
 	if err != nil {
 		return Site{}, err
 	}
@@ -151,7 +156,7 @@ func (s *Service) Site(ctx context.Context, p access.Principal, accountID, siteI
 
 // UpdateSite corrects a site.
 func (s *Service) UpdateSite(ctx context.Context, p access.Principal, accountID, siteID string, in SiteInput) (Site, error) {
-	d, err := s.check(ctx, p, access.Update, accountRes(accountID), datamap.PurposeService)
+	d, err := s.check(ctx, p, access.Update, siteRes(accountID, siteID), datamap.PurposeService)
 	if err != nil {
 		return Site{}, err
 	}
@@ -170,7 +175,7 @@ func (s *Service) UpdateSite(ctx context.Context, p access.Principal, accountID,
 
 // DeleteSite removes a site.
 func (s *Service) DeleteSite(ctx context.Context, p access.Principal, accountID, siteID string) error {
-	d, err := s.check(ctx, p, access.Delete, accountRes(accountID), datamap.PurposeService)
+	d, err := s.check(ctx, p, access.Delete, siteRes(accountID, siteID), datamap.PurposeService)
 	if err != nil {
 		return err
 	}

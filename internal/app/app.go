@@ -66,6 +66,7 @@ type App struct {
 	KEKCreated bool
 
 	verifierKey string
+	dbClosed    bool
 	stopAudit   context.CancelFunc
 	auditDone   chan error
 }
@@ -228,8 +229,8 @@ func (a *App) Close() {
 		<-a.auditDone
 		a.stopAudit = nil
 	}
-	if a.DB != nil {
+	if a.DB != nil && !a.dbClosed {
 		a.DB.Close()
-		a.DB = nil
+		a.dbClosed = true
 	}
 }

@@ -21,6 +21,10 @@ func profileOf(accountID string) access.Resource {
 	return access.Resource{Category: datamap.AccountProfile, AccountID: accountID}
 }
 
+func siteOf(accountID, siteID string) access.Resource {
+	return access.Resource{Category: datamap.AccountProfile, AccountID: accountID, SiteID: siteID}
+}
+
 // CreateAccount stores a new account with its owner in one transaction.
 func (s *AccountStore) CreateAccount(ctx context.Context, d access.Decision, a account.AccountRow, owner account.UserRow) error {
 	if err := d.Require(access.Create, access.Resource{Category: datamap.AccountProfile, AccountID: a.ID, SubjectID: owner.ID}); err != nil {
@@ -141,7 +145,7 @@ func (s *AccountStore) Sites(ctx context.Context, d access.Decision, accountID s
 
 // Site returns one site of an account.
 func (s *AccountStore) Site(ctx context.Context, d access.Decision, accountID, siteID string) (account.SiteRow, error) {
-	if err := d.Require(access.Read, profileOf(accountID)); err != nil {
+	if err := d.Require(access.Read, siteOf(accountID, siteID)); err != nil {
 		return account.SiteRow{}, err
 	}
 	var r account.SiteRow
@@ -155,7 +159,7 @@ func (s *AccountStore) Site(ctx context.Context, d access.Decision, accountID, s
 
 // UpdateSite changes a site's name and time zone.
 func (s *AccountStore) UpdateSite(ctx context.Context, d access.Decision, site account.SiteRow) error {
-	if err := d.Require(access.Update, profileOf(site.AccountID)); err != nil {
+	if err := d.Require(access.Update, siteOf(site.AccountID, site.ID)); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
@@ -170,7 +174,7 @@ func (s *AccountStore) UpdateSite(ctx context.Context, d access.Decision, site a
 
 // DeleteSite removes a site and the memberships scoped to it.
 func (s *AccountStore) DeleteSite(ctx context.Context, d access.Decision, accountID, siteID string) error {
-	if err := d.Require(access.Delete, profileOf(accountID)); err != nil {
+	if err := d.Require(access.Delete, siteOf(accountID, siteID)); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {

@@ -52,6 +52,15 @@ func (r Response) Decode(t testing.TB, v any) {
 	}
 }
 
+// ErrorMessage returns the error message of a failed response.
+func (r Response) ErrorMessage() string {
+	var b struct {
+		Error struct{ Code, Message string }
+	}
+	json.Unmarshal(r.Body, &b) //nolint:errcheck
+	return b.Error.Message
+}
+
 // ErrorCode returns the error code of a failed response.
 func (r Response) ErrorCode() string {
 	var b struct {
@@ -131,4 +140,24 @@ func (c *Client) EnrolTOTP() Response {
 	r.Decode(c.e.T, &e)
 	c.totpSecret = e.Secret
 	return c.Must(http.StatusOK, "POST", "/api/v1/me/mfa/totp/confirm", map[string]string{"code": c.TOTP()})
+}
+
+// DoType sends body as it is with the given content type.
+func (c *Client) DoType(method, path, contentType string, body []byte) Response {
+	c.e.T.Helper()
+	req, err := http.NewRequest(method, c.e.URL+path, bytes.NewReader(body))
+	if err != nil {
+		c.e.T.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.e.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.e.T.Fatal(err)
+	}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: data}
 }
