@@ -1,0 +1,77 @@
+// Drives vigil's web app in Chromium the way a new customer would: sign up,
+// confirm the address, sign in, read the access log, turn on an
+// authenticator, sign out and back in with the second factor.
+// Run by internal/web's Go test, which serves vigil and a small helper that
+// hands out the e-mailed tokens and authenticator codes (the server runs on
+// a fake clock).
+import { chromium } from "playwright-core";
+
+const { VIGIL_URL, HELPER_URL, CHROMIUM, SHOT } = process.env;
+const email = "browser@example.com";
+const password = "a long browser passphrase";
+
+async function helper(path) {
+  const res = await fetch(HELPER_URL + path);
+  if (!res.ok) throw new Error(`helper ${path}: ${res.status} ${await res.text()}`);
+  return (await res.text()).trim();
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const problems = [];
+try {
+  const page = await browser.newPage();
+  page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
+  page.on("pageerror", (e) => problems.push("page error: " + e.message));
+
+  await page.goto(VIGIL_URL + "/#/signup");
+  await page.fill("#f-name", "Browser User");
+  await page.fill("#f-email", email);
+  await page.fill("#f-password", password);
+  await page.fill("#f-account_name", "Browser Home");
+  await page.click("button[type=submit]");
+  await page.getByText("check your e-mail").waitFor();
+
+  const token = await helper("/token?to=" + encodeURIComponent(email) + "&subject=Confirm");
+  await page.goto(VIGIL_URL + "/#/verify-email?token=" + token);
+  await page.getByText("e-mail address confirmed").waitFor();
+
+  await page.goto(VIGIL_URL + "/#/login");
+  await page.fill("#f-email", email);
+  await page.fill("#f-password", password);
+  await page.click("button[type=submit]");
+  await page.getByRole("heading", { name: "Hello, Browser User" }).waitFor();
+  await page.locator("#access-log tr").nth(1).waitFor();
+  const rows = await page.locator("#access-log tr").count();
+  if (rows < 2) throw new Error("the access log shows no entries");
+
+  await page.goto(VIGIL_URL + "/#/security");
+  await page.click("#totp-start");
+  const secret = (await page.locator("#totp-secret").textContent()).trim();
+  await page.fill("#f-code", await helper("/totp?secret=" + secret));
+  await page.click("button[type=submit]");
+  await page.getByText("Authenticator on.").waitFor();
+
+  await page.click("#logout");
+  await page.waitForURL(/#\/login/);
+  await page.fill("#f-email", email);
+  await page.fill("#f-password", password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/#\/mfa/);
+  await page.fill("#f-code", await helper("/totp?secret=" + secret));
+  await page.click("button[type=submit]");
+  await page.getByRole("heading", { name: "Hello, Browser User" }).waitFor();
+  if (SHOT) await page.screenshot({ path: SHOT, fullPage: true });
+} catch (e) {
+  problems.push(e.stack || String(e));
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
+console.log("web app flow passed");
