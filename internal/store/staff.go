@@ -85,17 +85,21 @@ func (s *AccountStore) UpdateStaff(ctx context.Context, d access.Decision, id st
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
-		var disabledAt int64
-		if disabled {
-			disabledAt = Micros(tx.Now)
-		}
-		res, err := tx.Exec(ctx, `UPDATE staff SET role = ?, training_valid_until = ?,
-			disabled_at = CASE WHEN ? = 0 THEN 0 WHEN disabled_at = 0 THEN ? ELSE disabled_at END WHERE id = ?`,
-			string(role), Micros(trainingValidUntil), disabledAt, disabledAt, id)
+		res, err := tx.Exec(ctx, `UPDATE staff SET role = ?, training_valid_until = ? WHERE id = ?`,
+			string(role), Micros(trainingValidUntil), id)
 		if err != nil {
 			return err
 		}
-		return MustAffect(res, "staff member")
+		if err := MustAffect(res, "staff member"); err != nil {
+			return err
+		}
+		if disabled {
+			// Keep the first disabling time.
+			_, err = tx.Exec(ctx, `UPDATE staff SET disabled_at = ? WHERE id = ? AND disabled_at = 0`, Micros(tx.Now), id)
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE staff SET disabled_at = 0 WHERE id = ?`, id)
+		}
+		return err
 	})
 }
 
