@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/audit"
+	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
@@ -110,5 +113,38 @@ func scanDatabase(t *testing.T, db *store.DB, scan func(string, []byte)) {
 		if err != nil {
 			t.Fatalf("scan %s: %v", c, err)
 		}
+	}
+}
+
+// Erasing a person destroys their key: their sealed profile reads as
+// erased, while the access log, whose entries hold their sealed details,
+// still verifies end to end.
+// proves: P2
+func TestErasingAPersonKeepsTheLogVerifiable(t *testing.T) {
+	e := vigiltest.Start(t)
+	c := e.SignUp("quinn@example.com")
+	c.Must(http.StatusOK, "GET", "/api/v1/accounts/"+c.AccountID+"/access-log", nil)
+	if err := e.App.Keys.Destroy(t.Context(), keys.ScopeSubject, c.UserID); err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.App.Accounts.Me(t.Context(), access.Principal{Kind: access.KindUser, ID: c.UserID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "[erased]" || u.Name != "[erased]" {
+		t.Fatalf("after erasure the profile reads %q / %q", u.Email, u.Name)
+	}
+	page, err := e.App.Audit.ListAccount(t.Context(), c.AccountID, c.UserID, 0, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range page.Items {
+		if it.Entry.Personal != nil {
+			t.Fatalf("entry %d still shows personal fields %v", it.Entry.Seq, it.Entry.Personal)
+		}
+	}
+	report, err := audit.Verify(t.Context(), store.NewAuditStore(e.App.DB), e.App.Verifier)
+	if err != nil || !report.OK() {
+		t.Fatalf("log after erasure: %v %v", report, err)
 	}
 }

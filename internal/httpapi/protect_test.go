@@ -228,3 +228,25 @@ func TestPasswordResetEndsSessions(t *testing.T) {
 	c.Password = "a brand new passphrase"
 	c.Login()
 }
+
+// Over HTTPS the session cookie is Secure and host-only (__Host- prefix),
+// and every response carries HSTS.
+// proves: P2
+func TestSessionCookieOverTLS(t *testing.T) {
+	e := vigiltest.Start(t, func(c *config.Config) { c.TLS.SelfSigned = true })
+	if !strings.HasPrefix(e.URL, "https://") {
+		t.Fatalf("test server is not HTTPS: %s", e.URL)
+	}
+	c := e.SignUp("tls@example.com")
+	r := c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": c.Email, "password": c.Password})
+	cookie := r.Header.Get("Set-Cookie")
+	for _, want := range []string{"__Host-vigil_session=vs_", "Secure", "HttpOnly", "SameSite=Strict", "Path=/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("cookie %q lacks %s", cookie, want)
+		}
+	}
+	if !strings.Contains(r.Header.Get("Strict-Transport-Security"), "max-age=63072000") {
+		t.Errorf("HSTS: %q", r.Header.Get("Strict-Transport-Security"))
+	}
+	c.Must(http.StatusOK, "GET", "/api/v1/me", nil)
+}

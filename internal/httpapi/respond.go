@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -131,8 +130,4 @@ func mustPathIDs(r *http.Request, names ...string) ([]string, error) {
 		out[i] = v
 	}
 	return out, nil
-}
-
-func errorf(code errs.Code, format string, args ...any) error {
-	return errs.E(code, "%s", fmt.Sprintf(format, args...))
 }

@@ -27,7 +27,7 @@ type Client struct {
 // Client returns a client with an empty cookie jar.
 func (e *Env) Client() *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{e: e, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	return &Client{e: e, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: e.transport}}
 }
 
 // Response is what vigil answered.

@@ -6,6 +6,8 @@ package vigiltest
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,8 +17,6 @@ import (
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/mail/mailtest"
 	"github.com/vigil-cloud/vigil/internal/store/storetest"
-
-	"net/http/httptest"
 )
 
 // Env is a running vigil.
@@ -27,6 +27,8 @@ type Env struct {
 	Mail   *mailtest.Server
 	URL    string
 	Config config.Config
+
+	transport http.RoundTripper // trusts the test server's certificate
 }
 
 // Option changes the configuration before vigil starts.
@@ -71,10 +73,15 @@ func Start(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("start vigil: %v", err)
 	}
-	srv := httptest.NewServer(a.API.Handler())
+	srv := httptest.NewUnstartedServer(a.API.Handler())
+	if c.TLS.Enabled() {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(func() {
 		srv.Close()
 		a.Close()
 	})
-	return &Env{T: t, App: a, Clock: clk, Mail: mail, URL: srv.URL, Config: c}
+	return &Env{T: t, App: a, Clock: clk, Mail: mail, URL: srv.URL, Config: c, transport: srv.Client().Transport}
 }

@@ -36,7 +36,9 @@ func Open(ctx context.Context, path string, clk clock.Clock) (*store.DB, error) 
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	f.Close()
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=synchronous(FULL)&_txlock=immediate")
+	// secure_delete overwrites deleted content, so a destroyed key or a
+	// purged row does not linger in free pages of the file.
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=synchronous(FULL)&_pragma=secure_delete(ON)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
