@@ -11,11 +11,7 @@ import (
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	u, err := s.Accounts.Me(r.Context(), a.Principal)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return reply(w, http.StatusOK, u, err)
 }
 
 func (s *Server) updateMe(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -24,11 +20,7 @@ func (s *Server) updateMe(w http.ResponseWriter, r *http.Request, a *account.Aut
 		return err
 	}
 	u, err := s.Accounts.UpdateMe(r.Context(), a.Principal, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return reply(w, http.StatusOK, u, err)
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -48,20 +40,12 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, a *accou
 
 func (s *Server) myAccounts(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	as, err := s.Accounts.MyAccounts(r.Context(), a.Principal)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"accounts": as})
-	return nil
+	return reply(w, http.StatusOK, map[string]any{"accounts": as}, err)
 }
 
 func (s *Server) sessions(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	ss, err := s.Accounts.Sessions(r.Context(), *a)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"sessions": ss})
-	return nil
+	return reply(w, http.StatusOK, map[string]any{"sessions": ss}, err)
 }
 
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -69,20 +53,12 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request, a *account.A
 	if len(h) != 16 {
 		return errs.E(errs.Invalid, "sessionID is not a valid session handle")
 	}
-	if err := s.Accounts.EndSession(r.Context(), *a, h); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.Accounts.EndSession(r.Context(), *a, h))
 }
 
 func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	ts, err := s.Accounts.APITokens(r.Context(), a.Principal)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": ts})
-	return nil
+	return reply(w, http.StatusOK, map[string]any{"tokens": ts}, err)
 }
 
 func (s *Server) createAPIToken(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -97,11 +73,7 @@ func (s *Server) createAPIToken(w http.ResponseWriter, r *http.Request, a *accou
 		in.TTLDays = 90
 	}
 	t, err := s.Accounts.CreateAPIToken(r.Context(), a.Principal, in.Label, time.Duration(in.TTLDays)*24*time.Hour)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, t)
-	return nil
+	return reply(w, http.StatusCreated, t, err)
 }
 
 func (s *Server) revokeAPIToken(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -109,11 +81,7 @@ func (s *Server) revokeAPIToken(w http.ResponseWriter, r *http.Request, a *accou
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.RevokeAPIToken(r.Context(), a.Principal, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.Accounts.RevokeAPIToken(r.Context(), a.Principal, id))
 }
 
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -122,11 +90,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request, a *acc
 		return err
 	}
 	id, err := s.Accounts.AcceptInvitation(r.Context(), a.Principal, in.Token)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"account_id": id})
-	return nil
+	return reply(w, http.StatusOK, map[string]string{"account_id": id}, err)
 }
 
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -135,11 +99,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, a *account.A
 		return err
 	}
 	acct, err := s.Accounts.Account(r.Context(), a.Principal, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, acct)
-	return nil
+	return reply(w, http.StatusOK, acct, err)
 }
 
 func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -152,11 +112,7 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, a *accoun
 		return err
 	}
 	acct, err := s.Accounts.UpdateAccount(r.Context(), a.Principal, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, acct)
-	return nil
+	return reply(w, http.StatusOK, acct, err)
 }
 
 func (s *Server) listSites(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -165,11 +121,7 @@ func (s *Server) listSites(w http.ResponseWriter, r *http.Request, a *account.Au
 		return err
 	}
 	sites, err := s.Accounts.Sites(r.Context(), a.Principal, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"sites": sites})
-	return nil
+	return reply(w, http.StatusOK, map[string]any{"sites": sites}, err)
 }
 
 func (s *Server) createSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -182,11 +134,7 @@ func (s *Server) createSite(w http.ResponseWriter, r *http.Request, a *account.A
 		return err
 	}
 	site, err := s.Accounts.CreateSite(r.Context(), a.Principal, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, site)
-	return nil
+	return reply(w, http.StatusCreated, site, err)
 }
 
 func (s *Server) getSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -195,11 +143,7 @@ func (s *Server) getSite(w http.ResponseWriter, r *http.Request, a *account.Auth
 		return err
 	}
 	site, err := s.Accounts.Site(r.Context(), a.Principal, ids[0], ids[1])
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, site)
-	return nil
+	return reply(w, http.StatusOK, site, err)
 }
 
 func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -212,11 +156,7 @@ func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, a *account.A
 		return err
 	}
 	site, err := s.Accounts.UpdateSite(r.Context(), a.Principal, ids[0], ids[1], in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, site)
-	return nil
+	return reply(w, http.StatusOK, site, err)
 }
 
 func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -224,11 +164,7 @@ func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, a *account.A
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.DeleteSite(r.Context(), a.Principal, ids[0], ids[1]); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.Accounts.DeleteSite(r.Context(), a.Principal, ids[0], ids[1]))
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -237,11 +173,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, a *account.
 		return err
 	}
 	ms, err := s.Accounts.Members(r.Context(), a.Principal, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"members": ms})
-	return nil
+	return reply(w, http.StatusOK, map[string]any{"members": ms}, err)
 }
 
 // siteParam reads the optional site_id query parameter.
@@ -272,11 +204,7 @@ func (s *Server) setMemberRole(w http.ResponseWriter, r *http.Request, a *accoun
 	if err != nil {
 		return errs.E(errs.Invalid, "%v", err)
 	}
-	if err := s.Accounts.SetMemberRole(r.Context(), a.Principal, ids[0], ids[1], site, role); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.Accounts.SetMemberRole(r.Context(), a.Principal, ids[0], ids[1], site, role))
 }
 
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -288,11 +216,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, a *account
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.RemoveMember(r.Context(), a.Principal, ids[0], ids[1], site); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.Accounts.RemoveMember(r.Context(), a.Principal, ids[0], ids[1], site))
 }
 
 func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {

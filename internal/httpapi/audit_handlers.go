@@ -46,11 +46,7 @@ type logPage struct {
 
 func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {
 	cp, err := s.Audit.Checkpoint(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"checkpoint": cp, "public_key": s.AuditKey})
-	return nil
+	return reply(w, http.StatusOK, map[string]string{"checkpoint": cp, "public_key": s.AuditKey}, err)
 }
 
 func (s *Server) accessLog(w http.ResponseWriter, r *http.Request, a *account.Auth) error {

@@ -169,11 +169,7 @@ func (s *Server) startTOTP(w http.ResponseWriter, r *http.Request, a *account.Au
 		return errs.E(errs.MFARequired, "complete the second sign-in step first")
 	}
 	e, err := s.Accounts.StartTOTP(r.Context(), *a)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, e)
-	return nil
+	return reply(w, http.StatusCreated, e, err)
 }
 
 func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, a *account.Auth) error {

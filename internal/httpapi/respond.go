@@ -61,6 +61,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
+// reply writes v with status, unless err says the call failed.
+func reply(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
+	return nil
+}
+
+// noContent answers 204, unless err says the call failed.
+func noContent(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // maxBody bounds every JSON request body.
 const maxBody = 64 << 10
 

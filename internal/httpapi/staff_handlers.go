@@ -8,20 +8,12 @@ import (
 
 func (s *Server) staffMe(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	st, err := s.Accounts.StaffMember(r.Context(), a.Principal, a.Principal.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, st)
-	return nil
+	return reply(w, http.StatusOK, st, err)
 }
 
 func (s *Server) listStaff(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	st, err := s.Accounts.ListStaff(r.Context(), a.Principal)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"staff": st})
-	return nil
+	return reply(w, http.StatusOK, map[string]any{"staff": st}, err)
 }
 
 func (s *Server) inviteStaff(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -30,11 +22,7 @@ func (s *Server) inviteStaff(w http.ResponseWriter, r *http.Request, a *account.
 		return err
 	}
 	st, err := s.Accounts.InviteStaff(r.Context(), a.Principal, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, st)
-	return nil
+	return reply(w, http.StatusCreated, st, err)
 }
 
 func (s *Server) updateStaff(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -47,11 +35,7 @@ func (s *Server) updateStaff(w http.ResponseWriter, r *http.Request, a *account.
 		return err
 	}
 	st, err := s.Accounts.UpdateStaff(r.Context(), a.Principal, id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, st)
-	return nil
+	return reply(w, http.StatusOK, st, err)
 }
 
 // staffAccount is a support lookup of a customer account: the gate lets
@@ -63,9 +47,5 @@ func (s *Server) staffAccount(w http.ResponseWriter, r *http.Request, a *account
 		return err
 	}
 	acct, err := s.Accounts.Account(r.Context(), a.Principal, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, acct)
-	return nil
+	return reply(w, http.StatusOK, acct, err)
 }

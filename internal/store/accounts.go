@@ -76,24 +76,9 @@ func (s *AccountStore) UpdateAccount(ctx context.Context, d access.Decision, id 
 
 // AccountsOf lists the IDs of the accounts a user belongs to.
 func (s *AccountStore) AccountsOf(ctx context.Context, userID string) ([]string, error) {
-	var ids []string
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT DISTINCT m.account_id FROM memberships m JOIN accounts a ON a.id = m.account_id
-			WHERE m.user_id = ? AND a.closed_at = 0 ORDER BY m.account_id`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return tx.Err(err, "membership")
-			}
-			ids = append(ids, id)
-		}
-		return tx.Err(rows.Err(), "memberships")
-	})
-	return ids, err
+	return queryAll(ctx, s.db, "memberships", func(sc scanner) (id string, err error) { return id, sc.Scan(&id) },
+		`SELECT DISTINCT m.account_id FROM memberships m JOIN accounts a ON a.id = m.account_id
+		WHERE m.user_id = ? AND a.closed_at = 0 ORDER BY m.account_id`, userID)
 }
 
 // CreateSite adds a site to an account.
@@ -111,7 +96,7 @@ func (s *AccountStore) CreateSite(ctx context.Context, d access.Decision, site a
 
 const siteColumns = `id, account_id, name_sealed, time_zone, created_at`
 
-func scanSite(sc interface{ Scan(...any) error }) (account.SiteRow, error) {
+func scanSite(sc scanner) (account.SiteRow, error) {
 	var r account.SiteRow
 	var created int64
 	err := sc.Scan(&r.ID, &r.AccountID, &r.NameSealed, &r.TimeZone, &created)
@@ -124,23 +109,7 @@ func (s *AccountStore) Sites(ctx context.Context, d access.Decision, accountID s
 	if err := d.Require(access.List, profileOf(accountID)); err != nil {
 		return nil, err
 	}
-	var out []account.SiteRow
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+siteColumns+` FROM sites WHERE account_id = ? ORDER BY created_at, id`, accountID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanSite(rows)
-			if err != nil {
-				return tx.Err(err, "site")
-			}
-			out = append(out, r)
-		}
-		return tx.Err(rows.Err(), "sites")
-	})
-	return out, err
+	return queryAll(ctx, s.db, "sites", scanSite, `SELECT `+siteColumns+` FROM sites WHERE account_id = ? ORDER BY created_at, id`, accountID)
 }
 
 // Site returns one site of an account.
@@ -192,26 +161,13 @@ func (s *AccountStore) DeleteSite(ctx context.Context, d access.Decision, accoun
 
 // Memberships lists a user's roles in open accounts.
 func (s *AccountStore) Memberships(ctx context.Context, userID string) ([]access.Membership, error) {
-	var out []access.Membership
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT m.account_id, m.site_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
-			WHERE m.user_id = ? AND a.closed_at = 0 ORDER BY m.account_id, m.site_id`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m access.Membership
-			var role string
-			if err := rows.Scan(&m.AccountID, &m.SiteID, &role); err != nil {
-				return tx.Err(err, "membership")
-			}
-			m.Role = access.Role(role)
-			out = append(out, m)
-		}
-		return tx.Err(rows.Err(), "memberships")
-	})
-	return out, err
+	return queryAll(ctx, s.db, "memberships", func(sc scanner) (m access.Membership, err error) {
+		var role string
+		err = sc.Scan(&m.AccountID, &m.SiteID, &role)
+		m.Role = access.Role(role)
+		return m, err
+	}, `SELECT m.account_id, m.site_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
+		WHERE m.user_id = ? AND a.closed_at = 0 ORDER BY m.account_id, m.site_id`, userID)
 }
 
 // Members lists the members of an account with their sealed profiles.
@@ -219,26 +175,13 @@ func (s *AccountStore) Members(ctx context.Context, d access.Decision, accountID
 	if err := d.Require(access.List, profileOf(accountID)); err != nil {
 		return nil, err
 	}
-	var out []account.MemberRow
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT m.account_id, m.site_id, m.role, u.id, u.email_sealed, u.name_sealed
-			FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY m.created_at, u.id`, accountID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m account.MemberRow
-			var role string
-			if err := rows.Scan(&m.AccountID, &m.SiteID, &role, &m.UserID, &m.EmailSealed, &m.NameSealed); err != nil {
-				return tx.Err(err, "member")
-			}
-			m.Role = access.Role(role)
-			out = append(out, m)
-		}
-		return tx.Err(rows.Err(), "members")
-	})
-	return out, err
+	return queryAll(ctx, s.db, "members", func(sc scanner) (m account.MemberRow, err error) {
+		var role string
+		err = sc.Scan(&m.AccountID, &m.SiteID, &role, &m.UserID, &m.EmailSealed, &m.NameSealed)
+		m.Role = access.Role(role)
+		return m, err
+	}, `SELECT m.account_id, m.site_id, m.role, u.id, u.email_sealed, u.name_sealed
+		FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY m.created_at, u.id`, accountID)
 }
 
 // AddMember gives a user a role in an account or one of its sites.

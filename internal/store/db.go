@@ -280,3 +280,27 @@ func (db *DB) Columns(ctx context.Context) ([]Column, error) {
 	})
 	return cols, err
 }
+
+// scanner is a row being scanned, from QueryRow or Query.
+type scanner interface{ Scan(...any) error }
+
+// queryAll runs a query in a read transaction and scans every row with scan.
+func queryAll[T any](ctx context.Context, db *DB, what string, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	var out []T
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return tx.Err(err, what)
+			}
+			out = append(out, v)
+		}
+		return tx.Err(rows.Err(), what)
+	})
+	return out, err
+}

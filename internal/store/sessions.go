@@ -13,7 +13,7 @@ import (
 const sessionColumns = `id_hash, principal_kind, principal_id, mfa_passed, pending_mfa, ip_sealed, user_agent_sealed,
 	created_at, last_seen_at, expires_at`
 
-func scanSession(sc interface{ Scan(...any) error }) (account.SessionRow, error) {
+func scanSession(sc scanner) (account.SessionRow, error) {
 	var r account.SessionRow
 	var kind string
 	var created, seen, expires int64
@@ -70,24 +70,9 @@ func (s *AccountStore) Sessions(ctx context.Context, d access.Decision, kind acc
 	if err := d.Require(access.List, personOf(datamap.AccountSession, principalID)); err != nil {
 		return nil, err
 	}
-	var out []account.SessionRow
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE principal_kind = ? AND principal_id = ? AND expires_at > ?
-			ORDER BY created_at`, string(kind), principalID, Micros(tx.Now))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanSession(rows)
-			if err != nil {
-				return tx.Err(err, "session")
-			}
-			out = append(out, r)
-		}
-		return tx.Err(rows.Err(), "sessions")
-	})
-	return out, err
+	return queryAll(ctx, s.db, "sessions", scanSession, `SELECT `+sessionColumns+` FROM sessions
+		WHERE principal_kind = ? AND principal_id = ? AND expires_at > ? ORDER BY created_at`,
+		string(kind), principalID, Micros(s.db.clock.Now()))
 }
 
 // DeleteSessionsOf ends every session of a principal (after a password
@@ -113,7 +98,7 @@ func (s *AccountStore) CreateAPIToken(ctx context.Context, d access.Decision, t 
 
 const tokenColumns = `id, user_id, token_hash, label_sealed, created_at, expires_at, last_used_at`
 
-func scanToken(sc interface{ Scan(...any) error }) (account.TokenRow, error) {
+func scanToken(sc scanner) (account.TokenRow, error) {
 	var t account.TokenRow
 	var created, expires, used int64
 	err := sc.Scan(&t.ID, &t.UserID, &t.TokenHash, &t.LabelSealed, &created, &expires, &used)
@@ -142,23 +127,7 @@ func (s *AccountStore) APITokens(ctx context.Context, d access.Decision, userID 
 	if err := d.Require(access.List, personOf(datamap.AccountCredentials, userID)); err != nil {
 		return nil, err
 	}
-	var out []account.TokenRow
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY created_at, id`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanToken(rows)
-			if err != nil {
-				return tx.Err(err, "API token")
-			}
-			out = append(out, t)
-		}
-		return tx.Err(rows.Err(), "API tokens")
-	})
-	return out, err
+	return queryAll(ctx, s.db, "API tokens", scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY created_at, id`, userID)
 }
 
 // DeleteAPIToken revokes one of a user's tokens.

@@ -12,7 +12,7 @@ import (
 const staffColumns = `id, email_index, email_sealed, name_sealed, role, password_hash, totp_sealed, totp_pending_sealed,
 	totp_last_step, training_valid_until, failed_logins, locked_until, disabled_at, created_at`
 
-func scanStaff(sc interface{ Scan(...any) error }) (account.StaffRow, error) {
+func scanStaff(sc scanner) (account.StaffRow, error) {
 	var r account.StaffRow
 	var role string
 	var training, locked, disabled, created int64
@@ -60,23 +60,7 @@ func (s *AccountStore) ListStaff(ctx context.Context, d access.Decision) ([]acco
 	if err := d.Require(access.List, access.Resource{Category: datamap.StaffProfile}); err != nil {
 		return nil, err
 	}
-	var out []account.StaffRow
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY created_at, id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanStaff(rows)
-			if err != nil {
-				return tx.Err(err, "staff member")
-			}
-			out = append(out, r)
-		}
-		return tx.Err(rows.Err(), "staff")
-	})
-	return out, err
+	return queryAll(ctx, s.db, "staff", scanStaff, `SELECT `+staffColumns+` FROM staff ORDER BY created_at, id`)
 }
 
 // UpdateStaff changes a staff member's role, training date and status.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,26 +73,42 @@ func (r Response) ErrorCode() string {
 // which are sent as they are.
 func (c *Client) Do(method, path string, body any) Response {
 	c.e.T.Helper()
-	var rd io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
+		return c.send(method, path, "", nil)
 	case string:
-		rd = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = b
 	default:
 		js, err := json.Marshal(b)
 		if err != nil {
 			c.e.T.Fatal(err)
 		}
-		rd = bytes.NewReader(js)
+		raw = js
+	}
+	return c.send(method, path, "application/json", raw)
+}
+
+// DoType sends body as it is with the given content type.
+func (c *Client) DoType(method, path, contentType string, body []byte) Response {
+	c.e.T.Helper()
+	return c.send(method, path, contentType, body)
+}
+
+func (c *Client) send(method, path, contentType string, body []byte) Response {
+	c.e.T.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, c.e.URL+path, rd)
 	if err != nil {
 		c.e.T.Fatal(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.Bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Bearer)
@@ -140,24 +155,4 @@ func (c *Client) EnrolTOTP() Response {
 	r.Decode(c.e.T, &e)
 	c.totpSecret = e.Secret
 	return c.Must(http.StatusOK, "POST", "/api/v1/me/mfa/totp/confirm", map[string]string{"code": c.TOTP()})
-}
-
-// DoType sends body as it is with the given content type.
-func (c *Client) DoType(method, path, contentType string, body []byte) Response {
-	c.e.T.Helper()
-	req, err := http.NewRequest(method, c.e.URL+path, bytes.NewReader(body))
-	if err != nil {
-		c.e.T.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	res, err := c.hc.Do(req)
-	if err != nil {
-		c.e.T.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		c.e.T.Fatal(err)
-	}
-	return Response{Status: res.StatusCode, Header: res.Header, Body: data}
 }
