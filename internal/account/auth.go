@@ -94,7 +94,7 @@ func (s *Service) principal(ctx context.Context, kind access.Kind, id string) (a
 		} else if err != nil {
 			return access.Principal{}, err
 		}
-		if !st.DisabledAt.IsZero() {
+		if st.Disabled {
 			return access.Principal{}, errs.E(errs.Unauthenticated, "this staff account is disabled")
 		}
 		return access.Principal{Kind: access.KindStaff, ID: id, StaffRole: st.Role, TrainingValidUntil: st.TrainingValidUntil}, nil

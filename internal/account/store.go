@@ -71,6 +71,13 @@ type StaffRow struct {
 	CreatedAt          time.Time
 }
 
+// StaffAuth is what authentication needs to know of a staff member.
+type StaffAuth struct {
+	Role               access.StaffRole
+	TrainingValidUntil time.Time
+	Disabled           bool
+}
+
 // SessionRow is a stored session, keyed by the hash of its token.
 type SessionRow struct {
 	IDHash          []byte
@@ -187,9 +194,9 @@ type Store interface {
 	CreateStaff(ctx context.Context, d access.Decision, s StaffRow) error
 	StaffIDByEmail(ctx context.Context, emailIndex []byte) (string, error)
 	Staff(ctx context.Context, d access.Decision, id string) (StaffRow, error)
-	// StaffAuth returns what building a staff principal needs: role,
-	// training date, disabled, second factor enrolled.
-	StaffAuth(ctx context.Context, id string) (StaffRow, error)
+	// StaffAuth returns only what building a staff principal needs (role,
+	// training date, disabled), no personal field: it is authentication.
+	StaffAuth(ctx context.Context, id string) (StaffAuth, error)
 	ListStaff(ctx context.Context, d access.Decision) ([]StaffRow, error)
 	UpdateStaff(ctx context.Context, d access.Decision, id string, role access.StaffRole, trainingValidUntil time.Time, disabled bool) error
 	CountStaff(ctx context.Context) (int, error)

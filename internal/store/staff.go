@@ -41,11 +41,6 @@ func (s *AccountStore) Staff(ctx context.Context, d access.Decision, id string) 
 	if err := d.Require(access.Read, personOf(datamap.StaffProfile, id)); err != nil {
 		return account.StaffRow{}, err
 	}
-	return s.StaffAuth(ctx, id)
-}
-
-// StaffAuth returns a staff row for building a principal at authentication.
-func (s *AccountStore) StaffAuth(ctx context.Context, id string) (account.StaffRow, error) {
 	var r account.StaffRow
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		var err error
@@ -53,6 +48,19 @@ func (s *AccountStore) StaffAuth(ctx context.Context, id string) (account.StaffR
 		return tx.Err(err, "staff member")
 	})
 	return r, err
+}
+
+// StaffAuth returns what building a staff principal needs.
+func (s *AccountStore) StaffAuth(ctx context.Context, id string) (account.StaffAuth, error) {
+	var a account.StaffAuth
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		var role string
+		var training, disabled int64
+		err := tx.QueryRow(ctx, `SELECT role, training_valid_until, disabled_at FROM staff WHERE id = ?`, id).Scan(&role, &training, &disabled)
+		a.Role, a.TrainingValidUntil, a.Disabled = access.StaffRole(role), FromMicros(training), disabled != 0
+		return tx.Err(err, "staff member")
+	})
+	return a, err
 }
 
 // ListStaff lists every staff member.
