@@ -158,3 +158,31 @@ func (s *Service) HasTOTP(ctx context.Context, p access.Principal) (bool, error)
 	}
 	return len(cred.TOTPSealed) > 0, nil
 }
+
+// DisableTOTP removes a customer's authenticator after checking a current
+// code from it. Staff cannot: their second factor is mandatory.
+func (s *Service) DisableTOTP(ctx context.Context, a Auth, code string) error {
+	p := a.Principal
+	if p.Kind != access.KindUser {
+		return errs.E(errs.Forbidden, "staff must keep a second factor")
+	}
+	cred, err := s.credentialOf(ctx, p)
+	if err != nil {
+		return err
+	}
+	if len(cred.TOTPSealed) == 0 {
+		return errs.E(errs.NotFound, "no authenticator is set up")
+	}
+	auth, err := s.check(ctx, p, access.Authenticate, self(credentialCategory(p.Kind), p.ID), datamap.PurposeService)
+	if err != nil {
+		return err
+	}
+	if err := s.useCode(ctx, auth, p, cred, cred.TOTPSealed, code); err != nil {
+		return err
+	}
+	upd, err := s.check(ctx, p, access.Update, self(credentialCategory(p.Kind), p.ID), datamap.PurposeService)
+	if err != nil {
+		return err
+	}
+	return s.store.SetTOTP(ctx, upd, p.Kind, p.ID, nil, nil)
+}

@@ -191,6 +191,14 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request, a *account.
 	return nil
 }
 
+func (s *Server) disableTOTP(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in codeBody
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	return noContent(w, s.Accounts.DisableTOTP(r.Context(), *a, in.Code))
+}
+
 // mayEnrolWhilePending: a pending session may enrol a second factor only
 // when it has none yet (staff at first sign-in); otherwise a stolen
 // password could replace the victim's authenticator.

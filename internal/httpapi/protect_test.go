@@ -132,6 +132,16 @@ func TestSecondFactorForCustomers(t *testing.T) {
 	if r := c2.Do("POST", "/api/v1/auth/mfa", map[string]string{"code": code}); r.Status == http.StatusOK {
 		t.Fatalf("replayed code accepted")
 	}
+
+	// Removing the authenticator needs a current code from it.
+	if r := c.Do("DELETE", "/api/v1/me/mfa/totp", map[string]string{"code": "123456"}); r.Status != http.StatusUnauthorized {
+		t.Fatalf("removal with a wrong code: %d %s", r.Status, r.Body)
+	}
+	c.Must(http.StatusNoContent, "DELETE", "/api/v1/me/mfa/totp", map[string]string{"code": c.TOTP()})
+	c.Must(http.StatusNoContent, "POST", "/api/v1/auth/logout", nil)
+	if r := c.Must(http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"email": c.Email, "password": c.Password}); r.JSON()["mfa_required"] == true {
+		t.Fatal("second factor still asked after removal")
+	}
 }
 
 func TestSessionCookieAndHeaders(t *testing.T) {
