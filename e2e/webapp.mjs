@@ -47,6 +47,30 @@ try {
   await page.locator("#access-log tr").nth(1).waitFor();
   const rows = await page.locator("#access-log tr").count();
   if (rows < 2) throw new Error("the access log shows no entries");
+  // Every entry's inclusion proof and the checkpoint signature check out in
+  // the browser.
+  const proved = await page.locator("#access-log td.proof.ok").count();
+  if (proved !== rows - 1) throw new Error(`${proved} of ${rows - 1} entries proved in the browser`);
+  const status = await page.locator("#checkpoint-status").textContent();
+  if (!status.includes("signature verified")) throw new Error("checkpoint: " + status);
+
+  // The checks can fail: a leaf altered on its way to the browser shows as
+  // not proved, and an altered checkpoint as an invalid signature.
+  await page.route("**/access-log*", async (route) => {
+    const res = await route.fetch();
+    const json = await res.json();
+    const leaf = Uint8Array.from(atob(json.entries[0].leaf), (c) => c.charCodeAt(0));
+    leaf[leaf.length - 1] ^= 1;
+    json.entries[0].leaf = btoa(String.fromCharCode(...leaf));
+    json.checkpoint = json.checkpoint.replace("\nvigil-audit\n", "\nvigil-audit \n");
+    await route.fulfill({ response: res, json });
+  });
+  await page.goto(VIGIL_URL + "/#/privacy");
+  await page.goto(VIGIL_URL + "/#/account");
+  await page.locator("#access-log td.proof.error").first().waitFor();
+  if (await page.locator("#access-log td.proof.error").count() !== 1) throw new Error("a tampered leaf was not caught");
+  if (!(await page.locator("#checkpoint-status").textContent()).includes("SIGNATURE INVALID")) throw new Error("a tampered checkpoint was not caught");
+  await page.unroute("**/access-log*");
 
   await page.goto(VIGIL_URL + "/#/security");
   await page.click("#totp-start");

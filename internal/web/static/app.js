@@ -119,7 +119,12 @@ const pages = {
       parts.push(el("h2", {}, a.name, " ", el("span", { class: "muted" }, "(" + a.region + ")")));
       try {
         const log = await api("GET", `/api/v1/accounts/${a.id}/access-log?limit=50`);
-        parts.push(el("h3", {}, "Who accessed this account's data"), accessTable(log));
+        const v = await window.vigilVerify.verifyPage(log);
+        const sig = v.signed === true ? "signature verified" : v.signed === null ? "signature not checked (this browser lacks Ed25519)" : "SIGNATURE INVALID";
+        parts.push(el("h3", {}, "Who accessed this account's data"),
+          el("p", { class: v.signed === false ? "error" : "muted", id: "checkpoint-status" },
+            "Checked in your browser against the log's checkpoint of " + v.size + " entries: " + sig + "."),
+          accessTable(log, v.entries));
       } catch (e) { parts.push(el("p", { class: "muted" }, "Access log: " + e.message)); }
     }
     show(...parts);
@@ -166,15 +171,16 @@ const pages = {
   },
 };
 
-function accessTable(page) {
+function accessTable(page, proved) {
   return el("table", { id: "access-log" },
-    el("tr", {}, ["When", "Who", "Did", "What", "Why", "Decision"].map((h) => el("th", {}, h))),
+    el("tr", {}, ["When", "Who", "Did", "What", "Why", "Decision", "In the log"].map((h) => el("th", {}, h))),
     page.entries.map((e) => el("tr", {},
       el("td", {}, new Date(e.time).toLocaleString()),
       el("td", {}, e.actor_kind, e.actor_role ? " (" + e.actor_role + ")" : ""),
       el("td", {}, e.action), el("td", {}, e.category),
       el("td", {}, e.purpose),
-      el("td", { class: e.decision === "deny" ? "deny" : "" }, e.decision))));
+      el("td", { class: e.decision === "deny" ? "deny" : "" }, e.decision),
+      el("td", { class: proved[e.seq] ? "ok proof" : "error proof" }, proved[e.seq] ? "proved" : "PROOF FAILS"))));
 }
 
 async function route() {
