@@ -73,6 +73,7 @@ try {
   await page.unroute("**/access-log*");
 
   await page.goto(VIGIL_URL + "/#/security");
+  await page.locator("#my-access-log td", { hasText: "authenticate" }).first().waitFor();
   await page.click("#totp-start");
   const secret = (await page.locator("#totp-secret").textContent()).trim();
   await page.fill("#f-code", await helper("/totp?secret=" + secret));

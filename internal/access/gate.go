@@ -88,7 +88,7 @@ type Record struct {
 	Action     string
 	Category   string
 	ResourceID string
-	AccountID  string
+	AccountID  string // whose log: the account, or the person for data outside any account
 	Purpose    string
 	Decision   string // "allow" or "deny"
 	Reason     string
@@ -220,6 +220,16 @@ func (g *Gate) decideStaff(ctx context.Context, p Principal, action Action, r Re
 	return nil
 }
 
+// owner is whose log an entry goes to: the account the data belongs to, or,
+// for data of one person outside any account (their profile, sessions,
+// credentials), that person, so they can read every access to it too.
+func owner(r Resource) string {
+	if r.AccountID != "" {
+		return r.AccountID
+	}
+	return r.SubjectID
+}
+
 func (g *Gate) record(p Principal, action Action, r Resource, purpose datamap.Purpose, now time.Time, denial error) Record {
 	rec := Record{
 		Time:       now,
@@ -228,7 +238,7 @@ func (g *Gate) record(p Principal, action Action, r Resource, purpose datamap.Pu
 		Action:     string(action),
 		Category:   string(r.Category),
 		ResourceID: r.ID,
-		AccountID:  r.AccountID,
+		AccountID:  owner(r),
 		Purpose:    string(purpose),
 		Decision:   "allow",
 	}

@@ -73,7 +73,7 @@ type Entry struct {
 	Action     Action
 	Category   datamap.CategoryID // the data map category accessed
 	ResourceID string
-	AccountID  string // the tenant whose data it is; may be empty
+	AccountID  string // whose data it is: the tenant, or the person for data outside any account; may be empty
 	Purpose    datamap.Purpose
 	Decision   Decision
 	Reason     string // short explanation; never personal data

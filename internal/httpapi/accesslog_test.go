@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/base64"
 	"net/http"
+	"strings"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
@@ -101,6 +102,60 @@ func TestOwnerVerifiesAccessLogProofs(t *testing.T) {
 		// Members below admin may not read it.
 		if r := e.Client().Do("GET", "/api/v1/accounts/"+owner.AccountID+"/access-log", nil); r.Status != http.StatusUnauthorized {
 			t.Fatalf("anonymous access-log: %d", r.Status)
+		}
+	})
+}
+
+// A person sees every access to their own data outside any account, sign-in
+// attempts included, with where they came from; nobody else sees them.
+// proves: P3
+func TestPersonSeesAccessToTheirOwnData(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		victim := e.SignUp("uma@example.com")
+		attacker := e.Client()
+		attacker.Do("POST", "/api/v1/auth/login", map[string]string{"email": victim.Email, "password": "not the password"})
+		victim.Must(http.StatusOK, "GET", "/api/v1/me/sessions", nil)
+
+		var page accessLogPage
+		victim.Must(http.StatusOK, "GET", "/api/v1/me/access-log?limit=500", nil).Decode(t, &page)
+		verifier, err := note.NewVerifier(page.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attempts, sessionLists := 0, 0
+		for _, en := range page.Entries {
+			leaf, _ := base64.StdEncoding.DecodeString(en.Leaf)
+			var proof tlog.RecordProof
+			for _, p := range en.Proof {
+				b, _ := base64.StdEncoding.DecodeString(p)
+				proof = append(proof, tlog.Hash(b))
+			}
+			got, err := audit.VerifyInclusion(page.Checkpoint, verifier, leaf, proof)
+			if err != nil || got.AccountID != victim.UserID {
+				t.Fatalf("entry %d: %v (owner %q)", en.Seq, err, got.AccountID)
+			}
+			if en.Action == "authenticate" && en.ActorID == "" {
+				attempts++
+				if en.Personal["ip"] != "127.0.0.1" {
+					t.Errorf("the sign-in attempt does not say where it came from: %v", en.Personal)
+				}
+			}
+			if en.Category == "account.session" && en.Action == "list" {
+				sessionLists++
+			}
+		}
+		// Two attempts: the owner's own sign-in at sign-up, and the attacker's.
+		if attempts != 2 || sessionLists != 1 {
+			t.Fatalf("%d sign-in attempts and %d session listings in the person's log, want 2 and 1", attempts, sessionLists)
+		}
+		other := e.SignUp("val@example.com")
+		var theirs accessLogPage
+		other.Must(http.StatusOK, "GET", "/api/v1/me/access-log?limit=500", nil).Decode(t, &theirs)
+		for _, en := range theirs.Entries {
+			leaf, _ := base64.StdEncoding.DecodeString(en.Leaf)
+			if strings.Contains(string(leaf), victim.UserID) {
+				t.Fatalf("another person's log holds an entry about %s", victim.UserID)
+			}
 		}
 	})
 }

@@ -64,15 +64,25 @@ func (s *Server) listAccessLog(w http.ResponseWriter, r *http.Request, a *accoun
 	if err != nil {
 		return err
 	}
+	return s.writeAccessLog(w, r, a, id, access.Resource{Category: datamap.AuditTrail, AccountID: id}, purpose)
+}
+
+// myAccessLog lists every access to the caller's own personal data outside
+// any account: sign-in attempts, profile, sessions and credentials.
+func (s *Server) myAccessLog(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	p := a.Principal
+	return s.writeAccessLog(w, r, a, p.ID, access.Resource{Category: datamap.AuditTrail, SubjectID: p.ID}, datamap.PurposeService)
+}
+
+func (s *Server) writeAccessLog(w http.ResponseWriter, r *http.Request, a *account.Auth, owner string, res access.Resource, purpose datamap.Purpose) error {
 	after, limit, err := pageParams(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Gate.Check(r.Context(), a.Principal, access.List,
-		access.Resource{Category: datamap.AuditTrail, AccountID: id}, purpose); err != nil {
+	if _, err := s.Gate.Check(r.Context(), a.Principal, access.List, res, purpose); err != nil {
 		return err
 	}
-	page, err := s.Audit.ListAccount(r.Context(), id, a.Principal.ID, after, limit)
+	page, err := s.Audit.ListAccount(r.Context(), owner, a.Principal.ID, after, limit)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/me/mfa/totp", pending, true, s.startTOTP},
 		{"POST", "/api/v1/me/mfa/totp/confirm", pending, true, s.confirmTOTP},
 		{"DELETE", "/api/v1/me/mfa/totp", user, true, s.disableTOTP},
+		{"GET", "/api/v1/me/access-log", anyone, false, s.myAccessLog},
 		{"GET", "/api/v1/me/tokens", user, false, s.apiTokens},
 		{"POST", "/api/v1/me/tokens", user, false, s.createAPIToken},
 		{"DELETE", "/api/v1/me/tokens/{tokenID}", user, false, s.revokeAPIToken},

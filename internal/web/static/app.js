@@ -119,12 +119,7 @@ const pages = {
       parts.push(el("h2", {}, a.name, " ", el("span", { class: "muted" }, "(" + a.region + ")")));
       try {
         const log = await api("GET", `/api/v1/accounts/${a.id}/access-log?limit=50`);
-        const v = await window.vigilVerify.verifyPage(log);
-        const sig = v.signed === true ? "signature verified" : v.signed === null ? "signature not checked (this browser lacks Ed25519)" : "SIGNATURE INVALID";
-        parts.push(el("h3", {}, "Who accessed this account's data"),
-          el("p", { class: v.signed === false ? "error" : "muted", id: "checkpoint-status" },
-            "Checked in your browser against the log's checkpoint of " + v.size + " entries: " + sig + "."),
-          accessTable(log, v.entries));
+        parts.push(el("h3", {}, "Who accessed this account's data"), ...(await verifiedLog(log, "access-log")));
       } catch (e) { parts.push(el("p", { class: "muted" }, "Access log: " + e.message)); }
     }
     show(...parts);
@@ -145,6 +140,10 @@ const pages = {
           form([["code", "Code"]], "Turn on", async (v, msg) => { await api("POST", "/api/v1/me/mfa/totp/confirm", v); msg.className = "ok"; msg.textContent = "Authenticator on."; }));
       } }, "Set up"), box);
     }
+    const mine = await api("GET", "/api/v1/me/access-log?limit=50");
+    parts.push(el("h2", {}, "Access to your personal data"),
+      el("p", { class: "muted" }, "Sign-in attempts on your address, and every read of your profile, sessions and credentials."),
+      ...(await verifiedLog(mine, "my-access-log")));
     show(...parts);
   },
   async "/setup"() {
@@ -171,8 +170,18 @@ const pages = {
   },
 };
 
-function accessTable(page, proved) {
-  return el("table", { id: "access-log" },
+// verifiedLog checks a page of the access log in the browser and renders it
+// with the result of each check.
+async function verifiedLog(log, id) {
+  const v = await window.vigilVerify.verifyPage(log);
+  const sig = v.signed === true ? "signature verified" : v.signed === null ? "signature not checked (this browser lacks Ed25519)" : "SIGNATURE INVALID";
+  return [el("p", { class: v.signed === false ? "error" : "muted", id: id === "access-log" ? "checkpoint-status" : id + "-status" },
+    "Checked in your browser against the log's checkpoint of " + v.size + " entries: " + sig + "."),
+    accessTable(log, v.entries, id)];
+}
+
+function accessTable(page, proved, id) {
+  return el("table", { id },
     el("tr", {}, ["When", "Who", "Did", "What", "Why", "Decision", "In the log"].map((h) => el("th", {}, h))),
     page.entries.map((e) => el("tr", {},
       el("td", {}, new Date(e.time).toLocaleString()),
