@@ -103,12 +103,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, a *account.A
 }
 
 func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	id, err := pathID(r, "accountID")
-	if err != nil {
-		return err
-	}
 	var in account.AccountChange
-	if err := decode(w, r, &in); err != nil {
+	id, err := pathIDAndBody(w, r, "accountID", &in)
+	if err != nil {
 		return err
 	}
 	acct, err := s.Accounts.UpdateAccount(r.Context(), a.Principal, id, in)
@@ -125,12 +122,9 @@ func (s *Server) listSites(w http.ResponseWriter, r *http.Request, a *account.Au
 }
 
 func (s *Server) createSite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	id, err := pathID(r, "accountID")
-	if err != nil {
-		return err
-	}
 	var in account.SiteInput
-	if err := decode(w, r, &in); err != nil {
+	id, err := pathIDAndBody(w, r, "accountID", &in)
+	if err != nil {
 		return err
 	}
 	site, err := s.Accounts.CreateSite(r.Context(), a.Principal, id, in)
@@ -220,12 +214,9 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, a *account
 }
 
 func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	id, err := pathID(r, "accountID")
-	if err != nil {
-		return err
-	}
 	var in account.Invitation
-	if err := decode(w, r, &in); err != nil {
+	id, err := pathIDAndBody(w, r, "accountID", &in)
+	if err != nil {
 		return err
 	}
 	if err := s.Accounts.Invite(r.Context(), a.Principal, id, in); err != nil {

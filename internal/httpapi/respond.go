@@ -138,6 +138,15 @@ func pathID(r *http.Request, name string) (string, error) {
 	return v, nil
 }
 
+// pathIDAndBody reads one path identifier, then the JSON body into in.
+func pathIDAndBody(w http.ResponseWriter, r *http.Request, name string, in any) (string, error) {
+	id, err := pathID(r, name)
+	if err != nil {
+		return "", err
+	}
+	return id, decode(w, r, in)
+}
+
 func mustPathIDs(r *http.Request, names ...string) ([]string, error) {
 	out := make([]string, len(names))
 	for i, n := range names {

@@ -26,12 +26,9 @@ func (s *Server) inviteStaff(w http.ResponseWriter, r *http.Request, a *account.
 }
 
 func (s *Server) updateStaff(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	id, err := pathID(r, "staffID")
-	if err != nil {
-		return err
-	}
 	var in account.StaffChange
-	if err := decode(w, r, &in); err != nil {
+	id, err := pathIDAndBody(w, r, "staffID", &in)
+	if err != nil {
 		return err
 	}
 	st, err := s.Accounts.UpdateStaff(r.Context(), a.Principal, id, in)
