@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 
@@ -166,6 +167,8 @@ func (s *Service) openAccount(ctx context.Context, accountID, column, rowID stri
 	return string(b)
 }
 
+var emailRE = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"']+`)
+
 func (s *Service) link(path, token string) string {
 	// The token travels in the fragment, which browsers never send to a
 	// server, so it stays out of access logs and Referer headers.
@@ -176,7 +179,9 @@ func (s *Service) link(path, token string) string {
 // shown to the requester, who must not learn whether an address exists.
 func (s *Service) send(ctx context.Context, to, subject, text string) {
 	if err := s.mailer.Send(ctx, Mail{To: to, Subject: subject, Text: text}); err != nil {
-		s.log.Error("mail not sent", "subject", subject, "err", err)
+		// A mail server's answer may quote the recipient: keep addresses
+		// out of the log.
+		s.log.Error("mail not sent", "subject", subject, "err", emailRE.ReplaceAllString(err.Error(), "[address]"))
 	}
 }
 

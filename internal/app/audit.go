@@ -52,7 +52,7 @@ func (a *App) startAudit(ctx context.Context) error {
 		return err
 	}
 	a.Verifier, a.verifierKey = verifier, vkey
-	a.Audit = audit.New(store.NewAuditStore(a.DB), keys.Subjects{K: a.Keys}, signer, a.Clock, audit.Options{})
+	a.Audit = audit.New(store.NewAuditStore(a.DB), keys.Subjects{K: a.Keys}, signer, a.Clock, audit.Options{Logger: a.Log})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopAudit = cancel
 	a.auditDone = make(chan error, 1)
