@@ -148,11 +148,21 @@ func (s *Service) openSubject(ctx context.Context, id, column string, sealed []b
 		return ""
 	}
 	b, err := s.keys.OpenSubject(ctx, id, sealed, ad(column, id))
-	if err != nil {
-		// An erased person's key is gone; their fields read as erased.
+	return s.opened(b, err, column)
+}
+
+// opened turns the result of opening a sealed field into text. An erased
+// person's or account's key is gone: their fields read as erased. Any other
+// failure is a fault worth a log line (without the field), not an erasure.
+func (s *Service) opened(b []byte, err error, column string) string {
+	switch {
+	case err == nil:
+		return string(b)
+	case errs.Is(err, errs.Gone):
 		return "[erased]"
 	}
-	return string(b)
+	s.log.Error("sealed field does not open", "column", column, "code", errs.CodeOf(err))
+	return "[unreadable]"
 }
 
 func (s *Service) sealAccount(ctx context.Context, accountID, column, rowID, value string) ([]byte, error) {
@@ -161,10 +171,7 @@ func (s *Service) sealAccount(ctx context.Context, accountID, column, rowID, val
 
 func (s *Service) openAccount(ctx context.Context, accountID, column, rowID string, sealed []byte) string {
 	b, err := s.keys.OpenAccount(ctx, accountID, sealed, ad(column, rowID))
-	if err != nil {
-		return "[erased]"
-	}
-	return string(b)
+	return s.opened(b, err, column)
 }
 
 var emailRE = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"']+`)
