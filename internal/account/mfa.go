@@ -31,11 +31,7 @@ func (s *Service) CompleteMFA(ctx context.Context, a Auth, code string) (Session
 		return Session{}, errs.E(errs.Invalid, "this session has no second factor to complete")
 	}
 	p := a.Principal
-	d, err := s.check(ctx, p, access.Authenticate, self(credentialCategory(p.Kind), p.ID), datamap.PurposeService)
-	if err != nil {
-		return Session{}, err
-	}
-	cred, err := s.store.Credential(ctx, d, p.Kind, p.ID)
+	cred, d, err := s.credentialOf(ctx, p)
 	if err != nil {
 		return Session{}, err
 	}
@@ -89,7 +85,7 @@ func (s *Service) StartTOTP(ctx context.Context, a Auth) (TOTPEnrolment, error) 
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	cred, err := s.credentialOf(ctx, p)
+	cred, _, err := s.credentialOf(ctx, p)
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
@@ -106,29 +102,28 @@ func (s *Service) StartTOTP(ctx context.Context, a Auth) (TOTPEnrolment, error) 
 	return TOTPEnrolment{Secret: secret, URL: url}, nil
 }
 
-func (s *Service) credentialOf(ctx context.Context, p access.Principal) (Credential, error) {
+// credentialOf reads the principal's own credential, returning the gate's
+// decision too so that recording the outcome needs no second check.
+func (s *Service) credentialOf(ctx context.Context, p access.Principal) (Credential, access.Decision, error) {
 	d, err := s.check(ctx, p, access.Authenticate, self(credentialCategory(p.Kind), p.ID), datamap.PurposeService)
 	if err != nil {
-		return Credential{}, err
+		return Credential{}, d, err
 	}
-	return s.store.Credential(ctx, d, p.Kind, p.ID)
+	cred, err := s.store.Credential(ctx, d, p.Kind, p.ID)
+	return cred, d, err
 }
 
 // ConfirmTOTP activates the pending secret once the caller proves it works.
 // A pending staff session becomes a full one: the new session is returned.
 func (s *Service) ConfirmTOTP(ctx context.Context, a Auth, code string) (*Session, error) {
 	p := a.Principal
-	cred, err := s.credentialOf(ctx, p)
+	cred, auth, err := s.credentialOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	pending := cred.TOTPPendingSealed
 	if len(pending) == 0 {
 		return nil, errs.E(errs.Invalid, "start setting up an authenticator first")
-	}
-	auth, err := s.check(ctx, p, access.Authenticate, self(credentialCategory(p.Kind), p.ID), datamap.PurposeService)
-	if err != nil {
-		return nil, err
 	}
 	if err := s.useCode(ctx, auth, p, cred, pending, code); err != nil {
 		return nil, err
@@ -152,7 +147,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a Auth, code string) (*Sessio
 
 // HasTOTP reports whether the principal has an active authenticator.
 func (s *Service) HasTOTP(ctx context.Context, p access.Principal) (bool, error) {
-	cred, err := s.credentialOf(ctx, p)
+	cred, _, err := s.credentialOf(ctx, p)
 	if err != nil {
 		return false, err
 	}
@@ -166,16 +161,12 @@ func (s *Service) DisableTOTP(ctx context.Context, a Auth, code string) error {
 	if p.Kind != access.KindUser {
 		return errs.E(errs.Forbidden, "staff must keep a second factor")
 	}
-	cred, err := s.credentialOf(ctx, p)
+	cred, auth, err := s.credentialOf(ctx, p)
 	if err != nil {
 		return err
 	}
 	if len(cred.TOTPSealed) == 0 {
 		return errs.E(errs.NotFound, "no authenticator is set up")
-	}
-	auth, err := s.check(ctx, p, access.Authenticate, self(credentialCategory(p.Kind), p.ID), datamap.PurposeService)
-	if err != nil {
-		return err
 	}
 	if err := s.useCode(ctx, auth, p, cred, cred.TOTPSealed, code); err != nil {
 		return err

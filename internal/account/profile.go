@@ -85,7 +85,7 @@ func (s *Service) UpdateMe(ctx context.Context, p access.Principal, ch ProfileCh
 // one, ends every session, and returns a fresh one for the caller.
 func (s *Service) ChangePassword(ctx context.Context, a Auth, current, next string) (Session, error) {
 	p := a.Principal
-	cred, err := s.credentialOf(ctx, p)
+	cred, _, err := s.credentialOf(ctx, p)
 	if err != nil {
 		return Session{}, err
 	}

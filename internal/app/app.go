@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,10 +66,11 @@ type App struct {
 	// KEKCreated is true when this start created the key file.
 	KEKCreated bool
 
-	verifierKey string
-	dbClosed    bool
-	stopAudit   context.CancelFunc
-	auditDone   chan error
+	verifierKey  string
+	dbClosed     bool
+	stopAudit    context.CancelFunc
+	auditDone    chan error
+	auditStopped atomic.Bool // set when the audit appender has returned
 }
 
 // New builds vigil from cfg, which must be resolved and valid.
@@ -171,13 +173,10 @@ func (a *App) ready(ctx context.Context) error {
 	if err := a.DB.Ping(ctx); err != nil {
 		return err
 	}
-	select {
-	case err := <-a.auditDone:
-		a.auditDone <- err
+	if a.auditStopped.Load() {
 		return errors.New("audit log stopped")
-	default:
-		return nil
 	}
+	return nil
 }
 
 // Serve runs the HTTP server on ln until ctx ends, then shuts down

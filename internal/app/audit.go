@@ -56,7 +56,11 @@ func (a *App) startAudit(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopAudit = cancel
 	a.auditDone = make(chan error, 1)
-	go func() { a.auditDone <- a.Audit.Run(runCtx) }()
+	go func() {
+		err := a.Audit.Run(runCtx)
+		a.auditStopped.Store(true)
+		a.auditDone <- err
+	}()
 	return nil
 }
 
