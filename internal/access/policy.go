@@ -79,6 +79,43 @@ func DefaultPolicy() Policy {
 		datamap.FaceTemplate: {
 			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Delete: RoleAdmin, Export: RoleAdmin},
 		},
+		// Devices: guests see them, admins claim, configure and release
+		// them; device credentials are never open to staff.
+		datamap.DeviceInfo: {
+			Customer: map[Action]Role{Read: RoleGuest, List: RoleGuest, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleAdmin, Export: RoleOwner},
+			Staff:    map[Action]StaffRole{Read: StaffSupportL1, List: StaffSupportL1},
+			System:   []Action{Create, Read, Update, Delete},
+		},
+		datamap.DeviceCredential: {
+			Customer: map[Action]Role{Create: RoleAdmin, Delete: RoleAdmin},
+			System:   []Action{Authenticate, Delete},
+		},
+		datamap.DeviceEvent: {
+			Customer: map[Action]Role{Read: RoleMember, List: RoleMember, Export: RoleOwner},
+			Staff:    map[Action]StaffRole{Read: StaffSupportL1, List: StaffSupportL1},
+			System:   []Action{Create, Delete},
+		},
+		datamap.DeviceConfig: {
+			Customer: map[Action]Role{Read: RoleMember, List: RoleMember, Update: RoleAdmin, Export: RoleOwner},
+			Staff:    map[Action]StaffRole{Read: StaffSupportL2, List: StaffSupportL2},
+			System:   []Action{Read, Update, Delete},
+		},
+		datamap.DeviceErrorReport: {
+			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleGuest, Update: RoleAdmin, Export: RoleOwner},
+			Self:     []Action{Read, Update, Export},
+			Staff:    map[Action]StaffRole{Read: StaffSupportL2, List: StaffSupportL2},
+			System:   []Action{Create, Delete},
+		},
+		datamap.NetIP: {
+			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
+			Staff:    map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity},
+			System:   []Action{Create, Update, Delete},
+		},
+		datamap.LogAccess: {
+			Self:   []Action{Read, List, Export},
+			Staff:  map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity},
+			System: []Action{Create, Update, Delete},
+		},
 		datamap.AuditTrail: {
 			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
 			Self:     []Action{Read, List, Export},

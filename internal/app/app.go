@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,12 +23,14 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/activity"
 	"github.com/vigil-cloud/vigil/internal/audit"
 	"github.com/vigil-cloud/vigil/internal/blob"
 	s3blob "github.com/vigil-cloud/vigil/internal/blob/s3"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
@@ -62,6 +65,8 @@ type App struct {
 	Accounts *account.Service
 	Metrics  *prometheus.Registry
 	API      *httpapi.Server
+	Devices  *device.Service
+	Activity *activity.Log
 
 	// KEKCreated is true when this start created the key file.
 	KEKCreated bool
@@ -71,6 +76,8 @@ type App struct {
 	stopAudit    context.CancelFunc
 	auditDone    chan error
 	auditStopped atomic.Bool // set when the audit appender has returned
+	stopJobs     context.CancelFunc
+	jobsDone     sync.WaitGroup
 }
 
 // New builds vigil from cfg, which must be resolved and valid.
@@ -125,10 +132,18 @@ func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) 
 	}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if a.Devices, err = device.New(store.NewDeviceStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log, a.Metrics, device.Options{}); err != nil {
+		return nil, err
+	}
+	if err := a.Devices.EnsureModels(ctx); err != nil {
+		return nil, fmt.Errorf("device models: %w", err)
+	}
+	a.Activity = activity.New(store.NewActivityStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log)
+	a.startJobs()
 	a.API = httpapi.New(httpapi.Deps{
 		Accounts: a.Accounts, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
-		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(),
+		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 	})
 	return a, nil
 }
@@ -222,6 +237,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close stops the audit log (flushing what it accepted) and closes the
 // database.
 func (a *App) Close() {
+	if a.stopJobs != nil {
+		a.stopJobs()
+		a.jobsDone.Wait()
+		a.stopJobs = nil
+	}
 	if a.stopAudit != nil {
 		a.Audit.Close()
 		a.stopAudit()

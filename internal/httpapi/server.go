@@ -18,8 +18,10 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/activity"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
 
@@ -38,6 +40,8 @@ type Deps struct {
 	TLS      bool // served over HTTPS: HSTS and Secure cookies
 	Attempts int  // credential attempts per minute per client address
 	Web      http.Handler
+	Devices  *device.Service
+	Activity *activity.Log
 }
 
 // Server is the HTTP API.
@@ -138,6 +142,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
 		var err error
 		if a, err = s.authenticate(r, ip, rt.auth); err != nil {
 			return err
+		}
+		if s.Activity != nil && !a.PendingMFA {
+			s.Activity.Record(a.Principal.ID, ip)
 		}
 	}
 	err := rt.h(w, r, a)

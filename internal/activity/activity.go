@@ -1,0 +1,216 @@
+// Package activity keeps the app access log: for each person, how many
+// requests they made each hour and from which address. It is what lets a
+// person see when and from where their account was used. Counts are
+// gathered in memory and written every few seconds, so the log costs one
+// write per person, hour and address rather than one per request.
+package activity
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+)
+
+// Keys seals addresses under the person's key and fingerprints them.
+type Keys interface {
+	SealSubject(ctx context.Context, subjectID string, plaintext, ad []byte) ([]byte, error)
+	OpenSubject(ctx context.Context, subjectID string, ciphertext, ad []byte) ([]byte, error)
+	BlindIndex(ctx context.Context, domain string, value []byte) ([]byte, error)
+}
+
+// Hit is the requests of one person in one hour from one address.
+type Hit struct {
+	UserID   string
+	Hour     time.Time
+	IPIndex  []byte
+	IPSealed []byte
+	Prefix   string
+	Requests int64
+	First    time.Time
+	Last     time.Time
+}
+
+// Store keeps the log.
+type Store interface {
+	AddHits(ctx context.Context, hits []Hit) error
+	Hits(ctx context.Context, d access.Decision, userID string, limit int) ([]Hit, error)
+	// Pseudonymise erases full addresses of hours before cutoff and deletes
+	// hours before purge. It returns how many rows it changed.
+	Pseudonymise(ctx context.Context, cutoff, purge time.Time) (int64, error)
+}
+
+type key struct {
+	user string
+	hour int64
+	ip   string
+}
+
+// Log gathers and stores the access log.
+type Log struct {
+	store Store
+	keys  Keys
+	gate  *access.Gate
+	reg   *datamap.Registry
+	clk   clock.Clock
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	pending map[key]*Hit
+}
+
+// New returns the log.
+func New(st Store, k Keys, gate *access.Gate, reg *datamap.Registry, clk clock.Clock, log *slog.Logger) *Log {
+	return &Log{store: st, keys: k, gate: gate, reg: reg, clk: clk, log: log, pending: map[key]*Hit{}}
+}
+
+// Record counts one request of a signed-in person.
+func (l *Log) Record(userID, ip string) {
+	now := l.clk.Now().UTC()
+	k := key{user: userID, hour: now.Truncate(time.Hour).Unix(), ip: ip}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h, ok := l.pending[k]
+	if !ok {
+		h = &Hit{UserID: userID, Hour: now.Truncate(time.Hour), First: now}
+		l.pending[k] = h
+	}
+	h.Requests++
+	h.Last = now
+}
+
+// Flush writes what was gathered. Counts that could not be written are
+// kept for the next flush.
+func (l *Log) Flush(ctx context.Context) error {
+	l.mu.Lock()
+	batch := l.pending
+	l.pending = map[key]*Hit{}
+	l.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	hits := make([]Hit, 0, len(batch))
+	for k, h := range batch {
+		if err := l.address(ctx, k.ip, h); err != nil {
+			l.requeue(batch)
+			return err
+		}
+		hits = append(hits, *h)
+	}
+	if err := l.store.AddHits(ctx, hits); err != nil {
+		l.requeue(batch)
+		return err
+	}
+	return nil
+}
+
+func (l *Log) requeue(batch map[key]*Hit) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k, h := range batch {
+		if cur, ok := l.pending[k]; ok {
+			cur.Requests += h.Requests
+			cur.First = h.First
+		} else {
+			l.pending[k] = h
+		}
+	}
+}
+
+func ad(userID string) []byte { return []byte("app_access.ip_sealed|" + userID) }
+
+func (l *Log) address(ctx context.Context, ip string, h *Hit) error {
+	var err error
+	if h.IPIndex, err = l.keys.BlindIndex(ctx, "access-ip", []byte(ip)); err != nil {
+		return err
+	}
+	if h.IPSealed, err = l.keys.SealSubject(ctx, h.UserID, []byte(ip), ad(h.UserID)); err != nil {
+		return err
+	}
+	h.Prefix = prefix(ip)
+	return nil
+}
+
+// prefix keeps the network part of an address: /24 for IPv4, /48 for IPv6.
+func prefix(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ""
+	}
+	a = a.Unmap()
+	bits := 48
+	if a.Is4() {
+		bits = 24
+	}
+	p, _ := a.Prefix(bits)
+	return p.String()
+}
+
+// Run flushes every interval until ctx ends, then flushes once more.
+func (l *Log) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := l.Flush(context.WithoutCancel(ctx)); err != nil {
+				l.log.Error("access log not flushed at shutdown", "err", err)
+			}
+			return
+		case <-t.C:
+			if err := l.Flush(ctx); err != nil {
+				l.log.Warn("access log flush failed; will retry", "err", err)
+			}
+		}
+	}
+}
+
+// Entry is one hour of a person's use, as they see it.
+type Entry struct {
+	Hour     time.Time `json:"hour"`
+	Requests int64     `json:"requests"`
+	IP       string    `json:"ip,omitempty"`
+	Prefix   string    `json:"ip_prefix"`
+	First    time.Time `json:"first_at"`
+	Last     time.Time `json:"last_at"`
+}
+
+// Mine returns the caller's own access log, newest first.
+func (l *Log) Mine(ctx context.Context, p access.Principal) ([]Entry, error) {
+	if err := l.Flush(ctx); err != nil {
+		return nil, err
+	}
+	r := access.Resource{Category: datamap.LogAccess, SubjectID: p.ID}
+	d, err := l.gate.Check(ctx, p, access.List, r, datamap.PurposeService)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := l.store.Hits(ctx, d, p.ID, 500)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(hits))
+	for _, h := range hits {
+		e := Entry{Hour: h.Hour, Requests: h.Requests, Prefix: h.Prefix, First: h.First, Last: h.Last}
+		if len(h.IPSealed) > 0 {
+			if b, err := l.keys.OpenSubject(ctx, p.ID, h.IPSealed, ad(p.ID)); err == nil {
+				e.IP = string(b)
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Pseudonymise applies the retention of the access log: full addresses go
+// after the category's period, whole rows after six times that.
+func (l *Log) Pseudonymise(ctx context.Context) (int64, error) {
+	c, _ := l.reg.Category(datamap.LogAccess)
+	now := l.clk.Now()
+	return l.store.Pseudonymise(ctx, now.Add(-c.Retention.Period), now.Add(-6*c.Retention.Period))
+}

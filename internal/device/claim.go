@@ -1,0 +1,365 @@
+package device
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+var (
+	serialRE    = regexp.MustCompile(`^[A-Za-z0-9-]{4,40}$`)
+	claimCodeRE = regexp.MustCompile(`^[A-Za-z0-9]{8,32}$`)
+	modelRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,39}$`)
+	deviceIDRE  = regexp.MustCompile(`^dev_[a-z2-7]{26}$`)
+)
+
+// ValidID reports whether id has the shape of a device ID.
+func ValidID(id string) bool { return deviceIDRE.MatchString(id) }
+
+// Device is a device as its owner sees it.
+type Device struct {
+	ID                 string     `json:"id"`
+	Serial             string     `json:"serial"`
+	Model              string     `json:"model"`
+	Kind               Kind       `json:"kind"`
+	Channels           int        `json:"channels"`
+	AccountID          string     `json:"account_id"`
+	SiteID             string     `json:"site_id,omitempty"`
+	Name               string     `json:"name"`
+	ClaimedAt          time.Time  `json:"claimed_at"`
+	LostAt             *time.Time `json:"lost_at,omitempty"`
+	Online             bool       `json:"online"`
+	LastSeenAt         *time.Time `json:"last_seen_at,omitempty"`
+	Info               Info       `json:"info"`
+	InfoAt             *time.Time `json:"info_at,omitempty"`
+	ErrorDetails       bool       `json:"send_error_details"`
+	CredentialIssuedAt *time.Time `json:"credential_issued_at,omitempty"`
+	Ingest             Counters   `json:"ingest"`
+	UpdateAvailable    *Offer     `json:"update_available,omitempty"`
+}
+
+// Counters say what minimisation did to a device's messages.
+type Counters struct {
+	DroppedFields    int64 `json:"dropped_fields"`
+	RejectedMessages int64 `json:"rejected_messages"`
+}
+
+// Credential is a device's secret, shown once when it is issued.
+type Credential struct {
+	DeviceID string `json:"device_id"`
+	Username string `json:"mqtt_username"`
+	Secret   string `json:"mqtt_password"`
+	MQTTURL  string `json:"mqtt_url,omitempty"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func (s *Service) view(ctx context.Context, r Row) Device {
+	d := Device{ID: r.ID, Serial: r.Serial, Model: r.Model, Kind: r.Kind, Channels: r.Channels,
+		AccountID: r.AccountID, SiteID: r.SiteID, ClaimedAt: r.ClaimedAt, LostAt: optTime(r.LostAt),
+		Online: r.Online, LastSeenAt: optTime(r.LastSeenAt), Info: r.Info, InfoAt: optTime(r.InfoAt),
+		ErrorDetails: r.ErrorDetails, CredentialIssuedAt: optTime(r.CredIssuedAt),
+		Ingest: Counters{DroppedFields: r.DroppedFields, RejectedMessages: r.RejectedMessages},
+		Name:   string(s.open(ctx, r.AccountID, "devices.name_sealed", r.ID, r.NameSealed)),
+	}
+	if offer, ok := s.offerFor(ctx, r); ok {
+		d.UpdateAvailable = &offer
+	}
+	return d
+}
+
+// newSecret returns a fresh device secret and its hash.
+func newSecret() (secret string, hash []byte) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	secret = "vdk_" + base64.RawURLEncoding.EncodeToString(b)
+	return secret, hashSecret(secret)
+}
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+func (s *Service) credential(id, secret string) Credential {
+	return Credential{DeviceID: id, Username: id, Secret: secret, MQTTURL: s.opts.MQTTURL}
+}
+
+func (s *Service) claimIndex(ctx context.Context, code string) ([]byte, error) {
+	return s.keys.BlindIndex(ctx, "device-claim-code", []byte(strings.ToUpper(code)))
+}
+
+// sealName seals a device's name once the claim knows the device; an empty
+// name becomes the model and the end of the serial.
+func (s *Service) sealName(ctx context.Context, name string) func(accountID string, r Row) ([]byte, error) {
+	return func(accountID string, r Row) ([]byte, error) {
+		n := name
+		if n == "" {
+			n = r.Model + " " + r.Serial[max(0, len(r.Serial)-4):]
+		}
+		return s.seal(ctx, accountID, "devices.name_sealed", r.ID, []byte(n))
+	}
+}
+
+func checkName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 64 || strings.ContainsAny(name, "\x00\r\n") {
+		return "", errs.E(errs.Invalid, "name must be 1 to 64 characters on one line")
+	}
+	return name, nil
+}
+
+// ClaimInput claims a device with the serial and claim code on its label.
+type ClaimInput struct {
+	Serial    string `json:"serial"`
+	ClaimCode string `json:"claim_code"`
+	SiteID    string `json:"site_id"`
+	Name      string `json:"name"`
+}
+
+// Claim binds a registered device to an account and issues its credential.
+// A wrong serial or code gives the same answer as an unknown serial.
+func (s *Service) Claim(ctx context.Context, p access.Principal, accountID string, in ClaimInput) (Device, Credential, error) {
+	if !serialRE.MatchString(in.Serial) || !claimCodeRE.MatchString(in.ClaimCode) {
+		return Device{}, Credential{}, errs.E(errs.Invalid, "serial and claim_code are as printed on the device label (letters and digits)")
+	}
+	name, err := checkName(in.Name)
+	if err != nil {
+		return Device{}, Credential{}, err
+	}
+	d, err := s.check(ctx, p, access.Create, res(datamap.DeviceInfo, accountID, ""), datamap.PurposeService)
+	if err != nil {
+		return Device{}, Credential{}, err
+	}
+	idx, err := s.claimIndex(ctx, in.ClaimCode)
+	if err != nil {
+		return Device{}, Credential{}, err
+	}
+	secret, hash := newSecret()
+	id, err := s.store.ClaimDevice(ctx, d, in.Serial, idx, Claim{AccountID: accountID, SiteID: in.SiteID, CredHash: hash,
+		Name: s.sealName(ctx, name)})
+	if err != nil {
+		return Device{}, Credential{}, err
+	}
+	dev, err := s.Device(ctx, p, accountID, id)
+	return dev, s.credential(id, secret), err
+}
+
+// PairingToken is a single-use token that lets a device claim itself into an
+// account within a few minutes.
+type PairingToken struct {
+	Token     string    `json:"pairing_token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// CreatePairing makes a pairing token for the account (and site).
+func (s *Service) CreatePairing(ctx context.Context, p access.Principal, accountID, siteID string) (PairingToken, error) {
+	d, err := s.check(ctx, p, access.Create, res(datamap.DeviceInfo, accountID, ""), datamap.PurposeService)
+	if err != nil {
+		return PairingToken{}, err
+	}
+	token := account.NewID("pair")
+	exp := s.clk.Now().Add(s.opts.PairingTTL)
+	err = s.store.CreatePairing(ctx, d, Pairing{TokenHash: hashSecret(token), AccountID: accountID, SiteID: siteID, CreatedBy: p.ID, ExpiresAt: exp})
+	return PairingToken{Token: token, ExpiresAt: exp}, err
+}
+
+// PairInput is what a device sends to pair itself.
+type PairInput struct {
+	Serial       string `json:"serial"`
+	PairingToken string `json:"pairing_token"`
+}
+
+// Pair is called by the device with the token its owner's app handed it. It
+// claims the device into the token's account and returns its credential.
+func (s *Service) Pair(ctx context.Context, in PairInput) (Credential, error) {
+	if !serialRE.MatchString(in.Serial) || !strings.HasPrefix(in.PairingToken, "pair_") || len(in.PairingToken) > 64 {
+		return Credential{}, errs.E(errs.Invalid, "serial and pairing_token are required")
+	}
+	tokenHash := hashSecret(in.PairingToken)
+	pr, err := s.store.Pairing(ctx, tokenHash)
+	if err != nil {
+		return Credential{}, err
+	}
+	// The owner's decision was recorded when the token was made; this one
+	// records the device joining the account.
+	d, err := s.check(ctx, access.System("device-pairing"), access.Create, res(datamap.DeviceInfo, pr.AccountID, ""), datamap.PurposeService)
+	if err != nil {
+		return Credential{}, err
+	}
+	secret, hash := newSecret()
+	id, err := s.store.Pair(ctx, d, in.Serial, tokenHash, Claim{AccountID: pr.AccountID, SiteID: pr.SiteID, CredHash: hash, Name: s.sealName(ctx, "")})
+	if err != nil {
+		return Credential{}, err
+	}
+	accountID := pr.AccountID
+	s.log.Info("device paired", "device", id, "account", accountID)
+	return s.credential(id, secret), nil
+}
+
+// Device returns one device of an account.
+func (s *Service) Device(ctx context.Context, p access.Principal, accountID, id string) (Device, error) {
+	d, err := s.check(ctx, p, access.Read, res(datamap.DeviceInfo, accountID, id), datamap.PurposeService)
+	if err != nil {
+		return Device{}, err
+	}
+	r, err := s.store.Device(ctx, d, accountID, id)
+	if err != nil {
+		return Device{}, err
+	}
+	return s.view(ctx, r), nil
+}
+
+// Devices lists an account's devices.
+func (s *Service) Devices(ctx context.Context, p access.Principal, accountID string) ([]Device, error) {
+	d, err := s.check(ctx, p, access.List, res(datamap.DeviceInfo, accountID, ""), datamap.PurposeService)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.store.Devices(ctx, d, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Device, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, s.view(ctx, r))
+	}
+	return out, nil
+}
+
+// DeviceChange corrects a device; nil fields stay.
+type DeviceChange struct {
+	Name             *string `json:"name"`
+	SiteID           *string `json:"site_id"`
+	SendErrorDetails *bool   `json:"send_error_details"`
+}
+
+// UpdateDevice renames a device, moves it to a site, or turns the sending of
+// its error details on or off.
+func (s *Service) UpdateDevice(ctx context.Context, p access.Principal, accountID, id string, ch DeviceChange) (Device, error) {
+	cur, err := s.Device(ctx, p, accountID, id)
+	if err != nil {
+		return Device{}, err
+	}
+	if ch.Name != nil || ch.SiteID != nil {
+		name := cur.Name
+		if ch.Name != nil {
+			if name, err = checkName(*ch.Name); err != nil {
+				return Device{}, err
+			}
+		}
+		site := cur.SiteID
+		if ch.SiteID != nil {
+			site = *ch.SiteID
+		}
+		d, err := s.check(ctx, p, access.Update, res(datamap.DeviceInfo, accountID, id), datamap.PurposeService)
+		if err != nil {
+			return Device{}, err
+		}
+		sealed, err := s.seal(ctx, accountID, "devices.name_sealed", id, []byte(name))
+		if err != nil {
+			return Device{}, err
+		}
+		if err := s.store.UpdateDevice(ctx, d, accountID, id, sealed, site); err != nil {
+			return Device{}, err
+		}
+	}
+	if ch.SendErrorDetails != nil {
+		d, err := s.check(ctx, p, access.Update, res(datamap.DeviceErrorReport, accountID, id), datamap.PurposeTroubleshooting)
+		if err != nil {
+			return Device{}, err
+		}
+		if err := s.store.SetErrorDetails(ctx, d, accountID, id, *ch.SendErrorDetails); err != nil {
+			return Device{}, err
+		}
+	}
+	return s.Device(ctx, p, accountID, id)
+}
+
+// ReleaseDevice removes a device from the account and erases what it reported
+// there: events, addresses, settings and error reports. Its credential stops
+// working at once. It may then be claimed again with its label's code.
+func (s *Service) ReleaseDevice(ctx context.Context, p access.Principal, accountID, id string) error {
+	d, err := s.check(ctx, p, access.Delete, res(datamap.DeviceInfo, accountID, id), datamap.PurposeService)
+	if err != nil {
+		return err
+	}
+	if err := s.store.Release(ctx, d, accountID, id); err != nil {
+		return err
+	}
+	s.disconnect(id)
+	return nil
+}
+
+// ReportLost marks a device lost or stolen: its credential stops working, it
+// is disconnected, and no one can claim it until its owner releases it.
+func (s *Service) ReportLost(ctx context.Context, p access.Principal, accountID, id string) (Device, error) {
+	d, err := s.check(ctx, p, access.Update, res(datamap.DeviceInfo, accountID, id), datamap.PurposeAntiFraud)
+	if err != nil {
+		return Device{}, err
+	}
+	if err := s.store.SetLost(ctx, d, accountID, id); err != nil {
+		return Device{}, err
+	}
+	s.disconnect(id)
+	return s.Device(ctx, p, accountID, id)
+}
+
+// RotateCredential issues a new secret; the old one stops working at once.
+func (s *Service) RotateCredential(ctx context.Context, p access.Principal, accountID, id string) (Credential, error) {
+	d, err := s.check(ctx, p, access.Create, res(datamap.DeviceCredential, accountID, id), datamap.PurposeService)
+	if err != nil {
+		return Credential{}, err
+	}
+	secret, hash := newSecret()
+	if err := s.store.SetCredential(ctx, d, accountID, id, hash); err != nil {
+		return Credential{}, err
+	}
+	s.disconnect(id)
+	return s.credential(id, secret), nil
+}
+
+// RevokeCredential withdraws the device's secret and disconnects it.
+func (s *Service) RevokeCredential(ctx context.Context, p access.Principal, accountID, id string) error {
+	d, err := s.check(ctx, p, access.Delete, res(datamap.DeviceCredential, accountID, id), datamap.PurposeAntiFraud)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetCredential(ctx, d, accountID, id, nil); err != nil {
+		return err
+	}
+	s.disconnect(id)
+	return nil
+}
+
+// Authenticate checks a device's MQTT sign-in: the username is the device
+// ID and the password its secret. Lost, released and revoked devices fail.
+func (s *Service) Authenticate(ctx context.Context, username, password string) (Identity, error) {
+	if !ValidID(username) || !strings.HasPrefix(password, "vdk_") || len(password) > 100 {
+		s.metrics.authFail.Inc()
+		return Identity{}, errs.E(errs.Unauthenticated, "device credential refused")
+	}
+	id, err := s.store.Authenticate(ctx, hashSecret(password))
+	if err != nil || id.DeviceID != username {
+		s.metrics.authFail.Inc()
+		return Identity{}, errs.E(errs.Unauthenticated, "device credential refused")
+	}
+	return id, nil
+}
