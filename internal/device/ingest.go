@@ -178,7 +178,7 @@ func decode(topic string, payload []byte) (decoded, error) {
 			out.dropped = append(out.dropped, name)
 			continue
 		}
-		if string(v) == "null" {
+		if isNull(v) {
 			continue
 		}
 		val, err := check(v)
@@ -419,3 +419,7 @@ func ipPrefix(a netip.Addr) string {
 	p, _ := a.Prefix(bits)
 	return p.String()
 }
+
+// isNull reports whether a decoded JSON value was null (which decodes to a
+// nil RawMessage inside a map).
+func isNull(v json.RawMessage) bool { return v == nil || string(v) == "null" }

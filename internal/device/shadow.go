@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -252,7 +254,7 @@ func (s *Service) UpdateDesired(ctx context.Context, p access.Principal, account
 	}
 	desired := s.shadowOf(ctx, cur).Desired
 	for k, v := range ch.Desired {
-		if string(v) == "null" {
+		if isNull(v) {
 			delete(desired, k)
 		} else {
 			desired[k] = v
@@ -290,12 +292,14 @@ func validate(schema *configSchema, channel int, desired map[string]json.RawMess
 	return nil
 }
 
+var english = message.NewPrinter(language.English)
+
 // leafErrors flattens a validation error to its causes, each with the
 // setting it concerns.
 func leafErrors(ve *jsonschema.ValidationError) []string {
 	if len(ve.Causes) == 0 {
 		loc := "/" + strings.Join(ve.InstanceLocation, "/")
-		return []string{fmt.Sprintf("%s: %s", loc, ve.ErrorKind.LocalizedString(nil))}
+		return []string{fmt.Sprintf("%s: %s", loc, ve.ErrorKind.LocalizedString(english))}
 	}
 	var out []string
 	for _, c := range ve.Causes {
@@ -327,7 +331,7 @@ func (s *Service) ingestReported(ctx context.Context, tx IngestTx, dev Row, d de
 		switch {
 		case !slices.Contains(known, k):
 			dropped++
-		case string(v) == "null":
+		case isNull(v):
 			delete(reported, k)
 		default:
 			reported[k] = v

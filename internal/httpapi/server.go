@@ -7,9 +7,11 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -121,6 +123,16 @@ func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			// A bug must cost one request a 500, not the connection.
+			if p := recover(); p != nil {
+				s.Log.Error("handler panic", "route", rt.path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if !sw.wroteHeader {
+					writeError(sw, r, s.Log, errs.E(errs.Internal, "internal error"))
+				}
+				s.metrics.requests.WithLabelValues(rt.path, "500").Inc()
+			}
+		}()
 		err := s.serve(sw, r, rt)
 		if err != nil {
 			writeError(sw, r, s.Log, err)

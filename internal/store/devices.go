@@ -618,12 +618,15 @@ func (s *DeviceStore) PutDesired(ctx context.Context, d access.Decision, r devic
 			return errs.E(errs.NotFound, "device not found")
 		}
 		if expect == 0 {
-			_, err := tx.Exec(ctx, `INSERT INTO device_shadows (`+shadowColumns+`) VALUES (?, ?, ?, 1, ?, ?, ?, 0)
+			res, err := tx.Exec(ctx, `INSERT INTO device_shadows (`+shadowColumns+`) VALUES (?, ?, ?, 1, ?, ?, ?, 0)
 				ON CONFLICT (device_id, channel) DO UPDATE SET version = 1, desired_sealed = excluded.desired_sealed, desired_at = excluded.desired_at
 				WHERE device_shadows.version = 0`,
 				r.AccountID, r.DeviceID, r.Channel, r.DesiredSealed, []byte{}, Micros(tx.Now))
 			if err != nil {
 				return err
+			}
+			if MustAffect(res, "shadow") != nil {
+				return conflict
 			}
 		} else {
 			res, err := tx.Exec(ctx, `UPDATE device_shadows SET version = version + 1, desired_sealed = ?, desired_at = ?
@@ -635,13 +638,6 @@ func (s *DeviceStore) PutDesired(ctx context.Context, d access.Decision, r devic
 			if MustAffect(res, "shadow") != nil {
 				return conflict
 			}
-		}
-		var v int64
-		if err := tx.QueryRow(ctx, `SELECT version FROM device_shadows WHERE device_id = ? AND channel = ?`, r.DeviceID, r.Channel).Scan(&v); err != nil {
-			return tx.Err(err, "shadow")
-		}
-		if v != expect+1 {
-			return conflict
 		}
 		return nil
 	})
