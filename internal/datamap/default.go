@@ -19,6 +19,7 @@ func Default() *Registry {
 		declareKeys,
 		declareAudit,
 		declareMedia,
+		declarePrivacy,
 	} {
 		err = errors.Join(err, declare(r))
 	}

@@ -17,6 +17,10 @@ var bodies = map[string]any{
 	"PATCH /api/v1/accounts/{accountID}/sites/{siteID}":   map[string]any{"name": "Barn", "time_zone": "UTC"},
 	"PATCH /api/v1/accounts/{accountID}/members/{userID}": map[string]any{"role": "guest"},
 	"POST /api/v1/accounts/{accountID}/invitations":       map[string]any{"email": "mallory@example.com", "role": "guest"},
+	"POST /api/v1/accounts/{accountID}/grants": map[string]any{"staff_role": "support_l1", "categories": []string{"account.profile"},
+		"until": "2026-03-20T00:00:00Z", "ticket": "T-1", "reason": "taken over"},
+	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"recipient": "mallory", "categories": []string{"account.profile"},
+		"until": "2026-03-20T00:00:00Z"},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -37,7 +41,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 			if !strings.Contains(path, "{accountID}") || strings.HasPrefix(path, "/api/v1/staff/") {
 				continue
 			}
-			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID).Replace(path)
+			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID,
+				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)
