@@ -81,9 +81,14 @@ func (s *Server) acceptNotice(w http.ResponseWriter, r *http.Request, a *account
 	var in struct {
 		TextHash string `json:"text_hash"`
 	}
-	id, err := pathIDAndBody(w, r, "noticeID", &in)
+	id, err := pathID(r, "noticeID")
 	if err != nil {
 		return err
+	}
+	if r.ContentLength != 0 { // the hash is optional, and so is the body
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
 	}
 	acc, err := s.Privacy.Accept(r.Context(), a.Principal, id, in.TextHash, method(r, a))
 	return reply(w, http.StatusCreated, acc, err)
