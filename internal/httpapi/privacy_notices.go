@@ -18,7 +18,10 @@ import (
 // withdraw what was entrusted or shared and read the access log.
 // Data-subject request routes belong here too.
 func noticeExempt(path string) bool {
-	for _, prefix := range []string{"/api/v1/auth/", "/api/v1/me", "/api/v1/notices", "/api/v1/processors"} {
+	if path == "/api/v1/me" {
+		return true
+	}
+	for _, prefix := range []string{"/api/v1/auth/", "/api/v1/me/", "/api/v1/notices", "/api/v1/processors"} {
 		if strings.HasPrefix(path, prefix) {
 			return true
 		}
