@@ -5,9 +5,11 @@
 // that skips the gate does not compile, and a decision for one account or
 // category does not open another.
 //
-// The gate never allows vendor staff to see customer media, snapshots or face
-// data without a customer's grant, nor staff whose privacy training lapsed or
-// who did not pass a second factor, nor anyone across tenants.
+// The gate never allows vendor staff any standing access to a customer
+// account's data: only a customer's live grant opens it, apart from the
+// ordinary data vigil's own privacy duties need, and never media, snapshots
+// or face data without a grant. Staff whose privacy training lapsed or who did
+// not pass a second factor get nothing, and no one crosses tenants.
 package access
 
 import (
@@ -101,11 +103,30 @@ type Recorder interface {
 	Record(ctx context.Context, r Record) (seq int64, err error)
 }
 
-// Grants answers whether a customer has entrusted a staff member with a
-// category of an account's data at a time. Entrustment grants are managed by
-// the privacy centre; without a Grants source no staff member holds any.
+// GrantQuery is what the gate asks a Grants source: may this staff member
+// take action on this resource of an account at this time?
+type GrantQuery struct {
+	StaffID    string
+	StaffRole  StaffRole
+	AccountID  string
+	SiteID     string // the site the data belongs to, when it belongs to one
+	ResourceID string // the object (a device...); "" for a whole collection
+	Category   datamap.CategoryID
+	Action     Action
+	At         time.Time
+}
+
+// Grants answers whether a customer has entrusted a staff member with an
+// account's data, and keeps each use of a grant beside it so the customer
+// sees it. Entrustment grants are managed by the privacy centre; without a
+// Grants source no staff member holds any.
 type Grants interface {
-	StaffGrant(ctx context.Context, staffID, accountID string, category datamap.CategoryID, at time.Time) (bool, error)
+	// StaffGrant returns the ID of a live grant covering q, or "" when none
+	// does.
+	StaffGrant(ctx context.Context, q GrantQuery) (grantID string, err error)
+	// GrantUsed records that the access recorded as audit entry seq used
+	// the grant.
+	GrantUsed(ctx context.Context, grantID string, seq int64, r Record) error
 }
 
 // Gate decides and records.
@@ -129,8 +150,11 @@ func New(reg *datamap.Registry, rec Recorder, clk clock.Clock, grants Grants, po
 // recorded, access is denied (errs.Unavailable).
 func (g *Gate) Check(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose) (Decision, error) {
 	now := g.clk.Now()
-	denial := g.decide(ctx, p, action, r, purpose, now)
+	grantID, denial := g.decide(ctx, p, action, r, purpose, now)
 	rec := g.record(p, action, r, purpose, now, denial)
+	if grantID != "" {
+		rec.Reason = "entrusted by grant " + grantID
+	}
 	seq, err := g.rec.Record(ctx, rec)
 	if err != nil {
 		return Decision{}, errs.Wrap(err, errs.Unavailable, "access log unavailable; access refused")
@@ -138,38 +162,47 @@ func (g *Gate) Check(ctx context.Context, p Principal, action Action, r Resource
 	if denial != nil {
 		return Decision{}, denial
 	}
+	if grantID != "" {
+		// The customer must see every use of their grant: an access whose
+		// use cannot be kept beside the grant does not happen.
+		if err := g.grants.GrantUsed(ctx, grantID, seq, rec); err != nil {
+			return Decision{}, errs.Wrap(err, errs.Unavailable, "cannot record the use of the grant; access refused")
+		}
+	}
 	return Decision{valid: true, principal: p, action: action, resource: r, purpose: purpose, seq: seq}, nil
 }
 
-func (g *Gate) decide(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose, now time.Time) error {
+// decide returns nil when p may act, and the ID of the customer's grant that
+// allowed it when one did.
+func (g *Gate) decide(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose, now time.Time) (grantID string, err error) {
 	cat, ok := g.reg.Category(r.Category)
 	if !ok {
-		return errs.E(errs.Forbidden, "undeclared data category %q", r.Category)
+		return "", errs.E(errs.Forbidden, "undeclared data category %q", r.Category)
 	}
 	if !cat.Allows(purpose) {
-		return errs.E(errs.Forbidden, "purpose %s is not declared for %s", purpose, r.Category)
+		return "", errs.E(errs.Forbidden, "purpose %s is not declared for %s", purpose, r.Category)
 	}
 	rule := g.policy.rule(r.Category)
 	if r.SubjectID != "" && r.SubjectID == p.ID && (p.Kind == KindUser || p.Kind == KindStaff) && rule.allowsSelf(action) {
-		return nil
+		return "", nil
 	}
 	switch p.Kind {
 	case KindUser:
-		return g.decideUser(p, action, r, rule)
+		return "", g.decideUser(p, action, r, rule)
 	case KindStaff:
 		return g.decideStaff(ctx, p, action, r, cat, rule, now)
 	case KindAnonymous:
 		if rule.allowsAnonymous(action) {
-			return nil
+			return "", nil
 		}
-		return errs.E(errs.Unauthenticated, "sign in first")
+		return "", errs.E(errs.Unauthenticated, "sign in first")
 	case KindSystem:
 		if rule.allowsSystem(action) {
-			return nil
+			return "", nil
 		}
-		return errs.E(errs.Forbidden, "system job %q may not %s %s", p.ID, action, r.Category)
+		return "", errs.E(errs.Forbidden, "system job %q may not %s %s", p.ID, action, r.Category)
 	}
-	return errs.E(errs.Forbidden, "principal kind %q has no access to personal data", p.Kind)
+	return "", errs.E(errs.Forbidden, "principal kind %q has no access to personal data", p.Kind)
 }
 
 func (g *Gate) decideUser(p Principal, action Action, r Resource, rule Rule) error {
@@ -187,37 +220,55 @@ func (g *Gate) decideUser(p Principal, action Action, r Resource, rule Rule) err
 	return nil
 }
 
-func (g *Gate) decideStaff(ctx context.Context, p Principal, action Action, r Resource, cat *datamap.Category, rule Rule, now time.Time) error {
+// decideStaff allows vendor staff nothing standing in a customer's account:
+// an account's data opens to them only through the customer's live grant,
+// except the ordinary data the rule's Staff table opens for vigil's own
+// duties (the DPO answering requests and incidents, security investigating
+// abuse). Media and biometric data need a grant whatever the duty;
+// credentials never open.
+func (g *Gate) decideStaff(ctx context.Context, p Principal, action Action, r Resource, cat *datamap.Category, rule Rule, now time.Time) (string, error) {
 	if !p.MFA {
-		return errs.E(errs.MFARequired, "staff need a second factor before any personal data")
+		return "", errs.E(errs.MFARequired, "staff need a second factor before any personal data")
 	}
 	if !now.Before(p.TrainingValidUntil) {
-		return errs.E(errs.Forbidden, "privacy training has lapsed; no access to personal data until it is renewed")
+		return "", errs.E(errs.Forbidden, "privacy training has lapsed; no access to personal data until it is renewed")
 	}
 	if cat.Sensitivity == datamap.Credential {
-		return errs.E(errs.Forbidden, "staff never read customer credentials")
+		return "", errs.E(errs.Forbidden, "staff never read customer credentials")
 	}
-	if cat.Sensitivity >= datamap.Media {
-		if g.grants == nil || r.AccountID == "" {
-			return errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+	if r.AccountID != "" {
+		if min, duty := rule.Staff[action]; duty && cat.Sensitivity < datamap.Media && p.StaffRole.AtLeast(min) {
+			return "", nil
 		}
-		granted, err := g.grants.StaffGrant(ctx, p.ID, r.AccountID, r.Category, now)
-		if err != nil {
-			return errs.Wrap(err, errs.Unavailable, "cannot check grants")
-		}
-		if !granted {
-			return errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
-		}
-		return nil
+		return g.entrusted(ctx, p, action, r, rule, now)
 	}
 	if p.StaffRole == StaffOperatorAdmin && rule.allowsOperator(action) {
-		return nil
+		return "", nil
 	}
 	min, allowed := rule.Staff[action]
 	if !allowed || !p.StaffRole.AtLeast(min) {
-		return errs.E(errs.Forbidden, "staff role %s may not %s %s", p.StaffRole, action, r.Category)
+		return "", errs.E(errs.Forbidden, "staff role %s may not %s %s", p.StaffRole, action, r.Category)
 	}
-	return nil
+	return "", nil
+}
+
+// entrusted looks for the customer's grant that opens r to p.
+func (g *Gate) entrusted(ctx context.Context, p Principal, action Action, r Resource, rule Rule, now time.Time) (string, error) {
+	if !rule.entrusts(action) || p.StaffRole == StaffOperatorAdmin {
+		return "", errs.E(errs.Forbidden, "staff may not %s %s of a customer account, even with a grant", action, r.Category)
+	}
+	if g.grants == nil {
+		return "", errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+	}
+	id, err := g.grants.StaffGrant(ctx, GrantQuery{StaffID: p.ID, StaffRole: p.StaffRole, AccountID: r.AccountID,
+		SiteID: r.SiteID, ResourceID: r.ID, Category: r.Category, Action: action, At: now})
+	if err != nil {
+		return "", errs.Wrap(err, errs.Unavailable, "cannot check grants")
+	}
+	if id == "" {
+		return "", errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+	}
+	return id, nil
 }
 
 // owner is whose log an entry goes to: the account the data belongs to, or,

@@ -12,16 +12,22 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-// grants is a stand-in for the privacy centre's entrustment grants, which
-// are not built yet: a struct of function fields, checked at compile time.
+// grants stands in for the privacy centre's entrustment grants, so the
+// gate's part can be tested alone: a struct of function fields, checked at
+// compile time.
 type grants struct {
-	staffGrant func(ctx context.Context, staffID, accountID string, category datamap.CategoryID, at time.Time) (bool, error)
+	staffGrant func(ctx context.Context, q access.GrantQuery) (string, error)
+	grantUsed  func(ctx context.Context, grantID string, seq int64, r access.Record) error
 }
 
 var _ access.Grants = grants{}
 
-func (g grants) StaffGrant(ctx context.Context, staffID, accountID string, category datamap.CategoryID, at time.Time) (bool, error) {
-	return g.staffGrant(ctx, staffID, accountID, category, at)
+func (g grants) StaffGrant(ctx context.Context, q access.GrantQuery) (string, error) {
+	return g.staffGrant(ctx, q)
+}
+
+func (g grants) GrantUsed(ctx context.Context, grantID string, seq int64, r access.Record) error {
+	return g.grantUsed(ctx, grantID, seq, r)
 }
 
 const acct = "acc_aaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -30,21 +36,37 @@ func staff(role access.StaffRole, mfa bool, training time.Time) access.Principal
 	return access.Principal{Kind: access.KindStaff, ID: "stf_" + string(role), StaffRole: role, MFA: mfa, TrainingValidUntil: training, IP: "192.0.2.7"}
 }
 
-// Vendor staff see no customer media, snapshots or face templates without
-// the customer's grant, and no personal data at all without a second factor
-// or with lapsed privacy training. Every decision is in the access log.
+// Vendor staff have no standing access to a customer account: support sees
+// nothing, not even the profile, and no one sees media, snapshots or face
+// templates, without the customer's grant; only the DPO's duties open a
+// profile without one. No personal data at all without a second factor or
+// with lapsed privacy training. Every decision is in the access log, and
+// each use of a grant is handed back to the grant source.
 // proves: P5, F3
 func TestStaffNeedGrantSecondFactorAndTraining(t *testing.T) {
 	e := vigiltest.Start(t)
 	now := e.Clock.Now()
 	valid, lapsed := now.Add(30*24*time.Hour), now.Add(-time.Second)
 	granted := map[datamap.CategoryID]bool{}
-	gate := access.New(e.App.Registry, recorder{e.App}, e.Clock, grants{staffGrant: func(_ context.Context, staffID, accountID string, c datamap.CategoryID, at time.Time) (bool, error) {
-		if !at.Equal(e.Clock.Now()) || accountID != acct {
-			t.Errorf("grant asked for %s at %s", accountID, at)
-		}
-		return granted[c], nil
-	}}, access.DefaultPolicy())
+	var used []int64
+	gate := access.New(e.App.Registry, recorder{e.App}, e.Clock, grants{
+		staffGrant: func(_ context.Context, q access.GrantQuery) (string, error) {
+			if !q.At.Equal(e.Clock.Now()) || q.AccountID != acct || q.Action != access.Read || q.StaffID == "" {
+				t.Errorf("grant asked for %+v", q)
+			}
+			if granted[q.Category] {
+				return "grt_test", nil
+			}
+			return "", nil
+		},
+		grantUsed: func(_ context.Context, id string, seq int64, r access.Record) error {
+			if id != "grt_test" || r.ActorKind != "staff" || r.Decision != "allow" {
+				t.Errorf("use of %s recorded as %+v", id, r)
+			}
+			used = append(used, seq)
+			return nil
+		},
+	}, access.DefaultPolicy())
 	noGrants := access.New(e.App.Registry, recorder{e.App}, e.Clock, nil, access.DefaultPolicy())
 
 	cases := []struct {
@@ -55,7 +77,9 @@ func TestStaffNeedGrantSecondFactorAndTraining(t *testing.T) {
 		purpose  datamap.Purpose
 		want     errs.Code // "" means allowed
 	}{
-		{"support reads a profile for support", gate, staff(access.StaffSupportL1, true, valid), datamap.AccountProfile, datamap.PurposeService, ""},
+		{"support reads a profile without a grant", gate, staff(access.StaffSupportL1, true, valid), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
+		{"security reads a profile without a grant", gate, staff(access.StaffSecurity, true, valid), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
+		{"the DPO reads a profile to answer a request", gate, staff(access.StaffDPO, true, valid), datamap.AccountProfile, datamap.PurposeService, ""},
 		{"no second factor", gate, staff(access.StaffSupportL1, false, valid), datamap.AccountProfile, datamap.PurposeService, errs.MFARequired},
 		{"training lapsed", gate, staff(access.StaffDPO, true, lapsed), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
 		{"training lapses at its date", gate, staff(access.StaffDPO, true, now), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
@@ -85,6 +109,9 @@ func TestStaffNeedGrantSecondFactorAndTraining(t *testing.T) {
 	}
 	if _, err := gate.Check(t.Context(), staff(access.StaffSupportL1, true, lapsed), access.Read, access.Resource{Category: datamap.MediaSegment, AccountID: acct}, datamap.PurposeAlarms); err == nil {
 		t.Fatal("a grant let staff with lapsed training in")
+	}
+	if len(used) != 1 || used[0] != d.AuditSeq() {
+		t.Fatalf("grant uses %v, want the allowed access %d", used, d.AuditSeq())
 	}
 
 	// Each decision above, allowed or denied, is in the account's access log.

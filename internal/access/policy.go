@@ -13,10 +13,16 @@ type Rule struct {
 	Customer map[Action]Role
 	// Self lists actions a person may always take on data about themselves.
 	Self []Action
-	// Staff maps an action to the lowest staff role that may take it on
-	// ordinary data. Media and biometric data need a grant whatever the role;
+	// Staff maps an action to the lowest staff role that may take it
+	// without a customer's grant: on data outside any account, and on an
+	// account's ordinary data only where vigil's own duties need it (the DPO
+	// answering data-subject requests and incidents, security investigating
+	// abuse). Media and biometric data need a grant whatever the role;
 	// credentials are never open to staff.
 	Staff map[Action]StaffRole
+	// Entrusted lists the actions a customer's entrustment grant can open
+	// to staff on an account's data of this category. Absent: none.
+	Entrusted []Action
 	// OperatorAdmin lists actions the operator admin may take; that role
 	// manages staff and has no other data rights.
 	OperatorAdmin []Action
@@ -30,6 +36,7 @@ func (r Rule) allowsSelf(a Action) bool      { return slices.Contains(r.Self, a)
 func (r Rule) allowsAnonymous(a Action) bool { return slices.Contains(r.Anonymous, a) }
 func (r Rule) allowsSystem(a Action) bool    { return slices.Contains(r.System, a) }
 func (r Rule) allowsOperator(a Action) bool  { return slices.Contains(r.OperatorAdmin, a) }
+func (r Rule) entrusts(a Action) bool        { return slices.Contains(r.Entrusted, a) }
 
 // Policy is the rule table, one rule per category. A category without a rule
 // is open to no one: least privilege by default.
@@ -41,11 +48,16 @@ func (p Policy) rule(id datamap.CategoryID) Rule { return p[id] }
 // Capabilities that add categories add their rules here.
 func DefaultPolicy() Policy {
 	all := []Action{Read, List, Create, Update, Delete, Export}
-	return Policy{
+	view := []Action{Read, List}
+	p := Policy{
+		// Support sees an account only with the owner's grant; the DPO reads
+		// a profile without one to answer a request or tell people of an
+		// incident, and exports it to fulfil an access request.
 		datamap.AccountProfile: {
 			Customer:  map[Action]Role{Read: RoleGuest, List: RoleMember, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleOwner, Export: RoleOwner},
 			Self:      all,
-			Staff:     map[Action]StaffRole{Read: StaffSupportL1, List: StaffSupportL2, Export: StaffDPO},
+			Staff:     map[Action]StaffRole{Read: StaffDPO, Export: StaffDPO},
+			Entrusted: view,
 			Anonymous: []Action{Create},
 			System:    []Action{Read, Create, Update, Delete},
 		},
@@ -69,57 +81,66 @@ func DefaultPolicy() Policy {
 		// Media and face data: members watch, admins manage; staff only
 		// ever with the customer's grant (the gate checks it by sensitivity).
 		datamap.MediaSegment: {
-			Customer: map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
-			Staff:    map[Action]StaffRole{Read: StaffSupportL2, List: StaffSupportL2},
+			Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
+			Entrusted: view,
 		},
 		datamap.MediaSnapshot: {
-			Customer: map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
-			Staff:    map[Action]StaffRole{Read: StaffSupportL2, List: StaffSupportL2},
+			Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
+			Entrusted: view,
 		},
 		datamap.FaceTemplate: {
-			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Delete: RoleAdmin, Export: RoleAdmin},
+			Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Delete: RoleAdmin, Export: RoleAdmin},
+			Entrusted: view,
 		},
 		// Devices: guests see them, admins claim, configure and release
-		// them; device credentials are never open to staff.
+		// them. Support sees them only with the owner's grant; security
+		// reads connection addresses to investigate abuse; device
+		// credentials are never open to staff.
 		datamap.DeviceInfo: {
-			Customer: map[Action]Role{Read: RoleGuest, List: RoleGuest, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleAdmin, Export: RoleOwner},
-			Staff:    map[Action]StaffRole{Read: StaffSupportL1, List: StaffSupportL1},
-			System:   []Action{Create, Read, Update, Delete},
+			Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleAdmin, Export: RoleOwner},
+			Entrusted: view,
+			System:    []Action{Create, Read, Update, Delete},
 		},
 		datamap.DeviceCredential: {
 			Customer: map[Action]Role{Create: RoleAdmin, Delete: RoleAdmin},
 			System:   []Action{Authenticate, Delete},
 		},
 		datamap.DeviceEvent: {
-			Customer: map[Action]Role{Read: RoleMember, List: RoleMember, Export: RoleOwner},
-			Staff:    map[Action]StaffRole{Read: StaffSupportL1, List: StaffSupportL1},
-			System:   []Action{Create, Delete},
+			Customer:  map[Action]Role{Read: RoleMember, List: RoleMember, Export: RoleOwner},
+			Entrusted: view,
+			System:    []Action{Create, Delete},
 		},
 		datamap.DeviceConfig: {
-			Customer: map[Action]Role{Read: RoleMember, List: RoleMember, Update: RoleAdmin, Export: RoleOwner},
-			Staff:    map[Action]StaffRole{Read: StaffSupportL2, List: StaffSupportL2},
-			System:   []Action{Read, Update, Delete},
+			Customer:  map[Action]Role{Read: RoleMember, List: RoleMember, Update: RoleAdmin, Export: RoleOwner},
+			Entrusted: view,
+			System:    []Action{Read, Update, Delete},
 		},
 		datamap.DeviceErrorReport: {
-			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleGuest, Update: RoleAdmin, Export: RoleOwner},
-			Self:     []Action{Read, Update, Export},
-			Staff:    map[Action]StaffRole{Read: StaffSupportL2, List: StaffSupportL2},
-			System:   []Action{Create, Delete},
+			Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleGuest, Update: RoleAdmin, Export: RoleOwner},
+			Self:      []Action{Read, Update, Export},
+			Entrusted: view,
+			System:    []Action{Create, Delete},
 		},
 		datamap.NetIP: {
-			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
-			Staff:    map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity},
-			System:   []Action{Create, Update, Delete},
+			Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
+			Staff:     map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity},
+			Entrusted: view,
+			System:    []Action{Create, Update, Delete},
 		},
 		datamap.LogAccess: {
 			Self:   []Action{Read, List, Export},
 			Staff:  map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity},
 			System: []Action{Create, Update, Delete},
 		},
+		// Security reads an account's access log to investigate abuse and
+		// incidents (whom they affect) without a grant.
 		datamap.AuditTrail: {
-			Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
-			Self:     []Action{Read, List, Export},
-			Staff:    map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Export: StaffDPO},
+			Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
+			Self:      []Action{Read, List, Export},
+			Staff:     map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Export: StaffDPO},
+			Entrusted: view,
 		},
 	}
+	privacyRules(p)
+	return p
 }

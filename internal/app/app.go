@@ -34,6 +34,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
 	"github.com/vigil-cloud/vigil/internal/store/sqlite"
@@ -63,6 +64,7 @@ type App struct {
 	Gate     *access.Gate
 	Registry *datamap.Registry
 	Accounts *account.Service
+	Privacy  *privacy.Service
 	Metrics  *prometheus.Registry
 	API      *httpapi.Server
 	Devices  *device.Service
@@ -113,7 +115,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) 
 	if err := a.startAudit(ctx); err != nil {
 		return nil, err
 	}
-	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, nil, access.DefaultPolicy())
+	privacyStore, grantFeed := store.NewPrivacyStore(a.DB), privacy.NewFeed()
+	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, privacy.NewGrants(privacyStore, grantFeed), access.DefaultPolicy())
 	mailer := o.Mailer
 	if mailer == nil {
 		if mailer, err = mail.New(cfg.Mail, o.Clock); err != nil {
@@ -130,6 +133,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed})
+	if err := a.Privacy.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("default notices: %w", err)
+	}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if a.Devices, err = device.New(store.NewDeviceStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log, a.Metrics, device.Options{}); err != nil {
@@ -141,7 +148,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) 
 	a.Activity = activity.New(store.NewActivityStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log)
 	a.startJobs()
 	a.API = httpapi.New(httpapi.Deps{
-		Accounts: a.Accounts, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
+		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 	})

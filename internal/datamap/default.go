@@ -20,6 +20,7 @@ func Default() *Registry {
 		declareAudit,
 		declareMedia,
 		declareDevices,
+		declarePrivacy,
 	} {
 		err = errors.Join(err, declare(r))
 	}

@@ -28,6 +28,10 @@ const (
 	Internal        Code = "internal"        // a bug or an unexpected failure
 )
 
+// ConsentRequired says a material change of a notice awaits the person's
+// acceptance before the feature it governs works for them again.
+const ConsentRequired Code = "consent_required"
+
 // Error is a domain error with a code and a message safe for the caller.
 type Error struct {
 	Code    Code

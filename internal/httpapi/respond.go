@@ -21,6 +21,7 @@ var statusOf = map[errs.Code]int{
 	errs.Unauthenticated: http.StatusUnauthorized,
 	errs.Forbidden:       http.StatusForbidden,
 	errs.MFARequired:     http.StatusForbidden,
+	errs.ConsentRequired: http.StatusForbidden,
 	errs.RateLimited:     http.StatusTooManyRequests,
 	errs.Locked:          http.StatusLocked,
 	errs.TooLarge:        http.StatusRequestEntityTooLarge,

@@ -83,5 +83,31 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/staff/firmware", staff, false, s.publishRelease},
 		{"PATCH", "/api/v1/staff/firmware/{releaseID}", staff, false, s.setRollout},
 		{"PUT", "/api/v1/staff/app-releases/{platform}", staff, false, s.putAppRelease},
+
+		// Privacy centre: notices and consent, entrustment grants, the
+		// disclosure ledger.
+		{"GET", "/api/v1/notices", public, false, s.publishedNotices},
+		{"GET", "/api/v1/notices/{noticeID}", public, false, s.getNotice},
+		{"GET", "/api/v1/me/notices", user, false, s.myNotices},
+		{"POST", "/api/v1/me/notices/{noticeID}/accept", user, false, s.acceptNotice},
+		{"GET", "/api/v1/me/acceptances", user, false, s.myAcceptances},
+		{"GET", "/api/v1/me/consents", user, false, s.myConsents},
+		{"PUT", "/api/v1/me/consents/{purpose}", user, false, s.giveConsent},
+		{"DELETE", "/api/v1/me/consents/{purpose}", user, false, s.withdrawConsent},
+		{"GET", "/api/v1/me/disclosures", user, false, s.myLedger},
+		{"GET", "/api/v1/accounts/{accountID}/grants", user, false, s.listGrants},
+		{"POST", "/api/v1/accounts/{accountID}/grants", user, false, s.createGrant},
+		{"GET", "/api/v1/accounts/{accountID}/grants/stream", user, false, s.streamGrantUses},
+		{"DELETE", "/api/v1/accounts/{accountID}/grants/{grantID}", user, false, s.revokeGrant},
+		{"GET", "/api/v1/accounts/{accountID}/disclosures", user, false, s.accountLedger},
+		{"POST", "/api/v1/accounts/{accountID}/shares", user, false, s.createShare},
+		{"DELETE", "/api/v1/accounts/{accountID}/shares/{shareID}", user, false, s.revokeShare},
+		{"GET", "/api/v1/processors", anyone, false, s.listProcessors},
+		{"POST", "/api/v1/staff/notices", staff, false, s.publishNotice},
+		{"GET", "/api/v1/staff/grants", staff, false, s.staffGrants},
+		{"POST", "/api/v1/staff/processors", staff, false, s.createProcessor},
+		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
+		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
+		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
 	}
 }

@@ -25,11 +25,13 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
 // Deps are what the API serves.
 type Deps struct {
 	Accounts *account.Service
+	Privacy  *privacy.Service
 	Gate     *access.Gate
 	Registry *datamap.Registry
 	Audit    AuditLog
@@ -158,6 +160,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
 		if s.Activity != nil && !a.PendingMFA {
 			s.Activity.Record(a.Principal.ID, ip)
 		}
+	}
+	if err := s.requireNotices(r, rt, a); err != nil {
+		return err
 	}
 	err := rt.h(w, r, a)
 	if err != nil && rt.limited && errs.Is(err, errs.Unauthenticated) {

@@ -11,9 +11,9 @@ import (
 )
 
 // Staff reach a customer's data only through the API's staff routes, only
-// with a second factor and current privacy training, and every look is in
-// the customer's access log.
-// proves: P5
+// with the customer's grant, a second factor and current privacy training,
+// and every look is in the customer's access log.
+// proves: P5, F3
 func TestStaffAccessOverHTTP(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		customer := e.SignUp("carol@example.com")
@@ -31,6 +31,17 @@ func TestStaffAccessOverHTTP(t *testing.T) {
 			t.Fatalf("staff before second factor: %d %s", r.Status, r.Body)
 		}
 		support.EnrolTOTP()
+		// No standing access: support sees nothing until the customer
+		// entrusts them.
+		if r := support.Do("GET", path, nil); r.Status != http.StatusForbidden {
+			t.Fatalf("support without a grant: %d %s", r.Status, r.Body)
+		}
+		entrust := func() {
+			customer.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+customer.AccountID+"/grants", map[string]any{
+				"staff_id": support.UserID, "categories": []string{"account.profile"},
+				"until": e.Clock.Now().Add(7 * 24 * time.Hour), "ticket": "T-1001", "reason": "cannot add a site"})
+		}
+		entrust()
 		var acct account.Account
 		support.Must(http.StatusOK, "GET", path, nil).Decode(t, &acct)
 		if acct.ID != customer.AccountID || acct.Name == "" {
@@ -58,6 +69,8 @@ func TestStaffAccessOverHTTP(t *testing.T) {
 		var st account.Staff
 		op.Must(http.StatusOK, "PATCH", "/api/v1/staff/members/"+support.UserID,
 			map[string]any{"training_valid_until": e.Clock.Now().AddDate(1, 0, 0)}).Decode(t, &st)
+		customer.Login()
+		entrust() // the first grant ended long ago
 		support.Must(http.StatusOK, "GET", path, nil)
 
 		// Disabled staff lose their sessions at once.
@@ -88,9 +101,10 @@ func TestStaffAccessOverHTTP(t *testing.T) {
 				}
 			}
 		}
-		// Allowed: two look-ups. Denied: the access log and the lapsed training.
-		if allowed != 2 || denied != 2 {
-			t.Fatalf("customer sees %d allowed and %d denied staff accesses, want 2 and 2", allowed, denied)
+		// Allowed: two look-ups. Denied: the look-up before the grant, the
+		// access log and the lapsed training.
+		if allowed != 2 || denied != 3 {
+			t.Fatalf("customer sees %d allowed and %d denied staff accesses, want 2 and 3", allowed, denied)
 		}
 	})
 }

@@ -17,6 +17,13 @@ var bodies = map[string]any{
 	"PATCH /api/v1/accounts/{accountID}/sites/{siteID}":   map[string]any{"name": "Barn", "time_zone": "UTC"},
 	"PATCH /api/v1/accounts/{accountID}/members/{userID}": map[string]any{"role": "guest"},
 	"POST /api/v1/accounts/{accountID}/invitations":       map[string]any{"email": "mallory@example.com", "role": "guest"},
+	"POST /api/v1/accounts/{accountID}/grants": map[string]any{"staff_role": "support_l1", "categories": []string{"account.profile"},
+		"until": "2026-03-20T00:00:00Z", "ticket": "T-1", "reason": "taken over"},
+	"POST /api/v1/accounts/{accountID}/pairing-tokens":             map[string]any{},
+	"PATCH /api/v1/accounts/{accountID}/devices/{deviceID}":        map[string]any{"name": "taken over"},
+	"PATCH /api/v1/accounts/{accountID}/devices/{deviceID}/shadow": map[string]any{"channel": 0, "version": 0, "desired": map[string]any{"fps": 5}},
+	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"recipient": "mallory", "categories": []string{"account.profile"},
+		"until": "2026-03-20T00:00:00Z"},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -29,6 +36,11 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 		var site account.Site
 		bob.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+bob.AccountID+"/sites",
 			map[string]string{"name": "Bob's barn", "time_zone": "UTC"}).Decode(t, &site)
+		made := e.Operator().Manufacture("vc-100", 2)
+		bob.Claim(made[0], "Bob's camera")
+		// Alice knows the label of a device Bob has not claimed yet: even so
+		// she cannot claim it into Bob's account.
+		bodies["POST /api/v1/accounts/{accountID}/devices/claim"] = map[string]any{"serial": made[1].Serial, "claim_code": made[1].ClaimCode, "name": "x"}
 		before := bob.Must(http.StatusOK, "GET", "/api/v1/accounts/"+bob.AccountID, nil).Body
 
 		tried := 0
@@ -37,7 +49,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 			if !strings.Contains(path, "{accountID}") || strings.HasPrefix(path, "/api/v1/staff/") {
 				continue
 			}
-			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID).Replace(path)
+			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID,
+				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

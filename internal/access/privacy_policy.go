@@ -1,0 +1,30 @@
+package access
+
+import "github.com/vigil-cloud/vigil/internal/datamap"
+
+// privacyRules adds the rules of the privacy centre's categories.
+func privacyRules(p Policy) {
+	// Owners and admins entrust support and see every use; staff see the
+	// grants made to them; the DPO oversees grants without one.
+	p[datamap.PrivacyGrant] = Rule{
+		Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Update: RoleAdmin},
+		Self:     []Action{Read, List},
+		Staff:    map[Action]StaffRole{Read: StaffDPO, List: StaffDPO},
+	}
+	// Acceptances and consents are each person's own; the DPO reads them to
+	// prove consent to a regulator or answer a request.
+	p[datamap.PrivacyConsent] = Rule{
+		Self:   []Action{Read, List, Create, Update, Export},
+		Staff:  map[Action]StaffRole{Read: StaffDPO, List: StaffDPO, Export: StaffDPO},
+		System: []Action{Read, Create},
+	}
+	// Admins see their account's ledger and manage its shares, people their
+	// own entries; security and the DPO record legal requests; vigil's
+	// channels record what they hand to processors.
+	p[datamap.PrivacyDisclosure] = Rule{
+		Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Update: RoleAdmin},
+		Self:     []Action{Read, List},
+		Staff:    map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Create: StaffSecurity},
+		System:   []Action{Read, List, Create},
+	}
+}

@@ -1,0 +1,102 @@
+package datamap
+
+import "errors"
+
+// Categories of the privacy centre: what customers entrust to vendor staff,
+// what people accepted and agreed to, and to whom their data was disclosed.
+// These records prove vigil kept its promises, so most are kept for a while
+// after the account closes.
+const (
+	PrivacyGrant      CategoryID = "privacy.grant"
+	PrivacyConsent    CategoryID = "privacy.consent"
+	PrivacyDisclosure CategoryID = "privacy.disclosure"
+)
+
+func declarePrivacy(r *Registry) error {
+	return errors.Join(
+		r.Register(Category{
+			ID:    PrivacyGrant,
+			Title: "Support entrustment grants",
+			Description: "When you let vendor support look at your account, the grant you gave (to whom, which data, which " +
+				"devices, from when until when, for which support ticket and why) and every use support made of it.",
+			Fields: []Field{
+				{Name: "grantee", Description: "the staff member entrusted (a pseudonymous ID)", Column: "privacy_grants.staff_id"},
+				{Name: "ticket", Description: "the support ticket the grant is for", Column: "privacy_grants.ticket_sealed", Encrypted: true},
+				{Name: "reason", Description: "why you entrusted support", Column: "privacy_grants.reason_sealed", Encrypted: true},
+				{Name: "granted_by", Description: "who in your account gave the grant", Column: "privacy_grants.granted_by"},
+				{Name: "revoked_by", Description: "who in your account revoked it", Column: "privacy_grants.revoked_by"},
+				{Name: "use_staff", Description: "the staff member who used a grant", Column: "privacy_grant_uses.staff_id"},
+				{Name: "use_time", Description: "when a grant was used", Column: "privacy_grant_uses.used_at"},
+				{Name: "use_resource", Description: "which object a use of a grant concerned", Column: "privacy_grant_uses.resource_id"},
+			},
+			Purposes:  []Purpose{PurposeService},
+			Basis:     BasisContract,
+			Retention: Retention{Period: 2 * 365 * day, From: "grant end"},
+			Export:    ExportJSON,
+			Erasure:   ErasePurge,
+		}),
+		r.Register(Category{
+			ID:    PrivacyConsent,
+			Title: "Notices you accepted and consents you gave",
+			Description: "Which version of the privacy statement, the face recognition protocol and the terms you accepted, " +
+				"when, from which IP address and how; and each optional use you agreed to or withdrew. Kept as proof after " +
+				"your account closes, with the IP address sealed under your key.",
+			Fields: []Field{
+				{Name: "notice", Description: "the document version you accepted", Column: "privacy_acceptances.notice_id"},
+				{Name: "version", Description: "its version number", Column: "privacy_acceptances.version"},
+				{Name: "text_hash", Description: "SHA-256 of the exact text you accepted", Column: "privacy_acceptances.text_hash"},
+				{Name: "accepted_at", Description: "when you accepted it", Column: "privacy_acceptances.accepted_at"},
+				{Name: "ip", Description: "the IP address you accepted it from", Column: "privacy_acceptances.ip_sealed", Encrypted: true},
+				{Name: "method", Description: "how you accepted it (web app or API)", Column: "privacy_acceptances.method"},
+				{Name: "purpose", Description: "an optional use you agreed to", Column: "privacy_consents.purpose"},
+				{Name: "granted_at", Description: "when you agreed", Column: "privacy_consents.granted_at"},
+				{Name: "withdrawn_at", Description: "when you withdrew", Column: "privacy_consents.withdrawn_at"},
+				{Name: "consent_notice", Description: "the protocol version your consent relied on", Column: "privacy_consents.notice_id"},
+				{Name: "consent_ip", Description: "the IP address you agreed or withdrew from", Column: "privacy_consents.ip_sealed", Encrypted: true},
+				{Name: "consent_method", Description: "how you agreed (web app or API)", Column: "privacy_consents.method"},
+			},
+			Purposes:  []Purpose{PurposeService},
+			Basis:     BasisLegalObligation,
+			Retention: Retention{Period: 3 * 365 * day, From: "account closed"},
+			Export:    ExportJSON,
+			Erasure:   ErasePseudonymise,
+		}),
+		r.Register(Category{
+			ID:    PrivacyDisclosure,
+			Title: "Disclosure ledger",
+			Description: "Every time your data went to someone else: a processor working for the vendor, a person or service " +
+				"you chose to share with, an authority with a legal request, or a transfer. Names and references are sealed " +
+				"under your account's key; an entry a court order keeps secret for now appears when that order allows.",
+			Fields: []Field{
+				{Name: "kind", Description: "processor, share, legal request or transfer", Column: "privacy_disclosures.kind"},
+				{Name: "recipient", Description: "who received the data", Column: "privacy_disclosures.recipient_sealed", Encrypted: true},
+				{Name: "reference", Description: "the legal reference or agreement behind it", Column: "privacy_disclosures.reference_sealed", Encrypted: true},
+				{Name: "details", Description: "what exactly was disclosed and why", Column: "privacy_disclosures.details_sealed", Encrypted: true},
+				{Name: "categories", Description: "which kinds of data were disclosed", Column: "privacy_disclosures.categories"},
+				{Name: "resources", Description: "which devices or sites it concerned", Column: "privacy_disclosures.resources"},
+				{Name: "subject", Description: "the person the disclosure concerned", Column: "privacy_disclosures.subject_id"},
+				{Name: "disclosed_at", Description: "when", Column: "privacy_disclosures.disclosed_at"},
+				{Name: "until", Description: "when a share ends", Column: "privacy_disclosures.expires_at"},
+				{Name: "revoked_at", Description: "when you revoked a share", Column: "privacy_disclosures.revoked_at"},
+				{Name: "hold_until", Description: "until when the law forbids telling you", Column: "privacy_disclosures.hold_until"},
+			},
+			Purposes:  []Purpose{PurposeService},
+			Basis:     BasisLegalObligation,
+			Retention: Retention{Period: 5 * 365 * day, From: "disclosure"},
+			Export:    ExportJSON,
+			Erasure:   ErasePseudonymise,
+		}),
+		operational(r, "privacy_grants", "random identifier, owning account, the entrusted staff role, what it opens and its lifetime",
+			"id", "account_id", "staff_role", "categories", "resources", "starts_at", "ends_at", "created_at", "revoked_at"),
+		operational(r, "privacy_grant_uses", "the grant used, the audit entry that records the use, the account, what was done",
+			"grant_id", "seq", "account_id", "action", "category"),
+		operational(r, "privacy_notices", "vigil's own published documents: no one's personal data",
+			"id", "kind", "region", "language", "version", "body", "text_hash", "material", "summary", "published_at", "published_by"),
+		operational(r, "privacy_acceptances", "random identifier, the person's random ID and the kind of document", "id", "user_id", "kind"),
+		operational(r, "privacy_consents", "random identifier and the person's random ID", "id", "user_id"),
+		operational(r, "privacy_processors", "companies working for the vendor, their agreements and assessments: no one's personal data",
+			"id", "name", "service", "categories", "agreement_signed_at", "agreement_expires_at", "assessed_at", "assessment_expires_at", "created_at", "updated_at"),
+		operational(r, "privacy_disclosures", "random identifier, account, the processor's identifier, who recorded it and when",
+			"id", "account_id", "processor_id", "recorded_by", "created_at"),
+	)
+}

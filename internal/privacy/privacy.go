@@ -1,0 +1,182 @@
+// Package privacy is vigil's privacy centre: the entrustment grants that let
+// vendor support see a customer's data for a while, the notices people accept
+// and the optional uses they consent to, and the ledger of every disclosure
+// of their data with the registry of processors that receive it.
+//
+// It never lets staff in without a live grant (the access gate asks Grants),
+// never treats a withdrawn consent or an outdated acceptance as current, never
+// hands data to a processor whose agreement or assessment lapsed, and never
+// shows a person a ledger entry the law keeps secret for now; nor does it
+// store a personal field in clear: free text, names and IP addresses are
+// sealed under the key of the account or person they belong to.
+package privacy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+// Keys seals personal fields under a person's or an account's key. The
+// keyring implements it; destroying a key makes what it sealed unreadable.
+type Keys interface {
+	SealSubject(ctx context.Context, subjectID string, plaintext, ad []byte) ([]byte, error)
+	OpenSubject(ctx context.Context, subjectID string, ciphertext, ad []byte) ([]byte, error)
+	SealAccount(ctx context.Context, accountID string, plaintext, ad []byte) ([]byte, error)
+	OpenAccount(ctx context.Context, accountID string, ciphertext, ad []byte) ([]byte, error)
+}
+
+// Service is the privacy centre.
+type Service struct {
+	store    Store
+	keys     Keys
+	gate     *access.Gate
+	reg      *datamap.Registry
+	clk      clock.Clock
+	log      *slog.Logger
+	feed     *Feed
+	notifier Notifier
+}
+
+// Options are the service's collaborators besides its store.
+type Options struct {
+	// Feed carries grant uses live to the account's owners; the Grants
+	// given to the gate must publish to the same feed.
+	Feed *Feed
+	// Notifier tells people of a newly published notice; nil tells no one
+	// beyond the in-app notices list.
+	Notifier Notifier
+}
+
+// New returns the privacy service.
+func New(store Store, keys Keys, gate *access.Gate, reg *datamap.Registry, clk clock.Clock, log *slog.Logger, o Options) *Service {
+	if o.Feed == nil {
+		o.Feed = NewFeed()
+	}
+	return &Service{store: store, keys: keys, gate: gate, reg: reg, clk: clk, log: log, feed: o.Feed, notifier: o.Notifier}
+}
+
+// newID returns a random identifier with a type prefix, in the shape of
+// account.NewID: 128 random bits, unguessable.
+func newID(prefix string) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+var idPattern = regexp.MustCompile(`^[a-z]{2,5}_[a-z2-7]{26}$`)
+
+func checkID(field, v string) error {
+	if !idPattern.MatchString(v) {
+		return errs.E(errs.Invalid, "%s is not a valid identifier", field)
+	}
+	return nil
+}
+
+func checkText(field, v string, min, max int) error {
+	n := utf8.RuneCountInString(strings.TrimSpace(v))
+	if !utf8.ValidString(v) || n < min || n > max || strings.ContainsRune(v, 0) {
+		return errs.E(errs.Invalid, "%s must be %d to %d characters of text", field, min, max)
+	}
+	return nil
+}
+
+// checkCategories refuses unknown categories and those that may never leave
+// their owner (credentials), and returns them sorted without duplicates.
+func (s *Service) checkCategories(in []datamap.CategoryID) ([]datamap.CategoryID, error) {
+	if len(in) == 0 {
+		return nil, errs.E(errs.Invalid, "name at least one data category")
+	}
+	out := slices.Clone(in)
+	for _, c := range out {
+		cat, ok := s.reg.Category(c)
+		if !ok {
+			return nil, errs.E(errs.Invalid, "unknown data category %q (see /api/v1/datamap)", c)
+		}
+		if cat.Sensitivity == datamap.Credential {
+			return nil, errs.E(errs.Invalid, "%s never leaves its owner", c)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+func checkResources(in []string) ([]string, error) {
+	out := slices.Clone(in)
+	for _, r := range out {
+		if err := checkID("resource", r); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// ad binds a sealed field to its column and row, so a ciphertext copied to
+// another row or column does not open.
+func ad(column, id string) []byte { return []byte(column + "|" + id) }
+
+func (s *Service) sealAccount(ctx context.Context, accountID, column, rowID, value string) ([]byte, error) {
+	return s.keys.SealAccount(ctx, accountID, []byte(value), ad(column, rowID))
+}
+
+func (s *Service) openAccount(ctx context.Context, accountID, column, rowID string, sealed []byte) string {
+	if len(sealed) == 0 {
+		return ""
+	}
+	b, err := s.keys.OpenAccount(ctx, accountID, sealed, ad(column, rowID))
+	return s.opened(b, err, column)
+}
+
+func (s *Service) sealSubject(ctx context.Context, subjectID, column, rowID, value string) ([]byte, error) {
+	return s.keys.SealSubject(ctx, subjectID, []byte(value), ad(column, rowID))
+}
+
+func (s *Service) openSubject(ctx context.Context, subjectID, column, rowID string, sealed []byte) string {
+	if len(sealed) == 0 {
+		return ""
+	}
+	b, err := s.keys.OpenSubject(ctx, subjectID, sealed, ad(column, rowID))
+	return s.opened(b, err, column)
+}
+
+// opened turns an opened field into text: an erased key reads as erased;
+// another failure is logged (without the field).
+func (s *Service) opened(b []byte, err error, column string) string {
+	switch {
+	case err == nil:
+		return string(b)
+	case errs.Is(err, errs.Gone):
+		return "[erased]"
+	}
+	s.log.Error("sealed field does not open", "column", column, "code", errs.CodeOf(err))
+	return "[unreadable]"
+}
+
+// requireStaff allows a staff member with a second factor and one of roles
+// to manage vigil's own records (notices, processors), which hold no
+// personal data and so do not pass the gate.
+func requireStaff(p access.Principal, roles ...access.StaffRole) error {
+	if p.Kind != access.KindStaff {
+		return errs.E(errs.Forbidden, "only vendor staff may do this")
+	}
+	if !p.MFA {
+		return errs.E(errs.MFARequired, "complete the second sign-in step first")
+	}
+	if !slices.Contains(roles, p.StaffRole) {
+		return errs.E(errs.Forbidden, "staff role %s may not do this", p.StaffRole)
+	}
+	return nil
+}
