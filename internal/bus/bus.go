@@ -98,7 +98,7 @@ type Bus struct {
 // Stream names and subjects on the edge server.
 const (
 	localUplinkStream = "VIGIL_UPLINK"
-	uplinkSubjects    = "dev.*.up.>"
+	uplinkSubjects    = "dev.*.up.>" // device uplink, captured at QoS 1
 	internalUser      = "vigil"
 	defaultPrefix     = "vigil"
 )
@@ -141,10 +141,17 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 	}
 	wctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
-	if err := b.startAuthService(wctx); err != nil {
+	// Capture first: no device is let in (the auth service is not up)
+	// before the uplink consumer holds the messages.
+	if err := b.ensureLocalStream(ctx); err != nil {
 		return nil, err
 	}
-	if err := b.ensureLocalStream(ctx); err != nil {
+	capture, err := b.ensureCapture(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.goWork(func() { b.capture(wctx, capture) })
+	if err := b.startAuthService(wctx); err != nil {
 		return nil, err
 	}
 	if o.URL != "" {

@@ -3,7 +3,6 @@ package bus
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -70,7 +69,7 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 	cons, err := b.js.CreateOrUpdateConsumer(ctx, localUplinkStream, jetstream.ConsumerConfig{
 		Durable:       forwardConsumer,
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second,
+		AckWait:       moveAckWait,
 		MaxAckPending: 4096,
 	})
 	if err != nil {
@@ -86,43 +85,7 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 // Nats-Msg-Id (node ID and edge sequence), which the external stream drops
 // as a duplicate within its window.
 func (b *Bus) forward(ctx context.Context, cons jetstream.Consumer) {
-	for ctx.Err() == nil {
-		type pending struct {
-			m   jetstream.Msg
-			ack jetstream.PubAckFuture
-		}
-		var sent []pending
-		err := pull(ctx, cons, 256, func(m jetstream.Msg) {
-			meta, err := m.Metadata()
-			if err != nil {
-				m.Term() //nolint:errcheck // not a stream message
-				return
-			}
-			out := &nats.Msg{Subject: b.extSubject(m.Subject()), Data: m.Data(), Header: nats.Header{}}
-			out.Header.Set(nats.MsgIdHdr, b.nodeID+"-"+strconv.FormatUint(meta.Sequence.Stream, 10))
-			f, err := b.extJS.PublishMsgAsync(out)
-			if err != nil {
-				m.NakWithDelay(time.Second) //nolint:errcheck // redelivered after AckWait if lost
-				return
-			}
-			sent = append(sent, pending{m, f})
-		})
-		if err != nil && ctx.Err() == nil {
-			b.log.Warn("bus: forward fetch", "err", err)
-		}
-		wait, cancel := context.WithTimeout(ctx, 10*time.Second)
-		for _, p := range sent {
-			select {
-			case <-p.ack.Ok():
-				b.metrics.forwarded.Inc()
-				p.m.Ack() //nolint:errcheck // redelivered and deduplicated if lost
-			case err := <-p.ack.Err():
-				b.log.Warn("bus: forward", "err", err)
-				p.m.NakWithDelay(time.Second) //nolint:errcheck // redelivered after AckWait if lost
-			case <-wait.Done():
-				// Not acknowledged in time: AckWait redelivers the rest.
-			}
-		}
-		cancel()
-	}
+	b.move(ctx, cons, b.extJS, func(subject string) string {
+		return b.extSubject(strings.TrimPrefix(subject, edgePrefix))
+	}, b.nodeID+"-", b.metrics.forwarded.Inc)
 }

@@ -54,7 +54,7 @@ func (b *Bus) ensureLocalStream(ctx context.Context) error {
 		s, err = b.js.CreateStream(ctx, jetstream.StreamConfig{
 			Name:        localUplinkStream,
 			Description: "device uplink captured at the edge",
-			Subjects:    []string{uplinkSubjects},
+			Subjects:    []string{edgePrefix + uplinkSubjects},
 			Storage:     jetstream.FileStorage,
 			Retention:   jetstream.LimitsPolicy,
 			MaxAge:      UplinkRetention,
@@ -83,7 +83,7 @@ func (b *Bus) ConsumeUplink(ctx context.Context, name string, handle func(contex
 	if !prefixRE.MatchString(name) {
 		return errs.E(errs.Invalid, "bus: consumer name %q is not a plain name", name)
 	}
-	js, stream, filter, strip := b.js, localUplinkStream, uplinkSubjects, ""
+	js, stream, filter, strip := b.js, localUplinkStream, edgePrefix+uplinkSubjects, edgePrefix
 	if b.extJS != nil {
 		js, stream, filter, strip = b.extJS, b.extStream(), b.extSubject(uplinkSubjects), b.prefix+"."
 	}
