@@ -1,0 +1,91 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// forwardConsumer is the edge stream's durable consumer that feeds the
+// external stream.
+const forwardConsumer = "vigil-forward"
+
+// extStream is the name of the uplink stream on the external cluster.
+func (b *Bus) extStream() string { return strings.ToUpper(b.prefix) + "_UPLINK" }
+
+// extSubject puts subject under the prefix on the external cluster.
+func (b *Bus) extSubject(subject string) string { return b.prefix + "." + subject }
+
+// startExternal connects to the external cluster, makes sure its uplink
+// stream exists, and starts the forwarder, the downlink relay and the
+// disconnect listener.
+func (b *Bus) startExternal(ctx, wctx context.Context) error {
+	var err error
+	b.ext, err = nats.Connect(b.opts.URL, nats.Name("vigil-"+b.nodeID), nats.MaxReconnects(-1),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			b.log.Warn("bus: external connection", "err", err)
+		}))
+	if err != nil {
+		return fmt.Errorf("bus: connect external: %w", err)
+	}
+	if b.extJS, err = jetstream.New(b.ext); err != nil {
+		return err
+	}
+	_, err = b.extJS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        b.extStream(),
+		Description: "device uplink from all vigil edges",
+		Subjects:    []string{b.extSubject(uplinkSubjects)},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		MaxAge:      UplinkRetention,
+		Duplicates:  10 * time.Minute,
+	})
+	if err != nil {
+		return fmt.Errorf("bus: external uplink stream: %w", err)
+	}
+	down := b.extSubject("dev.*.down.>")
+	if _, err := b.ext.Subscribe(down, func(m *nats.Msg) {
+		subject := strings.TrimPrefix(m.Subject, b.prefix+".")
+		if err := b.deliverLocal(wctx, subject, m.Data); err != nil {
+			b.log.Warn("bus: relay downlink", "err", err)
+		}
+	}); err != nil {
+		return fmt.Errorf("bus: downlink relay: %w", err)
+	}
+	if _, err := b.ext.Subscribe(b.extSubject("ctl.disconnect"), func(m *nats.Msg) {
+		if id := string(m.Data); ValidDeviceID(id) {
+			b.kickLocal(id)
+		}
+	}); err != nil {
+		return fmt.Errorf("bus: disconnect listener: %w", err)
+	}
+	if err := b.ext.Flush(); err != nil {
+		return fmt.Errorf("bus: external: %w", err)
+	}
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, localUplinkStream, jetstream.ConsumerConfig{
+		Durable:       forwardConsumer,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       moveAckWait,
+		MaxAckPending: 4096,
+	})
+	if err != nil {
+		return fmt.Errorf("bus: forward consumer: %w", err)
+	}
+	b.goWork(func() { b.forward(wctx, cons) })
+	return nil
+}
+
+// forward copies the edge stream to the external stream. A message is
+// acknowledged at the edge only after the external stream has stored it,
+// so a crash loses nothing; a redelivery after a crash carries the same
+// Nats-Msg-Id (node ID and edge sequence), which the external stream drops
+// as a duplicate within its window.
+func (b *Bus) forward(ctx context.Context, cons jetstream.Consumer) {
+	b.move(ctx, cons, b.extJS, func(subject string) string {
+		return b.extSubject(strings.TrimPrefix(subject, edgePrefix))
+	}, b.nodeID+"-", b.metrics.forwarded.Inc)
+}
