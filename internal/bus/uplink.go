@@ -80,9 +80,29 @@ func (b *Bus) ensureLocalStream(ctx context.Context) error {
 // the same name on several nodes share the work. Delivery is at least
 // once: handle must be idempotent.
 func (b *Bus) ConsumeUplink(ctx context.Context, name string, handle func(context.Context, Message) error) error {
+	return b.ConsumeUplinkBatch(ctx, name, 1, func(ctx context.Context, ms []Message) []error {
+		out := make([]error, len(ms))
+		for i, m := range ms {
+			if handle != nil {
+				out[i] = handle(ctx, m)
+			}
+		}
+		return out
+	})
+}
+
+// ConsumeUplinkBatch is ConsumeUplink for handlers that take up to max
+// messages at once (one database transaction for many messages). It
+// returns one result per message, with ConsumeUplink's meaning. Under load
+// batches fill up; when messages trickle in, each is handed over at once.
+func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, handle func(context.Context, []Message) []error) error {
 	if !prefixRE.MatchString(name) {
 		return errs.E(errs.Invalid, "bus: consumer name %q is not a plain name", name)
 	}
+	if max < 1 {
+		max = 1
+	}
+	max = min(max, 1024)
 	js, stream, filter, strip := b.js, localUplinkStream, edgePrefix+uplinkSubjects, edgePrefix
 	if b.extJS != nil {
 		js, stream, filter, strip = b.extJS, b.extStream(), b.extSubject(uplinkSubjects), b.prefix+"."
@@ -92,52 +112,67 @@ func (b *Bus) ConsumeUplink(ctx context.Context, name string, handle func(contex
 		FilterSubject: filter,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       30 * time.Second,
-		MaxAckPending: 1024,
+		MaxAckPending: 4096,
 	})
 	if err != nil {
 		return fmt.Errorf("bus: uplink consumer %s: %w", name, err)
 	}
 	for ctx.Err() == nil {
-		err := pull(ctx, cons, 64, func(m jetstream.Msg) { b.handleUplink(ctx, m, strip, handle) })
+		msgs, err := next(ctx, cons, max)
 		if err != nil && ctx.Err() == nil {
 			b.log.Warn("bus: uplink fetch", "consumer", name, "err", err)
 			sleep(ctx, time.Second)
+		}
+		if len(msgs) > 0 {
+			b.handleUplink(ctx, msgs, strip, handle)
 		}
 	}
 	return nil
 }
 
-func (b *Bus) handleUplink(ctx context.Context, m jetstream.Msg, strip string, handle func(context.Context, Message) error) {
-	msg, ok := parseUplink(strings.TrimPrefix(m.Subject(), strip))
-	if !ok {
-		b.metrics.uplink.WithLabelValues("term").Inc()
-		m.Term() //nolint:errcheck // redelivered if lost
+func (b *Bus) handleUplink(ctx context.Context, raw []jetstream.Msg, strip string, handle func(context.Context, []Message) []error) {
+	msgs := make([]Message, 0, len(raw))
+	keep := make([]jetstream.Msg, 0, len(raw))
+	metas := make([]*jetstream.MsgMetadata, 0, len(raw))
+	for _, m := range raw {
+		msg, ok := parseUplink(strings.TrimPrefix(m.Subject(), strip))
+		if !ok {
+			b.metrics.uplink.WithLabelValues("term").Inc()
+			m.Term() //nolint:errcheck // redelivered if lost
+			continue
+		}
+		msg.Payload = m.Data()
+		meta, err := m.Metadata()
+		if err == nil {
+			msg.Received = meta.Timestamp
+		}
+		msgs, keep, metas = append(msgs, msg), append(keep, m), append(metas, meta)
+	}
+	if len(msgs) == 0 {
 		return
 	}
-	msg.Payload = m.Data()
-	meta, err := m.Metadata()
-	if err == nil {
-		msg.Received = meta.Timestamp
-	}
-	var herr error
-	if handle != nil {
-		herr = handle(ctx, msg)
-	}
-	switch {
-	case herr == nil:
-		b.metrics.uplink.WithLabelValues("ack").Inc()
-		m.Ack() //nolint:errcheck // redelivered if lost
-	case IsPermanent(herr):
-		b.metrics.uplink.WithLabelValues("term").Inc()
-		b.log.Warn("bus: uplink message rejected", "device", msg.DeviceID, "topic", msg.Topic, "err", herr)
-		m.Term() //nolint:errcheck // redelivered if lost
-	default:
-		b.metrics.uplink.WithLabelValues("nak").Inc()
-		var n uint64 = 1
-		if meta != nil {
-			n = meta.NumDelivered
+	results := handle(ctx, msgs)
+	for i, m := range keep {
+		var herr error
+		if i < len(results) {
+			herr = results[i]
 		}
-		m.NakWithDelay(backoff(n)) //nolint:errcheck // redelivered after AckWait if lost
+		switch {
+		case herr == nil:
+			b.metrics.uplink.WithLabelValues("ack").Inc()
+			m.Ack() //nolint:errcheck // redelivered if lost
+		case IsPermanent(herr):
+			b.metrics.uplink.WithLabelValues("term").Inc()
+			b.log.Warn("bus: uplink message rejected", "device", msgs[i].DeviceID, "topic", msgs[i].Topic, "err", herr)
+			m.Term() //nolint:errcheck // redelivered if lost
+		default:
+			b.metrics.uplink.WithLabelValues("nak").Inc()
+			var n uint64 = 1
+			if metas[i] != nil {
+				n = metas[i].NumDelivered
+			}
+			m.NakWithDelay(backoff(n)) //nolint:errcheck // redelivered after AckWait if lost
+		}
 	}
 }
 
@@ -160,22 +195,45 @@ func backoff(n uint64) time.Duration {
 	return min(d, time.Minute)
 }
 
-// pull fetches up to n messages, waiting at most about a second for
-// them, and passes each to fn.
-func pull(ctx context.Context, cons jetstream.Consumer, n int, fn func(jetstream.Msg)) error {
+// next returns the messages waiting, up to n, without waiting when there
+// are some; otherwise it waits up to a second for the next one.
+func next(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
+	batch, err := cons.FetchNoWait(n)
+	if err != nil {
+		return nil, err
+	}
+	msgs := drain(batch)
+	if len(msgs) > 0 || ctx.Err() != nil {
+		return msgs, nil
+	}
 	fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	batch, err := cons.Fetch(n, jetstream.FetchContext(fctx))
+	batch, err = cons.Fetch(1, jetstream.FetchContext(fctx))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for m := range batch.Messages() {
+	msgs = drain(batch)
+	if err := batch.Error(); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return msgs, err
+	}
+	return msgs, nil
+}
+
+// pull passes the messages next returns to fn.
+func pull(ctx context.Context, cons jetstream.Consumer, n int, fn func(jetstream.Msg)) error {
+	msgs, err := next(ctx, cons, n)
+	for _, m := range msgs {
 		fn(m)
 	}
-	if err := batch.Error(); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		return err
+	return err
+}
+
+func drain(batch jetstream.MessageBatch) []jetstream.Msg {
+	var out []jetstream.Msg
+	for m := range batch.Messages() {
+		out = append(out, m)
 	}
-	return nil
+	return out
 }
 
 func sleep(ctx context.Context, d time.Duration) {
