@@ -26,6 +26,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/activity"
 	"github.com/vigil-cloud/vigil/internal/audit"
 	"github.com/vigil-cloud/vigil/internal/blob"
+	"github.com/vigil-cloud/vigil/internal/bus"
 	s3blob "github.com/vigil-cloud/vigil/internal/blob/s3"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
@@ -49,6 +50,9 @@ type Options struct {
 	KEKEnv string // the value of VIGIL_KEK, if set
 	// Mailer replaces the configured mail transport (tests).
 	Mailer account.Mailer
+	// Offline opens vigil for the admin tools: no device bus, no
+	// background jobs.
+	Offline bool
 }
 
 // App is a running vigil.
@@ -68,6 +72,7 @@ type App struct {
 	Metrics  *prometheus.Registry
 	API      *httpapi.Server
 	Devices  *device.Service
+	Bus      *bus.Bus
 	Activity *activity.Log
 
 	// KEKCreated is true when this start created the key file.
@@ -83,14 +88,14 @@ type App struct {
 }
 
 // New builds vigil from cfg, which must be resolved and valid.
-func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) {
+func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	a = &App{Config: cfg, Log: o.Log, Clock: o.Clock, Registry: datamap.Default()}
+	a := &App{Config: cfg, Log: o.Log, Clock: o.Clock, Registry: datamap.Default()}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -146,7 +151,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) 
 		return nil, fmt.Errorf("device models: %w", err)
 	}
 	a.Activity = activity.New(store.NewActivityStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log)
-	a.startJobs()
+	if !o.Offline {
+		if err := a.openBus(ctx); err != nil {
+			return nil, err
+		}
+		a.Devices.SetMQTTURL(a.MQTTURL())
+		a.startJobs()
+	}
 	a.API = httpapi.New(httpapi.Deps{
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
@@ -198,6 +209,11 @@ func (a *App) ready(ctx context.Context) error {
 	if a.auditStopped.Load() {
 		return errors.New("audit log stopped")
 	}
+	if a.Bus != nil {
+		if err := a.Bus.Ready(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -248,6 +264,12 @@ func (a *App) Close() {
 		a.stopJobs()
 		a.jobsDone.Wait()
 		a.stopJobs = nil
+	}
+	if a.Bus != nil {
+		if err := a.Bus.Close(); err != nil {
+			a.Log.Warn("device bus did not close cleanly", "err", err)
+		}
+		a.Bus = nil
 	}
 	if a.stopAudit != nil {
 		a.Audit.Close()

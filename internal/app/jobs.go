@@ -6,11 +6,17 @@ import (
 )
 
 // startJobs runs vigil's background work until Close: flushing the app
-// access log, and shortening addresses whose retention ended.
+// access log, storing device messages, and shortening addresses whose retention ended.
 func (a *App) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopJobs = cancel
-	a.jobsDone.Add(2)
+	a.jobsDone.Add(3)
+	go func() {
+		defer a.jobsDone.Done()
+		if err := a.consumeUplink(ctx); err != nil {
+			a.Log.Error("device ingest stopped", "err", err)
+		}
+	}()
 	go func() {
 		defer a.jobsDone.Done()
 		a.Activity.Run(ctx, 2*time.Second)

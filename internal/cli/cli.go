@@ -84,7 +84,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 // configFlags are the flags every command that opens vigil's data takes.
 type configFlags struct {
-	file, data, listen, logFormat, logLevel, tlsCert, tlsKey string
+	file, data, listen, mqttListen, logFormat, logLevel, tlsCert, tlsKey string
 	selfSigned                                               bool
 }
 
@@ -93,6 +93,7 @@ func (f *configFlags) register(fs *flag.FlagSet, withServer bool) {
 	fs.StringVar(&f.data, "data", "", "data directory (default ./vigil-data)")
 	if withServer {
 		fs.StringVar(&f.listen, "listen", "", "HTTP listen address (default 127.0.0.1:8080)")
+		fs.StringVar(&f.mqttListen, "mqtt-listen", "", "device MQTT listen address (default 127.0.0.1:8883)")
 		fs.StringVar(&f.logFormat, "log-format", "", "log format: text or json")
 		fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn, error")
 		fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM)")
@@ -114,6 +115,7 @@ func (f *configFlags) load() (config.Config, error) {
 	}
 	set(&c.DataDir, f.data)
 	set(&c.Listen, f.listen)
+	set(&c.Bus.MQTTListen, f.mqttListen)
 	set(&c.Log.Format, f.logFormat)
 	set(&c.Log.Level, f.logLevel)
 	set(&c.TLS.CertFile, f.tlsCert)

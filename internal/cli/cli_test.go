@@ -42,7 +42,7 @@ func serve(t *testing.T, dir string, extra ...string) (string, *syncBuffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
-	args := append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--log-level", "warn"}, extra...)
+	args := append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--log-level", "warn"}, extra...)
 	go func() { done <- cli.Run(ctx, args, out, errOut) }()
 	t.Cleanup(func() {
 		cancel()
@@ -171,7 +171,7 @@ func TestRotateKEKKeepsDataReadable(t *testing.T) {
 	out := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Run(ctx, []string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--log-level", "error"}, out, out)
+		done <- cli.Run(ctx, []string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--log-level", "error"}, out, out)
 	}()
 	url := waitURL(t, out)
 	signUp(t, url, "rot@example.com")

@@ -46,6 +46,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"file", cfg.Keys.KEKFile)
 	}
 	fmt.Fprintf(stdout, "vigil is running. Open %s/ in your browser.\n", cfg.PublicURL)
+	fmt.Fprintf(stdout, "Cameras and NVRs connect to %s\n", a.MQTTURL())
 	if err := printSetupLink(ctx, a, stdout); err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func open(ctx context.Context, name string, args []string, stderr io.Writer) (*a
 	if err != nil {
 		return nil, err
 	}
-	return app.New(ctx, cfg, app.Options{Log: newLogger(cfg, stderr), KEKEnv: os.Getenv("VIGIL_KEK")})
+	return app.New(ctx, cfg, app.Options{Log: newLogger(cfg, stderr), KEKEnv: os.Getenv("VIGIL_KEK"), Offline: true})
 }
 
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -35,6 +36,23 @@ type Config struct {
 	Keys     Keys     `yaml:"keys"`
 	Mail     Mail     `yaml:"mail"`
 	Auth     Auth     `yaml:"auth"`
+	Bus      Bus      `yaml:"bus"`
+}
+
+// Bus configures the device link: the MQTT listener devices connect to and,
+// at scale, the external NATS cluster that carries their messages.
+type Bus struct {
+	// URL of an external NATS cluster with JetStream; empty runs the bus
+	// inside vigil.
+	URL string `yaml:"url" env:"VIGIL_BUS_URL"`
+	// Prefix names vigil's streams and subjects on the bus.
+	Prefix string `yaml:"prefix" env:"VIGIL_BUS_PREFIX"`
+	// MQTTListen is where devices connect. Plain MQTT is only allowed on a
+	// loopback address; with TLS configured the listener uses it.
+	MQTTListen string `yaml:"mqtt_listen" env:"VIGIL_MQTT_LISTEN"`
+	// MQTTPublicURL is what devices are told to connect to; defaults to
+	// the listen address.
+	MQTTPublicURL string `yaml:"mqtt_public_url" env:"VIGIL_MQTT_PUBLIC_URL"`
 }
 
 // Log chooses the log format and level.
@@ -121,6 +139,7 @@ func Default() Config {
 		Database: Database{Driver: "sqlite"},
 		Blob:     Blob{Driver: "dir"},
 		Mail:     Mail{From: "vigil <no-reply@vigil.localhost>", SMTPPort: 587, TLS: "starttls"},
+		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883"},
 		Auth: Auth{
 			SessionTTL:        14 * 24 * time.Hour,
 			ArgonMemoryKiB:    19 * 1024,
@@ -219,6 +238,7 @@ func (c Config) Validate() error {
 	if c.Mail.From == "" {
 		bad("mail.from", "must not be empty")
 	}
+	c.validateBus(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
 		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)
@@ -236,6 +256,31 @@ func (c Config) Validate() error {
 		bad("auth.attempts_per_minute", "want at least 1, got %d", a.AttemptsPerMinute)
 	}
 	return errors.Join(problems...)
+}
+
+var busPrefixRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+func (c Config) validateBus(bad func(setting, format string, args ...any)) {
+	b := c.Bus
+	if b.URL != "" {
+		if u, err := url.Parse(b.URL); err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+			bad("bus.url", "want a nats:// or tls:// URL, got %q", b.URL)
+		}
+	}
+	if !busPrefixRE.MatchString(b.Prefix) {
+		bad("bus.prefix", "want 1-32 letters, digits, - or _, got %q", b.Prefix)
+	}
+	host, port, err := net.SplitHostPort(b.MQTTListen)
+	if err != nil || port == "" {
+		bad("bus.mqtt_listen", "want host:port, got %q", b.MQTTListen)
+	} else if !c.TLS.Enabled() && !isLoopback(host) {
+		bad("bus.mqtt_listen", "plain MQTT is only allowed on a loopback address; configure TLS to listen on %q", host)
+	}
+	if b.MQTTPublicURL != "" {
+		if u, err := url.Parse(b.MQTTPublicURL); err != nil || (u.Scheme != "mqtt" && u.Scheme != "mqtts") || u.Host == "" {
+			bad("bus.mqtt_public_url", "want an mqtt:// or mqtts:// URL, got %q", b.MQTTPublicURL)
+		}
+	}
 }
 
 func isLoopback(host string) bool {

@@ -83,6 +83,9 @@ func New(st Store, k Keys, gate *access.Gate, reg *datamap.Registry, clk clock.C
 		metrics: newMetrics(mreg), schemas: newSchemaCache()}, nil
 }
 
+// SetMQTTURL sets what devices are told to connect to.
+func (s *Service) SetMQTTURL(u string) { s.opts.MQTTURL = u }
+
 // SetLink connects the service to the bus.
 func (s *Service) SetLink(l Link) { s.link = l }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/app"
+	"github.com/vigil-cloud/vigil/internal/bus/bustest"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/mail/mailtest"
@@ -45,6 +46,23 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
 	})
 }
 
+// EachBus runs fn on vigil with the embedded bus (over SQLite and, when
+// VIGIL_TEST_POSTGRES is set, PostgreSQL) and, when VIGIL_TEST_NATS is set,
+// with the external NATS cluster as its bus (over PostgreSQL when set).
+func EachBus(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
+	t.Helper()
+	t.Run("embedded", func(t *testing.T) { Each(t, fn, opts...) })
+	t.Run("external", func(t *testing.T) {
+		url, prefix := bustest.External(t)
+		o := append(opts, func(c *config.Config) { c.Bus.URL, c.Bus.Prefix = url, prefix })
+		if storetest.PostgresURL() != "" {
+			pg := storetest.PostgresSchemaURL(t)
+			o = append(o, func(c *config.Config) { c.Database = config.Database{Driver: "postgres", URL: pg} })
+		}
+		fn(t, Start(t, o...))
+	})
+}
+
 // Start runs vigil on SQLite (unless an option says otherwise) until the
 // test ends.
 func Start(t testing.TB, opts ...Option) *Env {
@@ -53,6 +71,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	c := config.Default()
 	c.DataDir = filepath.Join(dir, "data")
 	c.Listen = "127.0.0.1:0"
+	c.Bus.MQTTListen = "127.0.0.1:0"
 	c.PublicURL = "http://vigil.test"
 	// A cheaper argon2id than production keeps the suite fast; the
 	// benchmark measures the real cost.

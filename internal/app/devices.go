@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"path/filepath"
+
+	"github.com/vigil-cloud/vigil/internal/bus"
+	"github.com/vigil-cloud/vigil/internal/device"
+	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/tlsutil"
+)
+
+// deviceAuth lets the bus ask the device service who connects, and records
+// the address a device connected from.
+type deviceAuth struct{ a *App }
+
+func (d deviceAuth) AuthenticateDevice(ctx context.Context, c bus.Credentials) (bus.Identity, error) {
+	id, err := d.a.Devices.Authenticate(ctx, c.Username, c.Password)
+	if err != nil {
+		return bus.Identity{}, err
+	}
+	if err := d.a.Devices.Connected(ctx, id, c.RemoteIP); err != nil {
+		// The address is kept for anti-fraud; failing to keep it must not
+		// lock the device out.
+		d.a.Log.Warn("device address not recorded", "device", id.DeviceID, "err", err)
+	}
+	return bus.Identity{DeviceID: id.DeviceID}, nil
+}
+
+// openBus starts the device bus and tells devices where to connect.
+func (a *App) openBus(ctx context.Context) error {
+	tlsConf, err := a.tlsConfig()
+	if err != nil {
+		return err
+	}
+	b, err := bus.Open(ctx, bus.Options{
+		DataDir:    filepath.Join(a.Config.DataDir, "bus"),
+		MQTTListen: a.Config.Bus.MQTTListen,
+		TLS:        tlsConf,
+		Auth:       deviceAuth{a},
+		URL:        a.Config.Bus.URL,
+		Prefix:     a.Config.Bus.Prefix,
+		Metrics:    a.Metrics,
+		Log:        a.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("device bus: %w", err)
+	}
+	a.Bus = b
+	a.Devices.SetLink(b)
+	return nil
+}
+
+// MQTTURL is what devices are told to connect to.
+func (a *App) MQTTURL() string {
+	if u := a.Config.Bus.MQTTPublicURL; u != "" || a.Bus == nil {
+		return u
+	}
+	scheme := "mqtt"
+	if a.Config.TLS.Enabled() {
+		scheme = "mqtts"
+	}
+	return scheme + "://" + a.Bus.MQTTAddr()
+}
+
+// tlsConfig loads the certificate HTTPS uses, for the MQTT listener; nil
+// when vigil runs without TLS (loopback only).
+func (a *App) tlsConfig() (*tls.Config, error) {
+	t := a.Config.TLS
+	cert, key := t.CertFile, t.KeyFile
+	if t.SelfSigned {
+		host, _, _ := net.SplitHostPort(a.Config.Listen)
+		var err error
+		if cert, key, err = tlsutil.SelfSigned(filepath.Join(a.Config.DataDir, "tls"), host, a.Clock.Now()); err != nil {
+			return nil, err
+		}
+	}
+	if cert == "" {
+		return nil, nil
+	}
+	pair, err := tls.LoadX509KeyPair(cert, key)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// ingestBatch is the largest batch of device messages stored in one
+// transaction.
+const ingestBatch = 256
+
+// consumeUplink stores device messages until ctx ends. Rejected messages
+// are not redelivered; a failed transaction is.
+func (a *App) consumeUplink(ctx context.Context) error {
+	return a.Bus.ConsumeUplinkBatch(ctx, "ingest", ingestBatch, func(ctx context.Context, ms []bus.Message) []error {
+		batch := make([]device.Uplink, len(ms))
+		for i, m := range ms {
+			batch[i] = device.Uplink{DeviceID: m.DeviceID, Topic: m.Topic, Payload: m.Payload, Received: m.Received}
+		}
+		res := a.Devices.Ingest(ctx, batch)
+		for i, err := range res {
+			switch errs.CodeOf(err) {
+			case errs.Invalid, errs.TooLarge, errs.Forbidden, errs.NotFound:
+				res[i] = bus.Permanent(err)
+			}
+		}
+		return res
+	})
+}
