@@ -19,6 +19,7 @@ func Default() *Registry {
 		declareKeys,
 		declareAudit,
 		declareMedia,
+		declareRequests,
 	} {
 		err = errors.Join(err, declare(r))
 	}
