@@ -31,6 +31,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
 	"github.com/vigil-cloud/vigil/internal/store/sqlite"
@@ -60,6 +61,11 @@ type App struct {
 	Gate     *access.Gate
 	Registry *datamap.Registry
 	Accounts *account.Service
+	// The privacy centre: data-subject requests, their fulfilment
+	// registry, and retention.
+	Requests  *privacy.Requests
+	Fulfil    *privacy.Registry
+	Retention *privacy.Retention
 	Metrics  *prometheus.Registry
 	API      *httpapi.Server
 
@@ -106,7 +112,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) 
 	if err := a.startAudit(ctx); err != nil {
 		return nil, err
 	}
-	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, nil, access.DefaultPolicy())
+	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, nil, privacy.ExtendPolicy(access.DefaultPolicy()))
 	mailer := o.Mailer
 	if mailer == nil {
 		if mailer, err = mail.New(cfg.Mail, o.Clock); err != nil {
@@ -123,12 +129,16 @@ func New(ctx context.Context, cfg config.Config, o Options) (a *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := a.startPrivacy(mailer); err != nil {
+		return nil, err
+	}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API = httpapi.New(httpapi.Deps{
 		Accounts: a.Accounts, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(),
+		Requests: a.Requests, Retention: a.Retention,
 	})
 	return a, nil
 }
@@ -191,6 +201,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	// The privacy jobs run while vigil serves: deadline reminders and
+	// retention sweeps, hourly by the wall clock, judged by the injected one.
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go a.Requests.Run(jobs, time.Hour)
+	go a.Retention.Run(jobs, time.Hour)
 	errc := make(chan error, 1)
 	go func() {
 		tls := a.Config.TLS

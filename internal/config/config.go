@@ -35,6 +35,7 @@ type Config struct {
 	Keys     Keys     `yaml:"keys"`
 	Mail     Mail     `yaml:"mail"`
 	Auth     Auth     `yaml:"auth"`
+	Privacy  Privacy  `yaml:"privacy"`
 }
 
 // Log chooses the log format and level.

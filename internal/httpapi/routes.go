@@ -4,7 +4,7 @@ package httpapi
 // it; handlers never decide that themselves. Credential endpoints are rate
 // limited per client address.
 func (s *Server) table() []route {
-	return []route{
+	return append([]route{
 		{"GET", "/api/v1/datamap", public, false, s.dataMap},
 		{"GET", "/api/v1/audit/checkpoint", public, false, s.checkpoint},
 
@@ -53,5 +53,5 @@ func (s *Server) table() []route {
 		{"PATCH", "/api/v1/staff/members/{staffID}", staff, false, s.updateStaff},
 		{"GET", "/api/v1/staff/accounts/{accountID}", staff, false, s.staffAccount},
 		{"GET", "/api/v1/staff/accounts/{accountID}/access-log", staff, false, s.staffAccessLog},
-	}
+	}, s.requestRoutes()...)
 }

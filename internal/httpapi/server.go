@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
 // Deps are what the API serves.
@@ -38,6 +39,9 @@ type Deps struct {
 	TLS      bool // served over HTTPS: HSTS and Secure cookies
 	Attempts int  // credential attempts per minute per client address
 	Web      http.Handler
+	// The privacy centre.
+	Requests  *privacy.Requests
+	Retention *privacy.Retention
 }
 
 // Server is the HTTP API.
