@@ -66,8 +66,8 @@ type App struct {
 	Requests  *privacy.Requests
 	Fulfil    *privacy.Registry
 	Retention *privacy.Retention
-	Metrics  *prometheus.Registry
-	API      *httpapi.Server
+	Metrics   *prometheus.Registry
+	API       *httpapi.Server
 
 	// KEKCreated is true when this start created the key file.
 	KEKCreated bool
