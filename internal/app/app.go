@@ -61,13 +61,14 @@ type App struct {
 	Gate     *access.Gate
 	Registry *datamap.Registry
 	Accounts *account.Service
+	Metrics  *prometheus.Registry
+	API      *httpapi.Server
+
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
 	Requests  *privacy.Requests
 	Fulfil    *privacy.Registry
 	Retention *privacy.Retention
-	Metrics   *prometheus.Registry
-	API       *httpapi.Server
 
 	// KEKCreated is true when this start created the key file.
 	KEKCreated bool
