@@ -140,7 +140,7 @@ func (s *Requests) WritePackage(ctx context.Context, w io.Writer, requestID stri
 			continue
 		}
 		d, err := s.gate.Check(ctx, access.System(JobRequests), access.Export,
-			access.Resource{Category: cat.ID, SubjectID: subj.ID, ID: requestID}, purposeFor(cat))
+			access.Resource{Category: cat.ID, SubjectID: subj.ID}, purposeFor(cat))
 		if err != nil {
 			return m, err
 		}

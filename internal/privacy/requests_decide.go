@@ -403,7 +403,7 @@ func (s *Requests) grantCorrection(ctx context.Context, p access.Principal, row 
 			return Request{}, errs.E(errs.Conflict, "vigil can no longer correct %s", cr.Category)
 		}
 		cd, err := s.gate.Check(ctx, access.System(JobRequests), access.Update,
-			access.Resource{Category: cr.Category, SubjectID: subj.ID, ID: row.ID}, purposeFor(cat))
+			access.Resource{Category: cr.Category, SubjectID: subj.ID}, purposeFor(cat))
 		if err != nil {
 			return Request{}, err
 		}
@@ -491,7 +491,7 @@ func (s *Requests) grantDeletion(ctx context.Context, p access.Principal, row Re
 			continue
 		}
 		ed, err := s.gate.Check(ctx, access.System(JobRequests), access.Delete,
-			access.Resource{Category: cat.ID, SubjectID: subj.ID, ID: row.ID}, purposeFor(cat))
+			access.Resource{Category: cat.ID, SubjectID: subj.ID}, purposeFor(cat))
 		if err != nil {
 			return Request{}, err
 		}
