@@ -20,6 +20,7 @@ func declareRequests(r *Registry) error {
 				"certificate naming no one but a random identifier remains, as proof the request was honoured.",
 			Fields: []Field{
 				{Name: "contact", Description: "your e-mail address and name, and whom you act for when you are an agent or guardian", Column: "privacy_requests.contact_sealed", Encrypted: true},
+				{Name: "contact_index", Description: "keyed fingerprint of your e-mail address, to recognise a later request from you", Column: "privacy_requests.contact_index"},
 				{Name: "details", Description: "your description of the request and the corrections you asked for", Column: "privacy_requests.details_sealed", Encrypted: true},
 				{Name: "scope", Description: "the data categories, devices and time range the request covers", Column: "privacy_requests.scope"},
 				{Name: "requester_id", Description: "random identifier of the person asking", Column: "privacy_requests.requester_id"},

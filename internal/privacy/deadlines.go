@@ -144,3 +144,6 @@ func (d Deadlines) Override(spec []string) (Deadlines, error) {
 	}
 	return out, nil
 }
+
+// DeadlineFor returns the rule the service applies to region.
+func DeadlineFor(s *Requests, region string) Deadline { return s.opts.Deadlines.For(region) }

@@ -217,6 +217,7 @@ type RequestRow struct {
 	RequesterKind       RequesterKind
 	RequesterID         string
 	Relation            Relation
+	ContactIndex        []byte
 	ContactSealed       []byte
 	DetailsSealed       []byte
 	Scope               Scope
@@ -281,6 +282,10 @@ type Store interface {
 	// is how the gate learns whose data a request is before it decides.
 	RequestOwner(ctx context.Context, id string) (string, error)
 	Request(ctx context.Context, d access.Decision, id string) (RequestRow, error)
+	// PersonByContact returns the random ID a person without an account
+	// was given on an earlier request from the same address, or
+	// errs.NotFound.
+	PersonByContact(ctx context.Context, index []byte) (string, error)
 	// RequestByConfirmHash and RequestByAccessHash find a request by the
 	// hash of its one-time confirmation secret or of its access token; they
 	// are authentication of a person without an account.
@@ -340,6 +345,7 @@ const (
 type Keys interface {
 	SealSubject(ctx context.Context, subjectID string, plaintext, ad []byte) ([]byte, error)
 	OpenSubject(ctx context.Context, subjectID string, ciphertext, ad []byte) ([]byte, error)
+	BlindIndex(ctx context.Context, domain string, value []byte) ([]byte, error)
 	OpenAccount(ctx context.Context, accountID string, ciphertext, ad []byte) ([]byte, error)
 	Destroy(ctx context.Context, scope keys.Scope, owner string) error
 	SystemSecret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)

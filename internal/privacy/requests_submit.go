@@ -139,6 +139,9 @@ func (s *Requests) SubmitAsUser(ctx context.Context, p access.Principal, session
 		RequesterKind: RequesterUser, RequesterID: p.ID, Relation: RelationSelf, Scope: in.Scope,
 		SubmittedAt: now, VerifiedAt: now, VerifiedBy: "second-factor"}
 	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
+	if row.ContactIndex, err = s.keys.BlindIndex(ctx, "privacy-requester", []byte(strings.ToLower(me.Email))); err != nil {
+		return Request{}, err
+	}
 	if err := s.create(ctx, p, &row, me, Details{Description: in.Description, Corrections: in.Corrections}); err != nil {
 		return Request{}, err
 	}
@@ -219,11 +222,24 @@ func (s *Requests) SubmitPublic(ctx context.Context, p access.Principal, in Publ
 	}
 	now := s.clk.Now().UTC()
 	secret, hash := newSecret("dc_")
-	row := RequestRow{ID: account.NewID("dsr"), Kind: in.Kind, Status: StatusAwaitingEmail, Region: strings.ToLower(in.Region),
-		RequesterKind: RequesterPerson, RequesterID: account.NewID("prs"), Relation: in.Relation, Scope: in.Scope,
-		SubmittedAt: now, ConfirmHash: hash}
-	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
 	c := Contact{Email: strings.ToLower(addr.Address), Name: name, OnBehalfOf: strings.TrimSpace(in.OnBehalfOf)}
+	// The same address keeps the same pseudonym, so a repeated request is
+	// recognised; the address must still be confirmed and the documents
+	// reviewed each time.
+	idx, err := s.keys.BlindIndex(ctx, "privacy-requester", []byte(c.Email))
+	if err != nil {
+		return err
+	}
+	person, err := s.store.PersonByContact(ctx, idx)
+	if errs.Is(err, errs.NotFound) {
+		person = account.NewID("prs")
+	} else if err != nil {
+		return err
+	}
+	row := RequestRow{ID: account.NewID("dsr"), Kind: in.Kind, Status: StatusAwaitingEmail, Region: strings.ToLower(in.Region),
+		RequesterKind: RequesterPerson, RequesterID: person, Relation: in.Relation, Scope: in.Scope,
+		SubmittedAt: now, ConfirmHash: hash, ContactIndex: idx}
+	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
 	if err := s.create(ctx, p, &row, c, Details{Description: in.Description, Corrections: in.Corrections}); err != nil {
 		return err
 	}

@@ -147,7 +147,9 @@ func TestAccessRequestExport(t *testing.T) {
 		}
 		var sig privacy.Signature
 		json.Unmarshal(files["manifest.sig"], &sig) //nolint:errcheck
-		var key struct{ PublicKey string `json:"public_key"` }
+		var key struct {
+			PublicKey string `json:"public_key"`
+		}
 		a.Must(http.StatusOK, "GET", "/api/v1/privacy/signing-key", nil).Decode(t, &key)
 		if !privacy.VerifySignature(key.PublicKey, files["manifest.json"], sig) {
 			t.Error("the manifest's signature does not verify")

@@ -83,10 +83,10 @@ func (s *PrivacyStore) CreateRequest(ctx context.Context, d access.Decision, r p
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO privacy_requests (id, kind, status, region, requester_kind, requester_id, relation,
-			contact_sealed, details_sealed, scope, submitted_at, due_at, confirm_hash, verified_at, verified_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			contact_index, contact_sealed, details_sealed, scope, submitted_at, due_at, confirm_hash, verified_at, verified_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, string(r.Kind), string(r.Status), r.Region, string(r.RequesterKind), r.RequesterID, string(r.Relation),
-			r.ContactSealed, r.DetailsSealed, string(scope), Micros(r.SubmittedAt), Micros(r.DueAt), r.ConfirmHash,
+			r.ContactIndex, r.ContactSealed, r.DetailsSealed, string(scope), Micros(r.SubmittedAt), Micros(r.DueAt), r.ConfirmHash,
 			Micros(r.VerifiedAt), r.VerifiedBy)
 		return tx.Err(err, "privacy request")
 	})
@@ -119,6 +119,17 @@ func (s *PrivacyStore) idBy(ctx context.Context, column string, hash []byte) (st
 	var id string
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		return tx.Err(tx.QueryRow(ctx, `SELECT id FROM privacy_requests WHERE `+column+` = ?`, hash).Scan(&id), "privacy request")
+	})
+	return id, err
+}
+
+// PersonByContact returns the pseudonym of an earlier requester without an
+// account who wrote from the same address.
+func (s *PrivacyStore) PersonByContact(ctx context.Context, index []byte) (string, error) {
+	var id string
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		return tx.Err(tx.QueryRow(ctx, `SELECT requester_id FROM privacy_requests WHERE contact_index = ? AND requester_kind = ?
+			ORDER BY submitted_at LIMIT 1`, index, string(privacy.RequesterPerson)).Scan(&id), "requester")
 	})
 	return id, err
 }

@@ -17,6 +17,7 @@ CREATE TABLE privacy_requests (
     requester_kind        TEXT NOT NULL,
     requester_id          TEXT NOT NULL,
     relation              TEXT NOT NULL,
+    contact_index         BLOB NOT NULL,
     contact_sealed        BLOB NOT NULL,
     details_sealed        BLOB NOT NULL,
     scope                 TEXT NOT NULL,
@@ -41,6 +42,7 @@ CREATE TABLE privacy_requests (
     reminded_at           INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX privacy_requests_requester ON privacy_requests(requester_id, submitted_at);
+CREATE INDEX privacy_requests_contact ON privacy_requests(contact_index);
 CREATE INDEX privacy_requests_queue ON privacy_requests(status, due_at);
 CREATE UNIQUE INDEX privacy_requests_confirm ON privacy_requests(confirm_hash);
 CREATE UNIQUE INDEX privacy_requests_access ON privacy_requests(access_hash);
