@@ -36,9 +36,9 @@ type FoundationStore interface {
 	PurgeSessions(ctx context.Context, d access.Decision, owner string, cutoff time.Time) (int64, error)
 }
 
-// AuditLister pages through an owner's access log; the audit log implements it.
+// AuditLister streams an owner's access log; the audit log implements it.
 type AuditLister interface {
-	ListAccount(ctx context.Context, accountID, viewerSubjectID string, afterSeq int64, limit int) (audit.Page, error)
+	ScanAccount(ctx context.Context, accountID, viewerSubjectID string, fn func(audit.Item) error) error
 }
 
 // Foundation holds the handlers of the categories the foundation stores:
@@ -271,35 +271,42 @@ func (h auditHandler) Export(ctx context.Context, d access.Decision, s Subject, 
 		}{a, true})
 	}
 	for _, l := range logs {
-		var after int64
-		for {
-			page, err := h.f.Audit.ListAccount(ctx, l.owner, s.ID, after, 500)
-			if err != nil {
-				return err
+		err := h.f.Audit.ScanAccount(ctx, l.owner, s.ID, func(it audit.Item) error {
+			e := it.Entry
+			if (l.ownEntry && e.ActorID != s.ID) || !sc.InRange(e.Time) {
+				return nil
 			}
-			for _, it := range page.Items {
-				e := it.Entry
-				if (l.ownEntry && e.ActorID != s.ID) || !sc.InRange(e.Time) {
-					continue
-				}
-				data := map[string]any{"seq": e.Seq, "time": e.Time, "actor_kind": e.ActorKind, "actor_id": e.ActorID, "actor_role": e.ActorRole,
-					"action": e.Action, "category": e.Category, "resource_id": e.ResourceID, "purpose": e.Purpose, "decision": e.Decision,
-					"reason": e.Reason, "personal": it.Personal}
-				if it.Personal == audit.PersonalShown {
-					data["personal"] = e.Personal
-				}
-				derived := (e.ActorKind == audit.ActorSystem && e.ActorID == JobRequests) || strings.HasPrefix(string(e.Category), "privacy.")
-				if err := emit(Record{ID: "audit/" + formatSeq(e.Seq), Data: data, Derived: derived}); err != nil {
-					return err
-				}
+			data := auditRecord{Seq: e.Seq, Time: e.Time, ActorKind: e.ActorKind, ActorID: e.ActorID, ActorRole: e.ActorRole,
+				Action: e.Action, Category: e.Category, ResourceID: e.ResourceID, Purpose: e.Purpose, Decision: e.Decision,
+				Reason: e.Reason, PersonalState: it.Personal}
+			if it.Personal == audit.PersonalShown {
+				data.Personal = e.Personal
 			}
-			if page.Next == 0 {
-				break
-			}
-			after = page.Next
+			derived := (e.ActorKind == audit.ActorSystem && e.ActorID == JobRequests) || strings.HasPrefix(string(e.Category), "privacy.")
+			return emit(Record{ID: "audit/" + formatSeq(e.Seq), Data: data, Derived: derived})
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// auditRecord is an access-log entry as exported.
+type auditRecord struct {
+	Seq           int64               `json:"seq"`
+	Time          time.Time           `json:"time"`
+	ActorKind     audit.ActorKind     `json:"actor_kind"`
+	ActorID       string              `json:"actor_id,omitempty"`
+	ActorRole     string              `json:"actor_role,omitempty"`
+	Action        audit.Action        `json:"action"`
+	Category      datamap.CategoryID  `json:"category"`
+	ResourceID    string              `json:"resource_id,omitempty"`
+	Purpose       datamap.Purpose     `json:"purpose,omitempty"`
+	Decision      audit.Decision      `json:"decision"`
+	Reason        string              `json:"reason,omitempty"`
+	PersonalState audit.PersonalState `json:"personal_state"`
+	Personal      map[string]string   `json:"personal,omitempty"`
 }
 
 func formatSeq(n int64) string {

@@ -3,6 +3,7 @@ package privacy
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"context"
 	"crypto/ed25519"
@@ -219,7 +220,8 @@ func writeCategory(ctx context.Context, zw *zip.Writer, cat *datamap.Category, e
 	head, _ := json.Marshal(map[string]any{"category": cat.ID, "title": cat.Title, "description": cat.Description})
 	bw.Write(head[:len(head)-1]) //nolint:errcheck // bufio keeps the first error for Flush
 	bw.WriteString(`,"records":[`)
-	enc := json.NewEncoder(bw)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	var records int64
 	skipped := map[string]int{}
 	err = ex.Export(ctx, d, subj, sc, func(r Record) error {
@@ -231,15 +233,14 @@ func writeCategory(ctx context.Context, zw *zip.Writer, cat *datamap.Category, e
 			bw.WriteByte(',')
 		}
 		records++
-		if !r.Derived {
-			fpw := json.NewEncoder(fp)
-			if err := fpw.Encode(r); err != nil {
-				return errs.Wrap(err, errs.Internal, "encode %s record", cat.ID)
-			}
-		}
+		buf.Reset()
 		if err := enc.Encode(r); err != nil {
 			return errs.Wrap(err, errs.Internal, "encode %s record", cat.ID)
 		}
+		if !r.Derived {
+			fp.Write(buf.Bytes()) //nolint:errcheck // a hash never fails
+		}
+		bw.Write(buf.Bytes()) //nolint:errcheck // bufio keeps the first error for Flush
 		return ctx.Err()
 	})
 	if err != nil {
