@@ -26,7 +26,9 @@ func TestRetentionSweep(t *testing.T) {
 		sec := staff(e, "sec@vigil.test", access.StaffSecurity)
 		sec.Must(http.StatusCreated, "POST", "/api/v1/staff/legal-holds", map[string]any{"owner_id": b.UserID,
 			"until": e.Clock.Now().AddDate(0, 3, 0), "reason": "authority inquiry 42"})
-		sessions := func(id string) int { return count(t, e.App.DB, "SELECT COUNT(*) FROM sessions WHERE principal_id = ?", id) }
+		sessions := func(id string) int {
+			return count(t, e.App.DB, "SELECT COUNT(*) FROM sessions WHERE principal_id = ?", id)
+		}
 		if sessions(a.UserID) == 0 || sessions(b.UserID) == 0 {
 			t.Fatal("no sessions to purge")
 		}
