@@ -152,7 +152,7 @@ func TestUndeclaredPurposeRefused(t *testing.T) {
 	}{
 		{datamap.AccountProfile, datamap.PurposeService, true},
 		{datamap.AccountProfile, datamap.PurposeConsented, false},
-		{datamap.AccountProfile, datamap.PurposeAnalytics, false},
+		{datamap.AccountSession, datamap.PurposeAnalytics, false},
 		{datamap.AccountProfile, datamap.PurposeTroubleshooting, false},
 		{datamap.FaceTemplate, datamap.PurposeConsented, true},
 		{datamap.FaceTemplate, datamap.PurposeService, false},

@@ -26,8 +26,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/activity"
 	"github.com/vigil-cloud/vigil/internal/audit"
 	"github.com/vigil-cloud/vigil/internal/blob"
-	"github.com/vigil-cloud/vigil/internal/bus"
 	s3blob "github.com/vigil-cloud/vigil/internal/blob/s3"
+	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -75,6 +75,12 @@ type App struct {
 	Bus      *bus.Bus
 	Activity *activity.Log
 
+	// The privacy centre: data-subject requests, their fulfilment
+	// registry, and retention.
+	Requests  *privacy.Requests
+	Fulfil    *privacy.Registry
+	Retention *privacy.Retention
+
 	// KEKCreated is true when this start created the key file.
 	KEKCreated bool
 
@@ -121,7 +127,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	privacyStore, grantFeed := store.NewPrivacyStore(a.DB), privacy.NewFeed()
-	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, privacy.NewGrants(privacyStore, grantFeed), access.DefaultPolicy())
+	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, privacy.NewGrants(privacyStore, grantFeed), privacy.ExtendPolicy(access.DefaultPolicy()))
 	mailer := o.Mailer
 	if mailer == nil {
 		if mailer, err = mail.New(cfg.Mail, o.Clock); err != nil {
@@ -141,6 +147,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed})
 	if err := a.Privacy.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("default notices: %w", err)
+	}
+	if err := a.startPrivacy(mailer); err != nil {
+		return nil, err
 	}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -162,6 +171,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
+		Requests: a.Requests, Retention: a.Retention,
 	})
 	return a, nil
 }
@@ -229,6 +239,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	// The privacy jobs run while vigil serves: deadline reminders and
+	// retention sweeps, hourly by the wall clock, judged by the injected one.
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go a.Requests.Run(jobs, time.Hour)
+	go a.Retention.Run(jobs, time.Hour)
 	errc := make(chan error, 1)
 	go func() {
 		tls := a.Config.TLS

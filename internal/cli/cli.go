@@ -85,7 +85,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 // configFlags are the flags every command that opens vigil's data takes.
 type configFlags struct {
 	file, data, listen, mqttListen, logFormat, logLevel, tlsCert, tlsKey string
-	selfSigned                                               bool
+	selfSigned                                                           bool
 }
 
 func (f *configFlags) register(fs *flag.FlagSet, withServer bool) {

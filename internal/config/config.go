@@ -37,6 +37,7 @@ type Config struct {
 	Mail     Mail     `yaml:"mail"`
 	Auth     Auth     `yaml:"auth"`
 	Bus      Bus      `yaml:"bus"`
+	Privacy  Privacy  `yaml:"privacy"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,

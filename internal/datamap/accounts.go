@@ -30,7 +30,7 @@ func declareAccounts(r *Registry) error {
 				{Name: "role", Description: "your role in each account and site", Column: "memberships.role"},
 				{Name: "invitation", Description: "e-mail address and role of a pending invitation", Column: "one_time_tokens.payload_sealed", Encrypted: true},
 			},
-			Purposes:  []Purpose{PurposeService, PurposeUpdates, PurposeAlarms, PurposeRemoteConfig, PurposeSync, PurposeAntiFraud},
+			Purposes:  []Purpose{PurposeService, PurposeUpdates, PurposeAlarms, PurposeRemoteConfig, PurposeSync, PurposeAntiFraud, PurposeAnalytics},
 			Basis:     BasisContract,
 			Retention: Retention{Period: 30 * day, From: "account closed"},
 			Export:    ExportJSON,

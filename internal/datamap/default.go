@@ -21,6 +21,7 @@ func Default() *Registry {
 		declareMedia,
 		declareDevices,
 		declarePrivacy,
+		declareRequests,
 	} {
 		err = errors.Join(err, declare(r))
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-
 func count(t *testing.T, e *vigiltest.Env, q string, args ...any) int {
 	t.Helper()
 	var n int

@@ -4,7 +4,7 @@ package httpapi
 // it; handlers never decide that themselves. Credential endpoints are rate
 // limited per client address.
 func (s *Server) table() []route {
-	return []route{
+	return append([]route{
 		{"GET", "/api/v1/datamap", public, false, s.dataMap},
 		{"GET", "/api/v1/audit/checkpoint", public, false, s.checkpoint},
 
@@ -109,5 +109,5 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
-	}
+	}, s.requestRoutes()...)
 }

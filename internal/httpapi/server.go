@@ -46,6 +46,9 @@ type Deps struct {
 	Web      http.Handler
 	Devices  *device.Service
 	Activity *activity.Log
+	// The privacy centre.
+	Requests  *privacy.Requests
+	Retention *privacy.Retention
 }
 
 // Server is the HTTP API.

@@ -1,0 +1,32 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/store"
+)
+
+// startPrivacy builds the data-subject request service and the retention
+// engine with the exporters, erasers and purgers of every capability.
+func (a *App) startPrivacy(mailer account.Mailer) error {
+	deadlines, err := privacy.DefaultDeadlines().Override(a.Config.Privacy.Deadlines)
+	if err != nil {
+		return fmt.Errorf("privacy.deadlines: %w", err)
+	}
+	ps := store.NewPrivacyStore(a.DB)
+	a.Fulfil = privacy.NewRegistry(a.Registry)
+	if err := privacy.RegisterFoundation(a.Fulfil, &privacy.Foundation{Store: ps, Keys: a.Keys, Blobs: a.Blobs, Audit: a.Audit, Log: a.Log}); err != nil {
+		return err
+	}
+	if err := privacy.RegisterOwn(a.Fulfil, ps, a.Blobs, a.Keys); err != nil {
+		return err
+	}
+	a.Retention = privacy.NewRetention(ps, a.Registry, a.Fulfil, a.Gate, a.Clock, a.Log)
+	dpo := a.Config.Privacy.DPOMailbox
+	a.Requests = privacy.NewRequests(privacy.Deps{Store: ps, Keys: a.Keys, Blobs: a.Blobs, Gate: a.Gate, DataMap: a.Registry,
+		Fulfil: a.Fulfil, Profiles: a.Accounts, Holds: a.Retention, Mailer: mailer, Clock: a.Clock, Log: a.Log},
+		privacy.RequestOptions{PublicURL: a.Config.PublicURL, Deadlines: deadlines, DPOMailbox: dpo})
+	return nil
+}

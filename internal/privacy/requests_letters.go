@@ -1,0 +1,162 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/account"
+)
+
+// Letters are vigil's own texts. Each is formal and complete on its own: it
+// names the request, what was decided, why, and what the person may do next.
+
+func day(t time.Time) string { return t.UTC().Format("2 January 2006") }
+
+var kindWords = map[RequestKind]string{
+	KindAccess:      "a copy of your personal data",
+	KindPortability: "your personal data in a portable format",
+	KindCorrection:  "the correction of your personal data",
+	KindDeletion:    "the deletion of your personal data",
+}
+
+func (s *Requests) letterHead(row RequestRow, c Contact, subject string) *strings.Builder {
+	var b strings.Builder
+	fmt.Fprintf(&b, "vigil, data-protection office\n%s\n\nReference: %s\nSubject: %s\n\nDear %s,\n\n", day(s.clk.Now()), row.ID, subject, c.Name)
+	if c.OnBehalfOf != "" {
+		fmt.Fprintf(&b, "You wrote to us on behalf of %s.\n\n", c.OnBehalfOf)
+	}
+	fmt.Fprintf(&b, "On %s you asked us for %s, covering: %s.\n\n", day(row.SubmittedAt), kindWords[row.Kind], scopeWords(row.Scope))
+	return &b
+}
+
+func scopeWords(sc Scope) string {
+	var parts []string
+	for _, c := range sc.Categories {
+		parts = append(parts, string(c))
+	}
+	out := strings.Join(parts, ", ")
+	if len(sc.Devices) > 0 {
+		out += "; devices " + strings.Join(sc.Devices, ", ")
+	}
+	if !sc.From.IsZero() || !sc.To.IsZero() {
+		out += "; from " + dayOr(sc.From, "the beginning") + " to " + dayOr(sc.To, "today")
+	}
+	return out
+}
+
+func dayOr(t time.Time, none string) string {
+	if t.IsZero() {
+		return none
+	}
+	return day(t)
+}
+
+const letterFoot = "\nIf you disagree with this answer, write to us by replying to this message, or complain to the data-protection " +
+	"authority of your country. You do not need to cite any law to do either.\n\nYours faithfully,\nThe vigil data-protection officer\n"
+
+func (s *Requests) receiptLetter(row RequestRow, c Contact) string {
+	b := s.letterHead(row, c, "We received your request")
+	fmt.Fprintf(b, "We will answer by %s at the latest. Should we need more time, we will tell you why before that date.\n", day(row.DueAt))
+	return b.String() + letterFoot
+}
+
+func (s *Requests) extensionLetter(row RequestRow, c Contact) string {
+	b := s.letterHead(row, c, "We need more time to answer")
+	fmt.Fprintf(b, "We must extend the time to answer from %s to %s, as the law of your region allows once.\n\nThe reason: %s\n",
+		day(row.DueAt), day(row.ExtendedDueAt), row.ExtensionReason)
+	return b.String() + letterFoot
+}
+
+func (s *Requests) denialLetter(row RequestRow, c Contact, explanation string) string {
+	b := s.letterHead(row, c, "We cannot grant your request")
+	fmt.Fprintf(b, "We have decided not to grant the request, on this ground (%s):\n\n  %s\n\nIn detail:\n\n%s\n",
+		row.DenialReason, denialTexts[row.DenialReason], explanation)
+	return b.String() + letterFoot
+}
+
+func (s *Requests) referenceLetter(row RequestRow, c Contact, earlier RequestRow) string {
+	b := s.letterHead(row, c, "Your data is unchanged since our last answer")
+	fmt.Fprintf(b, "We answered the same request (reference %s) on %s. The data it covers has not changed since, so we refer you to that answer. "+
+		"If you no longer have it, or think something did change, reply and we will send it again.\n", earlier.ID, day(earlier.DecidedAt))
+	return b.String() + letterFoot
+}
+
+func (s *Requests) packageLetter(row RequestRow, c Contact, m Manifest) string {
+	b := s.letterHead(row, c, "Your data is ready")
+	fmt.Fprintf(b, "We have granted the request. Your data is in a package you can download from vigil for 30 days: one JSON file per "+
+		"kind of data, with a manifest listing the SHA-256 of every file, signed with our key (published at /api/v1/privacy/signing-key).\n\n")
+	fmt.Fprintf(b, "The package holds %d files.", len(m.Files))
+	if len(m.NotHeld) > 0 {
+		fmt.Fprintf(b, " We hold nothing of these kinds of data about you: %s.", joinIDs(m.NotHeld))
+	}
+	b.WriteString(" It contains nothing about other people: their records are left out.\n")
+	if len(m.Excluded) > 0 {
+		b.WriteString("\nSome records are withheld, as the law allows, and the manifest lists them by number:\n")
+		for _, x := range m.Excluded {
+			fmt.Fprintf(b, "  - %d %s record(s) of %s\n", x.Records, x.Marking, x.Category)
+		}
+		b.WriteString("Confidential opinions and legally privileged documents are not part of the data we must provide.\n")
+	}
+	return b.String() + letterFoot
+}
+
+func (s *Requests) correctionLetter(row RequestRow, c Contact, done []Correction) string {
+	b := s.letterHead(row, c, "We corrected your data")
+	b.WriteString("We have granted the request and corrected:\n")
+	for _, cr := range done {
+		fmt.Fprintf(b, "  - %s of %s\n", cr.Field, cr.Category)
+	}
+	b.WriteString("Every change is recorded in your access log, with its values before and after kept sealed for you.\n")
+	return b.String() + letterFoot
+}
+
+func (s *Requests) deletionLetter(row RequestRow, c Contact, cert Certificate) string {
+	b := s.letterHead(row, c, "We deleted your data")
+	b.WriteString("We have granted the request. What we erased:\n")
+	for _, e := range cert.Categories {
+		fmt.Fprintf(b, "  - %s: %s (%d records, %d files)", e.Category, e.Method, e.Rows, e.Blobs)
+		if e.Kept != "" {
+			fmt.Fprintf(b, "; kept as the law requires: %s", e.Kept)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(b, "\nThe keys that sealed your data (%d) are destroyed, so every copy of it, backups included, is unreadable. "+
+		"We keep a signed deletion certificate that names only a random identifier, as proof we did this. Once this letter "+
+		"is sent, we can no longer read your address.\n", len(cert.KeysShred))
+	return b.String() + letterFoot
+}
+
+func joinIDs[T ~string](ids []T) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = string(id)
+	}
+	return strings.Join(parts, ", ")
+}
+
+var emailRE = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"']+`)
+
+// mail sends a message and returns the failure.
+func (s *Requests) mail(ctx context.Context, to, subject, text string) error {
+	if to == "" {
+		return fmt.Errorf("no address")
+	}
+	return s.mailer.Send(ctx, account.Mail{To: to, Subject: subject, Text: text})
+}
+
+// send mails a message; a failure is logged without addresses.
+func (s *Requests) send(ctx context.Context, to, subject, text string) {
+	if err := s.mail(ctx, to, subject, text); err != nil {
+		s.log.Error("privacy mail not sent", "subject", emailRE.ReplaceAllString(subject, "[address]"),
+			"err", emailRE.ReplaceAllString(err.Error(), "[address]"))
+	}
+}
+
+func (s *Requests) notifyDPO(ctx context.Context, subject, text string) {
+	if s.opts.DPOMailbox != "" {
+		s.send(ctx, s.opts.DPOMailbox, subject, text+"\n\nOpen the request queue in vigil to act on it.\n")
+	}
+}

@@ -1,0 +1,60 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+)
+
+// Remind mails the data-protection officer about every request whose
+// deadline is within RemindBefore and that was not reminded since it came
+// within that window. It returns how many reminders went out.
+func (s *Requests) Remind(ctx context.Context) (int, error) {
+	d, err := s.gate.Check(ctx, access.System(JobRequests), access.List, access.Resource{Category: datamap.PrivacyRequest}, datamap.PurposeService)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.store.Queue(ctx, d, 0)
+	if err != nil {
+		return 0, err
+	}
+	now := s.clk.Now().UTC()
+	n := 0
+	for _, r := range rows {
+		window := r.Deadline().Add(-s.opts.RemindBefore)
+		if now.Before(window) {
+			break // the queue is ordered by deadline
+		}
+		if !r.RemindedAt.Before(window) {
+			continue
+		}
+		left := r.Deadline().Sub(now).Round(time.Hour)
+		s.notifyDPO(ctx, "Reminder: privacy request "+r.ID+" is due on "+day(r.Deadline()),
+			fmt.Sprintf("The %s request %s (%s) must be answered by %s, in %s.", r.Kind, r.ID, r.Status, day(r.Deadline()), left))
+		if err := s.store.MarkReminded(ctx, r.ID, now); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Run sends reminders every interval (by the wall clock; what is due is
+// read from the injected clock) until ctx ends.
+func (s *Requests) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.Remind(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("privacy reminders failed", "err", err)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package privacy_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/vigiltest"
+)
+
+// Retention purges sessions once their period after the session's end is
+// over, records each purge in the owner's access log, and leaves alone what
+// a legal hold covers until the hold ends.
+// proves: P1
+func TestRetentionSweep(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		ctx := context.Background()
+		a := e.SignUp("ann@example.com")
+		b := e.SignUp("bob@example.com")
+		sec := staff(e, "sec@vigil.test", access.StaffSecurity)
+		sec.Must(http.StatusCreated, "POST", "/api/v1/staff/legal-holds", map[string]any{"owner_id": b.UserID,
+			"until": e.Clock.Now().AddDate(0, 3, 0), "reason": "authority inquiry 42"})
+		sessions := func(id string) int {
+			return count(t, e.App.DB, "SELECT COUNT(*) FROM sessions WHERE principal_id = ?", id)
+		}
+		if sessions(a.UserID) == 0 || sessions(b.UserID) == 0 {
+			t.Fatal("no sessions to purge")
+		}
+		// Not yet: the sessions live 14 days, then are kept 30.
+		e.Clock.Advance(40 * 24 * time.Hour)
+		if _, err := e.App.Retention.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if sessions(a.UserID) == 0 {
+			t.Fatal("sessions purged before their retention ended")
+		}
+		e.Clock.Advance(5 * 24 * time.Hour)
+		sw, err := e.App.Retention.Sweep(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sessions(a.UserID) != 0 || sw.Purged[datamap.AccountSession] == 0 {
+			t.Errorf("Ann's expired sessions survive: %+v", sw)
+		}
+		if sessions(b.UserID) == 0 || sw.Held == 0 {
+			t.Errorf("held sessions purged: %+v", sw)
+		}
+		// The purge is provable: it is in Ann's access log, by the retention job.
+		page, err := e.App.Audit.ListAccount(ctx, a.UserID, "", 0, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, it := range page.Items {
+			en := it.Entry
+			if en.ActorID == privacy.JobRetention && en.Action == "delete" && en.Category == datamap.AccountSession && en.Decision == "allow" {
+				found = true
+			}
+		}
+		if !found {
+			t.Error("the purge is not in Ann's access log")
+		}
+		// When the hold ends, retention catches up.
+		e.Clock.Advance(60 * 24 * time.Hour)
+		if _, err := e.App.Retention.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if sessions(b.UserID) != 0 {
+			t.Error("sessions survive the end of their hold")
+		}
+	})
+}
+
+// Statistics for the vendor come from pseudonymised memberships and show
+// no group of fewer than ten people.
+// proves: U-E
+func TestStatisticsKAnonymous(t *testing.T) {
+	e := vigiltest.Start(t)
+	for i := range 10 {
+		e.SignUp(fmt.Sprintf("eu%d@example.com", i))
+	}
+	lone := e.SignUp("lone@example.com")
+	lone.Must(http.StatusOK, "PATCH", "/api/v1/accounts/"+lone.AccountID, map[string]string{"region": "BR"})
+	if r := lone.Do("GET", "/api/v1/staff/statistics", nil); r.Status == http.StatusOK {
+		t.Fatal("a customer read the vendor's statistics")
+	}
+	d := requestsDPO(e)
+	var st struct {
+		MinGroup   int `json:"min_group"`
+		Groups     []privacy.Group
+		Suppressed int `json:"suppressed_groups"`
+	}
+	d.Must(http.StatusOK, "GET", "/api/v1/staff/statistics", nil).Decode(t, &st)
+	body := fmt.Sprint(st.Groups)
+	if st.MinGroup != 10 || len(st.Groups) == 0 || st.Suppressed < 1 || strings.Contains(body, "BR") {
+		t.Errorf("statistics: %+v", st)
+	}
+	for _, g := range st.Groups {
+		if g.People < 10 {
+			t.Errorf("group %+v is under k", g)
+		}
+		if g.Region == "EU" && g.Role == "" && g.People != 10 {
+			t.Errorf("EU people %d, want 10", g.People)
+		}
+	}
+}
+
+// Someone without an account, here a guardian, files a request through the
+// public channel: the address is confirmed, identity and authority
+// documents go sealed to the officer, who cannot open the request without
+// both; a refusal names an enumerated reason only and is a letter.
+// proves: R2, R3, R6
+func TestPublicRequestByGuardian(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		c := e.Client()
+		c.Must(http.StatusAccepted, "POST", "/api/v1/privacy/requests", map[string]any{"kind": "access", "region": "eu",
+			"scope": map[string]any{"categories": []string{"media.snapshot"}, "devices": []string{"cam-7"},
+				"from": e.Clock.Now().AddDate(0, 0, -3), "to": e.Clock.Now()},
+			"email": "gina@example.com", "name": "Gina", "relation": "guardian", "on_behalf_of": "her son Leo"})
+		tok := e.Mail.Wait(t, "gina@example.com", "Confirm your request").Token(t)
+		var conf struct {
+			Request privacy.Request
+			Token   string `json:"request_token"`
+		}
+		c.Must(http.StatusOK, "POST", "/api/v1/privacy/requests/confirm", map[string]string{"token": tok}).Decode(t, &conf)
+		id := conf.Request.ID
+		put := func(kind string, token string) int {
+			req, _ := http.NewRequest("PUT", e.URL+"/api/v1/privacy/requests/"+id+"/documents/"+kind, strings.NewReader("%PDF-1.7 scan"))
+			req.Header.Set("Content-Type", "application/pdf")
+			req.Header.Set("X-Request-Token", token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		if code := put("identity", "dt_wrong"); code != http.StatusNotFound {
+			t.Errorf("upload with a wrong token: %d", code)
+		}
+		if code := put("identity", conf.Token); code != http.StatusCreated {
+			t.Fatalf("identity upload: %d", code)
+		}
+		d := requestsDPO(e)
+		if r := d.Do("POST", "/api/v1/staff/privacy-requests/"+id+"/verify", map[string]any{"accept": true}); r.Status != http.StatusConflict {
+			t.Errorf("accepted a guardian without proof of authority: %d %s", r.Status, r.Body)
+		}
+		if code := put("authority", conf.Token); code != http.StatusCreated {
+			t.Fatalf("authority upload: %d", code)
+		}
+		var full privacy.Request
+		d.Must(http.StatusOK, "GET", "/api/v1/staff/privacy-requests/"+id, nil).Decode(t, &full)
+		if len(full.Documents) != 2 || full.Contact == nil || full.Contact.OnBehalfOf != "her son Leo" {
+			t.Fatalf("officer's view: %+v", full)
+		}
+		doc := d.Must(http.StatusOK, "GET", "/api/v1/staff/privacy-requests/"+id+"/documents/"+full.Documents[0].ID, nil)
+		if string(doc.Body) != "%PDF-1.7 scan" {
+			t.Error("the document does not read back")
+		}
+		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/verify", map[string]any{"accept": true})
+		if r := d.Do("POST", "/api/v1/staff/privacy-requests/"+id+"/deny", map[string]string{"reason": "we_do_not_feel_like_it",
+			"explanation": "No reason the statement knows of, which must be refused."}); r.Status != http.StatusBadRequest {
+			t.Errorf("a refusal for an unlisted reason: %d", r.Status)
+		}
+		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/deny", map[string]string{"reason": "harms_vendor_in_dispute",
+			"explanation": "The recordings of cam-7 for those days are evidence in proceedings 2026/118."})
+		letter := e.Mail.Wait(t, "gina@example.com", "Our answer")
+		for _, want := range []string{"harms_vendor_in_dispute", "proceedings 2026/118", "her son Leo", "Reference: " + id} {
+			if !strings.Contains(letter.Body, want) {
+				t.Errorf("the letter lacks %q:\n%s", want, letter.Body)
+			}
+		}
+		var seen privacy.Request
+		req, _ := http.NewRequest("GET", e.URL+"/api/v1/privacy/requests/"+id, nil)
+		req.Header.Set("X-Request-Token", conf.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status for the requester: %d", res.StatusCode)
+		}
+		vigiltest.Response{Body: readAll(res)}.Decode(t, &seen)
+		if seen.Outcome != privacy.OutcomeDenied || !strings.Contains(seen.Letter, "proceedings 2026/118") {
+			t.Errorf("the requester's view: %+v", seen)
+		}
+	})
+}
+
+func readAll(res *http.Response) []byte {
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := res.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			return []byte(b.String())
+		}
+	}
+}
