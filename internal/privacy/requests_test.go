@@ -36,7 +36,9 @@ func staff(e *vigiltest.Env, email string, role access.StaffRole) *vigiltest.Cli
 
 var operators = map[*vigiltest.Env]*vigiltest.Client{}
 
-func requestsDPO(e *vigiltest.Env) *vigiltest.Client { return staff(e, "dpo@vigil.test", access.StaffDPO) }
+func requestsDPO(e *vigiltest.Env) *vigiltest.Client {
+	return staff(e, "dpo@vigil.test", access.StaffDPO)
+}
 
 // withMFA enrols a second factor and signs in again with it.
 func withMFA(c *vigiltest.Client) {
