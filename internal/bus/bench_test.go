@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
-
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/vigil-cloud/vigil/internal/bus"
 )
@@ -21,20 +18,11 @@ const loadClients, loadInflight, loadMsgs = 100, 10, 200
 // BenchmarkBareMQTT is a plain embedded nats-server MQTT listener with
 // JetStream and no authentication: the ceiling for the edge.
 func BenchmarkBareMQTT(b *testing.B) {
-	opts := &server.Options{
-		ServerName: "bare", DontListen: true, NoSigs: true, JetStream: true, StoreDir: b.TempDir(), SyncAlways: true,
-		MQTT: server.MQTTOpts{Host: "127.0.0.1", Port: -1},
-	}
-	s, err := server.NewServer(opts)
+	addr, stop, err := bus.StartBare(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.Start()
-	defer s.Shutdown()
-	if !s.ReadyForConnections(10 * time.Second) {
-		b.Fatal("not ready")
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", opts.MQTT.Port)
+	defer stop()
 	runLoad(b, addr, func(i int) (string, string, string) { return fmt.Sprintf("dev_bare%022d", i), "", "" })
 }
 

@@ -9,7 +9,28 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/nats-io/nats-server/v2/server"
 )
+
+// StartBare runs a plain nats-server with JetStream (synced like the edge)
+// and an MQTT listener without authentication, under dir: the broker's
+// own ceiling, to compare the edge with in load runs.
+func StartBare(dir string) (addr string, stop func(), err error) {
+	opts := &server.Options{
+		ServerName: "bare", DontListen: true, NoSigs: true, JetStream: true, StoreDir: dir, SyncAlways: true,
+		MQTT: server.MQTTOpts{Host: "127.0.0.1", Port: -1},
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		return "", nil, err
+	}
+	s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		s.Shutdown()
+		return "", nil, errors.New("bare broker not ready")
+	}
+	return fmt.Sprintf("127.0.0.1:%d", opts.MQTT.Port), s.Shutdown, nil
+}
 
 // LoadResult is what LoadMQTT measured.
 type LoadResult struct {
@@ -19,7 +40,8 @@ type LoadResult struct {
 }
 
 // LoadMQTT connects clients MQTT clients to addr (host:port) and has each
-// publish msgs QoS 1 messages of 64 bytes on dev/<clientID>/up/load,
+// publish msgs QoS 1 heartbeats (an empty JSON object) on
+// dev/<clientID>/up/heartbeat,
 // keeping inflight unacknowledged at a time. creds gives client i its
 // client ID, username and password. It is the simulator's and the
 // benchmarks' load generator.
@@ -41,9 +63,9 @@ func LoadMQTT(ctx context.Context, addr string, clients, inflight, msgs int, cre
 		if t := cs[i].Connect(); !t.WaitTimeout(10*time.Second) || t.Error() != nil {
 			return LoadResult{}, fmt.Errorf("connect client %d: %v", i, t.Error())
 		}
-		topics[i] = "dev/" + id + "/up/load"
+		topics[i] = "dev/" + id + "/up/heartbeat"
 	}
-	payload := make([]byte, 64)
+	payload := []byte("{}")
 	var acked atomic.Int64
 	var firstErr error
 	var errOnce sync.Once

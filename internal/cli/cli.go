@@ -1,5 +1,5 @@
-// Package cli holds vigil's subcommands: serve, audit verify, keys
-// rotate-kek, admin setup-link. Each parses its own flags into the one
+// Package cli holds vigil's subcommands: serve, sim, audit verify, keys
+// rotate-kek, admin setup-link and import-devices. Each parses its own flags into the one
 // configuration struct and exits non-zero with a clear message on error.
 package cli
 
@@ -24,6 +24,8 @@ Usage:
   vigil audit verify [flags]   prove the access log intact; exits 1 and names the first bad entry
   vigil keys rotate-kek        re-wrap every data key under a new key-encryption key
   vigil admin setup-link       print a new link to create the first administrator
+  vigil admin import-devices   enter manufactured devices from a CSV list (serial,model,claim_code)
+  vigil sim [flags]            simulate cameras and NVRs against a running vigil (load tool)
   vigil version
 
 Run "vigil <command> -h" for the flags of a command.
@@ -56,6 +58,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = keysCmd(ctx, args[1:], stdout, stderr)
 	case "admin":
 		err = adminCmd(ctx, args[1:], stdout, stderr)
+	case "sim":
+		err = simCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "vigil", Version)
 	case "-h", "--help", "help":

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/app"
 	"github.com/vigil-cloud/vigil/internal/audit"
 	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
@@ -73,8 +74,11 @@ func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func adminCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "import-devices" {
+		return importDevices(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "setup-link" {
-		return errors.New(`usage: vigil admin setup-link [-data DIR] [-config FILE]`)
+		return errors.New(`usage: vigil admin setup-link|import-devices [-data DIR] [-config FILE]`)
 	}
 	a, err := open(ctx, "admin setup-link", args[1:], stderr)
 	if err != nil {
@@ -89,4 +93,43 @@ func adminCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("vigil already has an administrator; they create other staff accounts")
 	}
 	return printSetupLink(ctx, a, stdout)
+}
+
+// importDevices enters a factory's manufacture list, all or none.
+func importDevices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = `usage: vigil admin import-devices [-data DIR] [-config FILE] FILE.csv (header: serial,model,claim_code)`
+	fs := flag.NewFlagSet("admin import-devices", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf configFlags
+	cf.register(fs, false)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New(usage)
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	list, err := device.ParseCSV(f)
+	if err != nil {
+		return err
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, app.Options{Log: newLogger(cfg, stderr), KEKEnv: os.Getenv("VIGIL_KEK"), Offline: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	regs, err := a.Devices.RegisterManufactured(ctx, "vigil admin import-devices", list)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "registered %d devices\n", len(regs))
+	return nil
 }

@@ -94,6 +94,13 @@ func (s *Service) Register(ctx context.Context, p access.Principal, in []Manufac
 	if err := vendor(p); err != nil {
 		return nil, err
 	}
+	return s.RegisterManufactured(ctx, p.ID, in)
+}
+
+// RegisterManufactured enters manufactured devices for the vendor's own
+// tools (the factory import on the server, the simulator); by names who
+// did it in the log.
+func (s *Service) RegisterManufactured(ctx context.Context, by string, in []Manufactured) ([]Registered, error) {
 	if len(in) == 0 || len(in) > maxRegister {
 		return nil, errs.E(errs.Invalid, "register 1 to %d devices at a time", maxRegister)
 	}
@@ -119,7 +126,7 @@ func (s *Service) Register(ctx context.Context, p access.Principal, in []Manufac
 	if err := s.store.Register(ctx, regs); err != nil {
 		return nil, err
 	}
-	s.log.Info("devices registered", "count", len(regs), "by", p.ID)
+	s.log.Info("devices registered", "count", len(regs), "by", by)
 	return out, nil
 }
 
