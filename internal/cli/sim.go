@@ -2,12 +2,11 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/app"
@@ -30,13 +28,13 @@ const simUsage = `usage: vigil sim --token vt_... [--url http://127.0.0.1:8080] 
 
 Registers simulated cameras (and NVRs) in the manufacture registry of the
 vigil whose data directory or configuration you name, claims them into the
-account of the API token's user over the API, connects them over MQTT and
-has them report heartbeats, events and info. It prints the messages the
+account of the API token's user (as that user, through the access gate),
+connects them over MQTT and has them report heartbeats, events and info. It prints the messages the
 broker acknowledged per second, and the messages vigil stored per second.
 `
 
 type simFlags struct {
-	url, token                   string
+	url, token, mqtt             string
 	devices, nvrEvery, inflight  int
 	connectRate                  int
 	rate                         float64
@@ -52,6 +50,7 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cf.register(fs, false)
 	var f simFlags
 	fs.StringVar(&f.url, "url", "http://127.0.0.1:8080", "vigil's address")
+	fs.StringVar(&f.mqtt, "mqtt", "", "MQTT address devices connect to (default: from the configuration)")
 	fs.StringVar(&f.token, "token", os.Getenv("VIGIL_SIM_TOKEN"), "API token of the customer user whose account gets the devices (or VIGIL_SIM_TOKEN)")
 	fs.IntVar(&f.devices, "devices", 100, "simulated devices")
 	fs.IntVar(&f.nvrEvery, "nvr-every", 10, "every n-th device is an 8-channel NVR (0: cameras only)")
@@ -73,20 +72,15 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	made, err := simRegister(ctx, cfg, f, stderr)
+	members, err := simEnrol(ctx, cfg, f, stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "registered %d devices\n", len(made))
-	api := &simAPI{base: strings.TrimRight(f.url, "/"), token: f.token, hc: &http.Client{Timeout: 30 * time.Second}}
+	fmt.Fprintf(stdout, "registered and claimed %d devices; MQTT at %s\n", len(members), members[0].URL)
+	api := &simAPI{base: strings.TrimRight(f.url, "/"), hc: &http.Client{Timeout: 30 * time.Second}}
 	if f.insecure {
 		api.hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // asked for by --insecure
 	}
-	members, err := api.claimAll(ctx, made)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "claimed %d devices; MQTT at %s\n", len(members), members[0].URL)
 	var tlsConf *tls.Config
 	if f.insecure {
 		tlsConf = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by --insecure
@@ -114,14 +108,29 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// simRegister enters the simulated devices in the manufacture registry,
-// as the vendor's factory import would.
-func simRegister(ctx context.Context, cfg config.Config, f simFlags, stderr io.Writer) ([]device.Manufactured, error) {
+// simEnrol enters the simulated devices in the manufacture registry, as
+// the vendor's factory import would, and claims them into the account of
+// the token's user, as that user (through the access gate, like the API).
+// It works on the data directory or configuration of the running vigil,
+// so that a large fleet is not held back by the per-address limit on
+// claims.
+func simEnrol(ctx context.Context, cfg config.Config, f simFlags, stderr io.Writer) ([]sim.Member, error) {
 	a, err := app.New(ctx, cfg, app.Options{Log: newLogger(cfg, stderr), KEKEnv: os.Getenv("VIGIL_KEK"), Offline: true})
 	if err != nil {
 		return nil, err
 	}
 	defer a.Close()
+	auth, err := a.Accounts.Authenticate(ctx, f.token, "127.0.0.1", "vigil sim")
+	if err != nil {
+		return nil, fmt.Errorf("--token: %w", err)
+	}
+	accts, err := a.Accounts.MyAccounts(ctx, auth.Principal)
+	if err != nil {
+		return nil, err
+	}
+	if len(accts) == 0 {
+		return nil, errors.New("the token's user has no account")
+	}
 	tag := randomTag()
 	in := make([]device.Manufactured, f.devices)
 	for i := range in {
@@ -136,86 +145,28 @@ func simRegister(ctx context.Context, cfg config.Config, f simFlags, stderr io.W
 			return nil, err
 		}
 	}
-	return in, nil
+	mqttURL := cmp.Or(f.mqtt, cfg.Bus.MQTTPublicURL)
+	if mqttURL == "" {
+		scheme := "mqtt"
+		if cfg.TLS.Enabled() {
+			scheme = "mqtts"
+		}
+		mqttURL = scheme + "://" + cfg.Bus.MQTTListen
+	}
+	members := make([]sim.Member, len(in))
+	for i, m := range in {
+		d, cred, err := a.Devices.Claim(ctx, auth.Principal, accts[0].ID, device.ClaimInput{Serial: m.Serial, ClaimCode: m.ClaimCode, Name: "sim " + strconv.Itoa(i)})
+		if err != nil {
+			return nil, fmt.Errorf("claim %s: %w", m.Serial, err)
+		}
+		members[i] = sim.Member{DeviceID: cred.DeviceID, Secret: cred.Secret, URL: mqttURL, Channels: d.Channels}
+	}
+	return members, nil
 }
 
 type simAPI struct {
-	base, token string
-	hc          *http.Client
-}
-
-func (a *simAPI) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, _ := json.Marshal(in)
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := a.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %s: %s", method, path, res.Status, bytes.TrimSpace(b))
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
-}
-
-func (a *simAPI) claimAll(ctx context.Context, made []device.Manufactured) ([]sim.Member, error) {
-	var accts struct {
-		Accounts []struct{ ID string } `json:"accounts"`
-	}
-	if err := a.do(ctx, "GET", "/api/v1/me/accounts", nil, &accts); err != nil {
-		return nil, err
-	}
-	if len(accts.Accounts) == 0 {
-		return nil, errors.New("the token's user has no account")
-	}
-	acct := accts.Accounts[0].ID
-	members := make([]sim.Member, len(made))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				var res struct {
-					Device     device.Device     `json:"device"`
-					Credential device.Credential `json:"credential"`
-				}
-				err := a.do(ctx, "POST", "/api/v1/accounts/"+acct+"/devices/claim", device.ClaimInput{
-					Serial: made[i].Serial, ClaimCode: made[i].ClaimCode, Name: "sim " + strconv.Itoa(i)}, &res)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-				members[i] = sim.Member{DeviceID: res.Credential.DeviceID, Secret: res.Credential.Secret,
-					URL: res.Credential.MQTTURL, Channels: res.Device.Channels}
-			}
-		}()
-	}
-	for i := range made {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	return members, firstErr
+	base string
+	hc   *http.Client
 }
 
 // ingested reads vigil's count of device messages handled.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/vigil-cloud/vigil/internal/cli"
 	"github.com/vigil-cloud/vigil/internal/device"
@@ -18,6 +19,9 @@ import (
 // stored.
 func TestSimCommand(t *testing.T) {
 	e := vigiltest.Start(t)
+	// The simulator opens vigil's data with the real clock: the token must
+	// be valid now.
+	e.Clock.Set(time.Now())
 	owner := e.SignUp("fleet@example.com")
 	var tok struct {
 		Token string `json:"token"`
@@ -25,7 +29,7 @@ func TestSimCommand(t *testing.T) {
 	owner.Must(http.StatusCreated, "POST", "/api/v1/me/tokens", map[string]any{"label": "sim"}).Decode(t, &tok)
 
 	var out, errOut bytes.Buffer
-	code := cli.Run(context.Background(), []string{"sim", "--url", e.URL, "--token", tok.Token, "--data", e.Config.DataDir,
+	code := cli.Run(context.Background(), []string{"sim", "--url", e.URL, "--token", tok.Token, "--data", e.Config.DataDir, "--mqtt", e.App.MQTTURL(),
 		"--devices", "6", "--nvr-every", "3", "--rate", "5", "--duration", "2s"}, &out, &errOut)
 	if code != 0 {
 		t.Fatalf("sim exited %d: %s %s", code, out.String(), errOut.String())
