@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -36,7 +38,18 @@ func (a *App) openBus(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Device messages wait in the bus's store until ingested; it is
+	// encrypted with a key kept, like every system secret, under the KEK.
+	storeKey, err := a.Keys.SystemSecret(ctx, "bus-store-key", func() ([]byte, error) {
+		k := make([]byte, 32)
+		_, err := rand.Read(k)
+		return k, err
+	})
+	if err != nil {
+		return fmt.Errorf("device bus key: %w", err)
+	}
 	b, err := bus.Open(ctx, bus.Options{
+		StoreKey:   hex.EncodeToString(storeKey),
 		DataDir:    filepath.Join(a.Config.DataDir, "bus"),
 		MQTTListen: a.Config.Bus.MQTTListen,
 		TLS:        tlsConf,

@@ -72,6 +72,10 @@ type Options struct {
 	Log *slog.Logger
 	// AuthTimeout bounds one device authentication (default 5s).
 	AuthTimeout time.Duration
+	// StoreKey encrypts the edge's JetStream store at rest with the
+	// server's own AES-GCM store encryption; it must stay the same across
+	// restarts. Empty leaves the store in clear (tests).
+	StoreKey string
 }
 
 // Bus is a running device bus.
@@ -88,6 +92,7 @@ type Bus struct {
 	issuer  nkeys.KeyPair
 	prefix  string
 	nodeID  string
+	capture jetstream.Consumer // durable on the server's MQTT stream, holding device uplink
 
 	mu      sync.Mutex
 	closed  bool
@@ -97,10 +102,9 @@ type Bus struct {
 
 // Stream names and subjects on the edge server.
 const (
-	localUplinkStream = "VIGIL_UPLINK"
-	uplinkSubjects    = "dev.*.up.>" // device uplink, captured at QoS 1
-	internalUser      = "vigil"
-	defaultPrefix     = "vigil"
+	uplinkSubjects = "dev.*.up.>" // device uplink, captured at QoS 1
+	internalUser   = "vigil"
+	defaultPrefix  = "vigil"
 )
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
@@ -143,14 +147,12 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 	b.cancel = cancel
 	// Capture first: no device is let in (the auth service is not up)
 	// before the uplink consumer holds the messages.
-	if err := b.ensureLocalStream(ctx); err != nil {
+	if err := b.ensureNodeID(); err != nil {
 		return nil, err
 	}
-	capture, err := b.ensureCapture(ctx)
-	if err != nil {
+	if b.capture, err = b.ensureCapture(ctx); err != nil {
 		return nil, err
 	}
-	b.goWork(func() { b.capture(wctx, capture) })
 	if err := b.startAuthService(wctx); err != nil {
 		return nil, err
 	}
@@ -187,8 +189,11 @@ func (b *Bus) startServer() error {
 		StoreDir:   dir,
 		// Acknowledge only what is on disk: a lazy fsync loses acknowledged
 		// messages on power loss.
-		SyncAlways:  true,
-		AuthTimeout: b.opts.AuthTimeout.Seconds(),
+		SyncAlways: true,
+		// Device messages wait here until ingested: encrypted at rest.
+		JetStreamKey:    b.opts.StoreKey,
+		JetStreamCipher: server.AES,
+		AuthTimeout:     b.opts.AuthTimeout.Seconds(),
 		Users: []*server.User{{
 			Username: internalUser, Password: password,
 			AllowedConnectionTypes: map[string]struct{}{jwt.ConnectionTypeInProcess: {}}, // never over MQTT
@@ -260,8 +265,8 @@ func (b *Bus) Ready(ctx context.Context) error {
 	if !b.srv.Running() || !b.srv.JetStreamEnabled() {
 		return errs.E(errs.Unavailable, "bus: edge server not running")
 	}
-	if _, err := b.js.Stream(ctx, localUplinkStream); err != nil {
-		return errs.Wrap(err, errs.Unavailable, "bus: edge stream")
+	if _, err := b.js.Stream(ctx, mqttMsgsStream); err != nil {
+		return errs.Wrap(err, errs.Unavailable, "bus: MQTT stream")
 	}
 	if b.extJS != nil {
 		if _, err := b.extJS.Stream(ctx, b.extStream()); err != nil {
@@ -272,8 +277,9 @@ func (b *Bus) Ready(ctx context.Context) error {
 }
 
 // Close stops the workers, drains the connections and shuts the edge
-// server down. Messages a device had acknowledged stay in the edge stream
-// and are forwarded after the next Open on the same DataDir.
+// server down. Messages acknowledged to a device and not yet consumed stay
+// in the server's MQTT stream and are delivered after the next Open on the
+// same DataDir.
 func (b *Bus) Close() error {
 	b.mu.Lock()
 	if b.closed {

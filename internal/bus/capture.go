@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -21,15 +20,15 @@ import (
 // (TestExternalCloseMidFlowLosesNothing caught it). So bus creates
 // "$MQTT_msgs" itself, before any device connects, with the configuration
 // the server uses, holds a durable consumer on its uplink subjects (the
-// stream keeps a message until every consumer has acknowledged it), and
-// moves each message into the edge stream, acknowledging only after the
-// edge stream stored it. QoS 0 uplink is never stored by the server and is
-// not captured: devices send uplink at QoS 1.
+// stream keeps a message until every consumer has acknowledged it). vigil
+// ingests from that consumer directly (embedded), or moves each message to
+// the external cluster and acknowledges only once the cluster stored it
+// (external mode): a message is written once at the edge. QoS 0 uplink is
+// never stored by the server and is not captured: devices send uplink at
+// QoS 1.
 const (
 	mqttMsgsStream  = "$MQTT_msgs"
 	captureConsumer = "vigil-capture"
-	// edgePrefix puts captured uplink under subjects no device can publish on.
-	edgePrefix = "edge."
 	// moveAckWait is when a message moved but not acknowledged (after a
 	// crash) is delivered again.
 	moveAckWait = 10 * time.Second
@@ -37,10 +36,16 @@ const (
 
 func (b *Bus) ensureCapture(ctx context.Context) (jetstream.Consumer, error) {
 	_, err := b.js.CreateStream(ctx, jetstream.StreamConfig{
-		Name:      mqttMsgsStream,
-		Subjects:  []string{mqttMsgsPrefix + ">"},
-		Storage:   jetstream.FileStorage,
-		Retention: jetstream.InterestPolicy,
+		Name:     mqttMsgsStream,
+		Subjects: []string{mqttMsgsPrefix + ">"},
+		Storage:  jetstream.FileStorage,
+		// Limits, not the server's interest retention: removing each
+		// message as it is consumed costs a synced write per message and
+		// halved ingest; consumed uplink is purged in bulk instead
+		// (purgeConsumed). Uplink not consumed within UplinkRetention
+		// (vigil down that long) expires.
+		Retention: jetstream.LimitsPolicy,
+		MaxAge:    UplinkRetention,
 		Replicas:  1,
 	})
 	if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
@@ -49,7 +54,7 @@ func (b *Bus) ensureCapture(ctx context.Context) (jetstream.Consumer, error) {
 	cons, err := b.js.CreateOrUpdateConsumer(ctx, mqttMsgsStream, jetstream.ConsumerConfig{
 		Durable:       captureConsumer,
 		FilterSubject: mqttMsgsPrefix + uplinkSubjects,
-		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckPolicy:     jetstream.AckAllPolicy,
 		AckWait:       moveAckWait,
 		MaxAckPending: 4096,
 	})
@@ -57,15 +62,6 @@ func (b *Bus) ensureCapture(ctx context.Context) (jetstream.Consumer, error) {
 		return nil, fmt.Errorf("bus: capture consumer: %w", err)
 	}
 	return cons, nil
-}
-
-// capture moves device uplink from the MQTT stream into the edge stream.
-// A redelivery after a crash carries the same Nats-Msg-Id, which the edge
-// stream drops as a duplicate within its window.
-func (b *Bus) capture(ctx context.Context, cons jetstream.Consumer) {
-	b.move(ctx, cons, b.js, func(subject string) string {
-		return edgePrefix + strings.TrimPrefix(subject, mqttMsgsPrefix)
-	}, "m-", nil)
 }
 
 // move copies messages of cons to the stream behind js under the subject
@@ -97,22 +93,38 @@ func (b *Bus) move(ctx context.Context, cons jetstream.Consumer, js jetstream.Je
 			b.log.Warn("bus: move fetch", "err", err)
 			sleep(ctx, time.Second)
 		}
+		// The consumer acknowledges cumulatively: acknowledge the last of
+		// the messages stored in order, and deliver the rest again.
 		wait, cancel := context.WithTimeout(ctx, moveAckWait/2)
+		stored := 0
 		for _, p := range sent {
+			ok := false
 			select {
 			case <-p.ack.Ok():
-				if moved != nil {
-					moved()
-				}
-				p.m.Ack() //nolint:errcheck // redelivered and deduplicated if lost
+				ok = true
 			case err := <-p.ack.Err():
 				b.log.Warn("bus: move", "err", err)
-				p.m.NakWithDelay(time.Second) //nolint:errcheck // redelivered after AckWait if lost
 			case <-wait.Done():
-				// Not stored in time, or closing: deliver again (now, not
-				// after AckWait, when the next Open is quick).
-				p.m.Nak() //nolint:errcheck // redelivered after AckWait if lost
+				// Not stored in time, or closing.
 			}
+			if !ok {
+				break
+			}
+			stored++
+			if moved != nil {
+				moved()
+			}
+		}
+		if stored > 0 {
+			last := sent[stored-1].m
+			if err := last.DoubleAck(ctx); err != nil {
+				b.log.Warn("bus: move acknowledgement", "err", err)
+			} else if meta, err := last.Metadata(); err == nil {
+				b.purgeConsumed(ctx, meta.Sequence.Stream)
+			}
+		}
+		for _, p := range sent[stored:] {
+			p.m.NakWithDelay(time.Second) //nolint:errcheck // redelivered after AckWait if lost
 		}
 		cancel()
 	}

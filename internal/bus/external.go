@@ -10,10 +10,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// forwardConsumer is the edge stream's durable consumer that feeds the
-// external stream.
-const forwardConsumer = "vigil-forward"
-
 // extStream is the name of the uplink stream on the external cluster.
 func (b *Bus) extStream() string { return strings.ToUpper(b.prefix) + "_UPLINK" }
 
@@ -40,7 +36,7 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 		Description: "device uplink from all vigil edges",
 		Subjects:    []string{b.extSubject(uplinkSubjects)},
 		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.LimitsPolicy,
+		Retention:   jetstream.WorkQueuePolicy, // gone once ingested
 		MaxAge:      UplinkRetention,
 		Duplicates:  10 * time.Minute,
 	})
@@ -66,26 +62,17 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 	if err := b.ext.Flush(); err != nil {
 		return fmt.Errorf("bus: external: %w", err)
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, localUplinkStream, jetstream.ConsumerConfig{
-		Durable:       forwardConsumer,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       moveAckWait,
-		MaxAckPending: 4096,
-	})
-	if err != nil {
-		return fmt.Errorf("bus: forward consumer: %w", err)
-	}
-	b.goWork(func() { b.forward(wctx, cons) })
+	b.goWork(func() { b.forward(wctx, b.capture) })
 	return nil
 }
 
-// forward copies the edge stream to the external stream. A message is
-// acknowledged at the edge only after the external stream has stored it,
-// so a crash loses nothing; a redelivery after a crash carries the same
-// Nats-Msg-Id (node ID and edge sequence), which the external stream drops
-// as a duplicate within its window.
+// forward copies device uplink from the server's MQTT stream to the
+// external stream. A message is acknowledged at the edge only after the
+// external stream has stored it, so a crash loses nothing; a redelivery
+// after a crash carries the same Nats-Msg-Id (node ID and edge sequence),
+// which the external stream drops as a duplicate within its window.
 func (b *Bus) forward(ctx context.Context, cons jetstream.Consumer) {
 	b.move(ctx, cons, b.extJS, func(subject string) string {
-		return b.extSubject(strings.TrimPrefix(subject, edgePrefix))
+		return b.extSubject(strings.TrimPrefix(subject, mqttMsgsPrefix))
 	}, b.nodeID+"-", b.metrics.forwarded.Inc)
 }

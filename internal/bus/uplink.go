@@ -1,9 +1,12 @@
 package bus
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,8 +24,9 @@ type Message struct {
 	Received time.Time // when the stream stored it
 }
 
-// UplinkRetention is how long the edge stream keeps uplink messages.
-const UplinkRetention = 7 * 24 * time.Hour
+// UplinkRetention is how long the edge and the external cluster keep
+// uplink messages, consumed or not.
+const UplinkRetention = 24 * time.Hour
 
 type permanentError struct{ err error }
 
@@ -44,31 +48,20 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// nodeMetaKey holds, in the edge stream's metadata, the random ID that
-// makes this edge's forwarded message IDs unique across nodes and restarts.
-const nodeMetaKey = "vigil_node"
-
-func (b *Bus) ensureLocalStream(ctx context.Context) error {
-	s, err := b.js.Stream(ctx, localUplinkStream)
-	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		s, err = b.js.CreateStream(ctx, jetstream.StreamConfig{
-			Name:        localUplinkStream,
-			Description: "device uplink captured at the edge",
-			Subjects:    []string{edgePrefix + uplinkSubjects},
-			Storage:     jetstream.FileStorage,
-			Retention:   jetstream.LimitsPolicy,
-			MaxAge:      UplinkRetention,
-			Discard:     jetstream.DiscardOld,
-			Metadata:    map[string]string{nodeMetaKey: randomHex(8)},
-		})
+// ensureNodeID reads, or makes once, the random ID of this edge, kept in
+// its data directory: it makes the message IDs it forwards unique across
+// nodes and restarts.
+func (b *Bus) ensureNodeID() error {
+	path := filepath.Join(b.opts.DataDir, "node-id")
+	if raw, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(raw)) == 16 {
+		b.nodeID = string(bytes.TrimSpace(raw))
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("bus: edge uplink stream: %w", err)
+	id := randomHex(8)
+	if err := os.WriteFile(path, []byte(id+"\n"), 0o600); err != nil {
+		return fmt.Errorf("bus: node ID: %w", err)
 	}
-	b.nodeID = s.CachedInfo().Config.Metadata[nodeMetaKey]
-	if b.nodeID == "" {
-		return errors.New("bus: edge uplink stream has no node ID")
-	}
+	b.nodeID = id
 	return nil
 }
 
@@ -103,19 +96,25 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 		max = 1
 	}
 	max = min(max, 1024)
-	js, stream, filter, strip := b.js, localUplinkStream, edgePrefix+uplinkSubjects, edgePrefix
+	// Embedded, the uplink is read where the server stored it, through the
+	// consumer made at Open (before any device could connect), so nothing
+	// is stored twice; the name only matters for an external cluster.
+	cons, strip := b.capture, mqttMsgsPrefix
 	if b.extJS != nil {
-		js, stream, filter, strip = b.extJS, b.extStream(), b.extSubject(uplinkSubjects), b.prefix+"."
-	}
-	cons, err := js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
-		Durable:       name,
-		FilterSubject: filter,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second,
-		MaxAckPending: 4096,
-	})
-	if err != nil {
-		return fmt.Errorf("bus: uplink consumer %s: %w", name, err)
+		var err error
+		// Nodes share this consumer, so each message is acknowledged on
+		// its own; the work-queue stream drops it once acknowledged.
+		cons, err = b.extJS.CreateOrUpdateConsumer(ctx, b.extStream(), jetstream.ConsumerConfig{
+			Durable:       name,
+			FilterSubject: b.extSubject(uplinkSubjects),
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       30 * time.Second,
+			MaxAckPending: 4096,
+		})
+		if err != nil {
+			return fmt.Errorf("bus: uplink consumer %s: %w", name, err)
+		}
+		strip = b.prefix + "."
 	}
 	for ctx.Err() == nil {
 		msgs, err := next(ctx, cons, max)
@@ -130,41 +129,69 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 	return nil
 }
 
+// handleUplink hands a batch to handle and settles it with the stream:
+// a nil result acknowledges the message, a permanent error rejects it for
+// good (counted and logged), any other error delivers it again after a
+// delay.
+//
+// Embedded, the edge's consumer acknowledges cumulatively (one
+// acknowledgement per batch): every message up to the first that failed
+// for a passing reason is settled at once, and that one and the rest come
+// again. What was settled is then purged from the edge store, so a
+// device's raw message, undeclared fields and all, does not outlive its
+// ingest.
 func (b *Bus) handleUplink(ctx context.Context, raw []jetstream.Msg, strip string, handle func(context.Context, []Message) []error) {
-	msgs := make([]Message, 0, len(raw))
-	keep := make([]jetstream.Msg, 0, len(raw))
-	metas := make([]*jetstream.MsgMetadata, 0, len(raw))
-	for _, m := range raw {
+	results := make([]error, len(raw))
+	var msgs []Message
+	var at []int // index in raw of each message handed over
+	metas := make([]*jetstream.MsgMetadata, len(raw))
+	for i, m := range raw {
+		if meta, err := m.Metadata(); err == nil {
+			metas[i] = meta
+		}
 		msg, ok := parseUplink(strings.TrimPrefix(m.Subject(), strip))
 		if !ok {
-			b.metrics.uplink.WithLabelValues("term").Inc()
-			m.Term() //nolint:errcheck // redelivered if lost
+			results[i] = Permanent(errs.E(errs.Invalid, "not an uplink subject"))
 			continue
 		}
 		msg.Payload = m.Data()
-		meta, err := m.Metadata()
-		if err == nil {
-			msg.Received = meta.Timestamp
+		if metas[i] != nil {
+			msg.Received = metas[i].Timestamp
 		}
-		msgs, keep, metas = append(msgs, msg), append(keep, m), append(metas, meta)
+		msgs, at = append(msgs, msg), append(at, i)
 	}
-	if len(msgs) == 0 {
-		return
-	}
-	results := handle(ctx, msgs)
-	for i, m := range keep {
-		var herr error
-		if i < len(results) {
-			herr = results[i]
+	if len(msgs) > 0 {
+		got := handle(ctx, msgs)
+		for j, i := range at {
+			if j < len(got) {
+				results[i] = got[j]
+			}
 		}
+	}
+	cumulative := b.extJS == nil
+	settled := len(raw)
+	if cumulative {
+		for i, err := range results {
+			if err != nil && !IsPermanent(err) {
+				settled = i
+				break
+			}
+		}
+	}
+	for i, m := range raw {
+		err := results[i]
 		switch {
-		case herr == nil:
+		case err == nil:
 			b.metrics.uplink.WithLabelValues("ack").Inc()
-			m.Ack() //nolint:errcheck // redelivered if lost
-		case IsPermanent(herr):
+			if !cumulative {
+				m.Ack() //nolint:errcheck // redelivered if lost
+			}
+		case IsPermanent(err) && (!cumulative || i < settled):
 			b.metrics.uplink.WithLabelValues("term").Inc()
-			b.log.Warn("bus: uplink message rejected", "device", msgs[i].DeviceID, "topic", msgs[i].Topic, "err", herr)
-			m.Term() //nolint:errcheck // redelivered if lost
+			b.log.Warn("bus: uplink message rejected", "subject", m.Subject(), "err", err)
+			if !cumulative {
+				m.Term() //nolint:errcheck // redelivered if lost
+			}
 		default:
 			b.metrics.uplink.WithLabelValues("nak").Inc()
 			var n uint64 = 1
@@ -173,6 +200,31 @@ func (b *Bus) handleUplink(ctx context.Context, raw []jetstream.Msg, strip strin
 			}
 			m.NakWithDelay(backoff(n)) //nolint:errcheck // redelivered after AckWait if lost
 		}
+	}
+	if cumulative && settled > 0 {
+		// Settle what was handled even when closing, or it comes again.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		last := raw[settled-1]
+		if err := last.DoubleAck(actx); err != nil {
+			b.log.Warn("bus: uplink acknowledgement", "err", err)
+			return
+		}
+		if metas[settled-1] != nil {
+			b.purgeConsumed(actx, metas[settled-1].Sequence.Stream)
+		}
+	}
+}
+
+// purgeConsumed removes device uplink up to and including seq from the
+// edge store once it has been consumed.
+func (b *Bus) purgeConsumed(ctx context.Context, seq uint64) {
+	s, err := b.js.Stream(ctx, mqttMsgsStream)
+	if err == nil {
+		err = s.Purge(ctx, jetstream.WithPurgeSubject(mqttMsgsPrefix+uplinkSubjects), jetstream.WithPurgeSequence(seq+1))
+	}
+	if err != nil {
+		b.log.Warn("bus: purge consumed uplink", "err", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -244,4 +245,26 @@ func TestFirmwareOfferOverMQTT(t *testing.T) {
 			t.Fatalf("events %+v", evs.Events)
 		}
 	})
+}
+
+// What a device sends waits in the bus's store only until it is ingested,
+// and is encrypted there: no file under vigil's data directory holds a
+// device message, or the field minimisation dropped, in clear.
+// proves: C5
+// proves: P2
+func TestBusStoreHoldsNothingInClear(t *testing.T) {
+	e := vigiltest.Start(t)
+	made := e.Operator().Manufacture("vc-100", 1)
+	owner := e.SignUp("owner@example.com")
+	cred := owner.Claim(made[0], "Hall")
+	cam := connect(t, cred, 0, false)
+	const marker = "undeclared-marker-7f3a91"
+	if err := cam.Publish(t.Context(), "info", map[string]any{"time_zone": "Europe/Rome", "secret_note": marker}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the info stored", func() bool { return getDevice(t, owner, cred.DeviceID).Info.TimeZone == "Europe/Rome" })
+	cam.Close()
+	e.App.Close() // flush and close every store file
+	assertNoFileContains(t, e.Config.DataDir, marker)
+	assertNoFileContains(t, filepath.Join(e.Config.DataDir, "bus"), "Europe/Rome")
 }
