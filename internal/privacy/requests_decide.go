@@ -571,3 +571,11 @@ func (s *Requests) Exclude(ctx context.Context, p access.Principal, x Exclusion)
 	x.ID, x.CreatedBy = account.NewID("exc"), p.ID
 	return x, s.store.AddExclusion(ctx, d, x)
 }
+
+// UnmarshalCertificate decodes a certificate as a request carries it.
+func UnmarshalCertificate(s string, c *Certificate) error {
+	if err := json.Unmarshal([]byte(s), c); err != nil {
+		return errs.Wrap(err, errs.Invalid, "malformed certificate")
+	}
+	return nil
+}
