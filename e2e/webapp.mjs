@@ -1,6 +1,7 @@
 // Drives vigil's web app in Chromium the way a new customer would: sign up,
-// confirm the address, sign in, read the access log, turn on an
-// authenticator, sign out and back in with the second factor.
+// accept the privacy statement and terms, confirm the address, sign in, read
+// the access log, turn on an authenticator, sign out and back in with the
+// second factor, and file a request about their data through the form.
 // Run by internal/web's Go test, which serves vigil and a small helper that
 // hands out the e-mailed tokens and authenticator codes (the server runs on
 // a fake clock).
@@ -32,6 +33,10 @@ try {
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);
   await page.fill("#f-account_name", "Browser Home");
+  await page.click("button[type=submit]");
+  // Without accepting the privacy statement and terms, no account.
+  await page.locator("p[role=alert]", { hasText: "accept the privacy statement" }).waitFor();
+  await page.check("#f-accept");
   await page.click("button[type=submit]");
   await page.getByText("check your e-mail").waitFor();
 
@@ -89,6 +94,17 @@ try {
   await page.fill("#f-code", await helper("/totp?secret=" + secret));
   await page.click("button[type=submit]");
   await page.getByRole("heading", { name: "Hello, Browser User" }).waitFor();
+
+  // File an access request through the form, fresh from the second factor:
+  // the data map's categories are offered, the request appears with its
+  // deadline.
+  await page.goto(VIGIL_URL + "/#/requests");
+  await page.selectOption("#f-kind", "access");
+  await page.check("#cat-account\\.profile");
+  await page.check("#cat-log\\.audit");
+  await page.click("#request-form button[type=submit]");
+  await page.getByText(/Request dsr_\w+ received/).waitFor();
+  await page.locator("#my-requests td.status", { hasText: "open" }).first().waitFor();
   if (SHOT) await page.screenshot({ path: SHOT, fullPage: true });
 } catch (e) {
   problems.push(e.stack || String(e));

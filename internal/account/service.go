@@ -48,6 +48,9 @@ type Options struct {
 	Hasher       Hasher
 	LockoutAfter int
 	LockoutFor   time.Duration
+	// Terms checks and records what a new person accepts at sign-up; nil
+	// records nothing.
+	Terms Terms
 }
 
 // Service is the account capability.

@@ -21,6 +21,27 @@ type SignUp struct {
 	Region      string `json:"region"`
 	Language    string `json:"language"`
 	TimeZone    string `json:"time_zone"`
+	// Accepted names the documents (privacy statement, terms) shown and
+	// accepted, each with the hash of the text shown.
+	Accepted []ShownNotice `json:"accepted"`
+}
+
+// ShownNotice is a document version a person was shown and accepted, with
+// the hex SHA-256 of the text they saw.
+type ShownNotice struct {
+	NoticeID string `json:"notice_id"`
+	TextHash string `json:"text_hash"`
+}
+
+// Terms checks and records the documents a person accepts when signing up.
+// The privacy centre implements it; account does not depend on privacy.
+type Terms interface {
+	// CheckSignUp returns errs.ConsentRequired unless shown holds the
+	// current version of each document a new person in region must accept,
+	// with the hash of its text.
+	CheckSignUp(ctx context.Context, region, language string, shown []ShownNotice) error
+	// RecordSignUp records that a person who just signed up accepted shown.
+	RecordSignUp(ctx context.Context, userID, ip string, shown []ShownNotice) error
 }
 
 // Regions vigil knows; a region decides which law governs an account.
@@ -83,6 +104,11 @@ func (s *Service) Register(ctx context.Context, p access.Principal, in SignUp) e
 			return err
 		}
 	}
+	if s.opts.Terms != nil {
+		if err := s.opts.Terms.CheckSignUp(ctx, in.Region, in.Language, in.Accepted); err != nil {
+			return err
+		}
+	}
 	idx, err := s.emailIndex(ctx, "user-email", email)
 	if err != nil {
 		return err
@@ -113,6 +139,11 @@ func (s *Service) Register(ctx context.Context, p access.Principal, in SignUp) e
 			return nil // the same address signed up twice at once: one wins, the answer is the same
 		}
 		return fmt.Errorf("sign up: %w", err)
+	}
+	if s.opts.Terms != nil {
+		if err := s.opts.Terms.RecordSignUp(ctx, userID, p.IP, in.Accepted); err != nil {
+			return fmt.Errorf("sign up: record acceptance: %w", err)
+		}
 	}
 	return s.sendVerification(ctx, userID, email)
 }

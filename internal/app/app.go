@@ -134,19 +134,20 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed})
+	if err := a.Privacy.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("default notices: %w", err)
+	}
 	a.Accounts, err = account.New(store.NewAccountStore(a.DB), a.Keys, a.Gate, mailer, o.Clock, o.Log, account.Options{
 		PublicURL:    cfg.PublicURL,
 		SessionTTL:   cfg.Auth.SessionTTL,
 		Hasher:       account.Hasher{MemoryKiB: cfg.Auth.ArgonMemoryKiB, Time: cfg.Auth.ArgonTime, Threads: 1},
 		LockoutAfter: cfg.Auth.LockoutAfter,
 		LockoutFor:   cfg.Auth.LockoutFor,
+		Terms:        a.Privacy,
 	})
 	if err != nil {
 		return nil, err
-	}
-	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed})
-	if err := a.Privacy.Seed(ctx); err != nil {
-		return nil, fmt.Errorf("default notices: %w", err)
 	}
 	if err := a.startPrivacy(mailer); err != nil {
 		return nil, err

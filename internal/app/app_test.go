@@ -28,8 +28,8 @@ func TestNoPlaintextAtRest(t *testing.T) {
 		markers := []string{"MarkerName7731", "marker7731@example.com", "MarkerHome7731", "MarkerSite7731", "MarkerToken7731", "MarkerBlob7731"}
 		c := e.Client()
 		c.Email, c.Password = markers[1], "a long test passphrase"
-		c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", map[string]string{
-			"email": markers[1], "password": c.Password, "name": markers[0], "account_name": markers[2], "region": "EU"})
+		c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", map[string]any{
+			"email": markers[1], "password": c.Password, "name": markers[0], "account_name": markers[2], "region": "EU", "accepted": e.Shown()})
 		c.Must(http.StatusOK, "POST", "/api/v1/auth/verify-email", map[string]string{"token": e.Mail.Wait(t, markers[1], "Confirm").Token(t)})
 		c.Login()
 		var as struct{ Accounts []struct{ ID string } }

@@ -6,11 +6,16 @@ import (
 )
 
 // startJobs runs vigil's background work until Close: flushing the app
-// access log, storing device messages, and shortening addresses whose retention ended.
+// access log, storing device messages, shortening addresses whose retention ended,
+// and the privacy centre's jobs (packages of granted requests).
 func (a *App) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopJobs = cancel
-	a.jobsDone.Add(3)
+	a.jobsDone.Add(4)
+	go func() {
+		defer a.jobsDone.Done()
+		a.Requests.RunJobs(ctx, time.Minute)
+	}()
 	go func() {
 		defer a.jobsDone.Done()
 		if err := a.consumeUplink(ctx); err != nil {

@@ -23,10 +23,14 @@ func (a *App) startPrivacy(mailer account.Mailer) error {
 	if err := privacy.RegisterOwn(a.Fulfil, ps, a.Blobs, a.Keys); err != nil {
 		return err
 	}
+	if err := privacy.RegisterConsentProofs(a.Fulfil, ps, a.Keys); err != nil {
+		return err
+	}
 	a.Retention = privacy.NewRetention(ps, a.Registry, a.Fulfil, a.Gate, a.Clock, a.Log)
 	dpo := a.Config.Privacy.DPOMailbox
 	a.Requests = privacy.NewRequests(privacy.Deps{Store: ps, Keys: a.Keys, Blobs: a.Blobs, Gate: a.Gate, DataMap: a.Registry,
-		Fulfil: a.Fulfil, Profiles: a.Accounts, Holds: a.Retention, Mailer: mailer, Clock: a.Clock, Log: a.Log},
+		Fulfil: a.Fulfil, Profiles: a.Accounts, Holds: a.Retention, Mailer: mailer, Clock: a.Clock, Log: a.Log,
+		Jobs: ps, Notices: ps, Ledger: a.Privacy},
 		privacy.RequestOptions{PublicURL: a.Config.PublicURL, Deadlines: deadlines, DPOMailbox: dpo})
 	return nil
 }

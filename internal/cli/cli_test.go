@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -119,8 +120,32 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 // signUp makes some history in a running vigil.
 func signUp(t *testing.T, url, email string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"email":%q,"password":"a long test passphrase","name":"N","account_name":"A","region":"EU"}`, email)
-	res, err := http.Post(url+"/api/v1/auth/signup", "application/json", strings.NewReader(body))
+	// The form shows the current privacy statement and terms; accepting
+	// them is part of signing up.
+	res, err := http.Get(url + "/api/v1/notices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns struct {
+		Notices []struct {
+			ID, Kind, Region, Language string
+			TextHash                   string `json:"text_hash"`
+		}
+	}
+	err = json.NewDecoder(res.Body).Decode(&ns)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted []map[string]string
+	for _, n := range ns.Notices {
+		if (n.Kind == "privacy_statement" || n.Kind == "terms") && n.Region == "default" && n.Language == "en" {
+			accepted = append(accepted, map[string]string{"notice_id": n.ID, "text_hash": n.TextHash})
+		}
+	}
+	acc, _ := json.Marshal(accepted)
+	body := fmt.Sprintf(`{"email":%q,"password":"a long test passphrase","name":"N","account_name":"A","region":"EU","accepted":%s}`, email, acc)
+	res, err = http.Post(url+"/api/v1/auth/signup", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

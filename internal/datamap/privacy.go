@@ -65,7 +65,7 @@ func declarePrivacy(r *Registry) error {
 			ID:    PrivacyDisclosure,
 			Title: "Disclosure ledger",
 			Description: "Every time your data went to someone else: a processor working for the vendor, a person or service " +
-				"you chose to share with, an authority with a legal request, or a transfer. Names and references are sealed " +
+				"you chose to share with, an authority with a legal request, or a transfer; and each time a processor was told to erase it. Names and references are sealed " +
 				"under your account's key; an entry a court order keeps secret for now appears when that order allows.",
 			Fields: []Field{
 				{Name: "kind", Description: "processor, share, legal request or transfer", Column: "privacy_disclosures.kind"},
@@ -79,6 +79,7 @@ func declarePrivacy(r *Registry) error {
 				{Name: "until", Description: "when a share ends", Column: "privacy_disclosures.expires_at"},
 				{Name: "revoked_at", Description: "when you revoked a share", Column: "privacy_disclosures.revoked_at"},
 				{Name: "hold_until", Description: "until when the law forbids telling you", Column: "privacy_disclosures.hold_until"},
+				{Name: "erasure_notice_subject", Description: "the random identifier of a person whose data a processor was told to erase", Column: "privacy_processor_notices.subject_id"},
 			},
 			Purposes:  []Purpose{PurposeService},
 			Basis:     BasisLegalObligation,

@@ -92,5 +92,9 @@ func declareRequests(r *Registry) error {
 		operational(r, "privacy_request_changes", "the request, data category and field corrected, the audit entry and time of the change", "request_id", "category", "field", "audit_seq", "changed_at"),
 		operational(r, "privacy_exclusions", "random identifier, category, marking, the staff member who set it and when", "id", "category", "marking", "created_by", "created_at"),
 		operational(r, "privacy_legal_holds", "random identifier, the staff member who set the hold, and its lifecycle", "id", "created_by", "created_at", "ended_at"),
+		operational(r, "privacy_jobs", "background work on a request: its random identifier, the officer who started it, its state and times, an error code",
+			"id", "kind", "request_id", "granted_by", "state", "attempts", "run_at", "lease_until", "last_error", "created_at", "finished_at"),
+		operational(r, "privacy_processor_notices", "the outbox of deletion notices to processors: random identifiers, the processor, the request, data categories and delivery state",
+			"id", "processor_id", "request_id", "categories", "created_at", "sent_at", "attempts"),
 	)
 }

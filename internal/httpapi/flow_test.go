@@ -40,8 +40,8 @@ func TestSignUpConfirmSignInSignOut(t *testing.T) {
 func TestSignInNeedsConfirmedAddress(t *testing.T) {
 	e := vigiltest.Start(t)
 	c := e.Client()
-	c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", map[string]string{
-		"email": "bob@example.com", "password": vigiltest.DefaultPassword, "name": "Bob", "account_name": "Shop", "region": "US"})
+	c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", map[string]any{
+		"email": "bob@example.com", "password": vigiltest.DefaultPassword, "name": "Bob", "account_name": "Shop", "region": "US", "accepted": e.Shown()})
 	r := c.Do("POST", "/api/v1/auth/login", map[string]string{"email": "bob@example.com", "password": vigiltest.DefaultPassword})
 	if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "confirm your e-mail") {
 		t.Fatalf("unconfirmed sign-in: %d %s", r.Status, r.Body)

@@ -197,7 +197,7 @@ func TestNoAccountEnumeration(t *testing.T) {
 	e := vigiltest.Start(t)
 	e.SignUp("gil@example.com")
 	c := e.Client()
-	body := map[string]string{"email": "gil@example.com", "password": "another long password", "name": "Not Gil", "account_name": "X", "region": "EU"}
+	body := map[string]any{"email": "gil@example.com", "password": "another long password", "name": "Not Gil", "account_name": "X", "region": "EU", "accepted": e.Shown()}
 	known := c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", body)
 	body["email"] = "nobody@example.com"
 	unknown := c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", body)

@@ -187,6 +187,11 @@ func (s *Server) grantRequest(w http.ResponseWriter, r *http.Request, a *account
 		return err
 	}
 	req, err := s.Requests.Grant(r.Context(), a.Principal, id)
+	if req.Preparing {
+		// The package is built in the background; the requester is mailed
+		// when it is ready.
+		return reply(w, http.StatusAccepted, req, err)
+	}
 	return reply(w, http.StatusOK, req, err)
 }
 

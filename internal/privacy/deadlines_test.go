@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -95,9 +96,12 @@ func TestSimulatedYear(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		ctx := context.Background()
 		box := &mailbox{clk: e.Clock}
+		// This test's own request service answers; the app's job worker
+		// must not take its jobs.
+		e = e.Restart(vigiltest.Offline)
 		ps := store.NewPrivacyStore(e.App.DB)
 		s := privacy.NewRequests(privacy.Deps{Store: ps, Keys: e.App.Keys, Blobs: e.App.Blobs, Gate: e.App.Gate, DataMap: e.App.Registry,
-			Fulfil: e.App.Fulfil, Profiles: e.App.Accounts, Holds: e.App.Retention, Mailer: box, Clock: e.Clock, Log: e.App.Log},
+			Fulfil: e.App.Fulfil, Profiles: e.App.Accounts, Holds: e.App.Retention, Mailer: box, Clock: e.Clock, Log: e.App.Log, Jobs: ps},
 			privacy.RequestOptions{PublicURL: "http://vigil.test", DPOMailbox: "dpo@vigil.test", RemindBefore: 5 * 24 * time.Hour})
 		officer := access.Principal{Kind: access.KindStaff, ID: "stf_simulatedofficer", StaffRole: access.StaffDPO, MFA: true,
 			TrainingValidUntil: e.Clock.Now().AddDate(2, 0, 0)}
@@ -176,6 +180,19 @@ func TestSimulatedYear(t *testing.T) {
 						granted = append(granted, r.ID)
 					}
 				}
+			}
+			// Packages are built in the background: the day's grants are
+			// answered before the day ends.
+			for {
+				if _, err := s.WorkJobs(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if n, err := s.PendingJobs(ctx); err != nil {
+					t.Fatal(err)
+				} else if n == 0 {
+					break
+				}
+				runtime.Gosched()
 			}
 		}
 		for dayN := 0; dayN < 365; dayN++ {

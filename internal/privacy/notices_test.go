@@ -85,7 +85,7 @@ func TestMaterialChangeNeedsFreshAcceptance(t *testing.T) {
 			carol.Must(http.StatusOK, "GET", path, nil)
 		}
 		n := noticeOf(t, carol, privacy.PrivacyStatement)
-		if !n.ActionRequired || n.Version != 2 || n.AcceptedVersion != 0 || n.Summary == "" {
+		if !n.ActionRequired || n.Version != 2 || n.AcceptedVersion != 1 || n.Summary == "" { // version 1 was accepted at sign-up
 			t.Fatalf("in-app notice: %+v", n)
 		}
 		if r := carol.Do("POST", "/api/v1/me/notices/"+v2.ID+"/accept", map[string]string{"text_hash": shipped.TextHash}); r.Status != http.StatusConflict {
@@ -129,7 +129,7 @@ func TestMaterialChangeNeedsFreshAcceptance(t *testing.T) {
 
 		var as struct{ Acceptances []privacy.Acceptance }
 		carol.Must(http.StatusOK, "GET", "/api/v1/me/acceptances", nil).Decode(t, &as)
-		if len(as.Acceptances) != 2 {
+		if len(as.Acceptances) != 4 { // two at sign-up, two since
 			t.Fatalf("acceptances: %+v", as.Acceptances)
 		}
 	})

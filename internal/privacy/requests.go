@@ -182,6 +182,7 @@ type Request struct {
 	Letter          string        `json:"letter,omitempty"`
 	Certificate     string        `json:"certificate,omitempty"`
 	PackageReady    bool          `json:"package_ready,omitempty"`
+	Preparing       bool          `json:"preparing,omitempty"` // granted; the package is being built in the background
 	Documents       []Document    `json:"documents,omitempty"`
 }
 
@@ -404,6 +405,14 @@ type Deps struct {
 	Mailer account.Mailer
 	Clock  clock.Clock
 	Log    *slog.Logger
+	// Jobs keeps the background work decisions start; Notices the outbox
+	// of deletion notices owed to processors.
+	Jobs    JobStore
+	Notices NoticeStore
+	// Ledger records deletion notices and transfers in the disclosure
+	// ledger; ProcessorNotifier delivers the notices (nil: they wait).
+	Ledger            *Service
+	ProcessorNotifier ProcessorNotifier
 }
 
 // Requests is the data-subject request service.
@@ -422,12 +431,19 @@ type Requests struct {
 	clk    clock.Clock
 	log    *slog.Logger
 	opts   RequestOptions
+
+	jobs      JobStore
+	wake      chan struct{}
+	notices   NoticeStore
+	ledger    *Service
+	processor ProcessorNotifier
 }
 
 // NewRequests returns the request service.
 func NewRequests(d Deps, opts RequestOptions) *Requests {
 	return &Requests{store: d.Store, keys: d.Keys, blobs: d.Blobs, gate: d.Gate, reg: d.DataMap, fulfil: d.Fulfil,
-		profiles: d.Profiles, holds: d.Holds, mailer: d.Mailer, clk: d.Clock, log: d.Log, opts: opts.withDefaults()}
+		profiles: d.Profiles, holds: d.Holds, mailer: d.Mailer, clk: d.Clock, log: d.Log, opts: opts.withDefaults(),
+		jobs: d.Jobs, wake: make(chan struct{}, 1), notices: d.Notices, ledger: d.Ledger, processor: d.ProcessorNotifier}
 }
 
 // Deadlines returns the table in force.

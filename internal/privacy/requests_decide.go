@@ -202,7 +202,7 @@ func (s *Requests) deny(ctx context.Context, p access.Principal, row RequestRow,
 	}
 	row.Outcome, row.DenialReason = OutcomeDenied, reason
 	letter := s.denialLetter(row, c, explanation)
-	return s.close(ctx, p, row, d, c, Decision{Outcome: OutcomeDenied, DenialReason: reason}, letter)
+	return s.close(ctx, p.ID, row, d, c, Decision{Outcome: OutcomeDenied, DenialReason: reason}, letter)
 }
 
 func joinReasons() string {
@@ -214,12 +214,12 @@ func joinReasons() string {
 }
 
 // close stores the decision with its sealed letter, then mails the letter.
-func (s *Requests) close(ctx context.Context, p access.Principal, row RequestRow, d access.Decision, c Contact, dec Decision, letter string) (Request, error) {
+func (s *Requests) close(ctx context.Context, by string, row RequestRow, d access.Decision, c Contact, dec Decision, letter string) (Request, error) {
 	sealed, err := s.keys.SealSubject(ctx, row.RequesterID, []byte(letter), sealAD("privacy_requests.letter_sealed", row.ID))
 	if err != nil {
 		return Request{}, err
 	}
-	dec.Status, dec.DecidedBy, dec.LetterSealed = StatusClosed, p.ID, sealed
+	dec.Status, dec.DecidedBy, dec.LetterSealed = StatusClosed, by, sealed
 	if err := s.store.Decide(ctx, d, row.ID, dec); err != nil {
 		return Request{}, err
 	}
@@ -281,7 +281,7 @@ func (s *Requests) Grant(ctx context.Context, p access.Principal, id string) (Re
 	}
 	switch row.Kind {
 	case KindAccess, KindPortability:
-		return s.grantCopy(ctx, p, row, d, c, subj)
+		return s.grantLater(ctx, p, row)
 	case KindCorrection:
 		return s.grantCorrection(ctx, p, row, d, c, subj)
 	case KindDeletion:
@@ -290,7 +290,7 @@ func (s *Requests) Grant(ctx context.Context, p access.Principal, id string) (Re
 	return Request{}, errs.E(errs.Internal, "unknown request kind")
 }
 
-func (s *Requests) grantCopy(ctx context.Context, p access.Principal, row RequestRow, d access.Decision, c Contact, subj Subject) (Request, error) {
+func (s *Requests) grantCopy(ctx context.Context, by string, row RequestRow, d access.Decision, c Contact, subj Subject) (Request, error) {
 	m, err := s.buildPackage(ctx, row, subj)
 	if err != nil {
 		return Request{}, err
@@ -305,13 +305,13 @@ func (s *Requests) grantCopy(ctx context.Context, p access.Principal, row Reques
 		}
 		row.Outcome, row.ReferenceID = OutcomeReferred, earlier.ID
 		letter := s.referenceLetter(row, c, earlier)
-		return s.close(ctx, p, row, d, c, Decision{Outcome: OutcomeReferred, ReferenceID: earlier.ID, Fingerprint: fp}, letter)
+		return s.close(ctx, by, row, d, c, Decision{Outcome: OutcomeReferred, ReferenceID: earlier.ID, Fingerprint: fp}, letter)
 	} else if err != nil && !errs.Is(err, errs.NotFound) {
 		return Request{}, err
 	}
 	row.Outcome = OutcomeGranted
 	letter := s.packageLetter(row, c, m)
-	return s.close(ctx, p, row, d, c, Decision{Outcome: OutcomeGranted, Fingerprint: fp, ExportBlob: packageKey}, letter)
+	return s.close(ctx, by, row, d, c, Decision{Outcome: OutcomeGranted, Fingerprint: fp, ExportBlob: packageKey}, letter)
 }
 
 func sameCategories(a, b Scope) bool {
@@ -427,7 +427,7 @@ func (s *Requests) grantCorrection(ctx context.Context, p access.Principal, row 
 		done = append(done, cr)
 	}
 	row.Outcome = OutcomeGranted
-	return s.close(ctx, p, row, d, c, Decision{Outcome: OutcomeGranted}, s.correctionLetter(row, c, done))
+	return s.close(ctx, p.ID, row, d, c, Decision{Outcome: OutcomeGranted}, s.correctionLetter(row, c, done))
 }
 
 // Certificate is the signed record of an erasure. It names only random
@@ -439,7 +439,10 @@ type Certificate struct {
 	CompletedAt time.Time      `json:"completed_at"`
 	Categories  []ErasedRecord `json:"categories"`
 	KeysShred   []KeyRef       `json:"keys_destroyed"`
-	Seal        *Signature     `json:"seal,omitempty"`
+	// ProcessorsNotified are the processors that received the person's
+	// data and were sent a deletion notice.
+	ProcessorsNotified []string   `json:"processors_notified,omitempty"`
+	Seal               *Signature `json:"seal,omitempty"`
 }
 
 // ErasedRecord says how one category was erased.
@@ -480,6 +483,12 @@ func (s *Requests) grantDeletion(ctx context.Context, p access.Principal, row Re
 			}
 		}
 	}
+	// The processors that received the person's data are read from the
+	// ledger now: the erasure may close the accounts whose ledger names them.
+	rs, err := s.processorsOf(ctx, subj)
+	if err != nil {
+		return Request{}, err
+	}
 	cert := Certificate{Format: "vigil-deletion-certificate/v1", RequestID: row.ID, SubjectID: subj.ID}
 	var shred []KeyRef
 	for _, cat := range s.fulfil.subjectCategories() {
@@ -506,6 +515,17 @@ func (s *Requests) grantDeletion(ctx context.Context, p access.Principal, row Re
 			}
 		}
 	}
+	var closed []string
+	for _, k := range shred {
+		if k.Scope == keys.ScopeAccount {
+			closed = append(closed, k.Owner)
+		}
+	}
+	if s.notices != nil {
+		if cert.ProcessorsNotified, err = s.noticeProcessors(ctx, row.ID, subj, rs, closed); err != nil {
+			return Request{}, err
+		}
+	}
 	cert.KeysShred, cert.CompletedAt = shred, s.clk.Now().UTC()
 	sig, err := s.sign(ctx, CertificateBody(cert))
 	if err != nil {
@@ -517,7 +537,7 @@ func (s *Requests) grantDeletion(ctx context.Context, p access.Principal, row Re
 	letter := s.deletionLetter(row, c, cert)
 	// The letter goes out before the keys are destroyed: afterwards the
 	// address it goes to is noise too.
-	res, err := s.close(ctx, p, row, d, c, Decision{Outcome: OutcomeGranted, Certificate: string(cb)}, letter)
+	res, err := s.close(ctx, p.ID, row, d, c, Decision{Outcome: OutcomeGranted, Certificate: string(cb)}, letter)
 	if err != nil {
 		return Request{}, err
 	}
@@ -527,6 +547,11 @@ func (s *Requests) grantDeletion(ctx context.Context, p access.Principal, row Re
 		}
 	}
 	res.Certificate = string(cb)
+	if s.processor != nil {
+		if _, err := s.DeliverDeletionNotices(ctx, s.processor); err != nil {
+			s.log.Warn("deletion notices wait in the outbox", "request", row.ID, "code", errs.CodeOf(err))
+		}
+	}
 	return res, nil
 }
 
@@ -545,4 +570,12 @@ func (s *Requests) Exclude(ctx context.Context, p access.Principal, x Exclusion)
 	}
 	x.ID, x.CreatedBy = account.NewID("exc"), p.ID
 	return x, s.store.AddExclusion(ctx, d, x)
+}
+
+// UnmarshalCertificate decodes a certificate as a request carries it.
+func UnmarshalCertificate(s string, c *Certificate) error {
+	if err := json.Unmarshal([]byte(s), c); err != nil {
+		return errs.Wrap(err, errs.Invalid, "malformed certificate")
+	}
+	return nil
 }

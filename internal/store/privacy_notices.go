@@ -64,7 +64,7 @@ func (s *PrivacyStore) CreateAcceptance(ctx context.Context, d access.Decision, 
 
 // Acceptances lists a person's acceptances, oldest first.
 func (s *PrivacyStore) Acceptances(ctx context.Context, d access.Decision, userID string) ([]privacy.AcceptanceRow, error) {
-	if err := d.Require(access.List, consentOf(userID)); err != nil {
+	if err := requireAny(d, []access.Resource{consentOf(userID)}, access.List, access.Export); err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, "acceptances", func(sc scanner) (a privacy.AcceptanceRow, err error) {
@@ -150,7 +150,7 @@ func (s *PrivacyStore) WithdrawConsent(ctx context.Context, d access.Decision, u
 
 // Consents lists a person's consents, oldest first.
 func (s *PrivacyStore) Consents(ctx context.Context, d access.Decision, userID string) ([]privacy.ConsentRow, error) {
-	if err := d.Require(access.List, consentOf(userID)); err != nil {
+	if err := requireAny(d, []access.Resource{consentOf(userID)}, access.List, access.Export); err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, "consents", scanConsent, `SELECT `+consentColumns+` FROM privacy_consents WHERE user_id = ?

@@ -156,3 +156,13 @@ func (c *Client) EnrolTOTP() Response {
 	c.totpSecret = e.Secret
 	return c.Must(http.StatusOK, "POST", "/api/v1/me/mfa/totp/confirm", map[string]string{"code": c.TOTP()})
 }
+
+// On returns the client talking to e, a restarted vigil, with its cookies:
+// sessions live in the database and outlast the restart.
+func (c *Client) On(e *Env) *Client {
+	n := *c
+	hc := *c.hc
+	hc.Transport = e.transport
+	n.e, n.hc = e, &hc
+	return &n
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
 // DefaultPassword is what the helpers sign people up with.
@@ -18,9 +19,10 @@ func (e *Env) SignUp(email string) *Client {
 	e.T.Helper()
 	c := e.Client()
 	c.Email, c.Password = email, DefaultPassword
-	c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", map[string]string{
+	c.Must(http.StatusAccepted, "POST", "/api/v1/auth/signup", map[string]any{
 		"email": email, "password": DefaultPassword, "name": "Owner " + strings.Split(email, "@")[0],
 		"account_name": "Home of " + email, "region": "EU", "time_zone": "Europe/Paris", "language": "en",
+		"accepted": e.Shown(),
 	})
 	token := e.Mail.Wait(e.T, email, "Confirm your e-mail").Token(e.T)
 	c.Must(http.StatusOK, "POST", "/api/v1/auth/verify-email", map[string]string{"token": token})
@@ -34,6 +36,34 @@ func (e *Env) SignUp(email string) *Client {
 		c.AccountID = as.Accounts[0].ID
 	}
 	return c
+}
+
+// Shown returns what the sign-up form shows someone in region EU, as the
+// helpers sign people up: the current privacy statement and terms in
+// English, with their text hashes.
+func (e *Env) Shown() []account.ShownNotice { return e.ShownIn("EU") }
+
+// ShownIn returns what the sign-up form shows someone in region: the
+// region's own texts where it has them, else the default ones, in English.
+func (e *Env) ShownIn(region string) []account.ShownNotice {
+	e.T.Helper()
+	ns, err := e.App.Privacy.PublishedNotices(e.T.Context())
+	if err != nil {
+		e.T.Fatalf("notices: %v", err)
+	}
+	var out []account.ShownNotice
+	for _, k := range []privacy.Kind{privacy.PrivacyStatement, privacy.Terms} {
+		var pick *privacy.Notice
+		for i, n := range ns {
+			if n.Kind == k && n.Language == "en" && (n.Region == region || (n.Region == privacy.DefaultRegion && pick == nil)) {
+				pick = &ns[i]
+			}
+		}
+		if pick != nil {
+			out = append(out, account.ShownNotice{NoticeID: pick.ID, TextHash: pick.TextHash})
+		}
+	}
+	return out
 }
 
 // Login signs the client in with its e-mail and password, completing the

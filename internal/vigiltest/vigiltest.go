@@ -30,6 +30,7 @@ type Env struct {
 	Config config.Config
 
 	transport http.RoundTripper // trusts the test server's certificate
+	srv       *httptest.Server
 }
 
 // Option changes the configuration before vigil starts.
@@ -87,8 +88,31 @@ func Start(t testing.TB, opts ...Option) *Env {
 		t.Fatalf("test configuration: %v", err)
 	}
 	clk := clock.NewFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
-	ctx := context.Background()
-	a, err := app.New(ctx, c, app.Options{Clock: clk, Mailer: mail.Sender(), Log: testLogger(t)})
+	return start(t, c, clk, mail, Online)
+}
+
+// Mode says what a restarted vigil runs besides its API.
+type Mode int
+
+// Modes of Restart.
+const (
+	Online  Mode = iota // everything, as in production
+	Offline             // no background jobs and no device bus, as the admin tools open it
+)
+
+// Restart stops vigil and starts it again on the same configuration, data
+// directory, database, key file, mail server and clock, as after a crash
+// or an upgrade. The old Env must not be used afterwards.
+func (e *Env) Restart(m Mode) *Env {
+	e.T.Helper()
+	e.srv.Close()
+	e.App.Close()
+	return start(e.T, e.Config, e.Clock, e.Mail, m)
+}
+
+func start(t testing.TB, c config.Config, clk *clock.Fake, mail *mailtest.Server, m Mode) *Env {
+	t.Helper()
+	a, err := app.New(context.Background(), c, app.Options{Clock: clk, Mailer: mail.Sender(), Log: testLogger(t), Offline: m == Offline})
 	if err != nil {
 		t.Fatalf("start vigil: %v", err)
 	}
@@ -102,5 +126,5 @@ func Start(t testing.TB, opts ...Option) *Env {
 		srv.Close()
 		a.Close()
 	})
-	return &Env{T: t, App: a, Clock: clk, Mail: mail, URL: srv.URL, Config: c, transport: srv.Client().Transport}
+	return &Env{T: t, App: a, Clock: clk, Mail: mail, URL: srv.URL, Config: c, transport: srv.Client().Transport, srv: srv}
 }

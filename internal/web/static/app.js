@@ -57,9 +57,9 @@ function tokenParam() {
 function nav(signedIn) {
   const n = document.getElementById("nav");
   n.replaceChildren(...(signedIn
-    ? [el("a", { href: "#/account" }, "Account"), el("a", { href: "#/security" }, "Security"),
+    ? [el("a", { href: "#/account" }, "Account"), el("a", { href: "#/security" }, "Security"), el("a", { href: "#/requests" }, "Your data"),
        el("a", { href: "#/", id: "logout", onclick: async (e) => { e.preventDefault(); await api("POST", "/api/v1/auth/logout").catch(() => {}); location.hash = "#/login"; } }, "Sign out")]
-    : [el("a", { href: "#/login" }, "Sign in"), el("a", { href: "#/signup" }, "Sign up")]));
+    : [el("a", { href: "#/login" }, "Sign in"), el("a", { href: "#/signup" }, "Sign up"), el("a", { href: "#/ask" }, "Ask about your data")]));
 }
 
 const pages = {
@@ -81,15 +81,84 @@ const pages = {
   },
   async "/signup"() {
     nav(false);
-    show(el("h1", {}, "Create your vigil account"),
+    const f = 
       form([["name", "Your name"], ["email", "E-mail", "email"], ["password", "Password (at least 10 characters)", "password", { autocomplete: "new-password" }],
             ["account_name", "Account name (for example: Home)"], ["region", "Region (EU, UK, US, US-CA, CN, JP, BR, IN, OTHER)", "text", { value: "EU" }]],
         "Sign up", async (v, msg) => {
           v.time_zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
           v.language = (navigator.language || "en").slice(0, 16);
+          if (!document.getElementById("f-accept").checked) throw new Error("Read and accept the privacy statement and the terms first.");
+          v.accepted = await signUpTexts(v.region, v.language);
           const r = await api("POST", "/api/v1/auth/signup", v);
           msg.className = "ok"; msg.textContent = r.status;
-        }));
+        });
+    f.insertBefore(el("label", { for: "f-accept", class: "check" }, el("input", { type: "checkbox", id: "f-accept" }),
+      " I have read and accept the ", el("a", { href: "#/notice?kind=privacy_statement", target: "_blank" }, "privacy statement"),
+      " and the ", el("a", { href: "#/notice?kind=terms", target: "_blank" }, "terms of service"), "."), f.querySelector("button"));
+    show(el("h1", {}, "Create your vigil account"), f);
+  },
+  async "/notice"() {
+    const kind = new URLSearchParams(location.hash.split("?")[1] || "").get("kind");
+    const { notices } = await api("GET", "/api/v1/notices");
+    const n = notices.find((x) => x.kind === kind && x.region === "default" && x.language === "en");
+    if (!n) throw new Error("no such document");
+    const full = await api("GET", "/api/v1/notices/" + n.id);
+    show(el("h1", {}, kind.replace("_", " "), " (version " + full.version + ")"), el("pre", { class: "notice" }, full.text),
+      el("p", { class: "muted" }, "SHA-256 of this text: " + full.text_hash));
+  },
+  async "/requests"() {
+    try { await api("GET", "/api/v1/me"); } catch { location.hash = "#/login"; return; }
+    nav(true);
+    const { categories } = await api("GET", "/api/v1/datamap");
+    const { requests } = await api("GET", "/api/v1/me/privacy-requests");
+    show(el("h1", {}, "Ask about your data"),
+      el("p", { class: "muted" }, "See, correct, delete or take away what vigil holds about you. No law needs citing; " +
+        "for your safety a request needs a sign-in with your authenticator within the last ten minutes."),
+      requestForm(categories, [], async (body, msg) => {
+        const r = await api("POST", "/api/v1/me/privacy-requests", body);
+        msg.className = "ok"; msg.textContent = "Request " + r.id + " received; answer due by " + new Date(r.due_at).toLocaleDateString() + ".";
+        setTimeout(route, 0);
+      }),
+      el("h2", {}, "Your requests"), requestTable(requests, "my-requests"));
+  },
+  async "/ask"() {
+    nav(false);
+    const { categories } = await api("GET", "/api/v1/datamap");
+    show(el("h1", {}, "Ask about data vigil may hold about you"),
+      el("p", { class: "muted" }, "For people without a vigil account: someone a customer's camera filmed, or an agent or guardian " +
+        "acting for them. You confirm your address, then send a document proving who you are (and your authority, when acting for " +
+        "someone); the data-protection officer checks it before anything is released."),
+      requestForm(categories, [["email", "Your e-mail", "email"], ["name", "Your name"],
+        ["relation", "You ask", "select", [["self", "for yourself"], ["agent", "as an authorised agent"], ["guardian", "as a parent or guardian"]]],
+        ["on_behalf_of", "For whom (agents and guardians)"]], async (body, msg) => {
+        const r = await api("POST", "/api/v1/privacy/requests", body);
+        msg.className = "ok"; msg.textContent = r.status;
+      }));
+  },
+  async "/privacy-request/confirm"() {
+    nav(false);
+    const { request, request_token } = await api("POST", "/api/v1/privacy/requests/confirm", { token: tokenParam() });
+    const kind = el("select", { id: "f-doc-kind" }, el("option", { value: "identity" }, "proof of identity"), el("option", { value: "authority" }, "proof of authority"));
+    const file = el("input", { type: "file", id: "f-document", accept: "application/pdf,image/jpeg,image/png" });
+    const msg = el("p", { class: "error", role: "alert" });
+    const f = el("form", {}, el("label", { for: "f-doc-kind" }, "Document", kind), el("label", { for: "f-document" }, "File", file),
+      el("button", { type: "submit" }, "Send document"), msg);
+    f.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      msg.textContent = "";
+      try {
+        const fl = file.files[0];
+        if (!fl) throw new Error("Choose a file.");
+        const res = await fetch(`/api/v1/privacy/requests/${request.id}/documents/${kind.value}`, { method: "PUT", credentials: "same-origin",
+          headers: { "Content-Type": fl.type || "application/octet-stream", "X-Request-Token": request_token }, body: fl });
+        const data = await res.json().catch(() => ({}));
+        if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
+        msg.className = "ok"; msg.textContent = "Document received; the data-protection officer will review it.";
+      } catch (e) { msg.className = "error"; msg.textContent = e.message; }
+    });
+    show(el("h1", {}, "Your address is confirmed"), el("p", {}, "Request " + request.id + " (" + request.kind + "), due by " +
+      new Date(request.due_at).toLocaleDateString() + "."),
+      el("p", { class: "muted" }, "Keep this access code to follow the request: ", el("code", { id: "request-token" }, request_token)), f);
   },
   async "/verify-email"() {
     try { const r = await api("POST", "/api/v1/auth/verify-email", { token: tokenParam() }); show(el("p", { class: "ok" }, r.status), el("a", { href: "#/login" }, "Sign in")); }
@@ -169,6 +238,70 @@ const pages = {
         el("ul", {}, c.purposes.map((p) => el("li", {}, p.id + ": " + p.title))))));
   },
 };
+
+// signUpTexts returns the privacy statement and terms that apply in region,
+// as shown on the sign-up form, with the hashes of their texts.
+async function signUpTexts(region, language) {
+  const { notices } = await api("GET", "/api/v1/notices");
+  const out = [];
+  for (const kind of ["privacy_statement", "terms"]) {
+    const lang = (language || "en").split("-")[0];
+    const pick = [[region, lang], [region, "en"], ["default", lang], ["default", "en"]]
+      .map(([r, l]) => notices.find((n) => n.kind === kind && n.region === r && n.language === l)).find(Boolean);
+    if (pick) out.push({ notice_id: pick.id, text_hash: pick.text_hash });
+  }
+  return out;
+}
+
+// requestForm is the designated channel for data-subject requests: what to
+// do, with which data (the data map's categories), over which period.
+function requestForm(categories, extra, onSubmit) {
+  const msg = el("p", { class: "error", role: "alert" });
+  const field = (name, label, input) => el("label", { for: "f-" + name }, label, input);
+  const inputs = {};
+  const kind = el("select", { id: "f-kind" }, [["access", "a copy of my data"], ["portability", "my data to take elsewhere"],
+    ["correction", "a correction"], ["deletion", "deletion"]].map(([v, t]) => el("option", { value: v }, t)));
+  const extras = extra.map(([name, label, type, options]) => {
+    inputs[name] = type === "select" ? el("select", { id: "f-" + name }, options.map(([v, t]) => el("option", { value: v }, t)))
+      : el("input", { id: "f-" + name, name, type: type || "text" });
+    return field(name, label, inputs[name]);
+  });
+  const region = el("input", { id: "f-region", value: "eu" });
+  const boxes = categories.filter((c) => !c.id.startsWith("staff.")).map((c) =>
+    el("label", { class: "check", for: "cat-" + c.id }, el("input", { type: "checkbox", id: "cat-" + c.id, value: c.id }), " " + c.title));
+  const from = el("input", { type: "date", id: "f-from" });
+  const to = el("input", { type: "date", id: "f-to" });
+  const desc = el("textarea", { id: "f-description", rows: "3" });
+  const f = el("form", { id: "request-form" }, extras, field("kind", "I ask for", kind), field("region", "Region whose law applies", region),
+    el("fieldset", {}, el("legend", {}, "Which data"), boxes),
+    field("from", "From (optional)", from), field("to", "Until (optional)", to),
+    field("description", "Anything else we should know (optional)", desc),
+    el("button", { type: "submit" }, "Send request"), msg);
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    msg.textContent = "";
+    const body = { kind: kind.value, region: region.value.trim(), description: desc.value.trim() || undefined,
+      scope: { categories: boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value) } };
+    if (from.value) body.scope.from = new Date(from.value + "T00:00:00Z").toISOString();
+    if (to.value) body.scope.to = new Date(to.value + "T00:00:00Z").toISOString();
+    for (const [k, i] of Object.entries(inputs)) if (i.value) body[k] = i.value;
+    try { await onSubmit(body, msg); } catch (e) { msg.className = "error"; msg.textContent = e.message; }
+  });
+  return f;
+}
+
+function requestTable(requests, id) {
+  if (!requests || !requests.length) return el("p", { class: "muted", id }, "No requests yet.");
+  return el("table", { id },
+    el("tr", {}, ["Request", "Asked", "Status", "Due", "Answer"].map((h) => el("th", {}, h))),
+    requests.map((r) => el("tr", {},
+      el("td", {}, r.id, el("br"), el("span", { class: "muted" }, r.kind + ": " + r.scope.categories.join(", "))),
+      el("td", {}, new Date(r.submitted_at).toLocaleDateString()),
+      el("td", { class: "status" }, r.preparing ? "being prepared" : r.status, r.outcome ? " · " + r.outcome : ""),
+      el("td", {}, new Date(r.extended_due_at || r.due_at).toLocaleDateString()),
+      el("td", {}, r.letter ? el("details", {}, el("summary", {}, "Letter"), el("pre", {}, r.letter)) : "",
+        r.package_ready ? el("a", { href: `/api/v1/me/privacy-requests/${r.id}/package` }, "Download package") : ""))));
+}
 
 // verifiedLog checks a page of the access log in the browser and renders it
 // with the result of each check.
