@@ -10,7 +10,12 @@ pass="a long simulated passphrase"
 jar=$(mktemp)
 trap 'rm -f "$jar"' EXIT
 post() { curl -sS -f -b "$jar" -c "$jar" -H 'Content-Type: application/json' -X POST "$url$1" -d "$2"; }
-post /api/v1/auth/signup "{\"email\":\"$email\",\"password\":\"$pass\",\"name\":\"Sim Owner\",\"account_name\":\"Simulated fleet\",\"region\":\"EU\",\"time_zone\":\"UTC\",\"language\":\"en\"}" >/dev/null
+# Sign-up records the privacy statement and terms the person accepted.
+accepted=$(curl -sS -f "$url/api/v1/notices" | python3 -c 'import json,sys
+ns=json.load(sys.stdin)["notices"]
+print(json.dumps([{"notice_id":n["id"],"text_hash":n["text_hash"]} for n in ns
+  if n["kind"] in ("privacy_statement","terms") and n["region"]=="default" and n["language"]=="en"]))')
+post /api/v1/auth/signup "{\"email\":\"$email\",\"password\":\"$pass\",\"name\":\"Sim Owner\",\"account_name\":\"Simulated fleet\",\"region\":\"EU\",\"time_zone\":\"UTC\",\"language\":\"en\",\"accepted\":$accepted}" >/dev/null
 for _ in $(seq 50); do
   mail=$(grep -l "$email" "$data"/outbox/*.eml 2>/dev/null | head -n1 || true)
   [ -n "$mail" ] && break
