@@ -7,6 +7,7 @@ package activity
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
 // Keys seals addresses under the person's key and fingerprints them.
@@ -40,9 +42,14 @@ type Hit struct {
 type Store interface {
 	AddHits(ctx context.Context, hits []Hit) error
 	Hits(ctx context.Context, d access.Decision, userID string, limit int) ([]Hit, error)
-	// Pseudonymise erases full addresses of hours before cutoff and deletes
-	// hours before purge. It returns how many rows it changed.
-	Pseudonymise(ctx context.Context, cutoff, purge time.Time) (int64, error)
+	// ExportHits streams a person's whole log, for an access request.
+	ExportHits(ctx context.Context, d access.Decision, userID string, fn func(Hit) error) error
+	EraseHits(ctx context.Context, d access.Decision, userID string) (int64, error)
+	// ExpiredHits lists the people with full addresses of hours before cutoff.
+	ExpiredHits(ctx context.Context, cutoff time.Time) ([]string, error)
+	// Pseudonymise erases a person's full addresses of hours before cutoff
+	// and deletes their hours before purge. It returns the rows changed.
+	Pseudonymise(ctx context.Context, d access.Decision, userID string, cutoff, purge time.Time) (int64, error)
 }
 
 type key struct {
@@ -207,10 +214,49 @@ func (l *Log) Mine(ctx context.Context, p access.Principal) ([]Entry, error) {
 	return out, nil
 }
 
-// Pseudonymise applies the retention of the access log: full addresses go
-// after the category's period, whole rows after six times that.
-func (l *Log) Pseudonymise(ctx context.Context) (int64, error) {
+// RegisterPrivacy gives the privacy centre the export, erasure and
+// retention of the access log.
+func (l *Log) RegisterPrivacy(r *privacy.Registry) error {
+	return r.Register(datamap.LogAccess, privacy.Handlers{Export: l, Erase: l, Purge: l})
+}
+
+// Export writes the subject's own access log.
+func (l *Log) Export(ctx context.Context, d access.Decision, s privacy.Subject, sc privacy.Scope, emit func(privacy.Record) error) error {
+	if err := l.Flush(ctx); err != nil {
+		return err
+	}
+	return l.store.ExportHits(ctx, d, s.ID, func(h Hit) error {
+		if !sc.InRange(h.Hour) {
+			return nil
+		}
+		e := Entry{Hour: h.Hour, Requests: h.Requests, Prefix: h.Prefix, First: h.First, Last: h.Last}
+		if len(h.IPSealed) > 0 {
+			if b, err := l.keys.OpenSubject(ctx, s.ID, h.IPSealed, ad(s.ID)); err == nil {
+				e.IP = string(b)
+			}
+		}
+		return emit(privacy.Record{ID: fmt.Sprintf("hour-%d-%s", h.Hour.Unix(), h.Prefix), Data: e})
+	})
+}
+
+// Erase deletes the subject's access log.
+func (l *Log) Erase(ctx context.Context, d access.Decision, s privacy.Subject, _ privacy.Scope) (privacy.Erased, error) {
+	if err := l.Flush(ctx); err != nil {
+		return privacy.Erased{}, err
+	}
+	n, err := l.store.EraseHits(ctx, d, s.ID)
+	return privacy.Erased{Rows: n}, err
+}
+
+// Expired lists the people with hours past the retention of their address.
+func (l *Log) Expired(ctx context.Context, cutoff time.Time) ([]string, error) {
+	return l.store.ExpiredHits(ctx, cutoff)
+}
+
+// Purge applies the retention of the access log to one person: full
+// addresses of hours before cutoff go (the network prefix stays), and
+// hours older than six retention periods go entirely.
+func (l *Log) Purge(ctx context.Context, d access.Decision, owner string, cutoff time.Time) (int64, error) {
 	c, _ := l.reg.Category(datamap.LogAccess)
-	now := l.clk.Now()
-	return l.store.Pseudonymise(ctx, now.Add(-c.Retention.Period), now.Add(-6*c.Retention.Period))
+	return l.store.Pseudonymise(ctx, d, owner, cutoff, cutoff.Add(-5*c.Retention.Period))
 }

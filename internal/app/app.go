@@ -161,6 +161,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, fmt.Errorf("device models: %w", err)
 	}
 	a.Activity = activity.New(store.NewActivityStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log)
+	// The device data and the access log flow into data-subject requests
+	// and retention through the privacy centre's registry.
+	if err := errors.Join(a.Devices.RegisterPrivacy(a.Fulfil, store.NewDeviceStore(a.DB)), a.Activity.RegisterPrivacy(a.Fulfil)); err != nil {
+		return nil, err
+	}
 	if !o.Offline {
 		if err := a.openBus(ctx); err != nil {
 			return nil, err

@@ -225,7 +225,4 @@ type Store interface {
 	PrefErrorDetails(ctx context.Context, userID string) (bool, error)
 	SetPrefErrorDetails(ctx context.Context, d access.Decision, userID string, on bool) error
 
-	// PseudonymiseIPs drops the full addresses last seen before cutoff,
-	// keeping the network prefix. It returns how many it changed.
-	PseudonymiseIPs(ctx context.Context, cutoff time.Time) (int64, error)
 }

@@ -142,10 +142,3 @@ func (s *Service) SubmitAppReport(ctx context.Context, p access.Principal, in Ap
 	}
 	return Report{ID: id, UserID: p.ID, Kind: in.Kind, Body: in.Body, ReceivedAt: now}, nil
 }
-
-// PseudonymiseIPs erases the full device addresses whose retention ended,
-// keeping their network prefix.
-func (s *Service) PseudonymiseIPs(ctx context.Context) (int64, error) {
-	c, _ := s.reg.Category(datamap.NetIP)
-	return s.store.PseudonymiseIPs(ctx, s.clk.Now().Add(-c.Retention.Period))
-}

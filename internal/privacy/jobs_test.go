@@ -105,7 +105,6 @@ func TestDeletionTellsProcessorsAndKeepsProofs(t *testing.T) {
 		b.Must(http.StatusCreated, "PUT", "/api/v1/me/consents/product_news", nil)
 
 		op := e.Operator()
-		operators[e] = op
 		now := e.Clock.Now()
 		proc := func(name string) privacy.Processor {
 			var p privacy.Processor

@@ -1,7 +1,6 @@
 package privacy_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -23,49 +22,17 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-// staff returns a signed-in staff member of role, bootstrapping the
-// operator on first use.
 func staff(e *vigiltest.Env, email string, role access.StaffRole) *vigiltest.Client {
-	if operators[e] == nil {
-		operators[e] = e.Operator()
-	}
-	s := operators[e].Staff(email, role, e.Clock.Now().AddDate(1, 0, 0))
-	s.StaffLogin()
-	return s
+	return e.StaffMember(email, role)
 }
-
-var operators = map[*vigiltest.Env]*vigiltest.Client{}
 
 func requestsDPO(e *vigiltest.Env) *vigiltest.Client {
 	return staff(e, "dpo@vigil.test", access.StaffDPO)
 }
 
-// withMFA enrols a second factor and signs in again with it.
-func withMFA(c *vigiltest.Client) {
-	c.EnrolTOTP()
-	c.Login()
-}
+func withMFA(c *vigiltest.Client) { c.WithMFA() }
 
-func unzip(t *testing.T, b []byte) map[string][]byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatalf("package is not a zip: %v", err)
-	}
-	out := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f.Name], err = io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
+func unzip(t *testing.T, b []byte) map[string][]byte { return vigiltest.Unzip(t, b) }
 
 // A signed-in user files a request after a fresh second factor; a request
 // that cannot be executed is refused with the reason; the package holds the

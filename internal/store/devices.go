@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -320,22 +318,8 @@ func (s *DeviceStore) Release(ctx context.Context, d access.Decision, accountID,
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE devices SET account_id = '', site_id = '', claimed_at = 0, name_sealed = NULL, lost_at = 0,
-			error_details = 0, cred_hash = NULL, cred_issued_at = 0, firmware_version = '', app_version = '', software_id = '',
-			region = '', language = '', time_zone = '', font = '', info_at = 0, online = 0, last_seen_at = 0,
-			dropped_fields = 0, rejected_messages = 0 WHERE account_id = ? AND id = ?`, accountID, id)
-		if err != nil {
-			return err
-		}
-		if err := MustAffect(res, "device"); err != nil {
-			return err
-		}
-		for _, table := range []string{"device_events", "device_ips", "device_shadows", "error_reports"} {
-			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE account_id = ? AND device_id = ?`, accountID, id); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := releaseDevice(ctx, tx, accountID, id)
+		return err
 	})
 }
 
@@ -760,21 +744,4 @@ func (s *DeviceStore) SetPrefErrorDetails(ctx context.Context, d access.Decision
 			ON CONFLICT (user_id) DO UPDATE SET error_details = excluded.error_details`, userID, b2i(on))
 		return err
 	})
-}
-
-// PseudonymiseIPs drops full addresses last seen before cutoff.
-func (s *DeviceStore) PseudonymiseIPs(ctx context.Context, cutoff time.Time) (int64, error) {
-	var n int64
-	err := s.db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE device_ips SET ip_sealed = NULL WHERE ip_sealed IS NOT NULL AND last_seen_at < ?`, Micros(cutoff))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("pseudonymise addresses: %w", err)
-		}
-		return nil
-	})
-	return n, err
 }

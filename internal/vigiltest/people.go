@@ -77,9 +77,12 @@ func (c *Client) Login() {
 }
 
 // Operator returns a signed-in operator administrator with a second factor,
-// bootstrapping vigil's first administrator if there is none.
+// bootstrapping vigil's first administrator on first use.
 func (e *Env) Operator() *Client {
 	e.T.Helper()
+	if e.operator != nil {
+		return e.operator
+	}
 	c := e.Client()
 	c.Email, c.Password = "operator@vigil.test", DefaultPassword
 	token, err := e.App.Accounts.IssueBootstrap(e.T.Context())
@@ -91,6 +94,7 @@ func (e *Env) Operator() *Client {
 		"training_valid_until": e.Clock.Now().AddDate(1, 0, 0),
 	})
 	c.StaffLogin()
+	e.operator = c
 	return c
 }
 
@@ -126,4 +130,21 @@ func (c *Client) Login2FA() {
 	c.e.T.Helper()
 	c.Must(http.StatusOK, "POST", "/api/v1/staff/auth/login", map[string]string{"email": c.Email, "password": c.Password})
 	c.Must(http.StatusOK, "POST", "/api/v1/auth/mfa", map[string]string{"code": c.TOTP()})
+}
+
+// StaffMember returns a signed-in staff member of role with a second
+// factor and a year of training, bootstrapping the operator on first use.
+func (e *Env) StaffMember(email string, role access.StaffRole) *Client {
+	e.T.Helper()
+	s := e.Operator().Staff(email, role, e.Clock.Now().AddDate(1, 0, 0))
+	s.StaffLogin()
+	return s
+}
+
+// WithMFA enrols a second factor for a customer and signs in again with
+// it, as a fresh sign-in for a data-subject request needs.
+func (c *Client) WithMFA() {
+	c.e.T.Helper()
+	c.EnrolTOTP()
+	c.Login()
 }

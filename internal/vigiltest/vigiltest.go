@@ -31,6 +31,7 @@ type Env struct {
 
 	transport http.RoundTripper // trusts the test server's certificate
 	srv       *httptest.Server
+	operator  *Client // the bootstrapped operator, once StaffMember made one
 }
 
 // Option changes the configuration before vigil starts.
