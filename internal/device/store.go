@@ -224,5 +224,4 @@ type Store interface {
 
 	PrefErrorDetails(ctx context.Context, userID string) (bool, error)
 	SetPrefErrorDetails(ctx context.Context, d access.Decision, userID string, on bool) error
-
 }
