@@ -360,7 +360,9 @@ func (s *Requests) storePackage(ctx context.Context, owner string, write func(io
 	return res.m, err
 }
 
-func (s *Requests) dropPackage(ctx context.Context, id string) error { return s.dropBlob(ctx, exportOwner(id)) }
+func (s *Requests) dropPackage(ctx context.Context, id string) error {
+	return s.dropBlob(ctx, exportOwner(id))
+}
 
 // dropBlob deletes a package and destroys its key.
 func (s *Requests) dropBlob(ctx context.Context, owner string) error {
