@@ -85,8 +85,7 @@ func hasTransfer(ds []privacy.Disclosure, recipient string) bool {
 // receiving vigil refuses a changed package and creates nothing; from the
 // genuine one it creates the account with its sites, invites every other
 // person again, and applies none of their consents.
-// proves: T1
-// proves: D1
+// proves: T1, D1
 func TestAccountTransfer(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		ann := e.SignUp("ann@example.com")
@@ -223,6 +222,9 @@ func TestAccountTransfer(t *testing.T) {
 		if r := zed.DoType("POST", "/api/v1/transfers/import?signing_key="+url.QueryEscape(signingKey(t, zed)), "application/zip", pkg); r.Status != http.StatusBadRequest ||
 			!strings.Contains(r.ErrorMessage(), "signature") {
 			t.Errorf("import with another vigil's key: %d %s", r.Status, r.Body)
+		}
+		if r := zed.DoType("POST", imp, "application/json", pkg); r.Status != http.StatusBadRequest {
+			t.Errorf("import as JSON: %d %s", r.Status, r.Body)
 		}
 		if r := zed.DoType("POST", "/api/v1/transfers/import", "application/zip", pkg); r.Status != http.StatusBadRequest {
 			t.Errorf("import without a key: %d %s", r.Status, r.Body)
