@@ -134,6 +134,9 @@ type Credential struct {
 type Store interface {
 	// Sign-up: the account, its owner and the owner's membership, at once.
 	CreateAccount(ctx context.Context, d access.Decision, a AccountRow, owner UserRow) error
+	// ImportAccount creates an account owned by an existing user with its
+	// sites, at once (an account moved in from another vigil).
+	ImportAccount(ctx context.Context, d access.Decision, a AccountRow, ownerID string, sites []SiteRow) error
 	Account(ctx context.Context, d access.Decision, id string) (AccountRow, error)
 	UpdateAccount(ctx context.Context, d access.Decision, id string, nameSealed []byte, region string) error
 	AccountsOf(ctx context.Context, userID string) ([]string, error)

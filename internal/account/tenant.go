@@ -241,6 +241,10 @@ type Invitation struct {
 
 // Invite mails an invitation to join an account with a role.
 func (s *Service) Invite(ctx context.Context, p access.Principal, accountID string, in Invitation) error {
+	return s.invite(ctx, p, accountID, in, "You have been invited to join a vigil account as "+string(in.Role)+".")
+}
+
+func (s *Service) invite(ctx context.Context, p access.Principal, accountID string, in Invitation, intro string) error {
 	if _, err := s.check(ctx, p, access.Create, accountRes(accountID), datamap.PurposeService); err != nil {
 		return err
 	}
@@ -271,7 +275,7 @@ func (s *Service) Invite(ctx context.Context, p access.Principal, accountID stri
 		return err
 	}
 	s.send(ctx, addr, "You are invited to a vigil account",
-		"You have been invited to join a vigil account as "+string(in.Role)+". Sign in or sign up with this address, then open:\n\n"+
+		intro+" Sign in or sign up with this address, then open:\n\n"+
 			s.link("accept-invitation", token)+"\n\nThe invitation expires in 7 days. If you do not know why you got it, ignore it.\n")
 	return nil
 }

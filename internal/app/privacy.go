@@ -30,7 +30,7 @@ func (a *App) startPrivacy(mailer account.Mailer) error {
 	dpo := a.Config.Privacy.DPOMailbox
 	a.Requests = privacy.NewRequests(privacy.Deps{Store: ps, Keys: a.Keys, Blobs: a.Blobs, Gate: a.Gate, DataMap: a.Registry,
 		Fulfil: a.Fulfil, Profiles: a.Accounts, Holds: a.Retention, Mailer: mailer, Clock: a.Clock, Log: a.Log,
-		Jobs: ps, Notices: ps, Ledger: a.Privacy},
+		Jobs: ps, Notices: ps, Ledger: a.Privacy, Tenants: a.Accounts},
 		privacy.RequestOptions{PublicURL: a.Config.PublicURL, Deadlines: deadlines, DPOMailbox: dpo})
 	return nil
 }

@@ -24,6 +24,7 @@ var bodies = map[string]any{
 	"PATCH /api/v1/accounts/{accountID}/devices/{deviceID}/shadow": map[string]any{"channel": 0, "version": 0, "desired": map[string]any{"fps": 5}},
 	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"recipient": "mallory", "categories": []string{"account.profile"},
 		"until": "2026-03-20T00:00:00Z"},
+	"POST /api/v1/accounts/{accountID}/transfers": map[string]any{"recipient": "mallory", "reason": "taken over", "confirm": true},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -50,7 +51,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 				continue
 			}
 			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID,
-				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

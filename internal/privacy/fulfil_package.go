@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"hash"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -122,38 +123,55 @@ func VerifySignature(want string, msg []byte, sig Signature) bool {
 // subject's access log.
 func (s *Requests) WritePackage(ctx context.Context, w io.Writer, requestID string, subj Subject, sc Scope) (Manifest, error) {
 	m := Manifest{Format: packageFormat, RequestID: requestID, SubjectID: subj.ID, CreatedAt: s.clk.Now().UTC(), Scope: sc}
-	excluded, err := s.store.Exclusions(ctx, subj.ID)
-	if err != nil {
+	zw := newPackageZip(w)
+	fp := sha256.New()
+	if err := s.writeSubject(ctx, zw, "", JobRequests, subj, sc, &m, fp); err != nil {
 		return m, err
 	}
+	return m, s.sealPackage(ctx, zw, &m, fp)
+}
+
+func newPackageZip(w io.Writer) *zip.Writer {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestSpeed)
 	})
-	fp := sha256.New()
+	return zw
+}
+
+// writeSubject writes every category of scope about subj under prefix
+// (data/ and media/ below it), each read under its own gate decision for
+// the system job, and adds the files to m.
+func (s *Requests) writeSubject(ctx context.Context, zw *zip.Writer, prefix, job string, subj Subject, sc Scope, m *Manifest, fp hash.Hash) error {
+	excluded, err := s.store.Exclusions(ctx, subj.ID)
+	if err != nil {
+		return err
+	}
 	for _, cat := range s.fulfil.subjectCategories() {
 		if !sc.Includes(cat.ID) {
 			continue
 		}
 		h := s.fulfil.Handlers(cat.ID)
 		if h.Export == nil {
-			m.NotHeld = append(m.NotHeld, cat.ID)
+			if !slices.Contains(m.NotHeld, cat.ID) {
+				m.NotHeld = append(m.NotHeld, cat.ID)
+			}
 			continue
 		}
-		d, err := s.gate.Check(ctx, access.System(JobRequests), access.Export,
+		d, err := s.gate.Check(ctx, access.System(job), access.Export,
 			access.Resource{Category: cat.ID, SubjectID: subj.ID}, purposeFor(cat))
 		if err != nil {
-			return m, err
+			return err
 		}
-		f, ex, err := writeCategory(ctx, zw, cat, h.Export, d, subj, sc, excluded[cat.ID], fp, m.CreatedAt)
+		f, ex, err := writeCategory(ctx, zw, prefix, cat, h.Export, d, subj, sc, excluded[cat.ID], fp, m.CreatedAt)
 		if err != nil {
-			return m, err
+			return err
 		}
 		m.Files = append(m.Files, f)
 		m.Excluded = append(m.Excluded, ex...)
 		if me, ok := h.Export.(MediaExporter); ok {
 			err := me.ExportMedia(ctx, d, subj, sc, func(name string, r io.Reader) error {
-				f, err := writeFile(zw, "media/"+string(cat.ID)+"/"+name, cat.ID, r, m.CreatedAt)
+				f, err := writeFile(zw, prefix+"media/"+string(cat.ID)+"/"+name, cat.ID, r, m.CreatedAt)
 				if err == nil {
 					m.Files = append(m.Files, f)
 					io.WriteString(fp, f.SHA256) //nolint:errcheck // a hash never fails
@@ -161,30 +179,39 @@ func (s *Requests) WritePackage(ctx context.Context, w io.Writer, requestID stri
 				return err
 			})
 			if err != nil {
-				return m, err
+				return err
 			}
 		}
 	}
+	return nil
+}
+
+// sealPackage writes manifest.json and its signature, manifest.sig, and
+// closes the zip.
+func (s *Requests) sealPackage(ctx context.Context, zw *zip.Writer, m *Manifest, fp hash.Hash) error {
 	m.Fingerprint = hex.EncodeToString(fp.Sum(nil))
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return m, errs.Wrap(err, errs.Internal, "encode manifest")
+		return errs.Wrap(err, errs.Internal, "encode manifest")
 	}
 	sig, err := s.sign(ctx, body)
 	if err != nil {
-		return m, err
+		return err
 	}
 	sigJSON, _ := json.MarshalIndent(sig, "", "  ")
-	for name, content := range map[string][]byte{"manifest.json": body, "manifest.sig": sigJSON} {
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: m.CreatedAt})
+	for _, f := range []struct {
+		name    string
+		content []byte
+	}{{"manifest.json", body}, {"manifest.sig", sigJSON}} {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: m.CreatedAt})
 		if err != nil {
-			return m, err
+			return err
 		}
-		if _, err := fw.Write(content); err != nil {
-			return m, err
+		if _, err := fw.Write(f.content); err != nil {
+			return err
 		}
 	}
-	return m, zw.Close()
+	return zw.Close()
 }
 
 type counter struct{ n int64 }
@@ -204,12 +231,12 @@ func writeFile(zw *zip.Writer, name string, cat datamap.CategoryID, r io.Reader,
 	return ManifestFile{Name: name, Category: cat, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
-// writeCategory streams one category as data/<category>.json: a header,
+// writeCategory streams one category as <prefix>data/<category>.json: a header,
 // then the records one by one, skipping those marked confidential or
 // privileged. fp takes the hash of every record not derived from exports.
-func writeCategory(ctx context.Context, zw *zip.Writer, cat *datamap.Category, ex Exporter, d access.Decision, subj Subject,
+func writeCategory(ctx context.Context, zw *zip.Writer, prefix string, cat *datamap.Category, ex Exporter, d access.Decision, subj Subject,
 	sc Scope, excluded map[string]string, fp hash.Hash, at time.Time) (ManifestFile, []ExcludedCount, error) {
-	name := "data/" + string(cat.ID) + ".json"
+	name := prefix + "data/" + string(cat.ID) + ".json"
 	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: at})
 	if err != nil {
 		return ManifestFile{}, nil, err

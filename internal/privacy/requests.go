@@ -413,6 +413,8 @@ type Deps struct {
 	// ledger; ProcessorNotifier delivers the notices (nil: they wait).
 	Ledger            *Service
 	ProcessorNotifier ProcessorNotifier
+	// Tenants reads and creates accounts for transfers (T1).
+	Tenants Tenants
 }
 
 // Requests is the data-subject request service.
@@ -437,13 +439,14 @@ type Requests struct {
 	notices   NoticeStore
 	ledger    *Service
 	processor ProcessorNotifier
+	tenants   Tenants
 }
 
 // NewRequests returns the request service.
 func NewRequests(d Deps, opts RequestOptions) *Requests {
 	return &Requests{store: d.Store, keys: d.Keys, blobs: d.Blobs, gate: d.Gate, reg: d.DataMap, fulfil: d.Fulfil,
 		profiles: d.Profiles, holds: d.Holds, mailer: d.Mailer, clk: d.Clock, log: d.Log, opts: opts.withDefaults(),
-		jobs: d.Jobs, wake: make(chan struct{}, 1), notices: d.Notices, ledger: d.Ledger, processor: d.ProcessorNotifier}
+		jobs: d.Jobs, wake: make(chan struct{}, 1), notices: d.Notices, ledger: d.Ledger, processor: d.ProcessorNotifier, tenants: d.Tenants}
 }
 
 // Deadlines returns the table in force.

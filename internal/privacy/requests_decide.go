@@ -332,6 +332,14 @@ func (s *Requests) buildPackage(ctx context.Context, row RequestRow, subj Subjec
 		return Manifest{}, err
 	}
 	_ = d // the package lives in the blob store, which takes no decision; the entry records its making
+	return s.storePackage(ctx, exportOwner(row.ID), func(w io.Writer) (Manifest, error) {
+		return s.WritePackage(ctx, w, row.ID, subj, row.Scope)
+	})
+}
+
+// storePackage streams what write writes into the blob store under owner,
+// encrypted under a key of owner's own, as it is written.
+func (s *Requests) storePackage(ctx context.Context, owner string, write func(io.Writer) (Manifest, error)) (Manifest, error) {
 	pr, pw := io.Pipe()
 	type result struct {
 		m   Manifest
@@ -339,11 +347,11 @@ func (s *Requests) buildPackage(ctx context.Context, row RequestRow, subj Subjec
 	}
 	done := make(chan result, 1)
 	go func() {
-		m, err := s.WritePackage(ctx, pw, row.ID, subj, row.Scope)
+		m, err := write(pw)
 		pw.CloseWithError(err)
 		done <- result{m, err}
 	}()
-	err = s.blobs.Put(ctx, exportOwner(row.ID), packageKey, pr)
+	err := s.blobs.Put(ctx, owner, packageKey, pr)
 	pr.CloseWithError(io.ErrClosedPipe)
 	res := <-done
 	if res.err != nil {
@@ -353,10 +361,15 @@ func (s *Requests) buildPackage(ctx context.Context, row RequestRow, subj Subjec
 }
 
 func (s *Requests) dropPackage(ctx context.Context, id string) error {
-	if err := s.blobs.Delete(ctx, exportOwner(id), packageKey); err != nil {
+	return s.dropBlob(ctx, exportOwner(id))
+}
+
+// dropBlob deletes a package and destroys its key.
+func (s *Requests) dropBlob(ctx context.Context, owner string) error {
+	if err := s.blobs.Delete(ctx, owner, packageKey); err != nil {
 		return err
 	}
-	return s.keys.Destroy(ctx, keys.ScopeAccount, exportOwner(id))
+	return s.keys.Destroy(ctx, keys.ScopeAccount, owner)
 }
 
 // Package opens the package of one of the caller's own granted requests.

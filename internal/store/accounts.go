@@ -44,6 +44,31 @@ func (s *AccountStore) CreateAccount(ctx context.Context, d access.Decision, a a
 	})
 }
 
+// ImportAccount creates an account owned by an existing user, with its
+// sites, at once: an account moved in from another vigil.
+func (s *AccountStore) ImportAccount(ctx context.Context, d access.Decision, a account.AccountRow, ownerID string, sites []account.SiteRow) error {
+	if err := d.Require(access.Create, access.Resource{Category: datamap.AccountProfile, AccountID: a.ID}); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO accounts (id, name_sealed, region, created_at) VALUES (?, ?, ?, ?)`,
+			a.ID, a.NameSealed, a.Region, Micros(tx.Now)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO memberships (account_id, user_id, site_id, role, created_at) VALUES (?, ?, '', ?, ?)`,
+			a.ID, ownerID, string(access.RoleOwner), Micros(tx.Now)); err != nil {
+			return tx.Err(err, "membership")
+		}
+		for _, st := range sites {
+			if _, err := tx.Exec(ctx, `INSERT INTO sites (id, account_id, name_sealed, time_zone, created_at) VALUES (?, ?, ?, ?, ?)`,
+				st.ID, a.ID, st.NameSealed, st.TimeZone, Micros(tx.Now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Account returns one account.
 func (s *AccountStore) Account(ctx context.Context, d access.Decision, id string) (account.AccountRow, error) {
 	var a account.AccountRow

@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/privacy"
+)
+
+// signingKeyHeader carries the exporting vigil's public signing key when a
+// transfer package is imported (or the signing_key query parameter).
+const signingKeyHeader = "X-Vigil-Signing-Key"
+
+// maxTransferUpload bounds an imported transfer package.
+const maxTransferUpload = 2 << 30
+
+func (s *Server) startTransfer(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in privacy.TransferInput
+	id, err := pathIDAndBody(w, r, "accountID", &in)
+	if err != nil {
+		return err
+	}
+	t, err := s.Requests.StartTransfer(r.Context(), a.Principal, a.Token, id, in)
+	return reply(w, http.StatusCreated, t, err)
+}
+
+func (s *Server) transferPackage(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ids, err := mustPathIDs(r, "accountID", "transferID")
+	if err != nil {
+		return err
+	}
+	rc, err := s.Requests.TransferPackage(r.Context(), a.Principal, a.Token, ids[0], ids[1])
+	return streamPackage(w, ids[1], rc, err)
+}
+
+// importTransfer takes the zip as the body. A zip is read from its end, so
+// the body is spooled to a temporary file, deleted when the call returns.
+func (s *Server) importTransfer(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/zip" {
+		return errs.E(errs.Invalid, "send the transfer package as the body, with Content-Type application/zip")
+	}
+	key := r.URL.Query().Get("signing_key")
+	if key == "" {
+		key = r.Header.Get(signingKeyHeader)
+	}
+	f, err := os.CreateTemp("", "vigil-transfer-*.zip")
+	if err != nil {
+		return errs.Wrap(err, errs.Internal, "spool transfer package")
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	n, err := io.Copy(f, http.MaxBytesReader(w, r.Body, maxTransferUpload))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return errs.E(errs.TooLarge, "a transfer package is at most %d bytes", maxTransferUpload)
+	case err != nil:
+		return errs.E(errs.Invalid, "the package could not be read")
+	}
+	res, err := s.Requests.ImportTransfer(r.Context(), a.Principal, key, f, n)
+	return reply(w, http.StatusCreated, res, err)
+}
