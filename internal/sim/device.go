@@ -78,9 +78,10 @@ func brokerURL(raw string) (string, error) {
 }
 
 // Options returns the paho options of a device: its credential as user
-// name and password, its ID as client ID, a persistent session so that
-// settings pushed while it is offline wait for it, and a last will that
-// tells vigil it went offline.
+// name and password, its ID as client ID, a clean session, and a last will
+// that tells vigil it went offline. A device needs no persistent session:
+// what it missed while offline (settings, firmware offers) it asks for when
+// it connects, so the broker keeps no per-device state.
 func (c Config) Options() (*mqtt.ClientOptions, error) {
 	broker, err := brokerURL(c.URL)
 	if err != nil {
@@ -88,7 +89,7 @@ func (c Config) Options() (*mqtt.ClientOptions, error) {
 	}
 	will, _ := json.Marshal(map[string]bool{"online": false})
 	o := mqtt.NewClientOptions().AddBroker(broker).SetClientID(c.DeviceID).
-		SetUsername(c.DeviceID).SetPassword(c.Secret).SetCleanSession(false).
+		SetUsername(c.DeviceID).SetPassword(c.Secret).SetCleanSession(true).
 		SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(10*time.Second).
 		SetOrderMatters(false).SetBinaryWill(c.topic("up/state"), will, 1, false)
 	if c.TLS != nil {
@@ -111,7 +112,10 @@ func Connect(ctx context.Context, cfg Config) (*Device, error) {
 	if err := wait(ctx, d.client.Connect()); err != nil {
 		return nil, fmt.Errorf("sim: device %s: connect: %w", cfg.DeviceID, err)
 	}
-	if err := wait(ctx, d.client.Subscribe(cfg.topic("down/#"), 1, d.onDown)); err != nil {
+	// QoS 0: a QoS 1 subscription costs the broker a JetStream consumer
+	// per device, and nothing is lost that the device does not ask for
+	// again on its next connection.
+	if err := wait(ctx, d.client.Subscribe(cfg.topic("down/#"), 0, d.onDown)); err != nil {
 		d.client.Disconnect(0)
 		return nil, fmt.Errorf("sim: device %s: subscribe: %w", cfg.DeviceID, err)
 	}
