@@ -287,6 +287,9 @@ func (a *App) Close() {
 		a.jobsDone.Wait()
 		a.stopJobs = nil
 	}
+	if a.Devices != nil {
+		a.Devices.Close()
+	}
 	if a.Bus != nil {
 		if err := a.Bus.Close(); err != nil {
 			a.Log.Warn("device bus did not close cleanly", "err", err)

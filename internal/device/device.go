@@ -11,6 +11,7 @@ package device
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,6 +68,7 @@ type Service struct {
 	opts    Options
 	metrics *metrics
 	schemas *schemaCache
+	replies sync.WaitGroup // replies to devices sent after an ingest batch
 }
 
 // New returns the service. link may be nil until the bus is up (SetLink).
@@ -82,6 +84,9 @@ func New(st Store, k Keys, gate *access.Gate, reg *datamap.Registry, clk clock.C
 	return &Service{store: st, keys: k, gate: gate, reg: reg, clk: clk, log: log, opts: o,
 		metrics: newMetrics(mreg), schemas: newSchemaCache()}, nil
 }
+
+// Close waits for the replies to devices still being sent.
+func (s *Service) Close() { s.replies.Wait() }
 
 // SetMQTTURL sets what devices are told to connect to.
 func (s *Service) SetMQTTURL(u string) { s.opts.MQTTURL = u }

@@ -234,8 +234,15 @@ func (s *Service) Ingest(ctx context.Context, batch []Uplink) []error {
 	for _, l := range labels {
 		s.metrics.messages.WithLabelValues(l[0], l[1]).Inc()
 	}
-	for _, f := range todo {
-		f(ctx)
+	if len(todo) > 0 {
+		// Replies to devices do not hold up the next batch; each carries
+		// its version, so a device can tell an older one.
+		work := slices.Clone(todo)
+		s.replies.Go(func() {
+			for _, f := range work {
+				f(context.WithoutCancel(ctx))
+			}
+		})
 	}
 	return results
 }
@@ -304,7 +311,7 @@ func (s *Service) ingestOne(ctx context.Context, tx IngestTx, m Uplink, todo *[]
 		extra, err = s.ingestReported(ctx, tx, dev, d)
 		dropped += extra
 	case "shadow/get":
-		*todo = append(*todo, func(ctx context.Context) { s.pushShadow(ctx, dev.AccountID, dev.ID, d.channel) })
+		*todo = append(*todo, func(ctx context.Context) { s.pushShadow(ctx, dev.AccountID, dev.ID, d.channel, false) })
 	case "firmware/get":
 		*todo = append(*todo, func(ctx context.Context) { s.offerFirmware(ctx, dev) })
 	case "report":

@@ -271,7 +271,7 @@ func (s *Service) UpdateDesired(ctx context.Context, p access.Principal, account
 	if _, err := s.store.PutDesired(ctx, d, cur, *ch.Version); err != nil {
 		return Shadow{}, err
 	}
-	s.pushShadow(ctx, accountID, deviceID, ch.Channel)
+	s.pushShadow(ctx, accountID, deviceID, ch.Channel, true)
 	return s.GetShadow(ctx, p, accountID, deviceID, ch.Channel)
 }
 
@@ -353,11 +353,15 @@ func shadowTopic(channel int, name string) string {
 	return fmt.Sprintf("ch/%d/shadow/%s", channel, name)
 }
 
-// pushShadow sends a shadow's desired state and delta to the device.
-func (s *Service) pushShadow(ctx context.Context, accountID, deviceID string, channel int) {
+// pushShadow sends a shadow's desired state and delta to the device; a
+// shadow nobody ever set is not sent unless always.
+func (s *Service) pushShadow(ctx context.Context, accountID, deviceID string, channel int, always bool) {
 	row, err := s.store.Shadow(ctx, accountID, deviceID, channel)
 	if err != nil {
 		s.log.Warn("shadow not pushed", "device", deviceID, "err", err)
+		return
+	}
+	if row.Version == 0 && !always {
 		return
 	}
 	sh := s.shadowOf(ctx, row)
@@ -374,7 +378,7 @@ func (s *Service) catchUp(ctx context.Context, dev Row) {
 			continue
 		}
 		if sh := s.shadowOf(ctx, row); len(sh.Delta) > 0 {
-			s.pushShadow(ctx, dev.AccountID, dev.ID, ch)
+			s.pushShadow(ctx, dev.AccountID, dev.ID, ch, true)
 		}
 	}
 	s.offerFirmware(ctx, dev)
