@@ -2,13 +2,17 @@ package device_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/sim"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
@@ -267,4 +271,43 @@ func TestBusStoreHoldsNothingInClear(t *testing.T) {
 	e.App.Close() // flush and close every store file
 	assertNoFileContains(t, e.Config.DataDir, marker)
 	assertNoFileContains(t, filepath.Join(e.Config.DataDir, "bus"), "Europe/Rome")
+}
+
+// With TLS configured, devices connect over MQTTS with the certificate
+// vigil serves, and nothing but TLS is accepted on the device port.
+func TestDeviceOverMQTTS(t *testing.T) {
+	e := vigiltest.Start(t, func(c *config.Config) { c.TLS.SelfSigned = true })
+	made := e.Operator().Manufacture("vc-100", 1)
+	owner := e.SignUp("owner@example.com")
+	cred := owner.Claim(made[0], "Gate")
+	if !strings.HasPrefix(cred.MQTTURL, "mqtts://") {
+		t.Fatalf("devices are told %q, want mqtts://", cred.MQTTURL)
+	}
+	pem, err := os.ReadFile(filepath.Join(e.Config.DataDir, "tls", "cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatal("vigil's certificate does not parse")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	cfg := sim.Config{URL: cred.MQTTURL, DeviceID: cred.DeviceID, Secret: cred.Secret, Firmware: "1.0.0",
+		TLS: &tls.Config{RootCAs: roots, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}}
+	cam, err := sim.Connect(ctx, cfg)
+	if err != nil {
+		t.Fatalf("MQTTS: %v", err)
+	}
+	defer cam.Close()
+	eventually(t, "the camera online over TLS", func() bool { return getDevice(t, owner, cred.DeviceID).Online })
+
+	plain := cfg
+	plain.URL, plain.TLS = strings.Replace(cred.MQTTURL, "mqtts://", "mqtt://", 1), nil
+	pctx, pcancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer pcancel()
+	if d, err := sim.Connect(pctx, plain); err == nil {
+		d.Close()
+		t.Fatal("plain MQTT accepted on the TLS port")
+	}
 }
