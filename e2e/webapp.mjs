@@ -1,13 +1,14 @@
 // Drives vigil's web app in Chromium the way a new customer would: sign up,
 // accept the privacy statement and terms, confirm the address, sign in, read
 // the access log, turn on an authenticator, sign out and back in with the
-// second factor, and file a request about their data through the form.
+// second factor, file a request about their data through the form, and add a
+// camera.
 // Run by internal/web's Go test, which serves vigil and a small helper that
 // hands out the e-mailed tokens and authenticator codes (the server runs on
 // a fake clock).
 import { chromium } from "playwright-core";
 
-const { VIGIL_URL, HELPER_URL, CHROMIUM, SHOT } = process.env;
+const { VIGIL_URL, HELPER_URL, CHROMIUM, SHOT, DEVICE_SERIAL, DEVICE_CODE } = process.env;
 const email = "browser@example.com";
 const password = "a long browser passphrase";
 
@@ -105,6 +106,18 @@ try {
   await page.click("#request-form button[type=submit]");
   await page.getByText(/Request dsr_\w+ received/).waitFor();
   await page.locator("#my-requests td.status", { hasText: "open" }).first().waitFor();
+
+  // Add a camera with the serial number and claim code on its label; its
+  // credential is shown once, and it joins the device list.
+  await page.goto(VIGIL_URL + "/#/devices");
+  await page.fill("#f-serial", DEVICE_SERIAL);
+  await page.fill("#f-claim_code", DEVICE_CODE);
+  await page.fill("#f-name", "Front door");
+  await page.click("button[type=submit]");
+  await page.locator("#device-credential pre", { hasText: "password vdk_" }).waitFor();
+  await page.goto(VIGIL_URL + "/#/account");
+  await page.goto(VIGIL_URL + "/#/devices");
+  await page.locator("#devices td", { hasText: "Front door" }).waitFor();
   if (SHOT) await page.screenshot({ path: SHOT, fullPage: true });
 } catch (e) {
   problems.push(e.stack || String(e));

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -49,6 +50,9 @@ func browserTools(t *testing.T) (node, chromium, script string) {
 func TestWebAppInChromium(t *testing.T) {
 	node, chromium, script := browserTools(t)
 	e := vigiltest.Start(t)
+	if _, err := e.App.Devices.RegisterManufactured(t.Context(), "test", []device.Manufactured{{Serial: "SN-WEB-1", Model: "vc-100", ClaimCode: "WEBCLAIM01"}}); err != nil {
+		t.Fatal(err)
+	}
 	helper := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		switch r.URL.Path {
@@ -87,7 +91,8 @@ func TestWebAppInChromium(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = filepath.Dir(script)
 	cmd.Env = append(os.Environ(), "VIGIL_URL="+e.URL, "HELPER_URL="+helper.URL, "CHROMIUM="+chromium,
-		"SHOT="+os.Getenv("VIGIL_SCREENSHOT"))
+		"SHOT="+os.Getenv("VIGIL_SCREENSHOT"),
+		"DEVICE_SERIAL=SN-WEB-1", "DEVICE_CODE=WEBCLAIM01")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("browser flow failed: %v\n%s", err, out)

@@ -57,7 +57,7 @@ function tokenParam() {
 function nav(signedIn) {
   const n = document.getElementById("nav");
   n.replaceChildren(...(signedIn
-    ? [el("a", { href: "#/account" }, "Account"), el("a", { href: "#/security" }, "Security"), el("a", { href: "#/requests" }, "Your data"),
+    ? [el("a", { href: "#/account" }, "Account"), el("a", { href: "#/devices" }, "Devices"), el("a", { href: "#/security" }, "Security"), el("a", { href: "#/requests" }, "Your data"),
        el("a", { href: "#/", id: "logout", onclick: async (e) => { e.preventDefault(); await api("POST", "/api/v1/auth/logout").catch(() => {}); location.hash = "#/login"; } }, "Sign out")]
     : [el("a", { href: "#/login" }, "Sign in"), el("a", { href: "#/signup" }, "Sign up"), el("a", { href: "#/ask" }, "Ask about your data")]));
 }
@@ -190,6 +190,37 @@ const pages = {
         const log = await api("GET", `/api/v1/accounts/${a.id}/access-log?limit=50`);
         parts.push(el("h3", {}, "Who accessed this account's data"), ...(await verifiedLog(log, "access-log")));
       } catch (e) { parts.push(el("p", { class: "muted" }, "Access log: " + e.message)); }
+    }
+    show(...parts);
+  },
+  async "/devices"() {
+    try { await api("GET", "/api/v1/me"); } catch { location.hash = "#/login"; return; }
+    nav(true);
+    const { accounts } = await api("GET", "/api/v1/me/accounts");
+    const parts = [el("h1", {}, "Devices")];
+    for (const a of accounts) {
+      const { devices } = await api("GET", `/api/v1/accounts/${a.id}/devices`);
+      const secret = el("div", { id: "device-credential" });
+      parts.push(el("h2", {}, a.name),
+        el("table", { id: "devices" },
+          el("tr", {}, ["Name", "Model", "State", "Firmware", "Update", "Fields dropped", "Messages refused"].map((h) => el("th", {}, h))),
+          devices.map((d) => el("tr", {},
+            el("td", {}, d.name), el("td", {}, d.model, d.kind === "nvr" ? " (" + d.channels + " channels)" : ""),
+            el("td", {}, d.lost_at ? "reported lost" : d.online ? "online" : "offline"),
+            el("td", {}, d.info.firmware_version || "—"),
+            el("td", {}, d.update_available ? d.update_available.version + " available" : ""),
+            el("td", { title: "Fields the device sent that vigil does not keep" }, d.ingest.dropped_fields),
+            el("td", { title: "Messages refused as malformed" }, d.ingest.rejected_messages)))),
+        el("h3", {}, "Add a device"),
+        el("p", { class: "muted" }, "Enter the serial number and claim code printed on the device's label."),
+        form([["serial", "Serial number"], ["claim_code", "Claim code"], ["name", "Name (e.g. Front door)"]], "Add", async (v, msg) => {
+          const r = await api("POST", `/api/v1/accounts/${a.id}/devices/claim`, v);
+          msg.className = "ok"; msg.textContent = r.device.name + " added.";
+          secret.replaceChildren(el("p", {}, "Give the device this credential; it is shown only once:"),
+            el("pre", {}, "MQTT " + r.credential.mqtt_url + "\nuser " + r.credential.mqtt_username + "\npassword " + r.credential.mqtt_password));
+          const row = el("tr", {}, el("td", {}, r.device.name), el("td", {}, r.device.model), el("td", {}, "offline"), el("td", {}, "—"), el("td", {}), el("td", {}, 0), el("td", {}, 0));
+          document.getElementById("devices").append(row);
+        }), secret);
     }
     show(...parts);
   },
