@@ -65,6 +65,7 @@ func declareDevices(r *Registry) error {
 			Title:       "Device events",
 			Description: "What your devices report happened to them: errors, crashes, restarts and upgrades, with a code, the firmware version and the time.",
 			Fields: []Field{
+				{Name: "id", Description: "the device's own identifier of the event, so that it is stored once", Column: "device_events.event_id"},
 				{Name: "kind", Description: "error, crash, restart or upgrade", Column: "device_events.kind"},
 				{Name: "code", Description: "the device's code for what happened", Column: "device_events.code"},
 				{Name: "version", Description: "firmware version at the time, or the version an upgrade went to", Column: "device_events.version"},

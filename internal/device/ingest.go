@@ -114,7 +114,7 @@ var uplinkSpecs = map[string]spec{
 		"region": text(16), "language": text(16), "time_zone": text(64), "font": text(32),
 	}},
 	"event": {category: datamap.DeviceEvent, max: maxPayload, fields: map[string]value{
-		"kind": oneOf("error", "crash", "restart", "upgrade"), "code": text(64), "version": text(32), "at": timestamp,
+		"id": text(64), "kind": oneOf("error", "crash", "restart", "upgrade"), "code": text(64), "version": text(32), "at": timestamp,
 	}},
 	"heartbeat":       {category: datamap.DeviceInfo, max: maxPayload, fields: map[string]value{}},
 	"state":           {category: datamap.DeviceInfo, max: maxPayload, fields: map[string]value{"online": boolean}},
@@ -380,7 +380,8 @@ func (s *Service) ingestEvent(tx IngestTx, dev Row, d decoded, received time.Tim
 	}
 	code, _ := d.fields["code"].(string)
 	version, _ := d.fields["version"].(string)
-	return tx.AddEvent(dev.AccountID, EventRow{DeviceID: dev.ID, Channel: d.channel, Kind: kind, Code: code, Version: version, At: at, ReceivedAt: received})
+	id, _ := d.fields["id"].(string)
+	return tx.AddEvent(dev.AccountID, EventRow{DeviceID: dev.ID, EventID: id, Channel: d.channel, Kind: kind, Code: code, Version: version, At: at, ReceivedAt: received})
 }
 
 func (s *Service) ingestReport(ctx context.Context, tx IngestTx, dev Row, d decoded, received time.Time) error {

@@ -195,3 +195,30 @@ func TestReleaseErasesDeviceData(t *testing.T) {
 		}
 	})
 }
+
+// The bus delivers at least once: an event the device sent with its own
+// identifier is stored once however often it arrives.
+func TestEventStoredOnce(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		made := e.Operator().Manufacture("vc-100", 2)
+		owner := e.SignUp("owner@example.com")
+		owner.Claim(made[0], "A")
+		owner.Claim(made[1], "B")
+		for range 3 {
+			for _, m := range made {
+				if err := ingest(t, e, m.ID, "event", `{"id":"boot-1","kind":"restart"}`); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := ingest(t, e, made[0].ID, "event", `{"kind":"restart"}`); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, e, "SELECT count(*) FROM device_events WHERE device_id = ?", made[0].ID); n != 2 {
+			t.Fatalf("device A has %d events, want 2 (boot-1 once, one without an identifier)", n)
+		}
+		if n := count(t, e, "SELECT count(*) FROM device_events WHERE device_id = ?", made[1].ID); n != 1 {
+			t.Fatalf("device B has %d events, want 1: the same identifier on another device is another event", n)
+		}
+	})
+}

@@ -84,6 +84,7 @@ type Pairing struct {
 type EventRow struct {
 	ID         int64     `json:"id"`
 	DeviceID   string    `json:"device_id"`
+	EventID    string    `json:"event_id,omitempty"` // the device's own identifier, if it sent one
 	Channel    int       `json:"channel"`
 	Kind       string    `json:"kind"`
 	Code       string    `json:"code,omitempty"`
@@ -153,6 +154,8 @@ type IngestTx interface {
 	// ApplyInfo sets the reported info fields named in fields (keys are
 	// Info's JSON names); nameSealed, when not nil, replaces the name.
 	ApplyInfo(id string, fields map[string]string, nameSealed []byte) error
+	// AddEvent stores an event; one the device already sent with the same
+	// identifier is not stored again.
 	AddEvent(accountID string, e EventRow) error
 	// Seen marks the device heard from now, online or not, and says whether
 	// it was online before.

@@ -59,7 +59,7 @@ func message(n int, firmware string) (string, any) {
 		return "info", map[string]string{"firmware_version": firmware, "time_zone": "Europe/Berlin", "language": "de"}
 	case n%10 == 0:
 		kinds := []string{"error", "restart", "crash"}
-		return "event", map[string]string{"kind": kinds[n/10%3], "code": fmt.Sprintf("E%03d", n%997)}
+		return "event", map[string]string{"id": fmt.Sprintf("e%d", n), "kind": kinds[n/10%3], "code": fmt.Sprintf("E%03d", n%997)}
 	}
 	return "heartbeat", struct{}{}
 }

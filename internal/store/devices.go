@@ -431,8 +431,9 @@ func (t *ingestTx) ApplyInfo(id string, fields map[string]string, nameSealed []b
 }
 
 func (t *ingestTx) AddEvent(accountID string, e device.EventRow) error {
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO device_events (account_id, device_id, channel, kind, code, version, occurred_at, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, accountID, e.DeviceID, e.Channel, e.Kind, e.Code, e.Version, Micros(e.At), Micros(e.ReceivedAt))
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO device_events (account_id, device_id, event_id, channel, kind, code, version, occurred_at, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, event_id) WHERE event_id != '' DO NOTHING`,
+		accountID, e.DeviceID, e.EventID, e.Channel, e.Kind, e.Code, e.Version, Micros(e.At), Micros(e.ReceivedAt))
 	return err
 }
 
@@ -530,7 +531,7 @@ func (s *DeviceStore) AddReport(ctx context.Context, r device.ReportRow) error {
 func scanEvent(sc scanner) (device.EventRow, error) {
 	var e device.EventRow
 	var at, rec int64
-	err := sc.Scan(&e.ID, &e.DeviceID, &e.Channel, &e.Kind, &e.Code, &e.Version, &at, &rec)
+	err := sc.Scan(&e.ID, &e.DeviceID, &e.EventID, &e.Channel, &e.Kind, &e.Code, &e.Version, &at, &rec)
 	e.At, e.ReceivedAt = FromMicros(at), FromMicros(rec)
 	return e, err
 }
@@ -543,7 +544,7 @@ func (s *DeviceStore) Events(ctx context.Context, d access.Decision, accountID, 
 	if before <= 0 {
 		before = 1 << 62
 	}
-	return queryAll(ctx, s.db, "events", scanEvent, `SELECT id, device_id, channel, kind, code, version, occurred_at, received_at
+	return queryAll(ctx, s.db, "events", scanEvent, `SELECT id, device_id, event_id, channel, kind, code, version, occurred_at, received_at
 		FROM device_events WHERE account_id = ? AND device_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, accountID, deviceID, before, limit)
 }
 

@@ -77,7 +77,7 @@ func (s *DeviceStore) ExportEvents(ctx context.Context, d access.Decision, subje
 		return err
 	}
 	cond, args := where(f, "device_id", "occurred_at")
-	return scanEach(ctx, s.db, "events", scanEvent, emit, `SELECT id, device_id, channel, kind, code, version, occurred_at, received_at
+	return scanEach(ctx, s.db, "events", scanEvent, emit, `SELECT id, device_id, event_id, channel, kind, code, version, occurred_at, received_at
 		FROM device_events WHERE `+cond+` ORDER BY id`, args...)
 }
 
