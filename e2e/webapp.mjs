@@ -104,7 +104,9 @@ try {
   await page.check("#cat-account\\.profile");
   await page.check("#cat-log\\.audit");
   await page.click("#request-form button[type=submit]");
-  await page.getByText(/Request dsr_\w+ received/).waitFor();
+  await page.locator("#request-form p[role=alert]:not(:empty)").waitFor();
+  const said = await page.locator("#request-form p[role=alert]").textContent();
+  if (!/Request dsr_\w+ received/.test(said)) throw new Error("filing the request: " + said);
   await page.locator("#my-requests td.status", { hasText: "open" }).first().waitFor();
 
   // Add a camera with the serial number and claim code on its label; its
