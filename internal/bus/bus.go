@@ -2,10 +2,13 @@
 // JetStream whose MQTT 3.1.1 listener is where cameras and NVRs connect.
 // vigil authenticates every device connection itself (through the server's
 // auth callout) and confines it to its own topic tree dev/<deviceID>/#.
-// Device uplink is captured in a durable JetStream stream; downlink is a
-// plain publish. With Options.URL set, the durable uplink stream and the
-// fan-out between vigil nodes live on an external NATS cluster while
-// devices still connect to this node's edge server.
+// Device uplink (QoS 1) is read from the server's own MQTT stream, where it
+// is stored before the device gets its PUBACK, and purged once consumed;
+// the store is encrypted at rest (Options.StoreKey). Downlink reaches QoS 0
+// and QoS 1 subscribers. With Options.URL set, uplink is forwarded to a
+// work-queue stream on an external NATS cluster, which also carries the
+// fan-out between vigil nodes, while devices still connect to this node's
+// edge server.
 //
 // bus must never let a device publish or subscribe outside its own tree,
 // never expose a NATS client port beyond the process, and never log a
@@ -13,9 +16,9 @@
 //
 // Topic layout (MQTT topic = NATS subject with "/" for "."):
 //
-//	dev/<id>/up/<kind>              device -> vigil, durable (info, event, log...)
+//	dev/<id>/up/<kind>              device -> vigil, durable (info, event, heartbeat, state, report, shadow/...)
 //	dev/<id>/up/ch/<n>/<kind>       NVR channel n -> vigil, durable
-//	dev/<id>/down/<topic>           vigil -> device (e.g. shadow/delta, ch/<n>/shadow/delta)
+//	dev/<id>/down/<topic>           vigil -> device (shadow/desired, ch/<n>/shadow/desired, firmware/offer)
 //
 // Anything else under dev/<id>/ is allowed for the device itself but not
 // captured.
