@@ -104,8 +104,9 @@ try {
   await page.check("#cat-account\\.profile");
   await page.check("#cat-log\\.audit");
   await page.click("#request-form button[type=submit]");
-  await page.locator("#request-form p[role=alert]:not(:empty)").waitFor();
-  const said = await page.locator("#request-form p[role=alert]").textContent();
+  const alert = page.locator("#request-form p[role=alert]");
+  await page.waitForFunction(() => document.querySelector("#request-form p[role=alert]").textContent !== "");
+  const said = await alert.textContent();
   if (!/Request dsr_\w+ received/.test(said)) throw new Error("filing the request: " + said);
   await page.locator("#my-requests td.status", { hasText: "open" }).first().waitFor();
 

@@ -117,7 +117,9 @@ const pages = {
       requestForm(categories, [], async (body, msg) => {
         const r = await api("POST", "/api/v1/me/privacy-requests", body);
         msg.className = "ok"; msg.textContent = "Request " + r.id + " received; answer due by " + new Date(r.due_at).toLocaleDateString() + ".";
-        setTimeout(route, 0);
+        // Refresh the list only, so the confirmation stays on screen.
+        const fresh = await api("GET", "/api/v1/me/privacy-requests");
+        document.getElementById("my-requests").replaceWith(requestTable(fresh.requests, "my-requests"));
       }),
       el("h2", {}, "Your requests"), requestTable(requests, "my-requests"));
   },
