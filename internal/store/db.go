@@ -287,20 +287,39 @@ type scanner interface{ Scan(...any) error }
 // queryAll runs a query in a read transaction and scans every row with scan.
 func queryAll[T any](ctx context.Context, db *DB, what string, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
 	var out []T
-	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
+	err := scanEach(ctx, db, what, scan, func(v T) error { out = append(out, v); return nil }, q, args...)
+	return out, err
+}
+
+// scanEach runs a query in a read transaction and hands each row, scanned
+// with scan, to fn; rows are streamed, never held together.
+func scanEach[T any](ctx context.Context, db *DB, what string, scan func(scanner) (T, error), fn func(T) error, q string, args ...any) error {
+	return db.Read(ctx, func(tx *Tx) error { return forEachRow(ctx, tx, what, scan, fn, q, args...) })
+}
+
+// forEachRow runs a query in tx and hands each row, scanned with scan, to fn.
+func forEachRow[T any](ctx context.Context, tx *Tx, what string, scan func(scanner) (T, error), fn func(T) error, q string, args ...any) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
 		if err != nil {
+			return tx.Err(err, what)
+		}
+		if err := fn(v); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scan(rows)
-			if err != nil {
-				return tx.Err(err, what)
-			}
-			out = append(out, v)
-		}
-		return tx.Err(rows.Err(), what)
-	})
+	}
+	return tx.Err(rows.Err(), what)
+}
+
+// txIDs runs a query of one text column in tx and returns its values.
+func txIDs(ctx context.Context, tx *Tx, what, q string, args ...any) ([]string, error) {
+	var out []string
+	err := forEachRow(ctx, tx, what, func(sc scanner) (id string, err error) { return id, sc.Scan(&id) },
+		func(id string) error { out = append(out, id); return nil }, q, args...)
 	return out, err
 }

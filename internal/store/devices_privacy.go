@@ -37,27 +37,6 @@ func requireFor(d access.Decision, a access.Action, cat datamap.CategoryID, subj
 	return d.Require(a, access.Resource{Category: cat, SubjectID: subjectID})
 }
 
-// scanEach runs q in a read transaction and hands each row to fn.
-func scanEach[T any](ctx context.Context, db *DB, what string, scan func(scanner) (T, error), fn func(T) error, q string, args ...any) error {
-	return db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scan(rows)
-			if err != nil {
-				return tx.Err(err, what)
-			}
-			if err := fn(v); err != nil {
-				return err
-			}
-		}
-		return tx.Err(rows.Err(), what)
-	})
-}
-
 // ExportDevices streams an account's devices.
 func (s *DeviceStore) ExportDevices(ctx context.Context, d access.Decision, cat datamap.CategoryID, subjectID string, f device.Filter, emit func(device.Row) error) error {
 	if cat != datamap.DeviceInfo && cat != datamap.DeviceCredential {
@@ -148,27 +127,9 @@ func (s *DeviceStore) Erase(ctx context.Context, d access.Decision, cat datamap.
 		switch cat {
 		case datamap.DeviceInfo:
 			cond, args := where(f, "id", "")
-			rows, err := tx.Query(ctx, `SELECT id FROM devices WHERE `+cond, args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				released = append(released, id)
-			}
-			rows.Close()
-			for _, id := range released {
-				k, err := releaseDevice(ctx, tx, f.AccountID, id)
-				if err != nil {
-					return err
-				}
-				n += k
-			}
-			return nil
+			var err error
+			released, n, err = releaseWhere(ctx, tx, f.AccountID, `SELECT id FROM devices WHERE `+cond, args...)
+			return err
 		case datamap.DeviceCredential:
 			cond, args := where(f, "id", "")
 			res, err := tx.Exec(ctx, `UPDATE devices SET cred_hash = NULL, cred_issued_at = 0, online = 0 WHERE `+cond+` AND cred_hash IS NOT NULL`, args...)
@@ -191,6 +152,24 @@ func (s *DeviceStore) Erase(ctx context.Context, d access.Decision, cat datamap.
 		return nil
 	})
 	return n, released, err
+}
+
+// releaseWhere releases the account's devices that q selects; it returns
+// them and the rows changed.
+func releaseWhere(ctx context.Context, tx *Tx, accountID, q string, args ...any) ([]string, int64, error) {
+	ids, err := txIDs(ctx, tx, "devices", q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var n int64
+	for _, id := range ids {
+		k, err := releaseDevice(ctx, tx, accountID, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		n += k
+	}
+	return ids, n, nil
 }
 
 // releaseDevice unbinds a device and deletes what it reported; it returns
@@ -246,29 +225,10 @@ func (s *DeviceStore) Purge(ctx context.Context, d access.Decision, cat datamap.
 		var q string
 		switch cat {
 		case datamap.DeviceInfo:
-			var ids []string
-			rows, err := tx.Query(ctx, `SELECT d.id FROM devices d JOIN accounts a ON a.id = d.account_id
+			var err error
+			_, n, err = releaseWhere(ctx, tx, accountID, `SELECT d.id FROM devices d JOIN accounts a ON a.id = d.account_id
 				WHERE d.account_id = ? AND a.closed_at != 0 AND a.closed_at < ?`, accountID, Micros(cutoff))
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				ids = append(ids, id)
-			}
-			rows.Close()
-			for _, id := range ids {
-				k, err := releaseDevice(ctx, tx, accountID, id)
-				if err != nil {
-					return err
-				}
-				n += k
-			}
-			return nil
+			return err
 		case datamap.DeviceEvent:
 			q = `DELETE FROM device_events WHERE account_id = ? AND received_at < ?`
 		case datamap.DeviceErrorReport:

@@ -417,24 +417,8 @@ func (s *PrivacyStore) ExportSessions(ctx context.Context, d access.Decision, us
 	if err := d.Require(access.Export, subjectRes(datamap.AccountSession, userID)); err != nil {
 		return err
 	}
-	return s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE principal_kind = ? AND principal_id = ? ORDER BY created_at`,
-			string(access.KindUser), userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanSession(rows)
-			if err != nil {
-				return tx.Err(err, "session")
-			}
-			if err := emit(r); err != nil {
-				return err
-			}
-		}
-		return tx.Err(rows.Err(), "sessions")
-	})
+	return scanEach(ctx, s.db, "sessions", scanSession, emit, `SELECT `+sessionColumns+` FROM sessions WHERE principal_kind = ? AND principal_id = ? ORDER BY created_at`,
+		string(access.KindUser), userID)
 }
 
 // ExportAPITokens lists the user's API tokens (labels sealed, no hashes).
@@ -465,21 +449,13 @@ func (s *PrivacyStore) EraseUser(ctx context.Context, d access.Decision, userID 
 	var n int64
 	var closed []string
 	err := s.db.Write(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT m.account_id FROM memberships m WHERE m.user_id = ? AND m.site_id = '' AND m.role = ?
+		var err error
+		closed, err = txIDs(ctx, tx, "account", `SELECT m.account_id FROM memberships m WHERE m.user_id = ? AND m.site_id = '' AND m.role = ?
 			AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.account_id = m.account_id AND o.user_id <> m.user_id AND o.site_id = '' AND o.role = ?)`,
 			userID, string(access.RoleOwner), string(access.RoleOwner))
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return tx.Err(err, "account")
-			}
-			closed = append(closed, id)
-		}
-		rows.Close()
 		for _, id := range closed {
 			for _, q := range []string{`DELETE FROM memberships WHERE account_id = ?`, `DELETE FROM sites WHERE account_id = ?`, `DELETE FROM accounts WHERE id = ?`} {
 				res, err := tx.Exec(ctx, q, id)

@@ -87,24 +87,11 @@ func (s *PrivacyStore) ScanMemberships(ctx context.Context, d access.Decision, f
 	if err := d.Require(access.List, access.Resource{Category: datamap.AccountProfile}); err != nil {
 		return err
 	}
-	return s.db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT a.id, a.region, m.user_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
-			WHERE a.closed_at = 0`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m privacy.Membership
-			if err := rows.Scan(&m.AccountID, &m.Region, &m.UserID, &m.Role); err != nil {
-				return tx.Err(err, "membership")
-			}
-			if err := fn(m); err != nil {
-				return err
-			}
-		}
-		return tx.Err(rows.Err(), "memberships")
-	})
+	return scanEach(ctx, s.db, "memberships", func(sc scanner) (privacy.Membership, error) {
+		var m privacy.Membership
+		err := sc.Scan(&m.AccountID, &m.Region, &m.UserID, &m.Role)
+		return m, err
+	}, fn, `SELECT a.id, a.region, m.user_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.closed_at = 0`)
 }
 
 func closedFilter(what string) (string, error) {
