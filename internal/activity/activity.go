@@ -9,13 +9,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
@@ -139,23 +139,8 @@ func (l *Log) address(ctx context.Context, ip string, h *Hit) error {
 	if h.IPSealed, err = l.keys.SealSubject(ctx, h.UserID, []byte(ip), ad(h.UserID)); err != nil {
 		return err
 	}
-	h.Prefix = prefix(ip)
+	h.Prefix = netaddr.Prefix(ip)
 	return nil
-}
-
-// prefix keeps the network part of an address: /24 for IPv4, /48 for IPv6.
-func prefix(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ""
-	}
-	a = a.Unmap()
-	bits := 48
-	if a.Is4() {
-		bits = 24
-	}
-	p, _ := a.Prefix(bits)
-	return p.String()
 }
 
 // Run flushes every interval until ctx ends, then flushes once more.

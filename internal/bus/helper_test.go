@@ -12,11 +12,10 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigil-cloud/vigil/internal/bus"
+	"github.com/vigil-cloud/vigil/internal/bus/bustest"
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
 
@@ -50,7 +49,7 @@ func newEnv(t *testing.T, url string) *env {
 	t.Helper()
 	e := &env{t: t, auth: newDevices(), url: url, prefix: "t" + randomID()[4:16], dataDir: t.TempDir()}
 	if url != "" {
-		t.Cleanup(func() { deleteExternal(url, e.prefix) })
+		t.Cleanup(func() { bustest.Delete(url, e.prefix) })
 	}
 	e.open()
 	return e
@@ -69,21 +68,6 @@ func (e *env) open() {
 	}
 	e.bus = b
 	e.t.Cleanup(func() { b.Close() })
-}
-
-func deleteExternal(url, prefix string) {
-	nc, err := nats.Connect(url)
-	if err != nil {
-		return
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	js.DeleteStream(ctx, strings.ToUpper(prefix)+"_UPLINK") //nolint:errcheck // best effort
 }
 
 // counter reads a counter of the env's registry; labels are name=value.

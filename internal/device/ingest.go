@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/netaddr"
 )
 
 // Uplink is one message a device published under its own topic tree.
@@ -406,8 +407,8 @@ func (s *Service) Connected(ctx context.Context, id Identity, remoteIP string) e
 	if err != nil || id.AccountID == "" {
 		return nil
 	}
-	prefix := ipPrefix(addr)
 	full := addr.Unmap().String()
+	prefix := netaddr.Prefix(full)
 	return s.store.RecordIP(ctx, id.AccountID, id.DeviceID, prefix,
 		func(sealed []byte) bool {
 			return string(s.open(ctx, id.AccountID, "device_ips.ip_sealed", id.DeviceID, sealed)) == full
@@ -415,17 +416,6 @@ func (s *Service) Connected(ctx context.Context, id Identity, remoteIP string) e
 		func() ([]byte, error) {
 			return s.seal(ctx, id.AccountID, "device_ips.ip_sealed", id.DeviceID, []byte(full))
 		})
-}
-
-// ipPrefix keeps the network part of an address: /24 for IPv4, /48 for IPv6.
-func ipPrefix(a netip.Addr) string {
-	a = a.Unmap()
-	bits := 48
-	if a.Is4() {
-		bits = 24
-	}
-	p, _ := a.Prefix(bits)
-	return p.String()
 }
 
 // isNull reports whether a decoded JSON value was null (which decodes to a
