@@ -69,6 +69,7 @@ func optTime(t time.Time) *time.Time {
 	return &t
 }
 
+// view is a device as its owner sees it, without the firmware offer.
 func (s *Service) view(ctx context.Context, r Row) Device {
 	d := Device{ID: r.ID, Serial: r.Serial, Model: r.Model, Kind: r.Kind, Channels: r.Channels,
 		AccountID: r.AccountID, SiteID: r.SiteID, ClaimedAt: r.ClaimedAt, LostAt: optTime(r.LostAt),
@@ -77,7 +78,14 @@ func (s *Service) view(ctx context.Context, r Row) Device {
 		Ingest: Counters{DroppedFields: r.DroppedFields, RejectedMessages: r.RejectedMessages},
 		Name:   string(s.open(ctx, r.AccountID, "devices.name_sealed", r.ID, r.NameSealed)),
 	}
-	if offer, ok := s.offerFor(ctx, r); ok {
+	return d
+}
+
+// viewWithOffer is view plus the firmware update the device may take;
+// cat holds the release lists already read.
+func (s *Service) viewWithOffer(ctx context.Context, r Row, cat catalogue) Device {
+	d := s.view(ctx, r)
+	if offer, ok := s.offerFor(ctx, r, cat); ok {
 		d.UpdateAvailable = &offer
 	}
 	return d
@@ -224,7 +232,7 @@ func (s *Service) Device(ctx context.Context, p access.Principal, accountID, id 
 	if err != nil {
 		return Device{}, err
 	}
-	return s.view(ctx, r), nil
+	return s.viewWithOffer(ctx, r, catalogue{}), nil
 }
 
 // Devices lists an account's devices.
@@ -238,8 +246,9 @@ func (s *Service) Devices(ctx context.Context, p access.Principal, accountID str
 		return nil, err
 	}
 	out := make([]Device, 0, len(rows))
+	cat := catalogue{}
 	for _, r := range rows {
-		out = append(out, s.view(ctx, r))
+		out = append(out, s.viewWithOffer(ctx, r, cat))
 	}
 	return out, nil
 }

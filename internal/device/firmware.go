@@ -263,13 +263,28 @@ type Offer struct {
 	Signature string `json:"signature,omitempty"`
 }
 
+// catalogue holds the release lists of the models read so far, so that a
+// listing or an announcement reads each model's releases once.
+type catalogue map[string][]Release
+
+func (s *Service) releases(ctx context.Context, cat catalogue, model string) ([]Release, error) {
+	if rels, ok := cat[model]; ok {
+		return rels, nil
+	}
+	rels, err := s.store.Releases(ctx, model)
+	if err == nil {
+		cat[model] = rels
+	}
+	return rels, err
+}
+
 // offerFor returns the newest release the rollout has reached for the
 // device that is newer than what it runs.
-func (s *Service) offerFor(ctx context.Context, r Row) (Offer, bool) {
+func (s *Service) offerFor(ctx context.Context, r Row, cat catalogue) (Offer, bool) {
 	if r.AccountID == "" {
 		return Offer{}, false
 	}
-	rels, err := s.store.Releases(ctx, r.Model)
+	rels, err := s.releases(ctx, cat, r.Model)
 	if err != nil {
 		s.log.Warn("firmware catalogue unreadable", "err", err)
 		return Offer{}, false
@@ -287,8 +302,8 @@ func (s *Service) offerFor(ctx context.Context, r Row) (Offer, bool) {
 	return Offer{}, false
 }
 
-func (s *Service) offerFirmware(ctx context.Context, dev Row) {
-	if o, ok := s.offerFor(ctx, dev); ok {
+func (s *Service) offerFirmware(ctx context.Context, dev Row, cat catalogue) {
+	if o, ok := s.offerFor(ctx, dev, cat); ok {
 		b, _ := json.Marshal(o)
 		s.send(ctx, dev.ID, "firmware/offer", b)
 	}
@@ -302,8 +317,9 @@ func (s *Service) announce(ctx context.Context, model string) {
 		s.log.Warn("firmware not announced", "model", model, "err", err)
 		return
 	}
+	cat := catalogue{}
 	for _, row := range rows {
-		s.offerFirmware(ctx, row)
+		s.offerFirmware(ctx, row, cat)
 	}
 }
 

@@ -314,7 +314,7 @@ func (s *Service) ingestOne(ctx context.Context, tx IngestTx, m Uplink, todo *[]
 	case "shadow/get":
 		*todo = append(*todo, func(ctx context.Context) { s.pushShadow(ctx, dev.AccountID, dev.ID, d.channel, false) })
 	case "firmware/get":
-		*todo = append(*todo, func(ctx context.Context) { s.offerFirmware(ctx, dev) })
+		*todo = append(*todo, func(ctx context.Context) { s.offerFirmware(ctx, dev, catalogue{}) })
 	case "report":
 		if !dev.ErrorDetails {
 			return d.kind, resultNotOptedIn, s.reject(tx, dev.ID, errs.E(errs.Forbidden, "the owner has not turned on sending error details"))

@@ -87,9 +87,7 @@ func (h deviceHandler) Export(ctx context.Context, d access.Decision, s privacy.
 		switch h.cat {
 		case datamap.DeviceInfo:
 			err = h.st.ExportDevices(ctx, d, h.cat, s.ID, f, func(r Row) error {
-				v := h.s.view(ctx, r)
-				v.UpdateAvailable = nil
-				return emit(record(r.ID, v))
+				return emit(record(r.ID, h.s.view(ctx, r)))
 			})
 		case datamap.DeviceCredential:
 			err = h.st.ExportDevices(ctx, d, h.cat, s.ID, f, func(r Row) error {

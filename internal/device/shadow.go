@@ -381,5 +381,5 @@ func (s *Service) catchUp(ctx context.Context, dev Row) {
 			s.pushShadow(ctx, dev.AccountID, dev.ID, ch, true)
 		}
 	}
-	s.offerFirmware(ctx, dev)
+	s.offerFirmware(ctx, dev, catalogue{})
 }

@@ -203,7 +203,9 @@ type Store interface {
 	// messages: group commit keeps ingest fast on every database.
 	Ingest(ctx context.Context, fn func(IngestTx) error) error
 	RecordIP(ctx context.Context, accountID, deviceID string, prefix string, same func(sealed []byte) bool, seal func() ([]byte, error)) error
-	AddReport(ctx context.Context, r ReportRow) error
+	// AddReport stores an error report from the app, under the decision to
+	// create one in its account.
+	AddReport(ctx context.Context, d access.Decision, r ReportRow) error
 
 	Events(ctx context.Context, d access.Decision, accountID, deviceID string, before int64, limit int) ([]EventRow, error)
 	IPs(ctx context.Context, d access.Decision, accountID, deviceID string) ([]IPRow, error)

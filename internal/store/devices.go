@@ -524,7 +524,10 @@ func (s *DeviceStore) RecordIP(ctx context.Context, accountID, deviceID, prefix 
 }
 
 // AddReport stores an error report from the app.
-func (s *DeviceStore) AddReport(ctx context.Context, r device.ReportRow) error {
+func (s *DeviceStore) AddReport(ctx context.Context, d access.Decision, r device.ReportRow) error {
+	if err := d.Require(access.Create, deviceRes(datamap.DeviceErrorReport, r.AccountID, "")); err != nil {
+		return err
+	}
 	return s.db.Write(ctx, func(tx *Tx) error { return insertReport(ctx, tx, r) })
 }
 
