@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
 // Keys seals personal fields and computes lookup fingerprints. The keyring
@@ -138,42 +139,29 @@ func (s *Service) emailIndex(ctx context.Context, domain, email string) ([]byte,
 	return s.keys.BlindIndex(ctx, domain, []byte(email))
 }
 
-// ad binds a sealed field to its column and row, so a ciphertext copied to
-// another row or column does not open.
-func ad(column, id string) []byte { return []byte(column + "|" + id) }
-
 func (s *Service) sealSubject(ctx context.Context, id, column, value string) ([]byte, error) {
-	return s.keys.SealSubject(ctx, id, []byte(value), ad(column, id))
+	return s.keys.SealSubject(ctx, id, []byte(value), keys.FieldAD(column, id))
 }
 
 func (s *Service) openSubject(ctx context.Context, id, column string, sealed []byte) string {
 	if len(sealed) == 0 {
 		return ""
 	}
-	b, err := s.keys.OpenSubject(ctx, id, sealed, ad(column, id))
+	b, err := s.keys.OpenSubject(ctx, id, sealed, keys.FieldAD(column, id))
 	return s.opened(b, err, column)
 }
 
-// opened turns the result of opening a sealed field into text. An erased
-// person's or account's key is gone: their fields read as erased. Any other
-// failure is a fault worth a log line (without the field), not an erasure.
+// opened turns the result of opening a sealed field into text.
 func (s *Service) opened(b []byte, err error, column string) string {
-	switch {
-	case err == nil:
-		return string(b)
-	case errs.Is(err, errs.Gone):
-		return "[erased]"
-	}
-	s.log.Error("sealed field does not open", "column", column, "code", errs.CodeOf(err))
-	return "[unreadable]"
+	return keys.FieldText(s.log, b, err, column)
 }
 
 func (s *Service) sealAccount(ctx context.Context, accountID, column, rowID, value string) ([]byte, error) {
-	return s.keys.SealAccount(ctx, accountID, []byte(value), ad(column, rowID))
+	return s.keys.SealAccount(ctx, accountID, []byte(value), keys.FieldAD(column, rowID))
 }
 
 func (s *Service) openAccount(ctx context.Context, accountID, column, rowID string, sealed []byte) string {
-	b, err := s.keys.OpenAccount(ctx, accountID, sealed, ad(column, rowID))
+	b, err := s.keys.OpenAccount(ctx, accountID, sealed, keys.FieldAD(column, rowID))
 	return s.opened(b, err, column)
 }
 

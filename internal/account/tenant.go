@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
 func accountRes(accountID string) access.Resource {
@@ -294,7 +295,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, p access.Principal, toke
 	if err != nil {
 		return "", err
 	}
-	raw, err := s.keys.OpenAccount(ctx, t.SubjectID, t.PayloadSealed, ad("one_time_tokens.payload_sealed", string(t.Hash)))
+	raw, err := s.keys.OpenAccount(ctx, t.SubjectID, t.PayloadSealed, keys.FieldAD("one_time_tokens.payload_sealed", string(t.Hash)))
 	if err != nil {
 		return "", errs.E(errs.NotFound, "this invitation is no longer valid")
 	}

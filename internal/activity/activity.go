@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
@@ -129,7 +130,7 @@ func (l *Log) requeue(batch map[key]*Hit) {
 	}
 }
 
-func ad(userID string) []byte { return []byte("app_access.ip_sealed|" + userID) }
+func ad(userID string) []byte { return keys.FieldAD("app_access.ip_sealed", userID) }
 
 func (l *Log) address(ctx context.Context, ip string, h *Hit) error {
 	var err error

@@ -20,6 +20,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
 // Kind is what sort of device it is.
@@ -102,10 +103,8 @@ func res(cat datamap.CategoryID, accountID, deviceID string) access.Resource {
 	return access.Resource{Category: cat, AccountID: accountID, ID: deviceID}
 }
 
-func ad(column, rowID string) []byte { return []byte(column + "|" + rowID) }
-
 func (s *Service) seal(ctx context.Context, accountID, column, rowID string, v []byte) ([]byte, error) {
-	return s.keys.SealAccount(ctx, accountID, v, ad(column, rowID))
+	return s.keys.SealAccount(ctx, accountID, v, keys.FieldAD(column, rowID))
 }
 
 // open returns the clear value of a sealed field, or nil when the account's
@@ -114,7 +113,7 @@ func (s *Service) open(ctx context.Context, accountID, column, rowID string, sea
 	if len(sealed) == 0 {
 		return nil
 	}
-	b, err := s.keys.OpenAccount(ctx, accountID, sealed, ad(column, rowID))
+	b, err := s.keys.OpenAccount(ctx, accountID, sealed, keys.FieldAD(column, rowID))
 	if err != nil {
 		if !errs.Is(err, errs.Gone) {
 			s.log.Error("sealed field unreadable", "column", column, "err", err)

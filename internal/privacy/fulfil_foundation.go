@@ -72,7 +72,7 @@ func (f *Foundation) openSubject(ctx context.Context, id, column string, sealed 
 	if len(sealed) == 0 {
 		return ""
 	}
-	b, err := f.Keys.OpenSubject(ctx, id, sealed, sealAD(column, id))
+	b, err := f.Keys.OpenSubject(ctx, id, sealed, keys.FieldAD(column, id))
 	if err != nil {
 		return "[erased]"
 	}
@@ -80,7 +80,7 @@ func (f *Foundation) openSubject(ctx context.Context, id, column string, sealed 
 }
 
 func (f *Foundation) openAccount(ctx context.Context, accountID, column, rowID string, sealed []byte) string {
-	b, err := f.Keys.OpenAccount(ctx, accountID, sealed, sealAD(column, rowID))
+	b, err := f.Keys.OpenAccount(ctx, accountID, sealed, keys.FieldAD(column, rowID))
 	if err != nil {
 		return "[erased]"
 	}
@@ -169,7 +169,7 @@ func (h profileHandler) Correct(ctx context.Context, d access.Decision, s Subjec
 		if value == "" || len(value) > 100 {
 			return "", errs.E(errs.Invalid, "a name has 1 to 100 characters")
 		}
-		sealed, err := h.f.Keys.SealSubject(ctx, s.ID, []byte(value), sealAD("users.name_sealed", s.ID))
+		sealed, err := h.f.Keys.SealSubject(ctx, s.ID, []byte(value), keys.FieldAD("users.name_sealed", s.ID))
 		if err != nil {
 			return "", err
 		}

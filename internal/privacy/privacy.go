@@ -25,6 +25,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
 // Keys seals personal fields under a person's or an account's key. The
@@ -125,44 +126,34 @@ func checkResources(in []string) ([]string, error) {
 }
 
 // ad binds a sealed field to its column and row, so a ciphertext copied to
-// another row or column does not open.
-func ad(column, id string) []byte { return []byte(column + "|" + id) }
-
 func (s *Service) sealAccount(ctx context.Context, accountID, column, rowID, value string) ([]byte, error) {
-	return s.keys.SealAccount(ctx, accountID, []byte(value), ad(column, rowID))
+	return s.keys.SealAccount(ctx, accountID, []byte(value), keys.FieldAD(column, rowID))
 }
 
 func (s *Service) openAccount(ctx context.Context, accountID, column, rowID string, sealed []byte) string {
 	if len(sealed) == 0 {
 		return ""
 	}
-	b, err := s.keys.OpenAccount(ctx, accountID, sealed, ad(column, rowID))
+	b, err := s.keys.OpenAccount(ctx, accountID, sealed, keys.FieldAD(column, rowID))
 	return s.opened(b, err, column)
 }
 
 func (s *Service) sealSubject(ctx context.Context, subjectID, column, rowID, value string) ([]byte, error) {
-	return s.keys.SealSubject(ctx, subjectID, []byte(value), ad(column, rowID))
+	return s.keys.SealSubject(ctx, subjectID, []byte(value), keys.FieldAD(column, rowID))
 }
 
 func (s *Service) openSubject(ctx context.Context, subjectID, column, rowID string, sealed []byte) string {
 	if len(sealed) == 0 {
 		return ""
 	}
-	b, err := s.keys.OpenSubject(ctx, subjectID, sealed, ad(column, rowID))
+	b, err := s.keys.OpenSubject(ctx, subjectID, sealed, keys.FieldAD(column, rowID))
 	return s.opened(b, err, column)
 }
 
 // opened turns an opened field into text: an erased key reads as erased;
 // another failure is logged (without the field).
 func (s *Service) opened(b []byte, err error, column string) string {
-	switch {
-	case err == nil:
-		return string(b)
-	case errs.Is(err, errs.Gone):
-		return "[erased]"
-	}
-	s.log.Error("sealed field does not open", "column", column, "code", errs.CodeOf(err))
-	return "[unreadable]"
+	return keys.FieldText(s.log, b, err, column)
 }
 
 // requireStaff allows a staff member with a second factor and one of roles

@@ -215,7 +215,7 @@ func joinReasons() string {
 
 // close stores the decision with its sealed letter, then mails the letter.
 func (s *Requests) close(ctx context.Context, by string, row RequestRow, d access.Decision, c Contact, dec Decision, letter string) (Request, error) {
-	sealed, err := s.keys.SealSubject(ctx, row.RequesterID, []byte(letter), sealAD("privacy_requests.letter_sealed", row.ID))
+	sealed, err := s.keys.SealSubject(ctx, row.RequesterID, []byte(letter), keys.FieldAD("privacy_requests.letter_sealed", row.ID))
 	if err != nil {
 		return Request{}, err
 	}
@@ -425,11 +425,11 @@ func (s *Requests) grantCorrection(ctx context.Context, p access.Principal, row 
 			return Request{}, err
 		}
 		key := row.ID + "|" + string(cr.Category) + "|" + cr.Field
-		bs, err := s.keys.SealSubject(ctx, subj.ID, []byte(before), sealAD("privacy_request_changes.before_sealed", key))
+		bs, err := s.keys.SealSubject(ctx, subj.ID, []byte(before), keys.FieldAD("privacy_request_changes.before_sealed", key))
 		if err != nil {
 			return Request{}, err
 		}
-		as, err := s.keys.SealSubject(ctx, subj.ID, []byte(cr.Value), sealAD("privacy_request_changes.after_sealed", key))
+		as, err := s.keys.SealSubject(ctx, subj.ID, []byte(cr.Value), keys.FieldAD("privacy_request_changes.after_sealed", key))
 		if err != nil {
 			return Request{}, err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
 // Submission is what a requester sends.
@@ -396,14 +397,12 @@ func (s *Requests) link(path, token string) string {
 	return strings.TrimRight(s.opts.PublicURL, "/") + "/#/" + path + "?token=" + token
 }
 
-func sealAD(column, id string) []byte { return []byte(column + "|" + id) }
-
 func (s *Requests) sealJSON(ctx context.Context, subject, column, id string, v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, errs.Wrap(err, errs.Internal, "encode %s", column)
 	}
-	return s.keys.SealSubject(ctx, subject, b, sealAD(column, id))
+	return s.keys.SealSubject(ctx, subject, b, keys.FieldAD(column, id))
 }
 
 // openJSON opens a sealed field; ok is false once the requester's key is
@@ -412,7 +411,7 @@ func (s *Requests) openJSON(ctx context.Context, subject, column, id string, sea
 	if len(sealed) == 0 {
 		return false, nil
 	}
-	b, err := s.keys.OpenSubject(ctx, subject, sealed, sealAD(column, id))
+	b, err := s.keys.OpenSubject(ctx, subject, sealed, keys.FieldAD(column, id))
 	if errs.Is(err, errs.Gone) {
 		return false, nil
 	}
@@ -426,7 +425,7 @@ func (s *Requests) openText(ctx context.Context, subject, column, id string, sea
 	if len(sealed) == 0 {
 		return "", nil
 	}
-	b, err := s.keys.OpenSubject(ctx, subject, sealed, sealAD(column, id))
+	b, err := s.keys.OpenSubject(ctx, subject, sealed, keys.FieldAD(column, id))
 	if errs.Is(err, errs.Gone) {
 		return "[erased]", nil
 	}
