@@ -19,6 +19,7 @@ func Default() *Registry {
 		declareKeys,
 		declareAudit,
 		declareMedia,
+		declareRecordings,
 		declareDevices,
 		declarePrivacy,
 		declareRequests,

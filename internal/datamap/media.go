@@ -18,10 +18,10 @@ func declareMedia(r *Registry) error {
 			ID:          MediaSegment,
 			Title:       "Recorded and live video and audio",
 			Description: "What your cameras and NVR channels film and hear, live and recorded, encrypted under your account's key.",
-			Fields: []Field{
+			Fields: append([]Field{
 				{Name: "video", Description: "video frames", Encrypted: true},
 				{Name: "audio", Description: "sound, where the camera records it", Encrypted: true},
-			},
+			}, recordingFields...),
 			Purposes:    []Purpose{PurposeAlarms, PurposeSync},
 			Basis:       BasisContract,
 			Retention:   Retention{Period: 30 * day, From: "recording"},
