@@ -1,0 +1,350 @@
+package record
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/blob"
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/media"
+)
+
+// Config tunes recording.
+type Config struct {
+	PreRoll        time.Duration // events mode: kept in memory before a mark
+	PostRoll       time.Duration // events mode: recorded after a mark
+	DefaultMode    Mode          // when the owner set none
+	Retention      time.Duration // the ceiling of every account's retention (the data map's)
+	EventRetention time.Duration // the ceiling of the retention of event-marked segments
+	SettingsTTL    time.Duration // how long a stream caches its settings
+}
+
+// Defaults fills the zero fields of c.
+func (c Config) Defaults() Config {
+	if c.PreRoll <= 0 {
+		c.PreRoll = 10 * time.Second
+	}
+	if c.PostRoll <= 0 {
+		c.PostRoll = 20 * time.Second
+	}
+	if !c.DefaultMode.Valid() {
+		c.DefaultMode = Continuous
+	}
+	if c.Retention <= 0 {
+		c.Retention = 30 * 24 * time.Hour
+	}
+	if c.EventRetention <= 0 {
+		c.EventRetention = 90 * 24 * time.Hour
+	}
+	if c.SettingsTTL <= 0 {
+		c.SettingsTTL = 10 * time.Second
+	}
+	return c
+}
+
+// Recorder is the media.Sink and media.Marker that records.
+type Recorder struct {
+	st     Store
+	blobs  *blob.Sealed
+	clk    clock.Clock
+	log    *slog.Logger
+	cfg    Config
+	writer string // this process, in the intent rows it writes
+
+	mu      sync.Mutex
+	streams map[streamKey]*stream
+}
+
+var (
+	_ media.Sink   = (*Recorder)(nil)
+	_ media.Marker = (*Recorder)(nil)
+)
+
+type streamKey struct {
+	account, device string
+	channel         int
+}
+
+// stream is the state of one device channel.
+type stream struct {
+	mu         sync.Mutex
+	inits      map[string]int64 // session -> stored init
+	ring       []held           // events mode: the pre-roll, not stored
+	keepUntil  time.Time        // events mode: segments starting before it are stored
+	marks      []time.Time      // recent marks, to mark segments that arrive after them
+	settings   Settings         // effective
+	settingsAt time.Time
+}
+
+type held struct {
+	seg    media.Segment
+	marked bool
+}
+
+// NewRecorder returns a recorder. Call Recover before the first segment.
+func NewRecorder(st Store, blobs *blob.Sealed, clk clock.Clock, log *slog.Logger, cfg Config) *Recorder {
+	var b [8]byte
+	rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
+	return &Recorder{st: st, blobs: blobs, clk: clk, log: log, cfg: cfg.Defaults(), writer: hex.EncodeToString(b[:]),
+		streams: map[streamKey]*stream{}}
+}
+
+// Config returns the effective configuration.
+func (r *Recorder) Config() Config { return r.cfg }
+
+// Recover resolves what a crash left: every row of another process that is
+// not stored loses its blob (if any), then the row. It returns how many
+// rows it resolved.
+func (r *Recorder) Recover(ctx context.Context) (int, error) {
+	ins, err := r.st.Intents(ctx, r.writer)
+	if err != nil {
+		return 0, err
+	}
+	for _, in := range ins {
+		if err := r.drop(ctx, in); err != nil {
+			return 0, err
+		}
+	}
+	if len(ins) > 0 {
+		r.log.Info("recordings: resolved unfinished writes", "rows", len(ins))
+	}
+	return len(ins), nil
+}
+
+// drop deletes an intent's blob, then its row.
+func (r *Recorder) drop(ctx context.Context, in Intent) error {
+	if err := r.blobs.Delete(ctx, in.AccountID, in.key()); err != nil && !errs.Is(err, errs.NotFound) {
+		return err
+	}
+	return r.st.DropIntent(ctx, in)
+}
+
+func (r *Recorder) stream(k streamKey) *stream {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.streams[k]
+	if s == nil {
+		s = &stream{inits: map[string]int64{}}
+		r.streams[k] = s
+	}
+	return s
+}
+
+// Forget drops the cached settings of an account's streams, so a change
+// applies to the next segment.
+func (r *Recorder) Forget(accountID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, s := range r.streams {
+		if k.account == accountID {
+			s.mu.Lock()
+			s.settingsAt = time.Time{}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// effective merges the levels of settings with the configured defaults and
+// ceilings: a lower level may only shorten what the level above allows.
+func (r *Recorder) effective(acct, dev, ch Settings) Settings {
+	out := Settings{Mode: r.cfg.DefaultMode, Retention: r.cfg.Retention, EventRetention: r.cfg.EventRetention}
+	for _, s := range []Settings{acct, dev, ch} {
+		if s.Mode.Valid() {
+			out.Mode = s.Mode
+		}
+		if s.Retention > 0 && s.Retention < out.Retention {
+			out.Retention = s.Retention
+		}
+		if s.EventRetention > 0 && s.EventRetention < out.EventRetention {
+			out.EventRetention = s.EventRetention
+		}
+	}
+	return out
+}
+
+func (r *Recorder) settings(ctx context.Context, k streamKey, s *stream) (Settings, error) {
+	now := r.clk.Now()
+	if !s.settingsAt.IsZero() && now.Sub(s.settingsAt) < r.cfg.SettingsTTL && now.After(s.settingsAt.Add(-time.Second)) {
+		return s.settings, nil
+	}
+	a, d, c, err := r.st.Settings(ctx, k.account, k.device, k.channel)
+	if err != nil {
+		return Settings{}, err
+	}
+	s.settings, s.settingsAt = r.effective(a, d, c), now
+	return s.settings, nil
+}
+
+// Segment records seg per its channel's mode.
+func (r *Recorder) Segment(ctx context.Context, seg media.Segment) error {
+	if err := checkSegment(seg); err != nil {
+		return err
+	}
+	k := streamKey{seg.AccountID, seg.DeviceID, seg.Channel}
+	s := r.stream(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	set, err := r.settings(ctx, k, s)
+	if err != nil {
+		return err
+	}
+	end := seg.Start.Add(seg.Duration)
+	marked := s.nearMark(seg.Start, end, r.cfg)
+	switch set.Mode {
+	case Off:
+		s.ring = nil
+		return nil
+	case Events:
+		if !marked && !seg.Start.Before(s.keepUntil) {
+			s.ring = append(s.ring, held{seg, false})
+			s.trim(end, r.cfg.PreRoll)
+			return nil
+		}
+		if err := r.flush(ctx, s); err != nil {
+			return err
+		}
+	}
+	return r.store(ctx, s, seg, marked)
+}
+
+// nearMark reports whether a recent mark falls within the pre-roll after
+// or the post-roll before [start, end].
+func (s *stream) nearMark(start, end time.Time, cfg Config) bool {
+	for _, at := range s.marks {
+		if !end.Before(at.Add(-cfg.PreRoll)) && !start.After(at.Add(cfg.PostRoll)) {
+			return true
+		}
+	}
+	return false
+}
+
+// trim keeps in the ring the segments that end within the pre-roll before
+// end.
+func (s *stream) trim(end time.Time, preRoll time.Duration) {
+	i := 0
+	for i < len(s.ring) && !s.ring[i].seg.Start.Add(s.ring[i].seg.Duration).After(end.Add(-preRoll)) {
+		i++
+	}
+	s.ring = s.ring[i:]
+}
+
+func (r *Recorder) flush(ctx context.Context, s *stream) error {
+	for len(s.ring) > 0 {
+		h := s.ring[0]
+		if err := r.store(ctx, s, h.seg, true); err != nil {
+			return err
+		}
+		s.ring = s.ring[1:]
+	}
+	return nil
+}
+
+// Mark records an event mark: it marks the channel's segments around it,
+// and in events mode stores the pre-roll and what follows for the
+// post-roll.
+func (r *Recorder) Mark(ctx context.Context, m media.Mark) error {
+	if m.AccountID == "" || m.DeviceID == "" || m.At.IsZero() || m.Channel < 0 {
+		return errs.E(errs.Invalid, "event mark without account, device or time")
+	}
+	if len(m.Kind) > 64 || len(m.Ref) > 128 {
+		return errs.E(errs.Invalid, "event mark kind or reference too long")
+	}
+	if err := r.st.AddMark(ctx, m, m.At.Add(-r.cfg.PreRoll), m.At.Add(r.cfg.PostRoll)); err != nil {
+		return err
+	}
+	k := streamKey{m.AccountID, m.DeviceID, m.Channel}
+	s := r.stream(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Marks older than a pre-roll and a post-roll no longer touch new
+	// segments.
+	keep := s.marks[:0]
+	for _, at := range s.marks {
+		if at.Add(r.cfg.PostRoll + r.cfg.PreRoll).After(m.At) {
+			keep = append(keep, at)
+		}
+	}
+	s.marks = append(keep, m.At)
+	if until := m.At.Add(r.cfg.PostRoll); until.After(s.keepUntil) {
+		s.keepUntil = until
+	}
+	// The pre-roll in memory: what overlaps the mark's window is stored.
+	var rest []held
+	for _, h := range s.ring {
+		if s.nearMark(h.seg.Start, h.seg.Start.Add(h.seg.Duration), r.cfg) {
+			if err := r.store(ctx, s, h.seg, true); err != nil {
+				return err
+			}
+			continue
+		}
+		rest = append(rest, h)
+	}
+	s.ring = rest
+	return nil
+}
+
+// store writes the session's init once, then the segment: intent row, sealed
+// blob, stored mark.
+func (r *Recorder) store(ctx context.Context, s *stream, seg media.Segment, marked bool) error {
+	initID, err := r.initID(ctx, s, seg)
+	if err != nil {
+		return err
+	}
+	var codecs []string
+	for _, t := range seg.Tracks {
+		codecs = append(codecs, t.Codec)
+	}
+	row := SegmentRow{AccountID: seg.AccountID, DeviceID: seg.DeviceID, Channel: seg.Channel, InitID: initID, Seq: seg.Seq,
+		Start: seg.Start.UTC(), End: seg.Start.Add(seg.Duration).UTC(), Bytes: int64(len(seg.Fragments)),
+		HasAudio: seg.HasAudio(), Codecs: strings.Join(codecs, ","), Marked: marked}
+	if row.ID, err = r.st.BeginSegment(ctx, row, r.writer); err != nil {
+		return err
+	}
+	in := Intent{ID: row.ID, AccountID: row.AccountID, DeviceID: row.DeviceID, Channel: row.Channel}
+	if err := r.blobs.Put(ctx, row.AccountID, in.key(), bytes.NewReader(seg.Fragments)); err != nil {
+		return errors.Join(err, r.drop(context.WithoutCancel(ctx), in))
+	}
+	if err := r.st.CompleteSegment(ctx, row); err != nil {
+		// The intent may have been resolved by another node's start-up: the
+		// blob must not outlive it.
+		return errors.Join(err, r.drop(context.WithoutCancel(ctx), in))
+	}
+	return nil
+}
+
+func (r *Recorder) initID(ctx context.Context, s *stream, seg media.Segment) (int64, error) {
+	if id, ok := s.inits[seg.Session]; ok {
+		return id, nil
+	}
+	row := InitRow{AccountID: seg.AccountID, DeviceID: seg.DeviceID, Channel: seg.Channel, Session: seg.Session, Bytes: int64(len(seg.Init))}
+	if found, err := r.st.FindInit(ctx, row.AccountID, row.DeviceID, row.Channel, row.Session); err == nil {
+		s.inits[seg.Session] = found.ID
+		return found.ID, nil
+	} else if !errs.Is(err, errs.NotFound) {
+		return 0, err
+	}
+	id, err := r.st.BeginInit(ctx, row, r.writer)
+	if err != nil {
+		return 0, err
+	}
+	in := Intent{Init: true, ID: id, AccountID: row.AccountID, DeviceID: row.DeviceID, Channel: row.Channel}
+	if err := r.blobs.Put(ctx, row.AccountID, in.key(), bytes.NewReader(seg.Init)); err != nil {
+		return 0, errors.Join(err, r.drop(context.WithoutCancel(ctx), in))
+	}
+	if err := r.st.CompleteInit(ctx, id); err != nil {
+		return 0, errors.Join(err, r.drop(context.WithoutCancel(ctx), in))
+	}
+	if len(s.inits) > 64 {
+		clear(s.inits)
+	}
+	s.inits[seg.Session] = id
+	return id, nil
+}
