@@ -31,10 +31,23 @@ func recRes(accountID, deviceID string) access.Resource {
 	return access.Resource{Category: datamap.MediaSegment, AccountID: accountID, ID: deviceID}
 }
 
-// requireRec accepts a decision about the device or about the account's
-// whole collection.
+// requireRec accepts a decision about the device (in its site) or about
+// the account's whole collection.
 func requireRec(d access.Decision, a access.Action, accountID, deviceID string) error {
 	return d.Require(a, recRes(accountID, deviceID))
+}
+
+// requireDevice checks a decision about a device's data of a category,
+// with the device's site.
+func (s *RecordingStore) requireDevice(ctx context.Context, d access.Decision, a access.Action, cat datamap.CategoryID, accountID, deviceID string) error {
+	site := ""
+	if deviceID != "" {
+		var err error
+		if site, err = s.DeviceSite(ctx, accountID, deviceID); err != nil && !errs.Is(err, errs.NotFound) {
+			return err
+		}
+	}
+	return d.Require(a, access.Resource{Category: cat, AccountID: accountID, SiteID: site, ID: deviceID})
 }
 
 // BeginInit writes the intent row of a session's init.
@@ -222,7 +235,7 @@ func scanSettings(sc scanner) (record.Settings, error) {
 
 // PutSettings stores the settings of one level.
 func (s *RecordingStore) PutSettings(ctx context.Context, d access.Decision, accountID string, st record.Settings) error {
-	if err := d.Require(access.Update, access.Resource{Category: datamap.DeviceConfig, AccountID: accountID, ID: st.DeviceID}); err != nil {
+	if err := s.requireDevice(ctx, d, access.Update, datamap.DeviceConfig, accountID, st.DeviceID); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
@@ -247,7 +260,7 @@ func (s *RecordingStore) DeviceSite(ctx context.Context, accountID, deviceID str
 
 // Ranges lists the recorded ranges of a channel overlapping [from, to).
 func (s *RecordingStore) Ranges(ctx context.Context, d access.Decision, accountID, deviceID string, channel int, from, to time.Time) ([]record.Range, error) {
-	if err := requireRec(d, access.List, accountID, deviceID); err != nil {
+	if err := s.requireDevice(ctx, d, access.List, datamap.MediaSegment, accountID, deviceID); err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, "recorded ranges", func(sc scanner) (record.Range, error) {
@@ -262,7 +275,7 @@ func (s *RecordingStore) Ranges(ctx context.Context, d access.Decision, accountI
 
 // Marks lists the event marks of a channel in [from, to).
 func (s *RecordingStore) Marks(ctx context.Context, d access.Decision, accountID, deviceID string, channel int, from, to time.Time) ([]record.MarkRow, error) {
-	if err := requireRec(d, access.List, accountID, deviceID); err != nil {
+	if err := s.requireDevice(ctx, d, access.List, datamap.MediaSegment, accountID, deviceID); err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, "event marks", scanMark, `SELECT at_us, kind, ref FROM rec_marks WHERE account_id = ? AND device_id = ? AND channel = ?

@@ -44,7 +44,7 @@ func (s *RecordingStore) Orphans(ctx context.Context, accountID string) ([]strin
 
 // Victims lists stored segments to purge, oldest first.
 func (s *RecordingStore) Victims(ctx context.Context, accountID, deviceID string, marked *bool, before time.Time, limit int) ([]record.Victim, error) {
-	q := `SELECT id, channel, init_id, start_us, end_us, bytes FROM rec_segments WHERE account_id = ? AND state = 1`
+	q := `SELECT id, device_id, channel, init_id, start_us, end_us, bytes FROM rec_segments WHERE account_id = ? AND state = 1`
 	args := []any{accountID}
 	if deviceID != "" {
 		q += ` AND device_id = ?`
@@ -63,7 +63,7 @@ func (s *RecordingStore) Victims(ctx context.Context, accountID, deviceID string
 	return queryAll(ctx, s.db, "recorded segments", func(sc scanner) (record.Victim, error) {
 		var v record.Victim
 		var a, b int64
-		err := sc.Scan(&v.ID, &v.Channel, &v.InitID, &a, &b, &v.Bytes)
+		err := sc.Scan(&v.ID, &v.DeviceID, &v.Channel, &v.InitID, &a, &b, &v.Bytes)
 		v.Start, v.End = FromMicros(a), FromMicros(b)
 		return v, err
 	}, q, args...)

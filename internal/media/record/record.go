@@ -143,12 +143,13 @@ type Usage struct {
 
 // Victim is a segment chosen for purging.
 type Victim struct {
-	ID      int64
-	Channel int
-	InitID  int64
-	Start   time.Time
-	End     time.Time
-	Bytes   int64
+	ID       int64
+	DeviceID string
+	Channel  int
+	InitID   int64
+	Start    time.Time
+	End      time.Time
+	Bytes    int64
 }
 
 // Store keeps the recordings index. The write path acts for the
@@ -250,3 +251,5 @@ func checkSegment(s media.Segment) error {
 	}
 	return nil
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/blob"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/errs"
@@ -58,6 +59,7 @@ type Recorder struct {
 	log    *slog.Logger
 	cfg    Config
 	writer string // this process, in the intent rows it writes
+	gate   *access.Gate
 
 	mu      sync.Mutex
 	streams map[streamKey]*stream
@@ -90,10 +92,10 @@ type held struct {
 }
 
 // NewRecorder returns a recorder. Call Recover before the first segment.
-func NewRecorder(st Store, blobs *blob.Sealed, clk clock.Clock, log *slog.Logger, cfg Config) *Recorder {
+func NewRecorder(st Store, blobs *blob.Sealed, gate *access.Gate, clk clock.Clock, log *slog.Logger, cfg Config) *Recorder {
 	var b [8]byte
 	rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
-	return &Recorder{st: st, blobs: blobs, clk: clk, log: log, cfg: cfg.Defaults(), writer: hex.EncodeToString(b[:]),
+	return &Recorder{st: st, blobs: blobs, gate: gate, clk: clk, log: log, cfg: cfg.Defaults(), writer: hex.EncodeToString(b[:]),
 		streams: map[streamKey]*stream{}}
 }
 
