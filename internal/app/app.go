@@ -35,6 +35,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
@@ -74,6 +75,12 @@ type App struct {
 	Devices  *device.Service
 	Bus      *bus.Bus
 	Activity *activity.Log
+
+	// Recorded video: the recorder (media.Sink, media.Marker), playback
+	// and export, and their retention.
+	Recorder           *record.Recorder
+	Recordings         *record.Service
+	RecordingRetention *record.Retention
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -166,6 +173,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := errors.Join(a.Devices.RegisterPrivacy(a.Fulfil, store.NewDeviceStore(a.DB)), a.Activity.RegisterPrivacy(a.Fulfil)); err != nil {
 		return nil, err
 	}
+	if err := a.startRecording(ctx, o.Offline); err != nil {
+		return nil, err
+	}
 	if !o.Offline {
 		if err := a.openBus(ctx); err != nil {
 			return nil, err
@@ -177,7 +187,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
-		Requests: a.Requests, Retention: a.Retention,
+		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings,
 	})
 	return a, nil
 }

@@ -38,6 +38,7 @@ type Config struct {
 	Auth     Auth     `yaml:"auth"`
 	Bus      Bus      `yaml:"bus"`
 	Privacy  Privacy  `yaml:"privacy"`
+	Record   Record   `yaml:"recording"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,
@@ -240,6 +241,7 @@ func (c Config) Validate() error {
 		bad("mail.from", "must not be empty")
 	}
 	c.validateBus(bad)
+	c.validateRecording(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
 		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)

@@ -25,6 +25,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
@@ -49,6 +50,8 @@ type Deps struct {
 	// The privacy centre.
 	Requests  *privacy.Requests
 	Retention *privacy.Retention
+	// Recorded video: timeline, playback, export.
+	Recordings *record.Service
 }
 
 // Server is the HTTP API.
@@ -87,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
 	mux.Handle("GET /api/openapi.yaml", http.HandlerFunc(serveOpenAPI))
+	s.mountRecordings(mux)
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, errs.E(errs.NotFound, "no such API route: %s %s", r.Method, r.URL.Path))
 	}))

@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/media"
+	"github.com/vigil-cloud/vigil/internal/media/record"
+	"github.com/vigil-cloud/vigil/internal/store"
+)
+
+// startRecording builds the recorder (the media.Sink the live side hands
+// segments to, and the media.Marker alarms mark), resolves what a crash
+// left unfinished, and plugs recordings into the privacy centre.
+func (a *App) startRecording(ctx context.Context, offline bool) error {
+	c := a.Config.Record
+	a.Recorder = record.NewRecorder(store.NewRecordingStore(a.DB), a.Blobs, a.Gate, a.Clock, a.Log, record.Config{
+		DefaultMode: record.Mode(c.DefaultMode), PreRoll: c.PreRoll, PostRoll: c.PostRoll, EventRetention: c.EventRetention,
+	})
+	// The admin tools open vigil while it may be serving: only a serving
+	// vigil resolves unfinished writes.
+	if !offline {
+		if _, err := a.Recorder.Recover(ctx); err != nil {
+			return fmt.Errorf("recordings: %w", err)
+		}
+	}
+	a.Recordings = record.NewService(a.Recorder, media.NewTokens(a.Keys, a.Clock))
+	a.RecordingRetention = record.NewRetention(a.Recorder, a.Gate, a.Retention.Held)
+	return a.Recordings.RegisterPrivacy(a.Fulfil)
+}
+
+// runRecordingRetention enforces recording retention and quotas until ctx
+// ends.
+func (a *App) runRecordingRetention(ctx context.Context) {
+	every := a.Config.Record.SweepEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	a.jobsDone.Add(1)
+	go func() {
+		defer a.jobsDone.Done()
+		a.RecordingRetention.Run(ctx, every)
+	}()
+}

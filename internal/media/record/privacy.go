@@ -1,0 +1,119 @@
+package record
+
+import (
+	"context"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/media"
+	"github.com/vigil-cloud/vigil/internal/privacy"
+)
+
+// JobErasure is the system principal that erases recordings for a
+// data-subject request.
+const JobErasure = "recording-erasure"
+
+// RegisterPrivacy gives the privacy centre the exporter and eraser of
+// recordings: the index and event marks as JSON, each recorded stretch as
+// an MP4 file in the package, and erasure of the owned accounts'
+// recordings (the account key's destruction shreds whatever is left).
+func (s *Service) RegisterPrivacy(r *privacy.Registry) error {
+	h := privacyHandler{s}
+	return r.Register(datamap.MediaSegment, privacy.Handlers{Export: h, Erase: h})
+}
+
+type privacyHandler struct{ s *Service }
+
+var _ privacy.MediaExporter = privacyHandler{}
+
+// Export writes the index of the recordings and the event marks of the
+// accounts the subject owns.
+func (h privacyHandler) Export(ctx context.Context, d access.Decision, subj privacy.Subject, sc privacy.Scope, emit func(privacy.Record) error) error {
+	for _, acct := range subj.OwnedAccounts() {
+		err := h.s.st.ExportSegments(ctx, d, subj.ID, acct, sc.Devices, sc.From, sc.To, func(r SegmentRow) error {
+			return emit(privacy.Record{ID: "seg-" + itoa(r.ID), Data: r})
+		})
+		if err != nil {
+			return err
+		}
+		err = h.s.st.ExportMarks(ctx, d, subj.ID, acct, sc.Devices, sc.From, sc.To, func(dev string, ch int, m MarkRow) error {
+			return emit(privacy.Record{ID: "mark-" + dev + "-" + strconv.Itoa(ch) + "-" + m.At.Format(time.RFC3339Nano),
+				Data: map[string]any{"device_id": dev, "channel": ch, "mark": m}})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stretch is a run of one session's consecutive segments.
+type stretch struct {
+	acct, dev string
+	ch        int
+	init      int64
+	from, to  time.Time
+	lastSeq   uint64
+}
+
+// ExportMedia writes each recorded stretch (one session, no gap) as an MP4.
+func (h privacyHandler) ExportMedia(ctx context.Context, d access.Decision, subj privacy.Subject, sc privacy.Scope, put func(string, io.Reader) error) error {
+	for _, acct := range subj.OwnedAccounts() {
+		var runs []stretch
+		err := h.s.st.ExportSegments(ctx, d, subj.ID, acct, sc.Devices, sc.From, sc.To, func(r SegmentRow) error {
+			if n := len(runs); n > 0 {
+				last := &runs[n-1]
+				if last.dev == r.DeviceID && last.ch == r.Channel && last.init == r.InitID && last.lastSeq+1 == r.Seq &&
+					r.Start.Sub(last.to).Abs() <= gapTolerance {
+					last.to, last.lastSeq = r.End, r.Seq
+					return nil
+				}
+			}
+			runs = append(runs, stretch{acct: acct, dev: r.DeviceID, ch: r.Channel, init: r.InitID, from: r.Start, to: r.End, lastSeq: r.Seq})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, run := range runs {
+			g := media.Grant{AccountID: run.acct, DeviceID: run.dev, Channel: run.ch, From: run.from, To: run.to}
+			pr, pw := io.Pipe()
+			go func() { pw.CloseWithError(h.s.MP4(ctx, g, pw)) }()
+			err := put(ExportName(run.dev, run.ch, run.from), pr)
+			pr.CloseWithError(io.ErrClosedPipe)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Erase deletes the recordings of the accounts the subject owns (of the
+// scope's devices when it names some), each device's purge a decision of
+// the system in the account's access log and an entry of its purge log.
+func (h privacyHandler) Erase(ctx context.Context, _ access.Decision, subj privacy.Subject, sc privacy.Scope) (privacy.Erased, error) {
+	var out privacy.Erased
+	for _, acct := range subj.OwnedAccounts() {
+		usage, err := h.s.st.Usage(ctx, acct)
+		if err != nil {
+			return out, err
+		}
+		for _, u := range usage {
+			if len(sc.Devices) > 0 && !slices.Contains(sc.Devices, u.DeviceID) {
+				continue
+			}
+			n, err := h.s.rec.PurgeAll(ctx, access.System(JobErasure), acct, u.DeviceID, ReasonErasure)
+			out.Rows += n
+			out.Blobs += int(n)
+			if err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
