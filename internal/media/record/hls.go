@@ -103,7 +103,7 @@ func (s *Service) MP4(ctx context.Context, g media.Grant, w io.Writer) error {
 				return err
 			}
 			mw.skip = !ok
-			mw.initID, mw.lastSeq = r.InitID, math.MaxUint64
+			mw.initID, mw.fresh = r.InitID, true
 		}
 		if mw.skip {
 			return nil
@@ -132,6 +132,7 @@ type mp4Writer struct {
 	initID  int64
 	skip    bool
 	lastSeq uint64
+	fresh   bool // the next segment starts a session
 	seqNo   uint32
 	scale   map[int]uint32 // track ID -> timescale
 	next    map[int]uint64 // track ID -> decode time after the last sample written
@@ -183,7 +184,7 @@ func (m *mp4Writer) segment(seq uint64, frag []byte) error {
 	if err := parts.Unmarshal(frag); err != nil {
 		return errs.Wrap(err, errs.Internal, "recorded segment does not parse")
 	}
-	if seq != m.lastSeq+1 && len(parts) > 0 {
+	if (m.fresh || seq != m.lastSeq+1) && len(parts) > 0 {
 		// The first segment starts the file at zero.
 		shift := math.Inf(1)
 		for _, pt := range parts[0].Tracks {
@@ -209,7 +210,7 @@ func (m *mp4Writer) segment(seq uint64, frag []byte) error {
 			m.offset[id] = int64(math.Round(shift * float64(ts)))
 		}
 	}
-	m.lastSeq, m.started = seq, true
+	m.lastSeq, m.started, m.fresh = seq, true, false
 	for _, p := range parts {
 		m.seqNo++
 		p.SequenceNumber = m.seqNo
