@@ -209,10 +209,9 @@ func rebuildRanges(ctx context.Context, tx *Tx, accountID, deviceID string, chan
 }
 
 // FinishPurge deletes purged rows, writes the purge log entry, and hands
-// back the device's inits no segment refers to any more (older than ten
-// minutes, so a session being recorded keeps its own), moved to
-// StateDeleting.
-func (s *RecordingStore) FinishPurge(ctx context.Context, d access.Decision, accountID, deviceID string, ids []int64, p record.Purge) ([]record.Intent, error) {
+// back the device's inits made before initsBefore that no segment refers
+// to any more, moved to StateDeleting.
+func (s *RecordingStore) FinishPurge(ctx context.Context, d access.Decision, accountID, deviceID string, ids []int64, p record.Purge, initsBefore time.Time) ([]record.Intent, error) {
 	if err := requireRec(d, access.Delete, accountID, deviceID); err != nil {
 		return nil, err
 	}
@@ -231,7 +230,7 @@ func (s *RecordingStore) FinishPurge(ctx context.Context, d access.Decision, acc
 			return in, sc.Scan(&in.ID, &in.Channel)
 		}, func(in record.Intent) error { out = append(out, in); return nil },
 			`SELECT i.id, i.channel FROM rec_inits i WHERE i.account_id = ? AND i.device_id = ? AND i.state = 1 AND i.created_at < ?
-			AND NOT EXISTS (SELECT 1 FROM rec_segments s WHERE s.init_id = i.id)`, accountID, deviceID, Micros(tx.Now.Add(-10*time.Minute)))
+			AND NOT EXISTS (SELECT 1 FROM rec_segments s WHERE s.init_id = i.id)`, accountID, deviceID, Micros(initsBefore))
 		if err != nil {
 			return err
 		}

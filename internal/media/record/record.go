@@ -210,9 +210,10 @@ type Store interface {
 	// listed) and fixes the ranges and usage they leave.
 	StartPurge(ctx context.Context, d access.Decision, accountID, deviceID string, vs []Victim) error
 	// FinishPurge deletes the rows of purged segments whose blobs are
-	// gone, and inits no segment refers to any more, returning them so
-	// their blobs can go too, and writes the purge log entry.
-	FinishPurge(ctx context.Context, d access.Decision, accountID, deviceID string, ids []int64, p Purge) (inits []Intent, err error)
+	// gone, writes the purge log entry, and returns the inits made before
+	// initsBefore that no segment refers to any more, moved to
+	// StateDeleting, so their blobs can go too.
+	FinishPurge(ctx context.Context, d access.Decision, accountID, deviceID string, ids []int64, p Purge, initsBefore time.Time) (inits []Intent, err error)
 	DeleteInit(ctx context.Context, in Intent) error
 	Purges(ctx context.Context, d access.Decision, accountID string, limit int) ([]Purge, error)
 	// Filtered lists stored segments of the account for export or erasure.

@@ -154,6 +154,20 @@ func (r *Recorder) Forget(accountID string) {
 	}
 }
 
+// forgetSessions drops the cached session inits of a device whose
+// recordings are all purged.
+func (r *Recorder) forgetSessions(accountID, deviceID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, s := range r.streams {
+		if k.account == accountID && k.device == deviceID {
+			s.mu.Lock()
+			clear(s.inits)
+			s.mu.Unlock()
+		}
+	}
+}
+
 // effective merges the levels of settings with the configured defaults and
 // ceilings: a lower level may only shorten what the level above allows.
 func (r *Recorder) effective(acct, dev, ch Settings) Settings {

@@ -191,7 +191,7 @@ func (r *Retention) purgeWhile(ctx context.Context, accountID, deviceID, reason 
 			}
 		}
 		for dev, dvs := range byDevice {
-			k, kb, err := r.rec.purge(ctx, access.System(JobRetention), accountID, dev, reason, dvs)
+			k, kb, err := r.rec.purge(ctx, access.System(JobRetention), accountID, dev, reason, dvs, false)
 			n, bytes = n+k, bytes+kb
 			if err != nil {
 				return n, bytes, err
@@ -213,7 +213,7 @@ func (r *Recorder) PurgeAll(ctx context.Context, p access.Principal, accountID, 
 		if err != nil {
 			return n, err
 		}
-		k, _, err := r.purge(ctx, p, accountID, deviceID, reason, vs)
+		k, _, err := r.purge(ctx, p, accountID, deviceID, reason, vs, true)
 		n += k
 		if err != nil || len(vs) < purgeBatch {
 			return n, err
@@ -225,7 +225,10 @@ func (r *Recorder) PurgeAll(ctx context.Context, p access.Principal, accountID, 
 // decision in the account's access log, the rows leave the index (moved to
 // StateDeleting, so a crash in between is resolved at start-up), then
 // their blobs go, then the rows, with a purge log entry.
-func (r *Recorder) purge(ctx context.Context, p access.Principal, accountID, deviceID, reason string, vs []Victim) (n, bytes int64, err error) {
+// With all, every init of the device without segments goes too, and the
+// recorder forgets the device's sessions; otherwise only inits older than
+// ten minutes, so a session being recorded keeps its own.
+func (r *Recorder) purge(ctx context.Context, p access.Principal, accountID, deviceID, reason string, vs []Victim, all bool) (n, bytes int64, err error) {
 	d, err := r.gateCheck(ctx, p, accountID, deviceID)
 	if err != nil {
 		return 0, 0, err
@@ -249,7 +252,12 @@ func (r *Recorder) purge(ctx context.Context, p access.Principal, accountID, dev
 		}
 	}
 	entry.Segments, entry.Bytes = n, bytes
-	inits, err := r.st.FinishPurge(ctx, d, accountID, deviceID, ids, entry)
+	before := r.clk.Now().Add(-10 * time.Minute)
+	if all {
+		before = r.clk.Now().Add(24 * time.Hour)
+		r.forgetSessions(accountID, deviceID)
+	}
+	inits, err := r.st.FinishPurge(ctx, d, accountID, deviceID, ids, entry, before)
 	if err != nil {
 		return n, bytes, err
 	}
