@@ -25,7 +25,7 @@ type cam struct {
 	clip   *recordtest.Clip
 }
 
-func newCam(t *testing.T, e *vigiltest.Env, email string) *cam {
+func newCam(t testing.TB, e *vigiltest.Env, email string) *cam {
 	t.Helper()
 	owner := e.SignUp(email)
 	made := e.Operator().Manufacture("vc-100", 1)
