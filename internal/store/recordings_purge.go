@@ -43,20 +43,25 @@ func (s *RecordingStore) Orphans(ctx context.Context, accountID string) ([]strin
 }
 
 // Victims lists stored segments to purge, oldest first.
-func (s *RecordingStore) Victims(ctx context.Context, accountID, deviceID string, marked *bool, before time.Time, limit int) ([]record.Victim, error) {
+func (s *RecordingStore) Victims(ctx context.Context, accountID, deviceID string, f record.VictimFilter, limit int) ([]record.Victim, error) {
 	q := `SELECT id, device_id, channel, init_id, start_us, end_us, bytes FROM rec_segments WHERE account_id = ? AND state = 1`
 	args := []any{accountID}
 	if deviceID != "" {
 		q += ` AND device_id = ?`
 		args = append(args, deviceID)
 	}
-	if marked != nil {
+	if f.Marked != nil {
 		q += ` AND marked = ?`
-		args = append(args, b2i(*marked))
+		args = append(args, b2i(*f.Marked))
 	}
-	if !before.IsZero() {
-		q += ` AND end_us < ?`
-		args = append(args, Micros(before))
+	for _, c := range []struct {
+		cond string
+		t    time.Time
+	}{{` AND end_us < ?`, f.EndBefore}, {` AND start_us >= ?`, f.StartFrom}, {` AND start_us < ?`, f.StartUntil}} {
+		if !c.t.IsZero() {
+			q += c.cond
+			args = append(args, Micros(c.t))
+		}
 	}
 	q += ` ORDER BY end_us, id LIMIT ?`
 	args = append(args, limit)

@@ -95,7 +95,8 @@ func (h privacyHandler) ExportMedia(ctx context.Context, d access.Decision, subj
 
 // Erase deletes the recordings of the accounts the subject owns (of the
 // scope's devices when it names some), each device's purge a decision of
-// the system in the account's access log and an entry of its purge log.
+// the system in the account's access log and an entry of its purge log;
+// only what started in the scope's time range when it gives one.
 func (h privacyHandler) Erase(ctx context.Context, _ access.Decision, subj privacy.Subject, sc privacy.Scope) (privacy.Erased, error) {
 	var out privacy.Erased
 	for _, acct := range subj.OwnedAccounts() {
@@ -107,7 +108,7 @@ func (h privacyHandler) Erase(ctx context.Context, _ access.Decision, subj priva
 			if len(sc.Devices) > 0 && !slices.Contains(sc.Devices, u.DeviceID) {
 				continue
 			}
-			n, err := h.s.rec.PurgeAll(ctx, access.System(JobErasure), acct, u.DeviceID, ReasonErasure)
+			n, err := h.s.rec.PurgeRange(ctx, access.System(JobErasure), acct, u.DeviceID, ReasonErasure, sc.From, sc.To)
 			out.Rows += n
 			out.Blobs += int(n)
 			if err != nil {

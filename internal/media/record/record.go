@@ -152,6 +152,14 @@ type Victim struct {
 	Bytes    int64
 }
 
+// VictimFilter narrows the segments to purge; zero fields admit all.
+type VictimFilter struct {
+	Marked     *bool     // marked or not
+	EndBefore  time.Time // ending before
+	StartFrom  time.Time // starting at or after
+	StartUntil time.Time // starting before
+}
+
 // Store keeps the recordings index. The write path acts for the
 // publishing device and takes no decision; reads of recordings take the
 // gate's decision, or the stream grant the gate's decision produced.
@@ -202,10 +210,9 @@ type Store interface {
 	// Orphans lists devices with recordings in the account that the
 	// account no longer owns.
 	Orphans(ctx context.Context, accountID string) ([]string, error)
-	// Victims lists stored segments of the device (all when "") to purge:
-	// marked or not as asked, ending before `before` (any when zero),
+	// Victims lists stored segments of the device (all when "") to purge,
 	// oldest first, at most limit.
-	Victims(ctx context.Context, accountID, deviceID string, marked *bool, before time.Time, limit int) ([]Victim, error)
+	Victims(ctx context.Context, accountID, deviceID string, f VictimFilter, limit int) ([]Victim, error)
 	// StartPurge moves segments to StateDeleting (so they are no longer
 	// listed) and fixes the ranges and usage they leave.
 	StartPurge(ctx context.Context, d access.Decision, accountID, deviceID string, vs []Victim) error

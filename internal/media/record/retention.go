@@ -169,7 +169,7 @@ func (r *Retention) overQuota(ctx context.Context, accountID, deviceID string, e
 // purged so far) holds.
 func (r *Retention) purgeWhile(ctx context.Context, accountID, deviceID, reason string, marked *bool, before time.Time, more func(int64) bool) (n, bytes int64, err error) {
 	for more(bytes) {
-		vs, err := r.rec.st.Victims(ctx, accountID, deviceID, marked, before, purgeBatch)
+		vs, err := r.rec.st.Victims(ctx, accountID, deviceID, VictimFilter{Marked: marked, EndBefore: before}, purgeBatch)
 		if err != nil || len(vs) == 0 {
 			return n, bytes, err
 		}
@@ -207,9 +207,15 @@ func (r *Retention) purgeWhile(ctx context.Context, accountID, deviceID, reason 
 // PurgeAll purges every recording of a device in the account (a released
 // device, an erasure) as p.
 func (r *Recorder) PurgeAll(ctx context.Context, p access.Principal, accountID, deviceID, reason string) (int64, error) {
+	return r.PurgeRange(ctx, p, accountID, deviceID, reason, time.Time{}, time.Time{})
+}
+
+// PurgeRange purges the recordings of a device starting in [from, to) (open
+// bounds admit everything) as p.
+func (r *Recorder) PurgeRange(ctx context.Context, p access.Principal, accountID, deviceID, reason string, from, to time.Time) (int64, error) {
 	var n int64
 	for {
-		vs, err := r.st.Victims(ctx, accountID, deviceID, nil, time.Time{}, purgeBatch)
+		vs, err := r.st.Victims(ctx, accountID, deviceID, VictimFilter{StartFrom: from, StartUntil: to}, purgeBatch)
 		if err != nil {
 			return n, err
 		}
@@ -225,10 +231,14 @@ func (r *Recorder) PurgeAll(ctx context.Context, p access.Principal, accountID, 
 // decision in the account's access log, the rows leave the index (moved to
 // StateDeleting, so a crash in between is resolved at start-up), then
 // their blobs go, then the rows, with a purge log entry.
-// With all, every init of the device without segments goes too, and the
-// recorder forgets the device's sessions; otherwise only inits older than
-// ten minutes, so a session being recorded keeps its own.
+// With all (a release, an erasure), every init of the device left without
+// segments goes too, and the recorder forgets the device's sessions (a
+// session still publishing stores its init again); otherwise only such
+// inits older than ten minutes, so a session being recorded keeps its own.
 func (r *Recorder) purge(ctx context.Context, p access.Principal, accountID, deviceID, reason string, vs []Victim, all bool) (n, bytes int64, err error) {
+	if len(vs) == 0 && !all {
+		return 0, 0, nil
+	}
 	d, err := r.gateCheck(ctx, p, accountID, deviceID)
 	if err != nil {
 		return 0, 0, err
@@ -255,7 +265,7 @@ func (r *Recorder) purge(ctx context.Context, p access.Principal, accountID, dev
 	before := r.clk.Now().Add(-10 * time.Minute)
 	if all {
 		before = r.clk.Now().Add(24 * time.Hour)
-		r.forgetSessions(accountID, deviceID)
+		defer r.forgetSessions(accountID, deviceID)
 	}
 	inits, err := r.st.FinishPurge(ctx, d, accountID, deviceID, ids, entry, before)
 	if err != nil {
