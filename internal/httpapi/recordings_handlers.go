@@ -98,11 +98,13 @@ func (s *Server) timeline(w http.ResponseWriter, r *http.Request, a *account.Aut
 	if err != nil {
 		return err
 	}
-	from, to, err := timeRange(r.URL.Query())
-	if err != nil {
-		return err
-	}
+	from, to, rerr := timeRange(r.URL.Query())
 	t, err := s.Recordings.Timeline(r.Context(), a.Principal, acct, dev, ch, from, to)
+	if rerr != nil && errs.Is(err, errs.Invalid) {
+		// The gate has answered (another tenant gets its 404); say what is
+		// wrong with the range.
+		return rerr
+	}
 	return reply(w, http.StatusOK, t, err)
 }
 

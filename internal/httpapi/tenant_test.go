@@ -24,7 +24,12 @@ var bodies = map[string]any{
 	"PATCH /api/v1/accounts/{accountID}/devices/{deviceID}/shadow": map[string]any{"channel": 0, "version": 0, "desired": map[string]any{"fps": 5}},
 	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"recipient": "mallory", "categories": []string{"account.profile"},
 		"until": "2026-03-20T00:00:00Z"},
-	"POST /api/v1/accounts/{accountID}/transfers": map[string]any{"recipient": "mallory", "reason": "taken over", "confirm": true},
+	"POST /api/v1/accounts/{accountID}/transfers":                                      map[string]any{"recipient": "mallory", "reason": "taken over", "confirm": true},
+	"POST /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/playback": map[string]any{"from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"},
+	"POST /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/exports":  map[string]any{"from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"},
+	"PUT /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/recording": map[string]any{"mode": "off"},
+	"PUT /api/v1/accounts/{accountID}/devices/{deviceID}/recording":                    map[string]any{"mode": "off"},
+	"PUT /api/v1/accounts/{accountID}/recording":                                       map[string]any{"retention_days": 1},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -50,7 +55,7 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 			if !strings.Contains(path, "{accountID}") || strings.HasPrefix(path, "/api/v1/staff/") {
 				continue
 			}
-			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID,
+			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID, "{channel}", "0",
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])

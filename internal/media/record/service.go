@@ -80,11 +80,11 @@ func (s *Service) check(ctx context.Context, p access.Principal, action access.A
 
 // Timeline lists the recorded ranges and event marks of a channel.
 func (s *Service) Timeline(ctx context.Context, p access.Principal, accountID, deviceID string, channel int, from, to time.Time) (Timeline, error) {
-	if err := checkSpan(from, to); err != nil {
-		return Timeline{}, err
-	}
 	d, err := s.check(ctx, p, access.List, datamap.MediaSegment, accountID, deviceID, channel)
 	if err != nil {
+		return Timeline{}, err
+	}
+	if err := checkSpan(from, to); err != nil {
 		return Timeline{}, err
 	}
 	t := Timeline{From: from.UTC(), To: to.UTC()}
@@ -108,10 +108,10 @@ const streamTTL = 10 * time.Minute
 // decides (and logs who watched what, when), and the token opens the HLS
 // playlist and the MP4 of the range.
 func (s *Service) Playback(ctx context.Context, p access.Principal, accountID, deviceID string, channel int, from, to time.Time) (Stream, error) {
-	if err := checkSpan(from, to); err != nil {
+	if _, err := s.check(ctx, p, access.Read, datamap.MediaSegment, accountID, deviceID, channel); err != nil {
 		return Stream{}, err
 	}
-	if _, err := s.check(ctx, p, access.Read, datamap.MediaSegment, accountID, deviceID, channel); err != nil {
+	if err := checkSpan(from, to); err != nil {
 		return Stream{}, err
 	}
 	ttl := min(streamTTL+to.Sub(from), 4*time.Hour)
@@ -125,10 +125,10 @@ func (s *Service) Playback(ctx context.Context, p access.Principal, accountID, d
 
 // Export lets p download a channel's recordings of a range as one MP4.
 func (s *Service) Export(ctx context.Context, p access.Principal, accountID, deviceID string, channel int, from, to time.Time) (Stream, error) {
-	if err := checkSpan(from, to); err != nil {
+	if _, err := s.check(ctx, p, access.Export, datamap.MediaSegment, accountID, deviceID, channel); err != nil {
 		return Stream{}, err
 	}
-	if _, err := s.check(ctx, p, access.Export, datamap.MediaSegment, accountID, deviceID, channel); err != nil {
+	if err := checkSpan(from, to); err != nil {
 		return Stream{}, err
 	}
 	tok, exp, err := s.issue(ctx, media.ScopeExport, p, accountID, deviceID, channel, from, to, streamTTL)
