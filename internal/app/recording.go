@@ -27,7 +27,7 @@ func (a *App) startRecording(ctx context.Context, offline bool) error {
 	}
 	a.Recordings = record.NewService(a.Recorder, media.NewTokens(a.Keys, a.Clock))
 	a.RecordingRetention = record.NewRetention(a.Recorder, a.Gate, a.Retention.Held)
-	return a.Recordings.RegisterPrivacy(a.Fulfil)
+	return a.Recordings.RegisterPrivacy(a.Fulfil, a.RecordingRetention)
 }
 
 // runRecordingRetention enforces recording retention and quotas until ctx

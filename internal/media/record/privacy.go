@@ -21,9 +21,46 @@ const JobErasure = "recording-erasure"
 // recordings: the index and event marks as JSON, each recorded stretch as
 // an MP4 file in the package, and erasure of the owned accounts'
 // recordings (the account key's destruction shreds whatever is left).
-func (s *Service) RegisterPrivacy(r *privacy.Registry) error {
+//
+// The privacy centre's retention sweep purges recordings too, through
+// ret: it honours legal holds like every category, and purges each account
+// per its own settings (never beyond the data map's period).
+func (s *Service) RegisterPrivacy(r *privacy.Registry, ret *Retention) error {
 	h := privacyHandler{s}
-	return r.Register(datamap.MediaSegment, privacy.Handlers{Export: h, Erase: h})
+	return r.Register(datamap.MediaSegment, privacy.Handlers{Export: h, Erase: h, Purge: purger{ret}})
+}
+
+// purger plugs recording retention into the privacy centre's sweep.
+type purger struct{ r *Retention }
+
+// Expired lists the accounts with recordings ended before cutoff.
+func (p purger) Expired(ctx context.Context, cutoff time.Time) ([]string, error) {
+	accts, err := p.r.rec.st.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range accts {
+		vs, err := p.r.rec.st.Victims(ctx, a, "", VictimFilter{EndBefore: cutoff}, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) > 0 {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// Purge applies the account's recording retention and quotas now.
+func (p purger) Purge(ctx context.Context, _ access.Decision, owner string, _ time.Time) (int64, error) {
+	purged := map[string]int64{}
+	err := p.r.sweepAccount(ctx, owner, purged)
+	var n int64
+	for _, k := range purged {
+		n += k
+	}
+	return n, err
 }
 
 type privacyHandler struct{ s *Service }

@@ -175,3 +175,24 @@ func TestEventsMode(t *testing.T) {
 		t.Fatalf("off mode recorded: %+v", tl2.Ranges)
 	}
 }
+
+// The privacy centre's own retention sweep purges recordings past the data
+// map's period as well.
+// proves: P1
+func TestPrivacySweepPurgesRecordings(t *testing.T) {
+	e := vigiltest.Start(t)
+	c := newCam(t, e, "sweep@example.com")
+	now := e.Clock.Now().Truncate(time.Second)
+	c.record(t, c.stream("old", now.Add(-31*24*time.Hour)), 3)
+	c.record(t, c.stream("new", now.Add(-time.Hour)), 3)
+	s, err := e.App.Retention.Sweep(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Purged["media.segment"] != 3 {
+		t.Fatalf("privacy sweep purged %v", s.Purged)
+	}
+	if tl := c.timeline(t, now.Add(-40*24*time.Hour), now); len(tl.Ranges) != 1 || !tl.Ranges[0].Start.Equal(now.Add(-time.Hour)) {
+		t.Fatalf("timeline: %+v", tl.Ranges)
+	}
+}
