@@ -24,7 +24,7 @@ func declareMedia(r *Registry) error {
 			}, recordingFields...),
 			Purposes:    []Purpose{PurposeAlarms, PurposeSync},
 			Basis:       BasisContract,
-			Retention:   Retention{Period: 30 * day, From: "recording"},
+			Retention:   Retention{Period: 30 * day, From: "recording, or less as you set; recordings around an alarm up to 90 days"},
 			Export:      ExportMedia,
 			Erasure:     EraseCryptoShred,
 			Sensitivity: Media,
