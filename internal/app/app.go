@@ -79,6 +79,7 @@ type App struct {
 	// Recorded video: the recorder (media.Sink, media.Marker), playback
 	// and export, and their retention.
 	Recorder           *record.Recorder
+	RecordSink         *record.Async // the media.Sink for the live side: queues per stream
 	Recordings         *record.Service
 	RecordingRetention *record.Retention
 
@@ -297,6 +298,7 @@ func (a *App) Close() {
 		a.jobsDone.Wait()
 		a.stopJobs = nil
 	}
+	a.closeRecording()
 	if a.Devices != nil {
 		a.Devices.Close()
 	}

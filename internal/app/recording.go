@@ -25,6 +25,7 @@ func (a *App) startRecording(ctx context.Context, offline bool) error {
 			return fmt.Errorf("recordings: %w", err)
 		}
 	}
+	a.RecordSink = record.NewAsync(a.Recorder, 8)
 	a.Recordings = record.NewService(a.Recorder, media.NewTokens(a.Keys, a.Clock))
 	a.RecordingRetention = record.NewRetention(a.Recorder, a.Gate, a.Retention.Held)
 	return a.Recordings.RegisterPrivacy(a.Fulfil, a.RecordingRetention)
@@ -42,4 +43,11 @@ func (a *App) runRecordingRetention(ctx context.Context) {
 		defer a.jobsDone.Done()
 		a.RecordingRetention.Run(ctx, every)
 	}()
+}
+
+// closeRecording records the segments still queued.
+func (a *App) closeRecording() {
+	if a.RecordSink != nil {
+		a.RecordSink.Close()
+	}
 }
