@@ -217,3 +217,32 @@ func TestRolesOnRecordings(t *testing.T) {
 		t.Errorf("bad mode: %d", r.Status)
 	}
 }
+
+// A person invited to one site of the account sees the recordings of that
+// site's cameras only: another site's camera is not found to them.
+// proves: U-C
+func TestSiteShareSeesItsSiteOnly(t *testing.T) {
+	e := vigiltest.Start(t)
+	owner := e.SignUp("sites@example.com")
+	acct := "/api/v1/accounts/" + owner.AccountID
+	var shop, home struct{ ID string }
+	owner.Must(http.StatusCreated, "POST", acct+"/sites", map[string]string{"name": "Shop", "time_zone": "UTC"}).Decode(t, &shop)
+	owner.Must(http.StatusCreated, "POST", acct+"/sites", map[string]string{"name": "Home", "time_zone": "UTC"}).Decode(t, &home)
+	made := e.Operator().Manufacture("vc-100", 2)
+	owner.Must(http.StatusCreated, "POST", acct+"/devices/claim", map[string]any{"serial": made[0].Serial, "claim_code": made[0].ClaimCode, "name": "till", "site_id": shop.ID})
+	owner.Must(http.StatusCreated, "POST", acct+"/devices/claim", map[string]any{"serial": made[1].Serial, "claim_code": made[1].ClaimCode, "name": "bedroom", "site_id": home.ID})
+	clerk := e.SignUp("clerk@example.com")
+	owner.Must(http.StatusAccepted, "POST", acct+"/invitations", map[string]string{"email": clerk.Email, "role": "guest", "site_id": shop.ID})
+	clerk.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, clerk.Email, "invited").Token(t)})
+	clerk.Must(http.StatusOK, "GET", acct+"/devices/"+made[0].ID+"/channels/0/timeline?day=2026-03-02", nil)
+	for _, p := range []string{"/channels/0/timeline?day=2026-03-02", "/channels/0/playback"} {
+		method := "GET"
+		var body any
+		if strings.HasSuffix(p, "playback") {
+			method, body = "POST", map[string]any{"from": "2026-03-02T00:00:00Z", "to": "2026-03-02T01:00:00Z"}
+		}
+		if r := clerk.Do(method, acct+"/devices/"+made[1].ID+p, body); r.Status != http.StatusNotFound {
+			t.Errorf("shop guest %s on the home camera: %d, want 404", p, r.Status)
+		}
+	}
+}
