@@ -15,9 +15,11 @@ package record
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/blob"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/media"
 )
@@ -254,8 +256,16 @@ func checkSegment(s media.Segment) error {
 		return errs.E(errs.Invalid, "segment channel must be 0 or more")
 	case len(s.Init) == 0 || len(s.Fragments) == 0:
 		return errs.E(errs.Invalid, "segment without init or fragments")
-	case s.Start.IsZero() || s.Duration <= 0:
-		return errs.E(errs.Invalid, "segment without start or duration")
+	case s.Start.IsZero() || s.Duration <= 0 || s.Duration > time.Hour:
+		return errs.E(errs.Invalid, "segment without start or with a duration outside (0, 1h]")
+	case len(s.Session) > 200:
+		return errs.E(errs.Invalid, "segment session name too long")
+	}
+	if err := blob.ValidKey(SegmentKey(s.DeviceID, s.Channel, 1)); err != nil || strings.Contains(s.DeviceID, "/") {
+		return errs.E(errs.Invalid, "segment device ID cannot name a blob")
+	}
+	if err := blob.ValidKey("acct/" + s.AccountID); err != nil || strings.Contains(s.AccountID, "/") {
+		return errs.E(errs.Invalid, "segment account ID cannot name a blob")
 	}
 	return nil
 }

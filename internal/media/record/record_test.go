@@ -1,6 +1,7 @@
 package record_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -244,5 +246,32 @@ func TestSiteShareSeesItsSiteOnly(t *testing.T) {
 		if r := clerk.Do(method, acct+"/devices/"+made[1].ID+p, body); r.Status != http.StatusNotFound {
 			t.Errorf("shop guest %s on the home camera: %d, want 404", p, r.Status)
 		}
+	}
+}
+
+// Segments the index cannot hold are refused before anything is written.
+func TestBadSegmentsRefused(t *testing.T) {
+	e := vigiltest.Start(t)
+	c := newCam(t, e, "bad@example.com")
+	good := c.stream("s", e.Clock.Now().Add(-time.Hour)).Segment()
+	for name, mut := range map[string]func(*media.Segment){
+		"no account":   func(s *media.Segment) { s.AccountID = "" },
+		"slash device": func(s *media.Segment) { s.DeviceID = "../x" },
+		"dot device":   func(s *media.Segment) { s.DeviceID = ".x" },
+		"no fragments": func(s *media.Segment) { s.Fragments = nil },
+		"no init":      func(s *media.Segment) { s.Init = nil },
+		"negative":     func(s *media.Segment) { s.Channel = -1 },
+		"no duration":  func(s *media.Segment) { s.Duration = 0 },
+		"huge session": func(s *media.Segment) { s.Session = strings.Repeat("x", 300) },
+		"no start":     func(s *media.Segment) { s.Start = time.Time{} },
+	} {
+		s := good
+		mut(&s)
+		if err := e.App.Recorder.Segment(context.Background(), s); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if n := countRows(t, e, "SELECT count(*) FROM rec_segments"); n != 0 {
+		t.Fatalf("%d rows written for refused segments", n)
 	}
 }
