@@ -109,6 +109,27 @@ func TestSessionsAndGaps(t *testing.T) {
 	if tl := c.timeline(t, start.Add(3*time.Second), start.Add(4*time.Second)); len(tl.Ranges) != 1 {
 		t.Fatalf("window: %+v", tl.Ranges)
 	}
+	// Day and month, in a time zone; another channel has its own timeline.
+	for q, want := range map[string]int{
+		"day=" + start.Format("2006-01-02"): 2, "month=" + start.Format("2006-01"): 2,
+		"day=" + start.AddDate(0, 0, 1).Format("2006-01-02"): 0, "day=" + start.Format("2006-01-02") + "&tz=Pacific/Kiritimati": 2,
+	} {
+		var got timeline
+		c.owner.Must(http.StatusOK, "GET", c.path("timeline?"+q), nil).Decode(t, &got)
+		if len(got.Ranges) != want {
+			t.Errorf("timeline?%s: %d ranges, want %d", q, len(got.Ranges), want)
+		}
+	}
+	var ch1 timeline
+	c.owner.Must(http.StatusOK, "GET", strings.Replace(c.path("timeline?month="+start.Format("2006-01")), "/channels/0/", "/channels/1/", 1), nil).Decode(t, &ch1)
+	if len(ch1.Ranges) != 0 {
+		t.Errorf("channel 1 lists channel 0's ranges: %+v", ch1.Ranges)
+	}
+	for _, q := range []string{"day=yesterday", "month=2026", "from=2026-03-01T00:00:00Z", "day=2026-03-02&tz=Mars/Olympus", "from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"} {
+		if r := c.owner.Do("GET", c.path("timeline?"+q), nil); r.Status != http.StatusBadRequest {
+			t.Errorf("timeline?%s: %d, want 400", q, r.Status)
+		}
+	}
 	var pb streamURLs
 	c.owner.Must(http.StatusCreated, "POST", c.path("playback"), map[string]any{"from": start, "to": start.Add(time.Hour)}).Decode(t, &pb)
 	_, _, body := get(t, e, pb.HLS)
