@@ -18,6 +18,9 @@ func (a *App) startRecording(ctx context.Context, offline bool) error {
 	a.Recorder = record.NewRecorder(store.NewRecordingStore(a.DB), a.Blobs, a.Gate, a.Clock, a.Log, record.Config{
 		DefaultMode: record.Mode(c.DefaultMode), PreRoll: c.PreRoll, PostRoll: c.PostRoll, EventRetention: c.EventRetention,
 	})
+	if err := a.Recorder.Register(a.Metrics); err != nil {
+		return err
+	}
 	// The admin tools open vigil while it may be serving: only a serving
 	// vigil resolves unfinished writes.
 	if !offline {

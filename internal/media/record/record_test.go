@@ -101,6 +101,9 @@ func TestSessionsAndGaps(t *testing.T) {
 	c.record(t, s1, 3)
 	s2 := c.stream("s2", s1.Next.Add(30*time.Second))
 	c.record(t, s2, 4)
+	if m := string(e.Client().Must(http.StatusOK, "GET", "/metrics", nil).Body); !strings.Contains(m, "vigil_recording_segments_total 7\n") {
+		t.Errorf("metrics do not count the 7 segments")
+	}
 	tl := c.timeline(t, start, start.Add(time.Hour))
 	if len(tl.Ranges) != 2 || !tl.Ranges[0].Start.Equal(start) || !tl.Ranges[1].Start.Equal(s1.Next.Add(30*time.Second).Truncate(time.Microsecond)) {
 		t.Fatalf("ranges: %+v", tl.Ranges)

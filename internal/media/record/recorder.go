@@ -60,6 +60,7 @@ type Recorder struct {
 	cfg    Config
 	writer string // this process, in the intent rows it writes
 	gate   *access.Gate
+	m      *metrics
 
 	mu      sync.Mutex
 	streams map[streamKey]*stream
@@ -95,7 +96,7 @@ type held struct {
 func NewRecorder(st Store, blobs *blob.Sealed, gate *access.Gate, clk clock.Clock, log *slog.Logger, cfg Config) *Recorder {
 	var b [8]byte
 	rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
-	return &Recorder{st: st, blobs: blobs, gate: gate, clk: clk, log: log, cfg: cfg.Defaults(), writer: hex.EncodeToString(b[:]),
+	return &Recorder{st: st, blobs: blobs, gate: gate, m: newMetrics(), clk: clk, log: log, cfg: cfg.Defaults(), writer: hex.EncodeToString(b[:]),
 		streams: map[streamKey]*stream{}}
 }
 
@@ -221,11 +222,14 @@ func (r *Recorder) Segment(ctx context.Context, seg media.Segment) error {
 	switch set.Mode {
 	case Off:
 		s.ring = nil
+		r.m.skipped.Inc()
 		return nil
 	case Events:
 		if !marked && !seg.Start.Before(s.keepUntil) {
 			s.ring = append(s.ring, held{seg, false})
+			n := len(s.ring)
 			s.trim(end, r.cfg.PreRoll)
+			r.m.skipped.Add(float64(n - len(s.ring)))
 			return nil
 		}
 		if err := r.flush(ctx, s); err != nil {
@@ -314,6 +318,19 @@ func (r *Recorder) Mark(ctx context.Context, m media.Mark) error {
 // store writes the session's init once, then the segment: intent row, sealed
 // blob, stored mark.
 func (r *Recorder) store(ctx context.Context, s *stream, seg media.Segment, marked bool) error {
+	began := time.Now()
+	err := r.write(ctx, s, seg, marked)
+	if err != nil {
+		r.m.failed.Inc()
+		return err
+	}
+	r.m.segments.Inc()
+	r.m.bytes.Add(float64(len(seg.Fragments)))
+	r.m.write.Observe(time.Since(began).Seconds())
+	return nil
+}
+
+func (r *Recorder) write(ctx context.Context, s *stream, seg media.Segment, marked bool) error {
 	initID, err := r.initID(ctx, s, seg)
 	if err != nil {
 		return err

@@ -280,6 +280,7 @@ func (r *Recorder) purge(ctx context.Context, p access.Principal, accountID, dev
 		}
 	}
 	if n > 0 {
+		r.m.purged.WithLabelValues(reason).Add(float64(n))
 		r.log.Info("recordings purged", "account", accountID, "device", deviceID, "reason", reason, "segments", n)
 	}
 	return n, bytes, nil
