@@ -186,7 +186,7 @@ func (s *Server) mountRecordings(mux *http.ServeMux) {
 func (s *Server) media(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "private, no-store")
-		tw := &trackWriter{ResponseWriter: w}
+		tw := &trackWriter{ResponseWriter: w, rc: http.NewResponseController(w)}
 		if err := h(tw, r); err != nil {
 			if tw.written {
 				s.Log.Warn("recorded video stream ended early", "err", err)
@@ -259,16 +259,24 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) error {
 }
 
 // trackWriter remembers whether the response started, so an error before
-// the first byte still gets its status and one after it is only logged.
+// the first byte still gets its status and one after it is only logged. A
+// long export keeps streaming past the server's write timeout: each write
+// moves the deadline a minute on, so only a stalled client is cut off.
 type trackWriter struct {
 	http.ResponseWriter
-	written bool
+	rc       *http.ResponseController
+	written  bool
+	deadline time.Time
 }
 
 func (t *trackWriter) WriteHeader(code int) { t.written = true; t.ResponseWriter.WriteHeader(code) }
 
 func (t *trackWriter) Write(p []byte) (int, error) {
 	t.written = true
+	if now := time.Now(); now.After(t.deadline.Add(-50 * time.Second)) {
+		t.deadline = now.Add(time.Minute)
+		t.rc.SetWriteDeadline(t.deadline) //nolint:errcheck // not every writer has a deadline (tests)
+	}
 	return t.ResponseWriter.Write(p)
 }
 
