@@ -181,6 +181,12 @@ func (s *Server) mountRecordings(mux *http.ServeMux) {
 	mux.Handle("GET /media/vod/{token}/{file}", s.media(s.vodFile))
 	mux.Handle("GET /media/vod/{token}/{kind}/{file}", s.media(s.vodPart))
 	mux.Handle("GET /media/export/{token}/{file}", s.media(s.exportFile))
+	// Anything else under the recorded video's paths lacks its token.
+	for _, p := range []string{"GET /media/vod/", "GET /media/export/"} {
+		mux.Handle(p, s.media(func(http.ResponseWriter, *http.Request) error {
+			return errs.E(errs.Unauthenticated, "stream token missing, invalid or expired")
+		}))
+	}
 }
 
 func (s *Server) media(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
