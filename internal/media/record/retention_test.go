@@ -196,3 +196,34 @@ func TestPrivacySweepPurgesRecordings(t *testing.T) {
 		t.Fatalf("timeline: %+v", tl.Ranges)
 	}
 }
+
+// An account's quota spans its devices: the oldest segments go first,
+// whichever camera filmed them.
+// proves: P1
+func TestAccountQuota(t *testing.T) {
+	e := vigiltest.Start(t)
+	a := newCam(t, e, "quota@example.com")
+	made := e.Operator().Manufacture("vc-100", 1)
+	a.owner.Claim(made[0], "Back door")
+	b := &cam{e: e, owner: a.owner, device: made[0].ID, clip: a.clip}
+	now := e.Clock.Now().Truncate(time.Second)
+	a.record(t, a.stream("a", now.Add(-2*time.Hour)), 5)
+	b.record(t, b.stream("b", now.Add(-time.Hour)), 5)
+	total := int64(countRows(t, e, "SELECT SUM(bytes) FROM rec_segments WHERE account_id = ?", a.owner.AccountID))
+	first3 := int64(countRows(t, e, `SELECT SUM(bytes) FROM (SELECT bytes FROM rec_segments WHERE device_id = ? ORDER BY start_us LIMIT 3) x`, a.device))
+	// Over by a little less than the first three segments of the older
+	// camera: those three go.
+	a.owner.Must(http.StatusOK, "PUT", "/api/v1/accounts/"+a.owner.AccountID+"/recording", map[string]any{"quota_bytes": total - first3 + 100})
+	sweep(t, e)
+	if tl := a.timeline(t, now.Add(-3*time.Hour), now); len(tl.Ranges) != 1 || !tl.Ranges[0].Start.After(now.Add(-2*time.Hour+6*time.Second)) ||
+		tl.Ranges[0].Start.After(now.Add(-2*time.Hour+7*time.Second)) {
+		t.Fatalf("the older camera keeps %+v", tl.Ranges)
+	}
+	if tl := b.timeline(t, now.Add(-3*time.Hour), now); len(tl.Ranges) != 1 || !tl.Ranges[0].Start.Equal(now.Add(-time.Hour)) {
+		t.Fatalf("the newer camera lost recordings: %+v", tl.Ranges)
+	}
+	got := a.purges(t)
+	if got[a.device+"/quota"] != 3 || got[b.device+"/quota"] != 0 {
+		t.Fatalf("purge log: %v", got)
+	}
+}
