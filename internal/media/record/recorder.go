@@ -22,6 +22,7 @@ import (
 type Config struct {
 	PreRoll        time.Duration // events mode: kept in memory before a mark
 	PostRoll       time.Duration // events mode: recorded after a mark
+	MarkDelay      time.Duration // events mode: how late a mark may arrive after the video it marks and still get its pre-roll
 	DefaultMode    Mode          // when the owner set none
 	Retention      time.Duration // the ceiling of every account's retention (the data map's)
 	EventRetention time.Duration // the ceiling of the retention of event-marked segments
@@ -35,6 +36,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.PostRoll <= 0 {
 		c.PostRoll = 20 * time.Second
+	}
+	if c.MarkDelay <= 0 {
+		c.MarkDelay = 5 * time.Second
 	}
 	if !c.DefaultMode.Valid() {
 		c.DefaultMode = Continuous
@@ -228,7 +232,7 @@ func (r *Recorder) Segment(ctx context.Context, seg media.Segment) error {
 		if !marked && !seg.Start.Before(s.keepUntil) {
 			s.ring = append(s.ring, held{seg, false})
 			n := len(s.ring)
-			s.trim(end, r.cfg.PreRoll)
+			s.trim(end, r.cfg.PreRoll+r.cfg.MarkDelay)
 			r.m.skipped.Add(float64(n - len(s.ring)))
 			return nil
 		}
@@ -250,21 +254,27 @@ func (s *stream) nearMark(start, end time.Time, cfg Config) bool {
 	return false
 }
 
-// trim keeps in the ring the segments that end within the pre-roll before
-// end.
-func (s *stream) trim(end time.Time, preRoll time.Duration) {
+// trim keeps in the ring the segments that end within keep before end:
+// the pre-roll, and the time a mark may take to arrive.
+func (s *stream) trim(end time.Time, keep time.Duration) {
 	i := 0
-	for i < len(s.ring) && !s.ring[i].seg.Start.Add(s.ring[i].seg.Duration).After(end.Add(-preRoll)) {
+	for i < len(s.ring) && !s.ring[i].seg.Start.Add(s.ring[i].seg.Duration).After(end.Add(-keep)) {
 		i++
 	}
 	s.ring = s.ring[i:]
 }
 
+// flush stores the segments of the ring that lie around a mark, in order,
+// and forgets the others: they are older than any mark's pre-roll.
 func (r *Recorder) flush(ctx context.Context, s *stream) error {
 	for len(s.ring) > 0 {
 		h := s.ring[0]
-		if err := r.store(ctx, s, h.seg, true); err != nil {
-			return err
+		if s.nearMark(h.seg.Start, h.seg.Start.Add(h.seg.Duration), r.cfg) {
+			if err := r.store(ctx, s, h.seg, true); err != nil {
+				return err
+			}
+		} else {
+			r.m.skipped.Inc()
 		}
 		s.ring = s.ring[1:]
 	}
@@ -300,19 +310,9 @@ func (r *Recorder) Mark(ctx context.Context, m media.Mark) error {
 	if until := m.At.Add(r.cfg.PostRoll); until.After(s.keepUntil) {
 		s.keepUntil = until
 	}
-	// The pre-roll in memory: what overlaps the mark's window is stored.
-	var rest []held
-	for _, h := range s.ring {
-		if s.nearMark(h.seg.Start, h.seg.Start.Add(h.seg.Duration), r.cfg) {
-			if err := r.store(ctx, s, h.seg, true); err != nil {
-				return err
-			}
-			continue
-		}
-		rest = append(rest, h)
-	}
-	s.ring = rest
-	return nil
+	// The pre-roll in memory: what overlaps the mark's window is stored,
+	// in order; what is older than any mark's window goes.
+	return r.flush(ctx, s)
 }
 
 // store writes the session's init once, then the segment: intent row, sealed

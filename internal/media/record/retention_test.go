@@ -160,7 +160,16 @@ func TestEventsMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.record(t, s, 15) // 30 s more
-	tl := c.timeline(t, start, start.Add(time.Hour))
+	// A mark that arrives a few seconds after the video it marks still gets
+	// its pre-roll.
+	c.record(t, s, 20) // 40 s: the post-roll ends, nothing more is kept
+	before := s.Next
+	c.record(t, s, 2)
+	if err := e.App.Recorder.Mark(context.Background(), media.Mark{AccountID: c.owner.AccountID, DeviceID: c.device, At: before, Kind: "person", Ref: "alm_3"}); err != nil {
+		t.Fatal(err)
+	}
+	c.record(t, s, 12)
+	tl := c.timeline(t, start, before.Add(-12*time.Second))
 	if len(tl.Ranges) != 1 || len(tl.Marks) != 1 {
 		t.Fatalf("timeline: %+v", tl)
 	}
@@ -168,11 +177,20 @@ func TestEventsMode(t *testing.T) {
 	if r.Start.Before(at.Add(-12*time.Second)) || r.Start.After(at.Add(-8*time.Second)) || r.End.Before(at.Add(20*time.Second)) || r.End.After(at.Add(23*time.Second)) {
 		t.Fatalf("kept %s..%s around a mark at %s", r.Start, r.End, at)
 	}
+	late := c.timeline(t, before.Add(-12*time.Second), before.Add(time.Hour))
+	if len(late.Ranges) != 1 || late.Ranges[0].Start.After(before.Add(-8*time.Second)) || late.Ranges[0].Start.Before(before.Add(-12*time.Second)) {
+		t.Fatalf("a mark 4 s late lost its pre-roll: %+v", late.Ranges)
+	}
 	// Off: nothing more.
+	n := countRows(t, e, "SELECT count(*) FROM rec_segments WHERE device_id = ?", c.device)
 	c.owner.Must(http.StatusOK, "PUT", c.path("recording"), map[string]any{"mode": "off"})
 	c.record(t, s, 5)
-	if tl2 := c.timeline(t, start, start.Add(time.Hour)); !tl2.Ranges[0].End.Equal(r.End) {
-		t.Fatalf("off mode recorded: %+v", tl2.Ranges)
+	if err := e.App.Recorder.Mark(context.Background(), media.Mark{AccountID: c.owner.AccountID, DeviceID: c.device, At: s.Next, Kind: "person", Ref: "alm_4"}); err != nil {
+		t.Fatal(err)
+	}
+	c.record(t, s, 5)
+	if m := countRows(t, e, "SELECT count(*) FROM rec_segments WHERE device_id = ?", c.device); m != n {
+		t.Fatalf("off mode recorded %d segments", m-n)
 	}
 }
 
