@@ -16,7 +16,7 @@ import (
 func (a *App) startRecording(ctx context.Context, offline bool) error {
 	c := a.Config.Record
 	a.Recorder = record.NewRecorder(store.NewRecordingStore(a.DB), a.Blobs, a.Gate, a.Clock, a.Log, record.Config{
-		DefaultMode: record.Mode(c.DefaultMode), PreRoll: c.PreRoll, PostRoll: c.PostRoll, EventRetention: c.EventRetention,
+		DefaultMode: record.Mode(c.DefaultMode), PreRoll: c.PreRoll, PostRoll: c.PostRoll, MarkDelay: c.MarkDelay, EventRetention: c.EventRetention,
 	})
 	if err := a.Recorder.Register(a.Metrics); err != nil {
 		return err

@@ -11,6 +11,9 @@ type Record struct {
 	// (10s and 20s).
 	PreRoll  time.Duration `yaml:"pre_roll"`
 	PostRoll time.Duration `yaml:"post_roll"`
+	// MarkDelay is how late an alarm may mark the video it concerns and
+	// still get its pre-roll in events mode (5s); it is held in memory too.
+	MarkDelay time.Duration `yaml:"mark_delay"`
 	// EventRetention is the longest event-marked recordings are kept
 	// (90 days); accounts may set less.
 	EventRetention time.Duration `yaml:"event_retention"`
@@ -25,7 +28,7 @@ func (c Config) validateRecording(bad func(setting, format string, args ...any))
 	default:
 		bad("recording.default_mode", "want continuous, events or off, got %q", r.DefaultMode)
 	}
-	for name, d := range map[string]time.Duration{"recording.pre_roll": r.PreRoll, "recording.post_roll": r.PostRoll} {
+	for name, d := range map[string]time.Duration{"recording.pre_roll": r.PreRoll, "recording.post_roll": r.PostRoll, "recording.mark_delay": r.MarkDelay} {
 		if d < 0 || d > 10*time.Minute {
 			bad(name, "want between 0 (default) and 10m, got %s", d)
 		}
