@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
@@ -106,4 +108,58 @@ func BenchmarkTimelineHTTP(b *testing.B) {
 	for b.Loop() {
 		c.owner.Must(http.StatusOK, "GET", path, nil)
 	}
+}
+
+// BenchmarkRecordSegment is the recorder's cost per 2-s segment: the
+// session init once, then for each segment an intent row, the sealed blob
+// (synced to disk) and the stored mark with its range and usage.
+func BenchmarkRecordSegment(b *testing.B) {
+	e := vigiltest.Start(b)
+	c := newCam(b, e, "benchrec@example.com")
+	s := c.stream("bench", e.Clock.Now().Add(-time.Hour))
+	segs := make([]media.Segment, 64)
+	for i := range segs {
+		segs[i] = s.Segment()
+	}
+	var bytes int64
+	i := 0
+	for b.Loop() {
+		seg := segs[i%len(segs)]
+		seg.Seq, seg.Start = uint64(i), seg.Start.Add(time.Duration(i/len(segs))*128*time.Second)
+		if err := e.App.Recorder.Segment(context.Background(), seg); err != nil {
+			b.Fatal(err)
+		}
+		bytes += int64(len(seg.Fragments))
+		i++
+	}
+	b.SetBytes(bytes / int64(max(i, 1)))
+}
+
+// BenchmarkRecordParallel records 32 streams at once, as the asynchronous
+// sink does: what the store and the disk take per segment when streams
+// overlap.
+func BenchmarkRecordParallel(b *testing.B) {
+	e := vigiltest.Start(b)
+	c := newCam(b, e, "benchpar@example.com")
+	base := c.stream("bench", e.Clock.Now().Add(-time.Hour))
+	segs := make([]media.Segment, 5)
+	for i := range segs {
+		segs[i] = base.Segment()
+	}
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		ch := int(n.Add(1))
+		i := 0
+		for pb.Next() {
+			seg := segs[i%len(segs)]
+			seg.Channel, seg.Seq = ch, uint64(i)
+			seg.Start = seg.Start.Add(time.Duration(i/len(segs)) * 10 * time.Second)
+			if err := e.App.Recorder.Segment(context.Background(), seg); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
 }
