@@ -35,6 +35,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/media"
+	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
@@ -74,6 +76,9 @@ type App struct {
 	Devices  *device.Service
 	Bus      *bus.Bus
 	Activity *activity.Log
+	// The live video path and the stream tokens of its viewers.
+	Live         *live.Service
+	StreamTokens *media.Tokens
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -171,6 +176,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 		a.Devices.SetMQTTURL(a.MQTTURL())
+		if err := a.openLive(nil); err != nil {
+			return nil, err
+		}
 		a.startJobs()
 	}
 	a.API = httpapi.New(httpapi.Deps{
@@ -178,6 +186,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention,
+		Live: liveAPI(a),
 	})
 	return a, nil
 }
@@ -287,6 +296,7 @@ func (a *App) Close() {
 		a.jobsDone.Wait()
 		a.stopJobs = nil
 	}
+	a.closeLive()
 	if a.Devices != nil {
 		a.Devices.Close()
 	}

@@ -49,6 +49,8 @@ type Deps struct {
 	// The privacy centre.
 	Requests  *privacy.Requests
 	Retention *privacy.Retention
+	// Live is the live video path; nil when vigil runs offline.
+	Live *Live
 }
 
 // Server is the HTTP API.
