@@ -130,7 +130,7 @@ type probe struct {
 	Frames  []struct {
 		KeyFrame int `json:"key_frame"`
 	} `json:"frames"`
-	Format  struct {
+	Format struct {
 		Duration  string `json:"duration"`
 		StartTime string `json:"start_time"`
 	} `json:"format"`
