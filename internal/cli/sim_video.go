@@ -45,19 +45,20 @@ func simVideo(ctx context.Context, cfg config.Config, f simFlags, members []sim.
 	}
 	var last sim.ProcSample
 	done := make(chan struct{})
+	runCtx, cancel := context.WithCancel(ctx)
 	if f.measurePID > 0 {
 		go func() {
 			defer close(done)
 			select {
 			case <-measuring:
-			case <-ctx.Done():
+			case <-runCtx.Done():
 				return
 			}
 			t := time.NewTicker(time.Second)
 			defer t.Stop()
 			for {
 				select {
-				case <-ctx.Done():
+				case <-runCtx.Done():
 					return
 				case <-t.C:
 					s, err := sim.SampleProc(f.measurePID)
@@ -71,7 +72,6 @@ func simVideo(ctx context.Context, cfg config.Config, f simFlags, members []sim.
 	} else {
 		close(done)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
 	rep, err := sim.RunVideo(runCtx, sim.VideoConfig{Members: members, RTSPURL: rtspURL, Duration: f.duration, TLS: tlsConf, Ready: ready})
 	cancel()
 	<-done
