@@ -36,6 +36,10 @@ type reader interface {
 	ended()
 }
 
+// primer is a reader told, under the stream's lock, that the cached units
+// are all handed over and live ones follow.
+type primer interface{ primed() }
+
 // Stream is one publishing session of a device channel: it fixes the
 // units the publisher sends, keeps the GOP cache, cuts segments for the
 // Sink and hands units to live readers (the HLS muxer, WebRTC viewers).
@@ -214,6 +218,9 @@ func (s *Stream) attach(r reader, wholeGOPs bool) bool {
 		for _, u := range s.gop[from:] {
 			r.unit(u)
 		}
+	}
+	if p, ok := r.(primer); ok {
+		p.primed()
 	}
 	s.readers[r] = struct{}{}
 	return true
