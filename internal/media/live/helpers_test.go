@@ -15,7 +15,7 @@ import (
 
 // ffmpegTools finds ffmpeg and ffprobe, or skips (fails when
 // VIGIL_TEST_FFMPEG is set, as CI does, so a missing tool is noticed).
-func ffmpegTools(t *testing.T) (ffmpeg, ffprobe string) {
+func ffmpegTools(t testing.TB) (ffmpeg, ffprobe string) {
 	t.Helper()
 	var err error
 	for _, p := range []*string{&ffmpeg, &ffprobe} {
@@ -35,7 +35,7 @@ func ffmpegTools(t *testing.T) (ffmpeg, ffprobe string) {
 
 // publish runs ffmpeg sending a test pattern and a tone to url over RTSP
 // (TCP) in real time until the test ends or stop is called.
-func publish(t *testing.T, ffmpeg, url string, extra ...string) (stop func()) {
+func publish(t testing.TB, ffmpeg, url string, extra ...string) (stop func()) {
 	t.Helper()
 	args := []string{"-hide_banner", "-loglevel", "error", "-re",
 		"-f", "lavfi", "-i", "testsrc=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
@@ -137,7 +137,7 @@ type probe struct {
 }
 
 // ffprobeJSON runs ffprobe on what (a file or URL).
-func ffprobeJSON(t *testing.T, ffprobe, what string, extra ...string) probe {
+func ffprobeJSON(t testing.TB, ffprobe, what string, extra ...string) probe {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

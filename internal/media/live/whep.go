@@ -188,9 +188,9 @@ type whepViewer struct {
 	// Catching up: the cached GOP is sent at once with timestamps a tick
 	// apart, so the browser shows the newest frame now instead of playing
 	// the GOP back; live frames follow at their own pace.
-	priming  bool
-	next     int64
-	offset   int64
+	priming bool
+	next    int64
+	offset  int64
 
 	once sync.Once
 }

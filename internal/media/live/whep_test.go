@@ -43,7 +43,7 @@ func isKeyframePacket(p []byte) bool {
 // whepViewer is a WebRTC viewer (pion) of a WHEP URL. It returns when the
 // first keyframe packet arrived, how long that took from the offer, and a
 // channel of audio packets.
-func watchWHEP(t *testing.T, e *vigiltest.Env, whepURL string) (firstFrame time.Duration, audio <-chan *rtp.Packet, location string) {
+func watchWHEP(t testing.TB, e *vigiltest.Env, whepURL string) (firstFrame time.Duration, audio <-chan *rtp.Packet, location string) {
 	t.Helper()
 	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
