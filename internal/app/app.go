@@ -79,6 +79,7 @@ type App struct {
 	// The live video path and the stream tokens of its viewers.
 	Live         *live.Service
 	StreamTokens *media.Tokens
+	LiveSources  *live.Sources // nil unless video.pull_enabled
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.

@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/media/live"
+	"github.com/vigil-cloud/vigil/internal/store"
 )
 
 // livePublishers lets the RTSP server check device credentials.
@@ -55,6 +56,12 @@ func (a *App) openLive(sink media.Sink) error {
 		a.Live = nil
 		return fmt.Errorf("live video: %w", err)
 	}
+	if v.PullEnabled {
+		a.LiveSources = live.NewSources(a.Live, store.NewLivePullStore(a.DB), a.Keys, a.Gate, a.Clock)
+		if err := a.LiveSources.Start(context.Background()); err != nil {
+			return fmt.Errorf("camera pulls: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -82,5 +89,5 @@ func liveAPI(a *App) *httpapi.Live {
 	if a.Live == nil {
 		return nil
 	}
-	return &httpapi.Live{Service: a.Live, Tokens: a.StreamTokens, TokenTTL: a.Config.Video.TokenTTL}
+	return &httpapi.Live{Service: a.Live, Tokens: a.StreamTokens, TokenTTL: a.Config.Video.TokenTTL, Sources: a.LiveSources}
 }

@@ -32,6 +32,10 @@ type Video struct {
 	// WebRTCPublicIP is the address viewers reach WebRTCUDP at, when vigil
 	// is behind a 1:1 NAT; empty announces the listener's own addresses.
 	WebRTCPublicIP string `yaml:"webrtc_public_ip" env:"VIGIL_WEBRTC_PUBLIC_IP"`
+	// PullEnabled lets owners have vigil pull their cameras' RTSP URLs
+	// (cameras on the LAN of an on-premises vigil). Off by default: vigil
+	// would connect wherever an owner points it.
+	PullEnabled bool `yaml:"pull_enabled" env:"VIGIL_PULL_ENABLED"`
 }
 
 func defaultVideo() Video {

@@ -19,11 +19,14 @@ type Live struct {
 	Service  *live.Service
 	Tokens   *media.Tokens
 	TokenTTL time.Duration
+	Sources  *live.Sources // nil unless pulling cameras is enabled
 }
 
 func (s *Server) liveRoutes() []route {
 	return []route{
 		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", user, false, s.startLive},
+		{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.setPull},
+		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.removePull},
 		// The stream token in the path is the credential: checked on
 		// every request by the live service.
 		{"GET", "/media/live/{token}/{file}", public, false, s.liveMedia},
@@ -36,25 +39,37 @@ func (s *Server) liveRoutes() []route {
 // decides (and records in the account's access log) the read of the
 // channel's video, then a short-lived stream token opens the HLS and WHEP
 // URLs.
+// deviceChannel reads the account, device and channel of a path and
+// checks, as the caller, that the device is the account's and has the
+// channel.
+func (s *Server) deviceChannel(r *http.Request, a *account.Auth) (device.Device, int, error) {
+	accountID, deviceID, err := accountAndDevice(r)
+	if err != nil {
+		return device.Device{}, 0, err
+	}
+	channel, err := strconv.Atoi(r.PathValue("channel"))
+	if err != nil || channel < 0 || channel > 999 {
+		return device.Device{}, 0, errs.E(errs.Invalid, "channel is 0 for a camera or an NVR channel number")
+	}
+	d, err := s.Devices.Device(r.Context(), a.Principal, accountID, deviceID)
+	if err != nil {
+		return device.Device{}, 0, err
+	}
+	if (d.Kind == device.NVR && (channel < 1 || channel > d.Channels)) || (d.Kind != device.NVR && channel != 0) {
+		return device.Device{}, 0, errs.E(errs.NotFound, "this device has no channel %d", channel)
+	}
+	return d, channel, nil
+}
+
 func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	if s.Live == nil {
 		return errs.E(errs.Unavailable, "live video is not running on this server")
 	}
-	accountID, deviceID, err := accountAndDevice(r)
+	d, channel, err := s.deviceChannel(r, a)
 	if err != nil {
 		return err
 	}
-	channel, err := strconv.Atoi(r.PathValue("channel"))
-	if err != nil || channel < 0 || channel > 999 {
-		return errs.E(errs.Invalid, "channel is 0 for a camera or an NVR channel number")
-	}
-	d, err := s.Devices.Device(r.Context(), a.Principal, accountID, deviceID)
-	if err != nil {
-		return err
-	}
-	if (d.Kind == device.NVR && (channel < 1 || channel > d.Channels)) || (d.Kind != device.NVR && channel != 0) {
-		return errs.E(errs.NotFound, "this device has no channel %d", channel)
-	}
+	accountID, deviceID := d.AccountID, d.ID
 	res := access.Resource{Category: datamap.MediaSegment, AccountID: accountID, SiteID: d.SiteID, ID: deviceID}
 	if _, err := s.Gate.Check(r.Context(), a.Principal, access.Read, res, datamap.PurposeAlarms); err != nil {
 		return err
@@ -67,6 +82,48 @@ func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Au
 	}
 	base := "/media/live/" + token + "/"
 	return reply(w, http.StatusOK, map[string]any{"hls": base + "index.m3u8", "whep": base + "whep", "expires_at": exp}, nil)
+}
+
+// setPull has vigil pull a LAN camera's RTSP URL into a device channel
+// (admin); the URL is sealed and never shown back.
+func (s *Server) setPull(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	if s.Live == nil || s.Live.Sources == nil {
+		return errs.E(errs.NotFound, "pulling cameras is not enabled on this server")
+	}
+	var in struct {
+		URL string `json:"url"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := live.CheckPullURL(in.URL); err != nil {
+		return err
+	}
+	d, channel, err := s.deviceChannel(r, a)
+	if err != nil {
+		return err
+	}
+	k := live.Key{AccountID: d.AccountID, DeviceID: d.ID, Channel: channel}
+	if err := s.Live.Sources.Set(r.Context(), a.Principal, k, in.URL); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) removePull(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	if s.Live == nil || s.Live.Sources == nil {
+		return errs.E(errs.NotFound, "pulling cameras is not enabled on this server")
+	}
+	d, channel, err := s.deviceChannel(r, a)
+	if err != nil {
+		return err
+	}
+	if err := s.Live.Sources.Remove(r.Context(), a.Principal, live.Key{AccountID: d.AccountID, DeviceID: d.ID, Channel: channel}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) liveMedia(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {

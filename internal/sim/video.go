@@ -204,7 +204,8 @@ func publishClip(ctx context.Context, clip *Clip, u string, tlsConf *tls.Config,
 		{Type: description.MediaTypeAudio, Formats: []format.Format{af}},
 	}}
 	tcp := gortsplib.ProtocolTCP
-	c := &gortsplib.Client{Protocol: &tcp, TLSConfig: tlsConf}
+	// A deep write queue rides out a busy machine instead of dropping the camera.
+	c := &gortsplib.Client{Protocol: &tcp, TLSConfig: tlsConf, WriteQueueSize: 8192}
 	if err := c.StartRecording(u, desc); err != nil {
 		return err
 	}
