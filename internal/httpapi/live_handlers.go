@@ -47,13 +47,14 @@ func (s *Server) deviceChannel(r *http.Request, a *account.Auth) (device.Device,
 	if err != nil {
 		return device.Device{}, 0, err
 	}
-	channel, err := strconv.Atoi(r.PathValue("channel"))
-	if err != nil || channel < 0 || channel > 999 {
-		return device.Device{}, 0, errs.E(errs.Invalid, "channel is 0 for a camera or an NVR channel number")
-	}
+	// The device first: another tenant learns nothing, and is audited.
 	d, err := s.Devices.Device(r.Context(), a.Principal, accountID, deviceID)
 	if err != nil {
 		return device.Device{}, 0, err
+	}
+	channel, err := strconv.Atoi(r.PathValue("channel"))
+	if err != nil || channel < 0 || channel > 999 {
+		return device.Device{}, 0, errs.E(errs.Invalid, "channel is 0 for a camera or an NVR channel number")
 	}
 	if (d.Kind == device.NVR && (channel < 1 || channel > d.Channels)) || (d.Kind != device.NVR && channel != 0) {
 		return device.Device{}, 0, errs.E(errs.NotFound, "this device has no channel %d", channel)
@@ -62,12 +63,12 @@ func (s *Server) deviceChannel(r *http.Request, a *account.Auth) (device.Device,
 }
 
 func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	if s.Live == nil {
-		return errs.E(errs.Unavailable, "live video is not running on this server")
-	}
 	d, channel, err := s.deviceChannel(r, a)
 	if err != nil {
 		return err
+	}
+	if s.Live == nil {
+		return errs.E(errs.Unavailable, "live video is not running on this server")
 	}
 	accountID, deviceID := d.AccountID, d.ID
 	res := access.Resource{Category: datamap.MediaSegment, AccountID: accountID, SiteID: d.SiteID, ID: deviceID}
@@ -87,6 +88,10 @@ func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Au
 // setPull has vigil pull a LAN camera's RTSP URL into a device channel
 // (admin); the URL is sealed and never shown back.
 func (s *Server) setPull(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	d, channel, err := s.deviceChannel(r, a)
+	if err != nil {
+		return err
+	}
 	if s.Live == nil || s.Live.Sources == nil {
 		return errs.E(errs.NotFound, "pulling cameras is not enabled on this server")
 	}
@@ -94,13 +99,6 @@ func (s *Server) setPull(w http.ResponseWriter, r *http.Request, a *account.Auth
 		URL string `json:"url"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if err := live.CheckPullURL(in.URL); err != nil {
-		return err
-	}
-	d, channel, err := s.deviceChannel(r, a)
-	if err != nil {
 		return err
 	}
 	k := live.Key{AccountID: d.AccountID, DeviceID: d.ID, Channel: channel}
@@ -112,12 +110,12 @@ func (s *Server) setPull(w http.ResponseWriter, r *http.Request, a *account.Auth
 }
 
 func (s *Server) removePull(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	if s.Live == nil || s.Live.Sources == nil {
-		return errs.E(errs.NotFound, "pulling cameras is not enabled on this server")
-	}
 	d, channel, err := s.deviceChannel(r, a)
 	if err != nil {
 		return err
+	}
+	if s.Live == nil || s.Live.Sources == nil {
+		return errs.E(errs.NotFound, "pulling cameras is not enabled on this server")
 	}
 	if err := s.Live.Sources.Remove(r.Context(), a.Principal, live.Key{AccountID: d.AccountID, DeviceID: d.ID, Channel: channel}); err != nil {
 		return err
