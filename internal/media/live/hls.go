@@ -52,7 +52,9 @@ func (s *Stream) hlsMuxer() (*hlsOut, error) {
 		o.touch()
 		return o, nil
 	}
+	s.mu.Lock()
 	vt, at := hlsTracks(s)
+	s.mu.Unlock()
 	var tracks []*gohlslib.Track
 	for _, t := range []*gohlslib.Track{vt, at} {
 		if t != nil {

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -88,12 +89,16 @@ func (s *Stream) WriteVideo(pts int64, au [][]byte) {
 		// A new resolution or profile: the session's init no longer
 		// describes the stream; later segments start a new one.
 		s.vp.changed = false
-		s.Video.VPS, s.Video.SPS, s.Video.PPS = s.vp.vps, s.vp.sps, s.vp.pps
 		s.segMu.Lock()
 		s.seg.restart()
 		s.segMu.Unlock()
 	}
-	s.Video.VPS, s.Video.SPS, s.Video.PPS = s.vp.vps, s.vp.sps, s.vp.pps
+	if v := s.Video; !bytes.Equal(v.SPS, s.vp.sps) || !bytes.Equal(v.PPS, s.vp.pps) || !bytes.Equal(v.VPS, s.vp.vps) {
+		// Viewers read the parameter sets under the lock.
+		s.mu.Lock()
+		v.VPS, v.SPS, v.PPS = s.vp.vps, s.vp.sps, s.vp.pps
+		s.mu.Unlock()
+	}
 	var dts int64
 	var err error
 	switch s.Video.Codec {
