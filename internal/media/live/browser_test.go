@@ -52,7 +52,7 @@ func TestLiveViewInChromium(t *testing.T) {
 	owner := e.SignUp("viewer@example.com")
 	cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Garden")
 	// Chromium's WebRTC plays constrained baseline H.264 and Opus.
-	publish(t, ffmpeg, rtspURL(e, cred, cred.DeviceID+"/0"), "-profile:v", "baseline", "-c:a", "libopus", "-ar", "48000")
+	publish(t, ffmpeg, rtspURL(e, cred, cred.DeviceID+"/0"), "-profile:v", "baseline", "-preset", "veryfast", "-tune", "zerolatency", "-c:a", "libopus", "-ar", "48000")
 	waitLive(t, e, live.Key{AccountID: owner.AccountID, DeviceID: cred.DeviceID})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

@@ -34,12 +34,14 @@ func ffmpegTools(t testing.TB) (ffmpeg, ffprobe string) {
 }
 
 // publish runs ffmpeg sending a test pattern and a tone to url over RTSP
-// (TCP) in real time until the test ends or stop is called.
+// (TCP) in real time until the test ends or stop is called: by default the
+// command of the issue (H.264 with B-frames, AAC); extra arguments replace
+// the audio codec and may tune the video.
 func publish(t testing.TB, ffmpeg, url string, extra ...string) (stop func()) {
 	t.Helper()
 	args := []string{"-hide_banner", "-loglevel", "error", "-re",
 		"-f", "lavfi", "-i", "testsrc=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50", "-pix_fmt", "yuv420p"}
+		"-c:v", "libx264", "-g", "50", "-pix_fmt", "yuv420p"}
 	args = append(args, extra...)
 	if len(extra) == 0 {
 		args = append(args, "-c:a", "aac")

@@ -180,3 +180,52 @@ func TestRTSPGarbage(t *testing.T) {
 		cl.Close()
 	}
 }
+
+// A device that publishes again (after a network change, say) replaces its
+// stale stream: the old connection is closed and one stream remains.
+func TestNewPublisherReplacesStale(t *testing.T) {
+	e := vigiltest.Start(t)
+	owner := e.SignUp("owner@example.com")
+	cam := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Gate")
+	k := live.Key{AccountID: owner.AccountID, DeviceID: cam.DeviceID}
+	first, err := tryPublish(rtspURL(e, cam, cam.DeviceID+"/0"), h264Desc())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	waitLive(t, e, k)
+	old := e.App.Live.Hub().Stream(k).Session
+	second, err := tryPublish(rtspURL(e, cam, cam.DeviceID+"/0"), h264Desc())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	waitFor(t, "the new stream", 5*time.Second, func() bool {
+		s := e.App.Live.Hub().Stream(k)
+		return s != nil && s.Session != old
+	})
+	gone := make(chan error, 1)
+	go func() { gone <- first.Wait() }()
+	select {
+	case <-gone:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stale publisher's connection stays open")
+	}
+	if n := len(e.App.Live.Hub().Streams()); n != 1 {
+		t.Fatalf("%d streams", n)
+	}
+	body := string(e.Client().Must(http.StatusOK, "GET", "/metrics", nil).Body)
+	if !strings.Contains(body, "\nvigil_live_streams 1\n") || !strings.Contains(body, "\nvigil_live_streams_replaced_total 1\n") {
+		t.Errorf("metrics: %s", grepLines(body, "vigil_live_streams"))
+	}
+}
+
+func grepLines(s, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

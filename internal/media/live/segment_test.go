@@ -78,7 +78,9 @@ func TestSegmentsReachTheSink(t *testing.T) {
 		}
 		end, _ := strconv.ParseFloat(full.Format.Duration, 64)
 		start, _ := strconv.ParseFloat(full.Format.StartTime, 64)
-		if d := end - start; d < s.Duration.Seconds()-0.2 || d > s.Duration.Seconds()+0.2 {
+		// The container's span may exceed the segment by the B-frame
+		// reordering delay and the audio frame around the cut.
+		if d := end - start; d < s.Duration.Seconds()-0.3 || d > s.Duration.Seconds()+0.3 {
 			t.Errorf("segment %d: ffprobe finds %.3fs, segment says %s", i, d, s.Duration)
 		}
 	}

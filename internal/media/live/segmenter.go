@@ -22,9 +22,13 @@ type segTrack struct {
 	t       *Track
 	id      int
 	samples []*fmp4.Sample
-	base    int64 // decode time of the first sample, in the track's clock
+	// video: each sample's NAL units, made into its payload only when the
+	// segment is cut (the GOP cache holds the same bytes meanwhile).
+	aus  [][][]byte
+	base int64 // decode time of the first sample, in the track's clock
 	// video: the last frame, waiting for the next one to know its duration.
 	pending    *fmp4.Sample
+	pendingAU  [][]byte
 	pendingDTS int64
 }
 
@@ -32,15 +36,16 @@ type segTrack struct {
 // video keyframe and lasts at least the target, or the target exactly for a
 // stream without video.
 type segmenter struct {
-	s       *Stream
-	target  time.Duration
-	session string
-	seq     uint64
-	init    []byte
-	video   *segTrack
-	audio   *segTrack
-	started bool  // the current segment has its first keyframe
-	start   int64 // decode time of the segment's start in the leading track's clock
+	s        *Stream
+	target   time.Duration
+	session  string
+	seq      uint64
+	init     []byte
+	video    *segTrack
+	audio    *segTrack
+	started  bool  // the current segment has its first keyframe
+	start    int64 // decode time of the segment's first sample, in the leading track's clock
+	startPTS int64 // presentation time of its keyframe: segments are timed by it
 }
 
 func newSegmenter(s *Stream, target time.Duration) *segmenter {
@@ -78,19 +83,21 @@ func (g *segmenter) writeVideo(u *Unit) *media.Segment {
 		if !u.Key {
 			return nil
 		}
-		g.begin(u.DTS)
-		v.pending, v.pendingDTS = videoSample(u), u.DTS
+		g.begin(u.PTS, u.DTS)
+		v.pending, v.pendingAU, v.pendingDTS = videoSample(u), u.AU, u.DTS
 		return nil
 	}
 	var done *media.Segment
-	if u.Key && durationOf(u.DTS-g.start, v.t.ClockRate) >= g.target {
+	// Keyframes are compared by presentation time: with B-frames a
+	// keyframe's decode time comes early by the reordering delay.
+	if u.Key && durationOf(u.PTS-g.startPTS, v.t.ClockRate) >= g.target {
 		g.closePending(u.DTS)
-		done = g.cut(u.DTS)
-		g.begin(u.DTS)
+		done = g.cut(u.PTS)
+		g.begin(u.PTS, u.DTS)
 	} else {
 		g.closePending(u.DTS)
 	}
-	v.pending, v.pendingDTS = videoSample(u), u.DTS
+	v.pending, v.pendingAU, v.pendingDTS = videoSample(u), u.AU, u.DTS
 	return done
 }
 
@@ -108,21 +115,28 @@ func (g *segmenter) closePending(next int64) {
 		v.base = v.pendingDTS
 	}
 	v.samples = append(v.samples, v.pending)
-	v.pending = nil
+	v.aus = append(v.aus, v.pendingAU)
+	v.pending, v.pendingAU = nil, nil
 }
 
 func videoSample(u *Unit) *fmp4.Sample {
+	return &fmp4.Sample{PTSOffset: int32(u.PTS - u.DTS), IsNonSyncSample: !u.Key}
+}
+
+// avcc is an access unit as MP4 stores it: each NAL unit after its
+// 4-byte length.
+func avcc(au [][]byte) []byte {
 	n := 0
-	for _, b := range u.AU {
+	for _, b := range au {
 		n += 4 + len(b)
 	}
 	payload := make([]byte, 0, n)
-	for _, b := range u.AU {
+	for _, b := range au {
 		l := len(b)
 		payload = append(payload, byte(l>>24), byte(l>>16), byte(l>>8), byte(l))
 		payload = append(payload, b...)
 	}
-	return &fmp4.Sample{PTSOffset: int32(u.PTS - u.DTS), IsNonSyncSample: !u.Key, Payload: payload}
+	return payload
 }
 
 func (g *segmenter) writeAudio(u *Unit) *media.Segment {
@@ -131,10 +145,10 @@ func (g *segmenter) writeAudio(u *Unit) *media.Segment {
 	if g.video == nil {
 		// No video: cut by time alone.
 		if !g.started {
-			g.begin(u.DTS)
+			g.begin(u.PTS, u.DTS)
 		} else if durationOf(u.DTS-g.start, a.t.ClockRate) >= g.target {
-			done = g.cut(u.DTS)
-			g.begin(u.DTS)
+			done = g.cut(u.PTS)
+			g.begin(u.PTS, u.DTS)
 		}
 	} else if !g.started {
 		return nil // sound starts with the first video keyframe
@@ -179,9 +193,9 @@ func audioSample(u *Unit) *fmp4.Sample {
 	return nil
 }
 
-func (g *segmenter) begin(dts int64) {
+func (g *segmenter) begin(pts, dts int64) {
 	g.started = true
-	g.start = dts
+	g.start, g.startPTS = dts, pts
 }
 
 // restart ends the session: the segment being cut is dropped (its init
@@ -191,7 +205,7 @@ func (g *segmenter) restart() {
 	g.seq, g.init, g.started = 0, nil, false
 	for _, t := range []*segTrack{g.video, g.audio} {
 		if t != nil {
-			t.samples, t.pending = nil, nil
+			t.samples, t.aus, t.pending, t.pendingAU = nil, nil, nil, nil
 		}
 	}
 }
@@ -224,7 +238,7 @@ func (g *segmenter) flush() *media.Segment {
 		}
 	}
 	g.started = false
-	return g.cut(end)
+	return g.cut(end + g.startPTS - g.start)
 }
 
 func (g *segmenter) leading() *segTrack {
@@ -234,8 +248,8 @@ func (g *segmenter) leading() *segTrack {
 	return g.audio
 }
 
-// cut returns the segment from g.start up to end (leading track's clock)
-// and empties the tracks.
+// cut returns the segment from its keyframe up to end (presentation times
+// in the leading track's clock) and empties the tracks.
 func (g *segmenter) cut(end int64) *media.Segment {
 	lead := g.leading()
 	if len(lead.samples) == 0 {
@@ -261,6 +275,9 @@ func (g *segmenter) cut(end int64) *media.Segment {
 		if len(t.samples) == 0 {
 			continue
 		}
+		for i, au := range t.aus {
+			t.samples[i].Payload = avcc(au)
+		}
 		base := t.base + ticksOf(timeOrigin, t.t.ClockRate)
 		if base < 0 {
 			base = 0
@@ -277,8 +294,8 @@ func (g *segmenter) cut(end int64) *media.Segment {
 	seg := &media.Segment{
 		AccountID: g.s.AccountID, DeviceID: g.s.DeviceID, Channel: g.s.Channel,
 		Session: g.session, Seq: g.seq,
-		Start:     g.s.Started.Add(durationOf(g.start, rate)),
-		Duration:  durationOf(end-g.start, rate),
+		Start:     g.s.Started.Add(durationOf(g.startPTS, rate)),
+		Duration:  durationOf(end-g.startPTS, rate),
 		Tracks:    tracks,
 		Init:      g.init,
 		Fragments: buf.Bytes(),
@@ -291,7 +308,7 @@ func (g *segmenter) cut(end int64) *media.Segment {
 func (g *segmenter) clear() {
 	for _, t := range []*segTrack{g.video, g.audio} {
 		if t != nil {
-			t.samples = nil
+			t.samples, t.aus = nil, nil
 		}
 	}
 }

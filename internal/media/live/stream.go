@@ -238,12 +238,12 @@ func (s *Stream) detach(r reader) {
 }
 
 // end closes the stream: the segment being cut goes to the Sink and every
-// reader is told.
-func (s *Stream) end() {
+// reader is told. It reports whether this call closed it.
+func (s *Stream) end() bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return
+		return false
 	}
 	s.closed = true
 	readers := s.readers
@@ -259,6 +259,8 @@ func (s *Stream) end() {
 	if done != nil {
 		s.hub.emit(*done)
 	}
+	s.hub.metrics.streams.Dec()
+	return true
 }
 
 // Hub holds the live streams, one per device channel.
@@ -287,6 +289,7 @@ func (h *Hub) publish(k Key, video, audio *Track, stop func()) *Stream {
 		s.vp = params{codec: video.Codec, vps: video.VPS, sps: video.SPS, pps: video.PPS}
 	}
 	s.seg = newSegmenter(s, h.segmentTarget)
+	h.metrics.streams.Inc()
 	h.mu.Lock()
 	old := h.streams[k]
 	h.streams[k] = s
@@ -298,7 +301,6 @@ func (h *Hub) publish(k Key, video, audio *Track, stop func()) *Stream {
 			old.stop()
 		}
 	}
-	h.metrics.streams.Inc()
 	return s
 }
 
@@ -309,16 +311,7 @@ func (h *Hub) unpublish(s *Stream) {
 		delete(h.streams, s.Key)
 	}
 	h.mu.Unlock()
-	if !s.isClosed() {
-		h.metrics.streams.Dec()
-	}
 	s.end()
-}
-
-func (s *Stream) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
 }
 
 // Stream returns the live stream of k, or nil.

@@ -116,7 +116,7 @@ func TestWHEP(t *testing.T) {
 	e := vigiltest.Start(t)
 	owner := e.SignUp("owner@example.com")
 	cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Hall")
-	publish(t, ffmpeg, rtspURL(e, cred, cred.DeviceID+"/0"), "-c:a", "pcm_mulaw", "-ar", "8000")
+	publish(t, ffmpeg, rtspURL(e, cred, cred.DeviceID+"/0"), "-c:a", "pcm_mulaw", "-ar", "8000", "-preset", "veryfast", "-tune", "zerolatency")
 	waitLive(t, e, live.Key{AccountID: owner.AccountID, DeviceID: cred.DeviceID})
 	time.Sleep(2500 * time.Millisecond) // the next viewer joins mid-GOP
 
