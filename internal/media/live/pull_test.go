@@ -92,7 +92,11 @@ func TestPullLANCamera(t *testing.T) {
 	camAddr := cam.srv.NetListener().Addr().String()
 	publish(t, ffmpeg, "rtsp://"+camAddr+"/stream")
 
-	e := vigiltest.Start(t, func(c *config.Config) { c.Video.PullEnabled = true })
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) { pullLANCamera(t, e, ffprobe, camAddr) },
+		func(c *config.Config) { c.Video.PullEnabled = true })
+}
+
+func pullLANCamera(t *testing.T, e *vigiltest.Env, ffprobe, camAddr string) {
 	owner := e.SignUp("owner@example.com")
 	member := e.SignUp("member@example.com")
 	cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Shed")
