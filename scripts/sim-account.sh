@@ -16,7 +16,7 @@ ns=json.load(sys.stdin)["notices"]
 print(json.dumps([{"notice_id":n["id"],"text_hash":n["text_hash"]} for n in ns
   if n["kind"] in ("privacy_statement","terms") and n["region"]=="default" and n["language"]=="en"]))')
 post /api/v1/auth/signup "{\"email\":\"$email\",\"password\":\"$pass\",\"name\":\"Sim Owner\",\"account_name\":\"Simulated fleet\",\"region\":\"EU\",\"time_zone\":\"UTC\",\"language\":\"en\",\"accepted\":$accepted}" >/dev/null
-for _ in $(seq 50); do
+for _ in $(seq 300); do
   mail=$(grep -l "$email" "$data"/outbox/*.eml 2>/dev/null | head -n1 || true)
   [ -n "$mail" ] && break
   sleep 0.1

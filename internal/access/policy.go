@@ -101,6 +101,12 @@ func DefaultPolicy() Policy {
 			Entrusted: view,
 			System:    []Action{Create, Read, Update, Delete},
 		},
+		// A LAN camera's RTSP address may hold its password: admins set
+		// and remove it; vigil's puller reads it; nobody reads it back.
+		datamap.DeviceStreamSource: {
+			Customer: map[Action]Role{Create: RoleAdmin, Update: RoleAdmin, Delete: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
+			System:   []Action{Read, List, Delete},
+		},
 		datamap.DeviceCredential: {
 			Customer: map[Action]Role{Create: RoleAdmin, Delete: RoleAdmin},
 			System:   []Action{Authenticate, Delete},

@@ -36,6 +36,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/media/record"
+	"github.com/vigil-cloud/vigil/internal/media"
+	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
@@ -75,6 +77,10 @@ type App struct {
 	Devices  *device.Service
 	Bus      *bus.Bus
 	Activity *activity.Log
+	// The live video path and the stream tokens of its viewers.
+	Live         *live.Service
+	StreamTokens *media.Tokens
+	LiveSources  *live.Sources // nil unless video.pull_enabled
 
 	// Recorded video: the recorder (media.Sink, media.Marker), playback
 	// and export, and their retention.
@@ -182,6 +188,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 		a.Devices.SetMQTTURL(a.MQTTURL())
+		if err := a.openLive(a.RecordSink); err != nil {
+			return nil, err
+		}
 		a.startJobs()
 	}
 	a.API = httpapi.New(httpapi.Deps{
@@ -189,6 +198,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings,
+		Live: liveAPI(a),
 	})
 	return a, nil
 }
@@ -298,6 +308,7 @@ func (a *App) Close() {
 		a.jobsDone.Wait()
 		a.stopJobs = nil
 	}
+	a.closeLive()
 	a.closeRecording()
 	if a.Devices != nil {
 		a.Devices.Close()

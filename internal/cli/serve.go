@@ -47,6 +47,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "vigil is running. Open %s/ in your browser.\n", cfg.PublicURL)
 	fmt.Fprintf(stdout, "Cameras and NVRs connect to %s\n", a.MQTTURL())
+	if u := a.RTSPURL(); u != "" {
+		fmt.Fprintf(stdout, "Cameras and NVRs publish video to %s/<device ID>/<channel>\n", u)
+	}
 	if err := printSetupLink(ctx, a, stdout); err != nil {
 		return err
 	}

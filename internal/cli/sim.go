@@ -40,6 +40,9 @@ type simFlags struct {
 	rate                         float64
 	duration                     time.Duration
 	insecure, compareBare, apply bool
+	// Video: cameras publishing the embedded clip over RTSP.
+	streams, measurePID int
+	rtsp                string
 }
 
 func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -61,8 +64,14 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVar(&f.apply, "apply", true, "devices apply pushed settings and install offered firmware")
 	fs.BoolVar(&f.insecure, "insecure", false, "accept vigil's certificate without checking it (self-signed)")
 	fs.BoolVar(&f.compareBare, "compare-bare", false, "also measure 100 devices flat out against vigil and against a bare broker")
+	fs.IntVar(&f.streams, "streams", 0, "video: this many cameras publish a 2 Mbit/s H.264+AAC clip over RTSP in a loop (instead of MQTT messages)")
+	fs.StringVar(&f.rtsp, "rtsp", "", "video: vigil's RTSP address (default: from the configuration)")
+	fs.IntVar(&f.measurePID, "measure-pid", 0, "video: report the CPU and memory of this process (vigil serve) while the streams run")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if f.streams > 0 {
+		f.devices, f.nvrEvery = f.streams, 0
 	}
 	if f.token == "" || f.devices < 1 {
 		fs.Usage()
@@ -75,6 +84,9 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	members, err := simEnrol(ctx, cfg, f, stderr)
 	if err != nil {
 		return err
+	}
+	if f.streams > 0 {
+		return simVideo(ctx, cfg, f, members, stdout)
 	}
 	fmt.Fprintf(stdout, "registered and claimed %d devices; MQTT at %s\n", len(members), members[0].URL)
 	api := &simAPI{base: strings.TrimRight(f.url, "/"), hc: &http.Client{Timeout: 30 * time.Second}}

@@ -39,6 +39,7 @@ type Config struct {
 	Bus      Bus      `yaml:"bus"`
 	Privacy  Privacy  `yaml:"privacy"`
 	Record   Record   `yaml:"recording"`
+	Video    Video    `yaml:"video"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,
@@ -142,6 +143,7 @@ func Default() Config {
 		Blob:     Blob{Driver: "dir"},
 		Mail:     Mail{From: "vigil <no-reply@vigil.localhost>", SMTPPort: 587, TLS: "starttls"},
 		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883"},
+		Video:    defaultVideo(),
 		Auth: Auth{
 			SessionTTL:        14 * 24 * time.Hour,
 			ArgonMemoryKiB:    19 * 1024,
@@ -242,6 +244,7 @@ func (c Config) Validate() error {
 	}
 	c.validateBus(bad)
 	c.validateRecording(bad)
+	c.validateVideo(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
 		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)

@@ -23,6 +23,7 @@ func Default() *Registry {
 		declareDevices,
 		declarePrivacy,
 		declareRequests,
+		declareLive,
 	} {
 		err = errors.Join(err, declare(r))
 	}

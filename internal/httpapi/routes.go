@@ -1,5 +1,7 @@
 package httpapi
 
+import "slices"
+
 // table lists every API route in one place. Each route names who may call
 // it; handlers never decide that themselves. Credential endpoints are rate
 // limited per client address.
@@ -112,5 +114,5 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
-	}, append(s.requestRoutes(), s.recordingRoutes()...)...)
+	}, slices.Concat(s.requestRoutes(), s.recordingRoutes(), s.liveRoutes())...)
 }

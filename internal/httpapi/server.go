@@ -52,6 +52,8 @@ type Deps struct {
 	Retention *privacy.Retention
 	// Recorded video: timeline, playback, export.
 	Recordings *record.Service
+	// Live is the live video path; nil when vigil runs offline.
+	Live *Live
 }
 
 // Server is the HTTP API.

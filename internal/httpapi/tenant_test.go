@@ -57,7 +57,7 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 			}
 			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID, "{channel}", "0",
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

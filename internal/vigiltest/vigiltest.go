@@ -74,6 +74,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	c.DataDir = filepath.Join(dir, "data")
 	c.Listen = "127.0.0.1:0"
 	c.Bus.MQTTListen = "127.0.0.1:0"
+	c.Video.RTSPListen, c.Video.WebRTCUDP = "127.0.0.1:0", "127.0.0.1:0"
 	c.PublicURL = "http://vigil.test"
 	// A cheaper argon2id than production keeps the suite fast; the
 	// benchmark measures the real cost.

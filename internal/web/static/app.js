@@ -203,16 +203,19 @@ const pages = {
     for (const a of accounts) {
       const { devices } = await api("GET", `/api/v1/accounts/${a.id}/devices`);
       const secret = el("div", { id: "device-credential" });
+      const viewer = el("div", { id: "live" });
       parts.push(el("h2", {}, a.name),
         el("table", { id: "devices" },
-          el("tr", {}, ["Name", "Model", "State", "Firmware", "Update", "Fields dropped", "Messages refused"].map((h) => el("th", {}, h))),
+          el("tr", {}, ["Name", "Model", "State", "Firmware", "Update", "Fields dropped", "Messages refused", ""].map((h) => el("th", {}, h))),
           devices.map((d) => el("tr", {},
             el("td", {}, d.name), el("td", {}, d.model, d.kind === "nvr" ? " (" + d.channels + " channels)" : ""),
             el("td", {}, d.lost_at ? "reported lost" : d.online ? "online" : "offline"),
             el("td", {}, d.info.firmware_version || "—"),
             el("td", {}, d.update_available ? d.update_available.version + " available" : ""),
             el("td", { title: "Fields the device sent that vigil does not keep" }, d.ingest.dropped_fields),
-            el("td", { title: "Messages refused as malformed" }, d.ingest.rejected_messages)))),
+            el("td", { title: "Messages refused as malformed" }, d.ingest.rejected_messages),
+            el("td", {}, liveButton(a.id, d, viewer))))),
+        viewer,
         el("h3", {}, "Add a device"),
         el("p", { class: "muted" }, "Enter the serial number and claim code printed on the device's label."),
         form([["serial", "Serial number"], ["claim_code", "Claim code"], ["name", "Name (e.g. Front door)"]], "Add", async (v, msg) => {
@@ -334,6 +337,19 @@ function requestTable(requests, id) {
       el("td", {}, new Date(r.extended_due_at || r.due_at).toLocaleDateString()),
       el("td", {}, r.letter ? el("details", {}, el("summary", {}, "Letter"), el("pre", {}, r.letter)) : "",
         r.package_ready ? el("a", { href: `/api/v1/me/privacy-requests/${r.id}/package` }, "Download package") : ""))));
+}
+
+// liveButton starts a live view of a camera (an NVR's first channel) in
+// viewer; live.js does the playing.
+function liveButton(accountID, d, viewer) {
+  let stop = null;
+  return el("button", { type: "button", class: "live", "data-device": d.id, onclick: async (ev) => {
+    if (stop) { stop(); stop = null; }
+    try {
+      stop = await window.vigilLive.open(accountID, d.id, d.kind === "nvr" ? 1 : 0, viewer);
+    } catch (e) { viewer.replaceChildren(el("p", { class: "error", role: "alert" }, "Live view: " + e.message)); }
+    ev.target.blur();
+  } }, "Live");
 }
 
 // verifiedLog checks a page of the access log in the browser and renders it

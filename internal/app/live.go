@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vigil-cloud/vigil/internal/device"
+	"github.com/vigil-cloud/vigil/internal/httpapi"
+	"github.com/vigil-cloud/vigil/internal/media"
+	"github.com/vigil-cloud/vigil/internal/media/live"
+	"github.com/vigil-cloud/vigil/internal/store"
+)
+
+// livePublishers lets the RTSP server check device credentials.
+type livePublishers struct{ a *App }
+
+func (l livePublishers) AuthenticatePublisher(ctx context.Context, deviceID, secret string) (live.Publisher, error) {
+	id, err := l.a.Devices.Authenticate(ctx, deviceID, secret)
+	if err != nil {
+		return live.Publisher{}, err
+	}
+	p := live.Publisher{AccountID: id.AccountID, DeviceID: id.DeviceID}
+	if id.Kind == device.NVR {
+		p.Channels = id.Channels
+	}
+	return p, nil
+}
+
+// openLive starts the live video path: devices publish RTSP(S), viewers
+// watch LL-HLS and WebRTC with stream tokens. sink takes the segments (the
+// recorder); nil records nothing.
+func (a *App) openLive(sink media.Sink) error {
+	tlsConf, err := a.tlsConfig()
+	if err != nil {
+		return err
+	}
+	if a.StreamTokens == nil {
+		a.StreamTokens = media.NewTokens(a.Keys, a.Clock)
+	}
+	v := a.Config.Video
+	a.Live = live.New(live.Options{
+		RTSPListen:     v.RTSPListen,
+		TLS:            tlsConf,
+		SegmentTarget:  v.SegmentTarget,
+		Sink:           sink,
+		Auth:           livePublishers{a},
+		Tokens:         a.StreamTokens,
+		ViewerIdle:     v.ViewerIdle,
+		WebRTCUDP:      v.WebRTCUDP,
+		WebRTCPublicIP: v.WebRTCPublicIP,
+		Clock:          a.Clock,
+		Log:            a.Log,
+		Metrics:        a.Metrics,
+	})
+	if err := a.Live.Start(); err != nil {
+		a.Live = nil
+		return fmt.Errorf("live video: %w", err)
+	}
+	if v.PullEnabled {
+		a.LiveSources = live.NewSources(a.Live, store.NewLivePullStore(a.DB), a.Keys, a.Gate, a.Clock)
+		if err := a.LiveSources.Start(context.Background()); err != nil {
+			return fmt.Errorf("camera pulls: %w", err)
+		}
+	}
+	return nil
+}
+
+// RTSPURL is what devices are told to publish to.
+func (a *App) RTSPURL() string {
+	if u := a.Config.Video.RTSPPublicURL; u != "" || a.Live == nil {
+		return u
+	}
+	scheme := "rtsp"
+	if a.Config.TLS.Enabled() {
+		scheme = "rtsps"
+	}
+	return scheme + "://" + a.Live.RTSPAddr().String()
+}
+
+func (a *App) closeLive() {
+	if a.Live != nil {
+		a.Live.Close()
+		a.Live = nil
+	}
+}
+
+// liveAPI is what the API needs of the live video path; nil offline.
+func liveAPI(a *App) *httpapi.Live {
+	if a.Live == nil {
+		return nil
+	}
+	return &httpapi.Live{Service: a.Live, Tokens: a.StreamTokens, TokenTTL: a.Config.Video.TokenTTL, Sources: a.LiveSources}
+}

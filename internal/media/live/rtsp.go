@@ -1,0 +1,163 @@
+package live
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bluenviron/gortsplib/v5"
+	"github.com/bluenviron/gortsplib/v5/pkg/auth"
+	"github.com/bluenviron/gortsplib/v5/pkg/base"
+	"github.com/bluenviron/gortsplib/v5/pkg/headers"
+	"github.com/bluenviron/gortsplib/v5/pkg/liberrors"
+)
+
+// rtspServer takes RTSP publications from devices. Only ANNOUNCE/RECORD
+// over TCP (interleaved) is served: vigil does not serve RTSP to viewers,
+// and UDP is not opened.
+type rtspServer struct {
+	svc *Service
+	srv *gortsplib.Server
+}
+
+// publishing is what a session announced, kept on the session.
+type publishing struct {
+	key    Key
+	ingest *ingest
+	stream *Stream
+}
+
+func startRTSP(svc *Service) (*rtspServer, error) {
+	r := &rtspServer{svc: svc}
+	r.srv = &gortsplib.Server{
+		Handler:      r,
+		RTSPAddress:  svc.opts.RTSPListen,
+		TLSConfig:    svc.opts.TLS,
+		ReadTimeout:  10 * time.Second,
+		WriteTimeout: 10 * time.Second,
+		// Device secrets are kept hashed, so only Basic can be checked;
+		// with TLS configured it travels inside RTSPS.
+		AuthMethods: []auth.VerifyMethod{auth.VerifyMethodBasic},
+	}
+	if err := r.srv.Start(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *rtspServer) addr() net.Addr { return r.srv.NetListener().Addr() }
+
+func (r *rtspServer) close() { r.srv.Close() }
+
+func (r *rtspServer) refuse(reason string, status base.StatusCode) *base.Response {
+	r.svc.metrics.refused.WithLabelValues(reason).Inc()
+	return &base.Response{StatusCode: status}
+}
+
+// credentials reads Basic credentials from a request.
+func credentials(req *base.Request) (user, pass string, ok bool) {
+	var a headers.Authorization
+	if err := a.Unmarshal(req.Header["Authorization"]); err != nil || a.Method != headers.AuthMethodBasic {
+		return "", "", false
+	}
+	return a.Username, a.BasicPass, true
+}
+
+// parsePath reads "<deviceID>/<channel>" from an RTSP path.
+func parsePath(p string) (deviceID string, channel int, ok bool) {
+	p = strings.Trim(p, "/")
+	dev, ch, found := strings.Cut(p, "/")
+	if !found || dev == "" || len(ch) == 0 || len(ch) > 3 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(ch)
+	if err != nil || n < 0 || strconv.Itoa(n) != ch {
+		return "", 0, false
+	}
+	return dev, n, true
+}
+
+// validChannel reports whether a publisher may publish channel ch: a
+// camera channel 0, an NVR its channels 1..N.
+func validChannel(p Publisher, ch int) bool {
+	if p.Channels == 0 {
+		return ch == 0
+	}
+	return ch >= 1 && ch <= p.Channels
+}
+
+// OnAnnounce authenticates the device, checks the path is its own and a
+// channel it has, and that it sends codecs vigil carries.
+func (r *rtspServer) OnAnnounce(ctx *gortsplib.ServerHandlerOnAnnounceCtx) (*base.Response, error) {
+	user, pass, ok := credentials(ctx.Request)
+	if !ok {
+		if _, present := ctx.Request.Header["Authorization"]; present {
+			return r.refuse("credential", base.StatusUnauthorized), liberrors.ErrServerAuth{}
+		}
+		// First request without credentials: ask for them (not counted).
+		return &base.Response{StatusCode: base.StatusUnauthorized}, liberrors.ErrServerAuth{}
+	}
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	pub, err := r.svc.opts.Auth.AuthenticatePublisher(c, user, pass)
+	if err != nil {
+		return r.refuse("credential", base.StatusUnauthorized), liberrors.ErrServerAuth{}
+	}
+	dev, ch, ok := parsePath(ctx.Path)
+	if !ok || dev != pub.DeviceID {
+		return r.refuse("path", base.StatusForbidden), nil
+	}
+	if !validChannel(pub, ch) {
+		return r.refuse("channel", base.StatusNotFound), nil
+	}
+	in, err := newIngest(ctx.Description)
+	if err != nil {
+		return r.refuse("codec", base.StatusUnsupportedMediaType), nil
+	}
+	ctx.Session.SetUserData(&publishing{key: Key{AccountID: pub.AccountID, DeviceID: pub.DeviceID, Channel: ch}, ingest: in})
+	return &base.Response{StatusCode: base.StatusOK}, nil
+}
+
+// OnSetup accepts the publisher's tracks and refuses readers.
+func (r *rtspServer) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Response, *gortsplib.ServerStream, error) {
+	if _, ok := ctx.Session.UserData().(*publishing); ok && ctx.Session.State() == gortsplib.ServerSessionStatePreRecord {
+		return &base.Response{StatusCode: base.StatusOK}, nil, nil
+	}
+	return r.refuse("read", base.StatusForbidden), nil, nil
+}
+
+// OnDescribe refuses: viewers watch over HLS or WebRTC with a token.
+func (r *rtspServer) OnDescribe(*gortsplib.ServerHandlerOnDescribeCtx) (*base.Response, *gortsplib.ServerStream, error) {
+	return r.refuse("read", base.StatusForbidden), nil, nil
+}
+
+// OnPlay refuses, like OnDescribe.
+func (r *rtspServer) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
+	return r.refuse("read", base.StatusForbidden), nil
+}
+
+// OnRecord starts the stream.
+func (r *rtspServer) OnRecord(ctx *gortsplib.ServerHandlerOnRecordCtx) (*base.Response, error) {
+	p, ok := ctx.Session.UserData().(*publishing)
+	if !ok {
+		return r.refuse("path", base.StatusForbidden), nil
+	}
+	ss := ctx.Session
+	p.stream = r.svc.hub.publish(p.key, p.ingest.video, p.ingest.audio, ss.Close)
+	p.ingest.feed(ss, p.stream)
+	return &base.Response{StatusCode: base.StatusOK}, nil
+}
+
+// OnSessionClose ends the session's stream.
+func (r *rtspServer) OnSessionClose(ctx *gortsplib.ServerHandlerOnSessionCloseCtx) {
+	if p, ok := ctx.Session.UserData().(*publishing); ok && p.stream != nil {
+		r.svc.hub.unpublish(p.stream)
+	}
+}
+
+// OnDecodeError counts RTP and RTCP the session could not read.
+func (r *rtspServer) OnDecodeError(*gortsplib.ServerHandlerOnDecodeErrorCtx) {
+	r.svc.metrics.dropped.WithLabelValues("rtp").Inc()
+}
