@@ -142,5 +142,6 @@ func DefaultPolicy() Policy {
 		},
 	}
 	privacyRules(p)
+	alarmRules(p)
 	return p
 }
