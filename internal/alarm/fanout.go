@@ -64,7 +64,8 @@ func (s *Service) RaiseOffline(ctx context.Context) (int, error) {
 // many it handled. An alarm is marked done only after the notifier took it,
 // so a crash in between repeats it, under the same message ID.
 func (s *Service) FanOut(ctx context.Context) (int, error) {
-	if s.notifier == nil {
+	n := s.notifierOf()
+	if n == nil {
 		return 0, nil
 	}
 	s.mu.Lock()
@@ -93,7 +94,7 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 			states[a.ID] = StateQuiet
 			continue
 		}
-		if err := s.enqueue(ctx, a, to); err != nil {
+		if err := s.enqueue(ctx, n, a, to); err != nil {
 			// What is done stays done; the rest waits for the next pass.
 			if ferr := s.finish(ctx, states, cooldowns); ferr != nil {
 				return 0, ferr
@@ -124,10 +125,11 @@ func (s *Service) finish(ctx context.Context, states map[string]string, cooldown
 
 // mark tells the recorder of the alarm, so recordings around it are kept.
 func (s *Service) mark(ctx context.Context, a Alarm) {
-	if s.marker == nil || a.Type == TypeOffline {
+	b := s.marker.Load()
+	if b == nil || b.Marker == nil || a.Type == TypeOffline {
 		return
 	}
-	err := s.marker.Mark(ctx, media.Mark{AccountID: a.AccountID, DeviceID: a.DeviceID, Channel: a.Channel, At: a.At, Kind: a.Type, Ref: a.ID})
+	err := b.Mark(ctx, media.Mark{AccountID: a.AccountID, DeviceID: a.DeviceID, Channel: a.Channel, At: a.At, Kind: a.Type, Ref: a.ID})
 	if err != nil {
 		s.log.Warn("alarm not marked on the recording", "alarm", a.ID, "err", err)
 	}
@@ -154,7 +156,7 @@ var alarmTitles = map[string]string{
 
 // enqueue hands the notice to the notifier: those allowed to see the
 // snapshot get it, the others the same message (same ID) without.
-func (s *Service) enqueue(ctx context.Context, a Alarm, to map[string]recipient) error {
+func (s *Service) enqueue(ctx context.Context, n Notifier, a Alarm, to map[string]recipient) error {
 	var with, without []string
 	for u, r := range to {
 		if r.snapshot {
@@ -167,13 +169,13 @@ func (s *Service) enqueue(ctx context.Context, a Alarm, to map[string]recipient)
 	slices.Sort(without)
 	msg := s.Message(a)
 	if len(without) > 0 {
-		if err := s.notifier.Enqueue(ctx, msg, without); err != nil {
+		if err := n.Enqueue(ctx, msg, without); err != nil {
 			return err
 		}
 	}
 	if len(with) > 0 {
 		msg.SnapshotID = a.ID // the snapshot is fetched through its alarm
-		if err := s.notifier.Enqueue(ctx, msg, with); err != nil {
+		if err := n.Enqueue(ctx, msg, with); err != nil {
 			return err
 		}
 	}

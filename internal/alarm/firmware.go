@@ -14,7 +14,8 @@ import (
 // ID is derived from both, so publishing and then widening the rollout
 // tells nobody twice.
 func (s *Service) ReleaseOffered(ctx context.Context, r device.Release) {
-	if s.notifier == nil {
+	n := s.notifierOf()
+	if n == nil {
 		return
 	}
 	devs, err := s.store.DevicesOfModel(ctx, r.Model)
@@ -45,7 +46,7 @@ func (s *Service) ReleaseOffered(ctx context.Context, r device.Release) {
 			continue
 		}
 		msg := FirmwareMessage(r, d, s.opts.PublicURL)
-		if err := s.notifier.Enqueue(ctx, msg, to); err != nil {
+		if err := n.Enqueue(ctx, msg, to); err != nil {
 			s.log.Warn("firmware notice not queued", "release", r.ID, "device", d.ID, "err", err)
 		}
 	}

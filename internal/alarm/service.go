@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,8 +52,8 @@ type Service struct {
 	blobs    Blobs
 	devices  DeviceAuth
 	gate     *access.Gate
-	notifier Notifier
-	marker   media.Marker
+	notifier atomic.Pointer[notifierBox]
+	marker   atomic.Pointer[markerBox]
 	clk      clock.Clock
 	log      *slog.Logger
 	opts     Options
@@ -81,11 +82,24 @@ func New(st Store, blobs Blobs, devices DeviceAuth, gate *access.Gate, clk clock
 		metrics: newMetrics(mreg), wake: make(chan struct{}, 1)}
 }
 
-// SetNotifier sets where notices go.
-func (s *Service) SetNotifier(n Notifier) { s.notifier = n }
+type notifierBox struct{ Notifier }
+type markerBox struct{ media.Marker }
+
+// SetNotifier sets where notices go; until it is set, alarms wait pending.
+func (s *Service) SetNotifier(n Notifier) {
+	s.notifier.Store(&notifierBox{n})
+	s.poke()
+}
 
 // SetMarker sets the recorder that marks alarms on the video timeline.
-func (s *Service) SetMarker(m media.Marker) { s.marker = m }
+func (s *Service) SetMarker(m media.Marker) { s.marker.Store(&markerBox{m}) }
+
+func (s *Service) notifierOf() Notifier {
+	if b := s.notifier.Load(); b != nil {
+		return b.Notifier
+	}
+	return nil
+}
 
 var _ device.AlarmIntake = (*Service)(nil)
 

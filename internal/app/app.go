@@ -24,6 +24,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/activity"
+	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/audit"
 	"github.com/vigil-cloud/vigil/internal/blob"
 	s3blob "github.com/vigil-cloud/vigil/internal/blob/s3"
@@ -74,6 +75,7 @@ type App struct {
 	Devices  *device.Service
 	Bus      *bus.Bus
 	Activity *activity.Log
+	Alarms   *alarm.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -166,6 +168,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := errors.Join(a.Devices.RegisterPrivacy(a.Fulfil, store.NewDeviceStore(a.DB)), a.Activity.RegisterPrivacy(a.Fulfil)); err != nil {
 		return nil, err
 	}
+	if err := a.openAlarms(); err != nil {
+		return nil, err
+	}
 	if !o.Offline {
 		if err := a.openBus(ctx); err != nil {
 			return nil, err
@@ -177,7 +182,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
-		Requests: a.Requests, Retention: a.Retention,
+		Requests: a.Requests, Retention: a.Retention, Alarms: a.Alarms,
 	})
 	return a, nil
 }

@@ -38,6 +38,7 @@ type Config struct {
 	Auth     Auth     `yaml:"auth"`
 	Bus      Bus      `yaml:"bus"`
 	Privacy  Privacy  `yaml:"privacy"`
+	Alarm    Alarm    `yaml:"alarm"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,

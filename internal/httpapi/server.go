@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/activity"
+	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
@@ -49,6 +50,7 @@ type Deps struct {
 	// The privacy centre.
 	Requests  *privacy.Requests
 	Retention *privacy.Retention
+	Alarms    *alarm.Service
 }
 
 // Server is the HTTP API.
