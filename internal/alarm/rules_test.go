@@ -127,7 +127,7 @@ func TestRulesScheduleCooldownQuietHours(t *testing.T) {
 		e.Clock.Advance(2 * time.Minute) // within the 5-minute cooldown
 		check(raise(t, e, owner, cam, "ev-2", "motion"), want{})
 		check(raise(t, e, owner, cam, "ev-3", "person"), want{}) // no rule covers person
-		e.Clock.Advance(4 * time.Minute)                          // cooldown over
+		e.Clock.Advance(4 * time.Minute)                         // cooldown over
 		check(raise(t, e, owner, cam, "ev-4", "motion"), want{owner: true, nick: true})
 		e.Clock.Advance(time.Hour + 30*time.Minute) // 12:36 in Oslo: nick's quiet hours
 		check(raise(t, e, owner, cam, "ev-5", "motion"), want{owner: true})
