@@ -19,6 +19,15 @@ func (a *App) openAlarms() error {
 		PublicURL:    a.Config.PublicURL,
 	})
 	a.Devices.SetAlarms(a.Alarms)
+	if c.LoadSinkURL != "" {
+		sink, err := alarm.NewLoadSink(c.LoadSinkURL)
+		if err != nil {
+			return err
+		}
+		// Until the delivery side is wired, the load sink is the notifier;
+		// with it, use alarm.Tee{deliveries, sink}.
+		a.Alarms.SetNotifier(sink)
+	}
 	return a.Alarms.RegisterPrivacy(a.Fulfil)
 }
 

@@ -13,4 +13,8 @@ type Alarm struct {
 	// Poll is how often fan-out looks for pending alarms when nothing
 	// woke it; 0 means the default, 1 second.
 	Poll time.Duration `yaml:"poll" env:"VIGIL_ALARM_POLL"`
+	// LoadSinkURL, for load tests only, is a loopback http:// address that
+	// every alarm notice's ID and time is also POSTed to (vigil sim
+	// --alarms --receiver runs one). Empty: none.
+	LoadSinkURL string `yaml:"load_sink_url" env:"VIGIL_ALARM_LOAD_SINK"`
 }
