@@ -24,7 +24,10 @@ var bodies = map[string]any{
 	"PATCH /api/v1/accounts/{accountID}/devices/{deviceID}/shadow": map[string]any{"channel": 0, "version": 0, "desired": map[string]any{"fps": 5}},
 	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"recipient": "mallory", "categories": []string{"account.profile"},
 		"until": "2026-03-20T00:00:00Z"},
-	"POST /api/v1/accounts/{accountID}/transfers": map[string]any{"recipient": "mallory", "reason": "taken over", "confirm": true},
+	"POST /api/v1/accounts/{accountID}/transfers":           map[string]any{"recipient": "mallory", "reason": "taken over", "confirm": true},
+	"POST /api/v1/accounts/{accountID}/alarm-rules":         map[string]any{"roles": []string{"owner"}},
+	"PUT /api/v1/accounts/{accountID}/alarm-rules/{ruleID}": map[string]any{"roles": []string{"owner"}},
+	"PUT /api/v1/accounts/{accountID}/alarm-quiet-hours":    map[string]any{"start": "22:00", "end": "07:00"},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -52,7 +55,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 			}
 			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID,
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)
