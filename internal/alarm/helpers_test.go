@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/device"
+	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/sim"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
@@ -54,6 +55,25 @@ func (r *recorder) to(user string) []notify.Message {
 		}
 	}
 	return out
+}
+
+// marks records the video event marks the pipeline asks for.
+type marks struct {
+	mu  sync.Mutex
+	got []media.Mark
+}
+
+func (m *marks) Mark(_ context.Context, mk media.Mark) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.got = append(m.got, mk)
+	return nil
+}
+
+func (m *marks) all() []media.Mark {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.got)
 }
 
 // eventually polls cond until it holds or ten seconds pass.

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -41,8 +43,9 @@ func putSnapshot(t *testing.T, e *vigiltest.Env, user, secret, deviceID, eventID
 // proves: P2
 func TestAlarmOverMQTT(t *testing.T) {
 	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
-		rec := &recorder{}
+		rec, mk := &recorder{}, &marks{}
 		e.App.Alarms.SetNotifier(rec)
+		e.App.Alarms.SetMarker(mk)
 		made := e.Operator().Manufacture("vc-100", 2)
 		owner, mallory := e.SignUp("owner@example.com"), e.SignUp("mallory@example.com")
 		cred := owner.Claim(made[0], "Driveway")
@@ -90,6 +93,11 @@ func TestAlarmOverMQTT(t *testing.T) {
 			t.Fatalf("alarms %+v", as)
 		}
 		a := as[0]
+		if got := mk.all(); len(got) != 2 || !slices.ContainsFunc(got, func(m media.Mark) bool {
+			return m.Ref == a.ID && m.Kind == "person" && m.DeviceID == cred.DeviceID && m.AccountID == owner.AccountID
+		}) {
+			t.Fatalf("video marks %+v", got)
+		}
 		msgs := rec.to(owner.UserID)
 		if len(msgs) != 2 {
 			t.Fatalf("owner got %d notices, want 2", len(msgs))

@@ -146,5 +146,29 @@ func TestRulesScheduleCooldownQuietHours(t *testing.T) {
 		}
 		owner.Must(http.StatusNoContent, "DELETE", rules+"/"+got.Rules[0].ID, nil)
 		check(raise(t, e, owner, cam, "ev-9", "motion"), want{owner: true})
+
+		// Paging walks every alarm once, newest first; filters narrow it.
+		var seen []string
+		for before := ""; ; {
+			page := listAlarms(t, owner, "?limit=3&before="+before)
+			for _, a := range page {
+				seen = append(seen, a.EventID)
+			}
+			if len(page) < 3 {
+				break
+			}
+			before = page[len(page)-1].ID
+		}
+		// (ev-2 and ev-3, ev-8 and ev-9, ev-0 and ev-1 arrived at the same instant: their
+		// order is the IDs'.)
+		got9 := slices.Clone(seen)
+		slices.Sort(got9)
+		if want := []string{"ev-0", "ev-1", "ev-2", "ev-3", "ev-4", "ev-5", "ev-6", "ev-7", "ev-8", "ev-9"}; !slices.Equal(got9, want) || seen[2] != "ev-7" || seen[5] != "ev-4" {
+			t.Fatalf("paged alarms %v, want each once, newest first", seen)
+		}
+		from, to := e.Clock.Now().Add(-time.Minute).UTC().Format(time.RFC3339), e.Clock.Now().Add(time.Minute).UTC().Format(time.RFC3339)
+		if as := listAlarms(t, owner, "?device="+cam+"&from="+from+"&to="+to); len(as) != 2 {
+			t.Fatalf("alarms of the last minute: %d, want ev-8 and ev-9", len(as))
+		}
 	})
 }
