@@ -230,7 +230,10 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 		return ids
 	}
 	var missing []string
-	deadline := time.Now().Add(30 * time.Second)
+	// A batch in flight at the kill is delivered again once the bus's
+	// ingest AckWait (30 s) has passed, and a moved-but-unacknowledged one
+	// after 10 s more.
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		ids, got := want(), readSink(t, sink)
 		missing = missing[:0]
