@@ -37,14 +37,12 @@ type PrivacyStore interface {
 }
 
 // RegisterPrivacy gives the privacy centre the exporters, erasers and
-// retention purgers of alarms, snapshots and alarm rules.
+// retention purgers of alarms, snapshots and alarm rules (rules and quiet
+// hours go 30 days after their account closed).
 func (s *Service) RegisterPrivacy(r *privacy.Registry) error {
 	for _, c := range []datamap.CategoryID{datamap.AlarmEvent, datamap.MediaSnapshot, datamap.AlarmRule} {
 		h := handler{s: s, cat: c}
-		hs := privacy.Handlers{Export: h, Erase: h}
-		if c != datamap.AlarmRule {
-			hs.Purge = h
-		}
+		hs := privacy.Handlers{Export: h, Erase: h, Purge: h}
 		if err := r.Register(c, hs); err != nil {
 			return err
 		}

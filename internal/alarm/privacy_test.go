@@ -115,6 +115,8 @@ func TestAlarmRetention(t *testing.T) {
 		ann := e.SignUp("ann@example.com")
 		cam := ann.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Porch")
 		withAlarm(t, e, ann, cam, "old")
+		ann.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+ann.AccountID+"/alarm-rules", map[string]any{"roles": []string{"owner"}})
+		ann.Must(http.StatusOK, "PUT", "/api/v1/accounts/"+ann.AccountID+"/alarm-quiet-hours", map[string]string{"start": "22:00", "end": "07:00"})
 		e.Clock.Advance(31 * 24 * time.Hour)
 		sweep, err := e.App.Retention.Sweep(t.Context())
 		if err != nil {
@@ -129,6 +131,23 @@ func TestAlarmRetention(t *testing.T) {
 		}
 		if sweep.Purged[datamap.AlarmEvent] != 1 || count(t, e, "SELECT count(*) FROM alarms WHERE account_id = ?", ann.AccountID) != 0 {
 			t.Fatalf("after 91 days: %+v", sweep.Purged)
+		}
+		// Rules and quiet hours last as long as the account, and 30 days more.
+		if sweep.Purged[datamap.AlarmRule] != 0 || count(t, e, "SELECT count(*) FROM alarm_rules WHERE account_id = ?", ann.AccountID) != 1 {
+			t.Fatalf("the rules of an open account went: %+v", sweep.Purged)
+		}
+		if err := e.App.DB.Write(t.Context(), func(tx *store.Tx) error {
+			_, err := tx.Exec(t.Context(), "UPDATE accounts SET closed_at = ? WHERE id = ?", store.Micros(e.Clock.Now()), ann.AccountID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(31 * 24 * time.Hour)
+		if sweep, err = e.App.Retention.Sweep(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if sweep.Purged[datamap.AlarmRule] != 2 || count(t, e, "SELECT count(*) FROM alarm_quiet_hours WHERE account_id = ?", ann.AccountID) != 0 {
+			t.Fatalf("31 days after the account closed: %+v", sweep.Purged)
 		}
 	})
 }

@@ -132,6 +132,9 @@ func (s *AlarmStore) Expired(ctx context.Context, cat datamap.CategoryID, cutoff
 		q = `SELECT DISTINCT account_id FROM alarms WHERE received_at < ?`
 	case datamap.MediaSnapshot:
 		q = `SELECT DISTINCT account_id FROM alarm_snapshots WHERE created_at < ?`
+	case datamap.AlarmRule:
+		q = `SELECT DISTINCT r.account_id FROM (SELECT account_id FROM alarm_rules UNION SELECT account_id FROM alarm_quiet_hours) r
+			JOIN accounts a ON a.id = r.account_id WHERE a.closed_at != 0 AND a.closed_at < ?`
 	default:
 		return nil, nil
 	}
@@ -143,8 +146,44 @@ func (s *AlarmStore) Purge(ctx context.Context, d access.Decision, cat datamap.C
 	if err := requireFor(d, access.Delete, cat, accountID); err != nil {
 		return 0, nil, err
 	}
-	if cat != datamap.AlarmEvent && cat != datamap.MediaSnapshot {
-		return 0, nil, nil
+	switch cat {
+	case datamap.AlarmEvent, datamap.MediaSnapshot:
+		return s.deleteWhere(ctx, cat, alarm.PrivacyFilter{AccountID: accountID, To: cutoff})
+	case datamap.AlarmRule:
+		return s.purgeRules(ctx, accountID, cutoff)
 	}
-	return s.deleteWhere(ctx, cat, alarm.PrivacyFilter{AccountID: accountID, To: cutoff})
+	return 0, nil, nil
+}
+
+// purgeRules deletes the rules, cooldowns and quiet hours of an account
+// closed before cutoff.
+func (s *AlarmStore) purgeRules(ctx context.Context, accountID string, cutoff time.Time) (int64, []alarm.Snapshot, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		n = 0
+		var closed int64
+		if err := tx.QueryRow(ctx, `SELECT closed_at FROM accounts WHERE id = ?`, accountID).Scan(&closed); err != nil {
+			return tx.Err(err, "account")
+		}
+		if closed == 0 || closed >= Micros(cutoff) {
+			return nil
+		}
+		for _, q := range []string{
+			`DELETE FROM alarm_cooldowns WHERE rule_id IN (SELECT id FROM alarm_rules WHERE account_id = ?)`,
+			`DELETE FROM alarm_rules WHERE account_id = ?`,
+			`DELETE FROM alarm_quiet_hours WHERE account_id = ?`,
+		} {
+			res, err := tx.Exec(ctx, q, accountID)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return tx.Err(err, "purge")
+			}
+			n += k
+		}
+		return nil
+	})
+	return n, nil, err
 }
