@@ -137,6 +137,17 @@ func TestAlarmOverMQTT(t *testing.T) {
 		}
 		owner.Must(http.StatusOK, "POST", "/api/v1/accounts/"+owner.AccountID+"/alarms/"+a.ID+"/ack", nil)
 
+		// An NVR raises alarms per channel.
+		nvrCred := owner.Claim(e.Operator().Manufacture("vn-800", 1)[0], "Recorder")
+		nvr := connect(t, nvrCred, 8)
+		if err := nvr.Publish(ctx, "ch/3/alarm", map[string]any{"id": "n-1", "type": "line_crossing"}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the NVR channel's alarm", func() bool {
+			as := listAlarms(t, owner, "?device="+nvrCred.DeviceID)
+			return len(as) == 1 && as[0].Channel == 3 && as[0].Type == "line_crossing"
+		})
+
 		// Another account: not found, whatever the path.
 		for _, p := range []string{"/alarms", "/alarms/" + a.ID, "/alarms/" + a.ID + "/snapshot"} {
 			if got := mallory.Do("GET", "/api/v1/accounts/"+owner.AccountID+p, nil).Status; got != http.StatusNotFound {
