@@ -158,6 +158,8 @@ type Store interface {
 
 	// DevicesOfModel lists the claimed devices of a model.
 	DevicesOfModel(ctx context.Context, model string) ([]DeviceRef, error)
+	// ReleasesSince lists the firmware releases published after t.
+	ReleasesSince(ctx context.Context, t time.Time) ([]device.Release, error)
 
 	PrivacyStore
 }

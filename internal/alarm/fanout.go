@@ -18,7 +18,12 @@ func (s *Service) Run(ctx context.Context) {
 	defer t.Stop()
 	offlineEvery := max(s.opts.Poll, min(15*time.Second, s.opts.OfflineAfter/4))
 	var lastOffline time.Time
+	resumed := false
 	for {
+		if !resumed && s.notifierOf() != nil {
+			resumed = true
+			s.renotifyReleases(ctx)
+		}
 		for {
 			n, err := s.FanOut(ctx)
 			if err != nil {

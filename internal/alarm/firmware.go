@@ -3,6 +3,7 @@ package alarm
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/device"
@@ -49,6 +50,24 @@ func (s *Service) ReleaseOffered(ctx context.Context, r device.Release) {
 		if err := n.Enqueue(ctx, msg, to); err != nil {
 			s.log.Warn("firmware notice not queued", "release", r.ID, "device", d.ID, "err", err)
 		}
+	}
+}
+
+// renotifyReleases tells owners again of the releases of the past week,
+// at start-up: a crash between publishing a release (or widening it) and
+// queueing its notices loses nothing, and the notices' stable IDs keep
+// anyone from being told twice.
+func (s *Service) renotifyReleases(ctx context.Context) {
+	if s.notifierOf() == nil {
+		return
+	}
+	rels, err := s.store.ReleasesSince(ctx, s.clk.Now().Add(-7*24*time.Hour))
+	if err != nil {
+		s.log.Warn("firmware notices not resumed", "err", err)
+		return
+	}
+	for _, r := range rels {
+		s.ReleaseOffered(ctx, r)
 	}
 }
 

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vigil-cloud/vigil/internal/device"
@@ -97,5 +99,25 @@ func TestFirmwareNotices(t *testing.T) {
 		if len(notices()) != 19 || len(rec.all()) <= before {
 			t.Fatalf("widening to 100%%: %d devices told", len(notices()))
 		}
+
+		// vigil stops before the notices of a new release are queued (here:
+		// the delivery side refuses them): after a restart they go out.
+		rec.mu.Lock()
+		rec.fail = errors.New("delivery down")
+		rec.mu.Unlock()
+		var rel3 device.Release
+		op.Must(http.StatusCreated, "POST", "/api/v1/staff/firmware", release("3.0.0", 100)).Decode(t, &rel3)
+		e = e.Restart(vigiltest.Online)
+		rec2 := &recorder{}
+		e.App.Alarms.SetNotifier(rec2)
+		eventually(t, "the new release's notices after the restart", func() bool {
+			n := 0
+			for _, s := range rec2.all() {
+				if strings.HasPrefix(s.msg.ID, "fw_"+rel3.ID+"_") {
+					n++
+				}
+			}
+			return n >= 20 // every device, the one on 2.0.0 too
+		})
 	})
 }

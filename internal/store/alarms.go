@@ -482,3 +482,8 @@ func (s *AlarmStore) DevicesOfModel(ctx context.Context, model string) ([]alarm.
 		return d, sc.Scan(&d.ID, &d.AccountID, &d.Model, &d.Firmware)
 	}, `SELECT id, account_id, model, firmware_version FROM devices WHERE model = ? AND account_id != '' AND lost_at = 0 ORDER BY id`, model)
 }
+
+// ReleasesSince lists the firmware releases published after t.
+func (s *AlarmStore) ReleasesSince(ctx context.Context, t time.Time) ([]device.Release, error) {
+	return queryAll(ctx, s.db, "releases", scanRelease, `SELECT `+releaseColumns+` FROM firmware_releases WHERE published_at > ? ORDER BY published_at`, Micros(t))
+}
