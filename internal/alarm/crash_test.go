@@ -169,21 +169,33 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 			_ = child.Process.Kill()
 			t.Fatalf("round %d: %v", round, err)
 		}
+		// Several alarms in flight at once build a backlog, so that kills
+		// land while ingest batches are fetched but not yet acknowledged.
 		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for ctx.Err() == nil {
-				id := fmt.Sprintf("ev-%05d", next)
-				next++
-				pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
-				err := cam.Publish(pctx, "alarm", map[string]any{"id": id, "type": "motion", "time": time.Now().UTC().Format(time.RFC3339Nano)})
-				pcancel()
-				if err != nil {
-					return // vigil is gone
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					mu.Lock()
+					id := fmt.Sprintf("ev-%05d", next)
+					next++
+					mu.Unlock()
+					pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
+					err := cam.Publish(pctx, "alarm", map[string]any{"id": id, "type": "motion", "time": time.Now().UTC().Format(time.RFC3339Nano)})
+					pcancel()
+					if err != nil {
+						return // vigil is gone
+					}
+					mu.Lock()
+					acked = append(acked, id)
+					mu.Unlock()
 				}
-				acked = append(acked, id)
-			}
-		}()
+			}()
+		}
+		go func() { wg.Wait(); close(done) }()
 		time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
 		if err := child.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
