@@ -121,6 +121,11 @@ try {
   await page.goto(VIGIL_URL + "/#/account");
   await page.goto(VIGIL_URL + "/#/devices");
   await page.locator("#devices td", { hasText: "Front door" }).waitFor();
+
+  // The Alarms page lists the account's alarms (none yet).
+  await page.goto(VIGIL_URL + "/#/alarms");
+  await page.locator("main h1", { hasText: "Alarms" }).waitFor();
+  await page.locator("main p", { hasText: "No alarms." }).waitFor();
   if (SHOT) await page.screenshot({ path: SHOT, fullPage: true });
 } catch (e) {
   problems.push(e.stack || String(e));

@@ -148,5 +148,6 @@ func DefaultPolicy() Policy {
 		},
 	}
 	privacyRules(p)
+	alarmRules(p)
 	return p
 }

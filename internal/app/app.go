@@ -24,6 +24,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/activity"
+	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/audit"
 	"github.com/vigil-cloud/vigil/internal/blob"
 	s3blob "github.com/vigil-cloud/vigil/internal/blob/s3"
@@ -88,6 +89,7 @@ type App struct {
 	RecordSink         *record.Async // the media.Sink for the live side: queues per stream
 	Recordings         *record.Service
 	RecordingRetention *record.Retention
+	Alarms   *alarm.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -183,6 +185,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.startRecording(ctx, o.Offline); err != nil {
 		return nil, err
 	}
+	if err := a.openAlarms(); err != nil {
+		return nil, err
+	}
 	if !o.Offline {
 		if err := a.openBus(ctx); err != nil {
 			return nil, err
@@ -197,7 +202,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
-		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings,
+		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms,
 		Live: liveAPI(a),
 	})
 	return a, nil

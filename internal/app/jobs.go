@@ -27,4 +27,5 @@ func (a *App) startJobs() {
 		a.Activity.Run(ctx, 2*time.Second)
 	}()
 	a.runRecordingRetention(ctx)
+	a.runAlarms(ctx)
 }

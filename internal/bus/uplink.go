@@ -116,6 +116,9 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 		}
 		strip = b.prefix + "."
 	}
+	if b.extJS == nil {
+		b.awaitStranded(ctx, cons)
+	}
 	for ctx.Err() == nil {
 		msgs, err := next(ctx, cons, max)
 		if err != nil && ctx.Err() == nil {
@@ -127,6 +130,19 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 		}
 	}
 	return nil
+}
+
+// awaitStranded waits, at start-up, until the uplink a killed process had
+// fetched but not acknowledged is due again. The edge consumer acknowledges
+// cumulatively: acknowledging a newer message first would settle, and
+// purge, those unread. Once due, they are delivered before new messages.
+func (b *Bus) awaitStranded(ctx context.Context, cons jetstream.Consumer) {
+	info, err := cons.Info(ctx)
+	if err != nil || info.NumAckPending == 0 {
+		return
+	}
+	b.log.Info("bus: waiting for the uplink a previous run left unacknowledged", "messages", info.NumAckPending)
+	sleep(ctx, info.Config.AckWait+time.Second)
 }
 
 // handleUplink hands a batch to handle and settles it with the stream:

@@ -31,6 +31,13 @@ vigil whose data directory or configuration you name, claims them into the
 account of the API token's user (as that user, through the access gate),
 connects them over MQTT and has them report heartbeats, events and info. It prints the messages the
 broker acknowledged per second, and the messages vigil stored per second.
+
+With --alarms R the devices instead publish R alarms per second between
+them, each carrying its send time, and the command reports the alarms vigil
+accepted (PUBACK) and, with --receiver, the alarm -> notification latency
+p50/p99 measured where the notifications arrive: start vigil with
+alarm.load_sink_url (VIGIL_ALARM_LOAD_SINK) set to the receiver's URL, or
+register the receiver as the account's webhook.
 `
 
 type simFlags struct {
@@ -43,6 +50,8 @@ type simFlags struct {
 	// Video: cameras publishing the embedded clip over RTSP.
 	streams, measurePID int
 	rtsp                string
+	alarms                       float64
+	receiver                     string
 }
 
 func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,6 +76,8 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.IntVar(&f.streams, "streams", 0, "video: this many cameras publish a 2 Mbit/s H.264+AAC clip over RTSP in a loop (instead of MQTT messages)")
 	fs.StringVar(&f.rtsp, "rtsp", "", "video: vigil's RTSP address (default: from the configuration)")
 	fs.IntVar(&f.measurePID, "measure-pid", 0, "video: report the CPU and memory of this process (vigil serve) while the streams run")
+	fs.Float64Var(&f.alarms, "alarms", 0, "publish this many alarms per second across the devices instead of the usual messages")
+	fs.StringVar(&f.receiver, "receiver", "", "with --alarms: listen here (host:port) for notifications and measure alarm -> notification latency")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,6 +107,9 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var tlsConf *tls.Config
 	if f.insecure {
 		tlsConf = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by --insecure
+	}
+	if f.alarms > 0 {
+		return simAlarms(ctx, members, f, tlsConf, stdout)
 	}
 	before, err := api.ingested(ctx)
 	if err != nil {
@@ -260,6 +274,26 @@ func compareBare(ctx context.Context, members []sim.Member, useTLS bool, w io.Wr
 	}
 	fmt.Fprintf(w, "flat out, %d clients x %d in flight, QoS 1: vigil (auth + ACL + capture) %.0f msg/s, bare broker %.0f msg/s, ratio %.2f\n",
 		n, inflight, edge.PerSec, bare.PerSec, edge.PerSec/bare.PerSec)
+	return nil
+}
+
+// simAlarms runs the alarm load and prints its report.
+func simAlarms(ctx context.Context, members []sim.Member, f simFlags, tlsConf *tls.Config, w io.Writer) error {
+	c := sim.AlarmConfig{Members: members, Rate: f.alarms, Duration: f.duration, TLS: tlsConf, Tag: randomTag()}
+	if f.receiver != "" {
+		r, err := sim.Listen(f.receiver)
+		if err != nil {
+			return fmt.Errorf("--receiver: %w", err)
+		}
+		defer r.Close()
+		c.Receiver = r
+		fmt.Fprintf(w, "receiving notifications at %s\n", r.URL())
+	}
+	rep, err := sim.RunAlarms(ctx, c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, rep)
 	return nil
 }
 

@@ -40,6 +40,7 @@ type Config struct {
 	Privacy  Privacy  `yaml:"privacy"`
 	Record   Record   `yaml:"recording"`
 	Video    Video    `yaml:"video"`
+	Alarm    Alarm    `yaml:"alarm"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,

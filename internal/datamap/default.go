@@ -24,6 +24,7 @@ func Default() *Registry {
 		declarePrivacy,
 		declareRequests,
 		declareLive,
+		declareAlarms,
 	} {
 		err = errors.Join(err, declare(r))
 	}

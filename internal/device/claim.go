@@ -314,6 +314,7 @@ func (s *Service) ReleaseDevice(ctx context.Context, p access.Principal, account
 		return err
 	}
 	s.disconnect(id)
+	s.released(ctx, accountID, id)
 	return nil
 }
 

@@ -70,6 +70,7 @@ type Service struct {
 	metrics *metrics
 	schemas *schemaCache
 	replies sync.WaitGroup // replies to devices sent after an ingest batch
+	alarms  AlarmIntake
 }
 
 // New returns the service. link may be nil until the bus is up (SetLink).

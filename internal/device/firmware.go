@@ -218,6 +218,7 @@ func (s *Service) PublishRelease(ctx context.Context, p access.Principal, r Rele
 	}
 	s.log.Info("firmware release published", "model", r.Model, "version", r.Version, "rollout", r.RolloutPercent, "by", p.ID)
 	s.announce(ctx, r.Model)
+	s.releaseOffered(ctx, r)
 	return r, nil
 }
 
@@ -235,6 +236,7 @@ func (s *Service) SetRollout(ctx context.Context, p access.Principal, id string,
 	}
 	s.log.Info("firmware rollout changed", "release", id, "rollout", percent, "by", p.ID)
 	s.announce(ctx, r.Model)
+	s.releaseOffered(ctx, r)
 	return r, nil
 }
 

@@ -125,10 +125,11 @@ var uplinkSpecs = map[string]spec{
 	"report": {category: datamap.DeviceErrorReport, max: maxReportPayload, fields: map[string]value{
 		"kind": oneOf("crash", "error"), "body": text(maxReportPayload),
 	}},
+	"alarm": alarmSpec,
 }
 
 // channelTopics are the topics an NVR may send for one channel.
-var channelTopics = []string{"event", "shadow/reported", "shadow/get"}
+var channelTopics = []string{"event", "shadow/reported", "shadow/get", "alarm"}
 
 // parseTopic splits "ch/<n>/<kind>" into the channel and the kind.
 func parseTopic(topic string) (kind string, channel int, err error) {
@@ -215,10 +216,11 @@ func (s *Service) Ingest(ctx context.Context, batch []Uplink) []error {
 	results := make([]error, len(batch))
 	labels := make([][2]string, len(batch))
 	var todo []after
+	var alarms []Alarm
 	err := s.store.Ingest(ctx, func(tx IngestTx) error {
-		todo = todo[:0]
+		todo, alarms = todo[:0], alarms[:0]
 		for i, m := range batch {
-			kind, result, err := s.ingestOne(ctx, tx, m, &todo)
+			kind, result, err := s.ingestOne(ctx, tx, m, &todo, &alarms)
 			if err != nil && !rejected(err) {
 				return err
 			}
@@ -234,6 +236,9 @@ func (s *Service) Ingest(ctx context.Context, batch []Uplink) []error {
 	}
 	for _, l := range labels {
 		s.metrics.messages.WithLabelValues(l[0], l[1]).Inc()
+	}
+	if len(alarms) > 0 && s.alarms != nil {
+		s.alarms.Accepted(ctx, alarms)
 	}
 	if len(todo) > 0 {
 		// Replies to devices do not hold up the next batch; each carries
@@ -265,7 +270,7 @@ func resultOf(err error) string {
 	return resultMalformed
 }
 
-func (s *Service) ingestOne(ctx context.Context, tx IngestTx, m Uplink, todo *[]after) (kind, result string, err error) {
+func (s *Service) ingestOne(ctx context.Context, tx IngestTx, m Uplink, todo *[]after, alarms *[]Alarm) (kind, result string, err error) {
 	dev, err := tx.Device(m.DeviceID)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
@@ -315,6 +320,8 @@ func (s *Service) ingestOne(ctx context.Context, tx IngestTx, m Uplink, todo *[]
 		*todo = append(*todo, func(ctx context.Context) { s.pushShadow(ctx, dev.AccountID, dev.ID, d.channel, false) })
 	case "firmware/get":
 		*todo = append(*todo, func(ctx context.Context) { s.offerFirmware(ctx, dev, catalogue{}) })
+	case "alarm":
+		err = s.ingestAlarm(tx, dev, d, m.Received, alarms)
 	case "report":
 		if !dev.ErrorDetails {
 			return d.kind, resultNotOptedIn, s.reject(tx, dev.ID, errs.E(errs.Forbidden, "the owner has not turned on sending error details"))

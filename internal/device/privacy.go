@@ -135,6 +135,7 @@ func (h deviceHandler) Erase(ctx context.Context, d access.Decision, s privacy.S
 		out.Rows += n
 		for _, id := range released {
 			h.s.disconnect(id)
+			h.s.released(ctx, f.AccountID, id)
 		}
 	}
 	return out, nil

@@ -163,6 +163,9 @@ type IngestTx interface {
 	// Count adds to the device's minimisation counters.
 	Count(id string, dropped, rejected int) error
 	AddReport(r ReportRow) error
+	// AddAlarm stores an alarm unless the device already sent one with the
+	// same event ID; stored says whether it was new.
+	AddAlarm(a Alarm) (stored bool, err error)
 	// Shadow returns a shadow; ok is false when none was stored yet.
 	Shadow(deviceID string, channel int) (row ShadowRow, ok bool, err error)
 	PutReported(row ShadowRow) error

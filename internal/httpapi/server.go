@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/activity"
+	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
@@ -54,6 +55,7 @@ type Deps struct {
 	Recordings *record.Service
 	// Live is the live video path; nil when vigil runs offline.
 	Live *Live
+	Alarms    *alarm.Service
 }
 
 // Server is the HTTP API.

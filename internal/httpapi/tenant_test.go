@@ -30,6 +30,9 @@ var bodies = map[string]any{
 	"PUT /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/recording": map[string]any{"mode": "off"},
 	"PUT /api/v1/accounts/{accountID}/devices/{deviceID}/recording":                    map[string]any{"mode": "off"},
 	"PUT /api/v1/accounts/{accountID}/recording":                                       map[string]any{"retention_days": 1},
+	"POST /api/v1/accounts/{accountID}/alarm-rules":                                    map[string]any{"roles": []string{"owner"}},
+	"PUT /api/v1/accounts/{accountID}/alarm-rules/{ruleID}":                            map[string]any{"roles": []string{"owner"}},
+	"PUT /api/v1/accounts/{accountID}/alarm-quiet-hours":                               map[string]any{"start": "22:00", "end": "07:00"},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -57,7 +60,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 			}
 			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID, "{channel}", "0",
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0").Replace(path)
+				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

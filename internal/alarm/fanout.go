@@ -1,0 +1,189 @@
+package alarm
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/media"
+	"github.com/vigil-cloud/vigil/internal/notify"
+)
+
+// Run fans out pending alarms and raises offline alarms until ctx ends.
+// Pending alarms left by a crash are taken up at once: fan-out is resumed
+// from the database, never from memory.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(s.opts.Poll)
+	defer t.Stop()
+	offlineEvery := max(s.opts.Poll, min(15*time.Second, s.opts.OfflineAfter/4))
+	var lastOffline time.Time
+	resumed := false
+	for {
+		if !resumed && s.notifierOf() != nil {
+			resumed = true
+			s.renotifyReleases(ctx)
+		}
+		for {
+			n, err := s.FanOut(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				s.metrics.failed.Inc()
+				s.log.Warn("alarm fan-out failed; retrying", "err", err)
+				break
+			}
+			if n < s.opts.Batch {
+				break
+			}
+		}
+		if now := time.Now(); now.Sub(lastOffline) >= offlineEvery {
+			lastOffline = now
+			if _, err := s.RaiseOffline(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("offline alarms not raised", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// RaiseOffline stores an offline alarm for each device offline longer than
+// Options.OfflineAfter (within the last day) and returns how many.
+func (s *Service) RaiseOffline(ctx context.Context) (int, error) {
+	now := s.clk.Now()
+	as, err := s.store.RaiseOffline(ctx, now.Add(-24*time.Hour), now.Add(-s.opts.OfflineAfter))
+	if len(as) > 0 {
+		s.metrics.accepted.Add(float64(len(as)))
+		s.poke()
+	}
+	return len(as), err
+}
+
+// FanOut hands one batch of pending alarms to the notifier and returns how
+// many it handled. An alarm is marked done only after the notifier took it,
+// so a crash in between repeats it, under the same message ID.
+func (s *Service) FanOut(ctx context.Context) (int, error) {
+	n := s.notifierOf()
+	if n == nil {
+		return 0, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pending, err := s.store.Pending(ctx, s.opts.Batch)
+	if err != nil || len(pending) == 0 {
+		return 0, err
+	}
+	audiences := map[string]*Audience{}
+	states := make(map[string]string, len(pending))
+	var cooldowns []Cooldown
+	for _, a := range pending {
+		au, ok := audiences[a.AccountID]
+		if !ok {
+			v, err := s.store.Audience(ctx, a.AccountID)
+			if err != nil {
+				return 0, fmt.Errorf("alarm audience: %w", err)
+			}
+			au = &v
+			audiences[a.AccountID] = au
+		}
+		s.mark(ctx, a)
+		to, started := decide(a, au)
+		cooldowns = append(cooldowns, started...)
+		if len(to) == 0 {
+			states[a.ID] = StateQuiet
+			continue
+		}
+		if err := s.enqueue(ctx, n, a, to); err != nil {
+			// What is done stays done; the rest waits for the next pass.
+			if ferr := s.finish(ctx, states, cooldowns); ferr != nil {
+				return 0, ferr
+			}
+			return len(states), fmt.Errorf("notifier: %w", err)
+		}
+		states[a.ID] = StateNotified
+	}
+	return len(pending), s.finish(ctx, states, cooldowns)
+}
+
+func (s *Service) finish(ctx context.Context, states map[string]string, cooldowns []Cooldown) error {
+	if len(states) == 0 {
+		return nil
+	}
+	if err := s.store.FinishFanOut(ctx, states, cooldowns); err != nil {
+		return err
+	}
+	for _, st := range states {
+		if st == StateNotified {
+			s.metrics.notified.Inc()
+		} else {
+			s.metrics.quiet.Inc()
+		}
+	}
+	return nil
+}
+
+// mark tells the recorder of the alarm, so recordings around it are kept.
+func (s *Service) mark(ctx context.Context, a Alarm) {
+	b := s.marker.Load()
+	if b == nil || b.Marker == nil || a.Type == TypeOffline {
+		return
+	}
+	err := b.Mark(ctx, media.Mark{AccountID: a.AccountID, DeviceID: a.DeviceID, Channel: a.Channel, At: a.At, Kind: a.Type, Ref: a.ID})
+	if err != nil {
+		s.log.Warn("alarm not marked on the recording", "alarm", a.ID, "err", err)
+	}
+}
+
+// Message is the notice of alarm a, without a snapshot.
+func (s *Service) Message(a Alarm) notify.Message {
+	title := alarmTitles[a.Type]
+	if title == "" {
+		title = "Alarm"
+	}
+	body := title + " on device " + a.DeviceID
+	if a.Channel > 0 {
+		body += fmt.Sprintf(", channel %d", a.Channel)
+	}
+	return notify.Message{ID: a.ID, AccountID: a.AccountID, Kind: notify.KindAlarm, Time: a.At, Title: title, Body: body,
+		URL: s.opts.PublicURL + "/#/alarms/" + a.AccountID + "/" + a.ID, DeviceID: a.DeviceID, Channel: a.Channel, AlarmType: a.Type}
+}
+
+var alarmTitles = map[string]string{
+	"motion": "Motion detected", "person": "Person detected", "vehicle": "Vehicle detected", "face": "Face detected",
+	"tamper": "Camera tampered with", "line_crossing": "Line crossed", "doorbell": "Doorbell", TypeOffline: "Device offline",
+}
+
+// enqueue hands the notice to the notifier: those allowed to see the
+// snapshot get it, the others the same message (same ID) without.
+func (s *Service) enqueue(ctx context.Context, n Notifier, a Alarm, to map[string]recipient) error {
+	var with, without []string
+	for u, r := range to {
+		if r.snapshot {
+			with = append(with, u)
+		} else {
+			without = append(without, u)
+		}
+	}
+	slices.Sort(with)
+	slices.Sort(without)
+	msg := s.Message(a)
+	if len(without) > 0 {
+		if err := n.Enqueue(ctx, msg, without); err != nil {
+			return err
+		}
+	}
+	if len(with) > 0 {
+		msg.SnapshotID = a.ID // the snapshot is fetched through its alarm
+		if err := n.Enqueue(ctx, msg, with); err != nil {
+			return err
+		}
+	}
+	s.metrics.latency.Observe(s.clk.Now().Sub(a.ReceivedAt).Seconds())
+	return nil
+}
