@@ -142,5 +142,6 @@ func DefaultPolicy() Policy {
 		},
 	}
 	privacyRules(p)
+	notifyRules(p)
 	return p
 }

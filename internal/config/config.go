@@ -38,6 +38,7 @@ type Config struct {
 	Auth     Auth     `yaml:"auth"`
 	Bus      Bus      `yaml:"bus"`
 	Privacy  Privacy  `yaml:"privacy"`
+	Notify   Notify   `yaml:"notify"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,
@@ -141,6 +142,7 @@ func Default() Config {
 		Blob:     Blob{Driver: "dir"},
 		Mail:     Mail{From: "vigil <no-reply@vigil.localhost>", SMTPPort: 587, TLS: "starttls"},
 		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883"},
+		Notify:   DefaultNotify(),
 		Auth: Auth{
 			SessionTTL:        14 * 24 * time.Hour,
 			ArgonMemoryKiB:    19 * 1024,
@@ -240,6 +242,7 @@ func (c Config) Validate() error {
 		bad("mail.from", "must not be empty")
 	}
 	c.validateBus(bad)
+	c.validateNotify(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
 		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)

@@ -22,6 +22,7 @@ func Default() *Registry {
 		declareDevices,
 		declarePrivacy,
 		declareRequests,
+		declareNotify,
 	} {
 		err = errors.Join(err, declare(r))
 	}
