@@ -22,6 +22,6 @@ func notifyRules(p Policy) {
 	// Webhooks belong to the account: owners and admins manage them.
 	p[datamap.NotifyWebhook] = Rule{
 		Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Delete: RoleAdmin},
-		System:   []Action{Read, Delete},
+		System:   []Action{Read, List, Delete},
 	}
 }

@@ -77,6 +77,8 @@ type DeliveryRow struct {
 	LastError  string
 	CreatedAt  time.Time
 	DoneAt     time.Time
+	// Sealed is the message's content, sealed under the account's key.
+	Sealed []byte
 }
 
 // DeliveryQuery selects deliveries to list: of an account (AccountID) or

@@ -93,7 +93,7 @@ func (s *NotifyStore) Enqueue(ctx context.Context, d access.Decision, m notify.M
 }
 
 const deliveryColumns = `d.id, d.account_id, d.message_id, m.kind, d.user_id, d.channel, d.endpoint_id, d.status, d.attempts,
-	d.next_at, d.lease_until, d.last_error, d.created_at, d.done_at`
+	d.next_at, d.lease_until, d.last_error, d.created_at, d.done_at, m.content_sealed`
 
 const deliveryFrom = ` FROM notify_deliveries d JOIN notify_messages m ON m.account_id = d.account_id AND m.id = d.message_id`
 
@@ -102,7 +102,7 @@ func scanDelivery(sc scanner) (notify.DeliveryRow, error) {
 	var kind, ch, st string
 	var next, lease, created, done int64
 	err := sc.Scan(&r.ID, &r.AccountID, &r.MessageID, &kind, &r.UserID, &ch, &r.EndpointID, &st, &r.Attempts,
-		&next, &lease, &r.LastError, &created, &done)
+		&next, &lease, &r.LastError, &created, &done, &r.Sealed)
 	r.Kind, r.Channel, r.Status = notify.Kind(kind), notify.Channel(ch), notify.Status(st)
 	r.NextAt, r.LeaseUntil, r.CreatedAt, r.DoneAt = FromMicros(next), FromMicros(lease), FromMicros(created), FromMicros(done)
 	return r, err

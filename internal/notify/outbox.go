@@ -1,0 +1,306 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+func messageRes(accountID, id string) access.Resource {
+	return access.Resource{Category: datamap.NotifyMessage, AccountID: accountID, ID: id}
+}
+
+func contentAD(accountID, id string) string { return accountID + "/" + id }
+
+func checkMessage(m Message) error {
+	switch {
+	case m.ID == "" || len(m.ID) > 128:
+		return errs.E(errs.Invalid, "message id must be 1-128 bytes")
+	case m.AccountID == "":
+		return errs.E(errs.Invalid, "message account is required")
+	case !m.Kind.Valid():
+		return errs.E(errs.Invalid, "unknown message kind %q", m.Kind)
+	case m.Title == "":
+		return errs.E(errs.Invalid, "message title is required")
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"title", m.Title, 200}, {"body", m.Body, 4000}, {"url", m.URL, 2048}, {"device id", m.DeviceID, 128},
+		{"alarm type", m.AlarmType, 64}, {"snapshot id", m.SnapshotID, 128}} {
+		if err := checkText(f.name, f.v, f.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Enqueue queues msg for each user on the channels that user chose for
+// msg.Kind, and for the account's webhooks of that kind. It is durable when
+// it returns nil, and idempotent: the same msg.ID for the same user (and
+// endpoint) is queued once. Users who are not members of msg.AccountID are
+// left out.
+func (s *Service) Enqueue(ctx context.Context, msg Message, userIDs []string) error {
+	if err := checkMessage(msg); err != nil {
+		return err
+	}
+	if msg.Time.IsZero() {
+		msg.Time = s.clk.Now().UTC()
+	}
+	purpose := purposeOf(msg.Kind)
+	d, err := s.check(ctx, worker, access.Create, messageRes(msg.AccountID, ""), purpose)
+	if err != nil {
+		return err
+	}
+	users := slices.Clone(userIDs)
+	slices.Sort(users)
+	users = slices.Compact(users)
+	members, err := s.store.Members(ctx, msg.AccountID, users)
+	if err != nil {
+		return err
+	}
+	var ds []DeliveryRow
+	for _, u := range members {
+		more, err := s.endpoints(ctx, u, msg.Kind, purpose)
+		if err != nil {
+			return err
+		}
+		ds = append(ds, more...)
+	}
+	hooks, err := s.hookDeliveries(ctx, msg.AccountID, msg.Kind, purpose)
+	if err != nil {
+		return err
+	}
+	ds = append(ds, hooks...)
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return errs.Wrap(err, errs.Internal, "encode message")
+	}
+	sealed, err := s.sealAccount(ctx, msg.AccountID, "notify_messages.content_sealed", contentAD(msg.AccountID, msg.ID), b)
+	if err != nil {
+		return err
+	}
+	added, err := s.store.Enqueue(ctx, d, MessageRow{AccountID: msg.AccountID, ID: msg.ID, Kind: msg.Kind, Sealed: sealed}, ds)
+	if err != nil {
+		return err
+	}
+	if added > 0 {
+		s.Wake()
+	}
+	return nil
+}
+
+// Wake tells the worker that deliveries are due.
+func (s *Service) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// endpoints lists the deliveries a person's choices for kind ask for.
+func (s *Service) endpoints(ctx context.Context, userID string, kind Kind, purpose datamap.Purpose) ([]DeliveryRow, error) {
+	d, err := s.check(ctx, worker, access.Read, prefsRes(userID), purpose)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := s.store.Prefs(ctx, d, userID)
+	if err != nil {
+		return nil, err
+	}
+	chans, ok := stored[kind]
+	if !ok {
+		chans = DefaultChannels(kind)
+	}
+	var out []DeliveryRow
+	add := func(c Channel, endpoint string) {
+		out = append(out, DeliveryRow{ID: account.NewID("dlv"), UserID: userID, Channel: c, EndpointID: endpoint})
+	}
+	for _, c := range chans {
+		switch c {
+		case ChannelApp:
+			add(c, "")
+		case ChannelEmail:
+			if s.mailer != nil {
+				add(c, "")
+			}
+		case ChannelSMS:
+			if !s.opts.SMS.Enabled() {
+				continue
+			}
+			if _, err := s.store.Phone(ctx, d, userID); err == nil {
+				add(c, "")
+			} else if !errs.Is(err, errs.NotFound) {
+				return nil, err
+			}
+		case ChannelPush:
+			subs, err := s.store.PushSubs(ctx, d, userID)
+			if err != nil {
+				return nil, err
+			}
+			for _, sub := range subs {
+				add(c, sub.ID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Run sends due deliveries until ctx ends; at start it resumes whatever an
+// earlier run (on any node) left pending once its lease lapsed.
+func (s *Service) Run(ctx context.Context) {
+	for {
+		n, err := s.ProcessDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("notification worker", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		t := time.NewTimer(s.opts.Poll) // transport pacing, not a deadline: wall clock
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// ProcessDue sends every delivery due now, up to a batch, and returns how
+// many it attempted.
+func (s *Service) ProcessDue(ctx context.Context) (int, error) {
+	rows, err := s.store.ClaimDue(ctx, s.opts.Workers*4, s.opts.Lease)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	msgs := map[string]*Message{}
+	for _, r := range rows {
+		key := contentAD(r.AccountID, r.MessageID)
+		if _, ok := msgs[key]; ok {
+			continue
+		}
+		msgs[key] = s.openMessage(ctx, r)
+	}
+	sem := make(chan struct{}, s.opts.Workers)
+	var wg sync.WaitGroup
+	for _, r := range rows {
+		m := msgs[contentAD(r.AccountID, r.MessageID)]
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s.attempt(ctx, r, m)
+		}()
+	}
+	wg.Wait()
+	return len(rows), nil
+}
+
+// openMessage reads a message's content for sending, nil when it cannot
+// (the account's key destroyed, say).
+func (s *Service) openMessage(ctx context.Context, r DeliveryRow) *Message {
+	if _, err := s.check(ctx, worker, access.Read, messageRes(r.AccountID, r.MessageID), purposeOf(r.Kind)); err != nil {
+		s.log.Error("notification message not readable", "message", r.MessageID, "code", errs.CodeOf(err))
+		return nil
+	}
+	b, err := s.openAccount(ctx, r.AccountID, "notify_messages.content_sealed", contentAD(r.AccountID, r.MessageID), r.Sealed)
+	if err != nil {
+		s.log.Error("notification message does not open", "message", r.MessageID, "code", errs.CodeOf(err))
+		return nil
+	}
+	var m Message
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil
+	}
+	return &m
+}
+
+// sendError is a failed attempt with a message safe to store and show: it
+// names no address, number or secret.
+type sendError struct {
+	msg    string
+	status Status // a final status (gone, skipped, dead); "" to retry
+}
+
+func (e *sendError) Error() string { return e.msg }
+
+func retryable(format string, args ...any) error {
+	return &sendError{msg: sprintf(format, args...)}
+}
+
+func final(st Status, format string, args ...any) error {
+	return &sendError{msg: sprintf(format, args...), status: st}
+}
+
+func (s *Service) attempt(ctx context.Context, r DeliveryRow, m *Message) {
+	var err error
+	if m == nil {
+		err = final(StatusDead, "the message can no longer be read")
+	} else {
+		err = s.send(ctx, r, *m)
+	}
+	attempts := r.Attempts + 1
+	now := s.clk.Now().UTC()
+	st, next, why := StatusSent, now, ""
+	if err != nil {
+		var se *sendError
+		if !errors.As(err, &se) {
+			se = &sendError{msg: "internal error"}
+			s.log.Error("notification send failed", "delivery", r.ID, "channel", r.Channel, "err", err)
+		}
+		why = se.msg
+		switch {
+		case se.status != "":
+			st = se.status
+		case attempts >= s.opts.MaxAttempts:
+			st = StatusDead
+		default:
+			st, next = StatusPending, now.Add(s.Backoff(attempts))
+		}
+		s.log.Warn("notification not delivered", "delivery", r.ID, "channel", r.Channel, "attempt", attempts, "status", st, "why", why)
+	}
+	// A cancelled worker still records what it did.
+	if err := s.store.Finish(context.WithoutCancel(ctx), r.ID, st, attempts, next, why); err != nil {
+		s.log.Error("notification outcome not recorded", "delivery", r.ID, "err", err)
+	}
+}
+
+// Backoff is how long to wait after the n-th failed attempt: exponential
+// from BaseDelay, capped at MaxDelay, with half of it jittered so that many
+// failures do not retry in step.
+func (s *Service) Backoff(n int) time.Duration {
+	d := s.opts.BaseDelay
+	for i := 1; i < n && d < s.opts.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, s.opts.MaxDelay)
+	return d/2 + time.Duration(s.opts.Jitter()*float64(d/2))
+}
+
+func (s *Service) send(ctx context.Context, r DeliveryRow, m Message) error {
+	switch r.Channel {
+	case ChannelApp:
+		return s.sendApp(r, m)
+	case ChannelPush:
+		return s.sendPush(ctx, r, m)
+	case ChannelEmail:
+		return s.sendEmail(ctx, r, m)
+	case ChannelSMS:
+		return s.sendSMS(ctx, r, m)
+	case ChannelWebhook:
+		return s.sendWebhook(ctx, r, m)
+	}
+	return final(StatusDead, "unknown channel %s", r.Channel)
+}
