@@ -35,6 +35,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
@@ -74,6 +75,7 @@ type App struct {
 	Devices  *device.Service
 	Bus      *bus.Bus
 	Activity *activity.Log
+	Notify   *notify.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -134,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
-	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed})
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}})
 	if err := a.Privacy.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("default notices: %w", err)
 	}
@@ -152,6 +154,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.startPrivacy(mailer); err != nil {
 		return nil, err
 	}
+	a.startNotify(mailer)
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if a.Devices, err = device.New(store.NewDeviceStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log, a.Metrics, device.Options{}); err != nil {
@@ -177,7 +180,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
-		Requests: a.Requests, Retention: a.Retention,
+		Requests: a.Requests, Retention: a.Retention, Notify: a.Notify,
 	})
 	return a, nil
 }

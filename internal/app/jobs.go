@@ -26,4 +26,5 @@ func (a *App) startJobs() {
 		defer a.jobsDone.Done()
 		a.Activity.Run(ctx, 2*time.Second)
 	}()
+	a.runNotify(ctx)
 }

@@ -112,5 +112,5 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
-	}, s.requestRoutes()...)
+	}, append(s.requestRoutes(), s.notifyRoutes()...)...)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
@@ -49,6 +50,8 @@ type Deps struct {
 	// The privacy centre.
 	Requests  *privacy.Requests
 	Retention *privacy.Retention
+	// Notification delivery.
+	Notify *notify.Service
 }
 
 // Server is the HTTP API.

@@ -25,6 +25,7 @@ var bodies = map[string]any{
 	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"recipient": "mallory", "categories": []string{"account.profile"},
 		"until": "2026-03-20T00:00:00Z"},
 	"POST /api/v1/accounts/{accountID}/transfers": map[string]any{"recipient": "mallory", "reason": "taken over", "confirm": true},
+	"POST /api/v1/accounts/{accountID}/webhooks":  map[string]any{"url": "https://hooks.example.com/vigil"},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -52,7 +53,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 			}
 			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID,
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{webhookID}", "whk_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)
