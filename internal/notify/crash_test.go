@@ -103,7 +103,7 @@ func TestKill9DuringDelivery(t *testing.T) {
 			return
 		}
 		var pl notify.WebhookPayload
-		json.Unmarshal(body, &pl) //nolint:errcheck // an empty ID fails the check below
+		json.Unmarshal(body, &pl)        //nolint:errcheck // an empty ID fails the check below
 		time.Sleep(3 * time.Millisecond) // a receiver that takes a moment, so kills land mid-call
 		hooks.add(pl.ID)
 		w.WriteHeader(http.StatusNoContent)
