@@ -194,17 +194,22 @@ func (s *Service) ProcessDue(ctx context.Context) (int, error) {
 	}
 	sem := make(chan struct{}, s.opts.Workers)
 	var wg sync.WaitGroup
-	for _, r := range rows {
+	outcomes := make([]Outcome, len(rows))
+	for i, r := range rows {
 		m := msgs[contentAD(r.AccountID, r.MessageID)]
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			s.attempt(ctx, r, m)
+			outcomes[i] = s.attempt(ctx, r, m)
 		}()
 	}
 	wg.Wait()
+	// A cancelled worker still records what it did.
+	if err := s.store.Finish(context.WithoutCancel(ctx), outcomes); err != nil {
+		return len(rows), err
+	}
 	return len(rows), nil
 }
 
@@ -244,7 +249,7 @@ func final(st Status, format string, args ...any) error {
 	return &sendError{msg: sprintf(format, args...), status: st}
 }
 
-func (s *Service) attempt(ctx context.Context, r DeliveryRow, m *Message) {
+func (s *Service) attempt(ctx context.Context, r DeliveryRow, m *Message) Outcome {
 	var err error
 	if m == nil {
 		err = final(StatusDead, "the message can no longer be read")
@@ -271,10 +276,7 @@ func (s *Service) attempt(ctx context.Context, r DeliveryRow, m *Message) {
 		}
 		s.log.Warn("notification not delivered", "delivery", r.ID, "channel", r.Channel, "attempt", attempts, "status", st, "why", why)
 	}
-	// A cancelled worker still records what it did.
-	if err := s.store.Finish(context.WithoutCancel(ctx), r.ID, st, attempts, next, why); err != nil {
-		s.log.Error("notification outcome not recorded", "delivery", r.ID, "err", err)
-	}
+	return Outcome{ID: r.ID, Status: st, Attempts: attempts, Next: next, LastErr: why}
 }
 
 // Backoff is how long to wait after the n-th failed attempt: exponential

@@ -81,6 +81,15 @@ type DeliveryRow struct {
 	Sealed []byte
 }
 
+// Outcome is what one attempt came to.
+type Outcome struct {
+	ID       string
+	Status   Status
+	Attempts int
+	Next     time.Time
+	LastErr  string
+}
+
 // DeliveryQuery selects deliveries to list: of an account (AccountID) or
 // of one person (UserID), optionally of one status or channel.
 type DeliveryQuery struct {
@@ -125,8 +134,9 @@ type Store interface {
 	// ClaimDue leases up to limit pending deliveries due now, so no other
 	// worker takes them until the lease ends. It returns bookkeeping only.
 	ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]DeliveryRow, error)
-	// Finish records the outcome of an attempt and ends the lease.
-	Finish(ctx context.Context, id string, st Status, attempts int, next time.Time, lastErr string) error
+	// Finish records the outcomes of attempts and ends their leases, in
+	// one transaction.
+	Finish(ctx context.Context, outcomes []Outcome) error
 	Message(ctx context.Context, d access.Decision, accountID, id string) (MessageRow, error)
 	Deliveries(ctx context.Context, d access.Decision, q DeliveryQuery) ([]DeliveryRow, error)
 	// Retry puts a dead delivery of the account back in the queue.

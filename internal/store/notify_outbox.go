@@ -134,19 +134,24 @@ func (s *NotifyStore) ClaimDue(ctx context.Context, limit int, lease time.Durati
 	return out, err
 }
 
-// Finish records an attempt's outcome.
-func (s *NotifyStore) Finish(ctx context.Context, id string, st notify.Status, attempts int, next time.Time, lastErr string) error {
+// Finish records the outcomes of attempts in one transaction: one commit
+// (and one fsync) for a whole batch of deliveries.
+func (s *NotifyStore) Finish(ctx context.Context, outcomes []notify.Outcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
 	return s.db.Write(ctx, func(tx *Tx) error {
-		done := int64(0)
-		if st != notify.StatusPending {
-			done = Micros(tx.Now)
+		for _, o := range outcomes {
+			done := int64(0)
+			if o.Status != notify.StatusPending {
+				done = Micros(tx.Now)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE notify_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ?, lease_until = 0, done_at = ? WHERE id = ?`,
+				string(o.Status), o.Attempts, Micros(o.Next), o.LastErr, done, o.ID); err != nil {
+				return err
+			}
 		}
-		res, err := tx.Exec(ctx, `UPDATE notify_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ?, lease_until = 0, done_at = ? WHERE id = ?`,
-			string(st), attempts, Micros(next), lastErr, done, id)
-		if err != nil {
-			return err
-		}
-		return MustAffect(res, "delivery")
+		return nil
 	})
 }
 
