@@ -10,14 +10,14 @@ func notifyRules(p Policy) {
 	// says are gone.
 	p[datamap.NotifyPrefs] = Rule{
 		Self:   all,
-		System: []Action{Read, List, Update, Delete},
+		System: []Action{Read, List, Update, Delete, Export},
 	}
 	// A person sees what was sent to them; the account's admins see the
 	// delivery status and dead letters of the account and retry them.
 	p[datamap.NotifyMessage] = Rule{
 		Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Update: RoleAdmin},
 		Self:     []Action{Read, List, Export},
-		System:   []Action{Create, Read, List, Update, Delete},
+		System:   []Action{Create, Read, List, Update, Delete, Export},
 	}
 	// Webhooks belong to the account: owners and admins manage them.
 	p[datamap.NotifyWebhook] = Rule{

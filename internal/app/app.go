@@ -154,7 +154,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.startPrivacy(mailer); err != nil {
 		return nil, err
 	}
-	a.startNotify(mailer)
+	if err := a.startNotify(mailer); err != nil {
+		return nil, err
+	}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if a.Devices, err = device.New(store.NewDeviceStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log, a.Metrics, device.Options{}); err != nil {

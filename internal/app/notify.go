@@ -22,12 +22,13 @@ func (r noticeRelay) NoticePublished(ctx context.Context, n privacy.Notice) erro
 
 // startNotify builds notification delivery: preferences, endpoints, the
 // outbox and its channels.
-func (a *App) startNotify(mailer account.Mailer) {
+func (a *App) startNotify(mailer account.Mailer) error {
 	c := a.Config.Notify
 	a.Notify = notify.New(store.NewNotifyStore(a.DB), a.Keys, a.Gate, a.Privacy, mailer, a.Clock, a.Log, notify.Options{
 		PublicURL: a.Config.PublicURL, Workers: c.Workers, MaxAttempts: c.MaxAttempts, AllowLoopback: c.AllowLoopback,
 		EmailProcessor: c.EmailProcessor, SMS: c.SMS,
 	})
+	return a.Notify.RegisterPrivacy(a.Fulfil)
 }
 
 // runNotify runs the delivery worker until the jobs stop; it resumes what

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/datamap"
 )
 
 // Status is where a delivery stands.
@@ -139,6 +140,15 @@ type Store interface {
 	Finish(ctx context.Context, outcomes []Outcome) error
 	Message(ctx context.Context, d access.Decision, accountID, id string) (MessageRow, error)
 	Deliveries(ctx context.Context, d access.Decision, q DeliveryQuery) ([]DeliveryRow, error)
+	// ExportDeliveries streams a person's deliveries with their messages'
+	// sealed content; EraseSubject deletes a person's preferences, phone
+	// number, push subscriptions and deliveries.
+	ExportDeliveries(ctx context.Context, d access.Decision, userID string, emit func(DeliveryRow) error) error
+	EraseSubject(ctx context.Context, d access.Decision, category datamap.CategoryID, userID string) (int64, error)
+	// ExpiredMessages lists the accounts with messages created before
+	// cutoff; PurgeMessages deletes them and their deliveries.
+	ExpiredMessages(ctx context.Context, cutoff time.Time) ([]string, error)
+	PurgeMessages(ctx context.Context, d access.Decision, accountID string, cutoff time.Time) (int64, error)
 	// Retry puts a dead delivery of the account back in the queue.
 	Retry(ctx context.Context, d access.Decision, accountID, id string) error
 }
