@@ -155,55 +155,131 @@ func (s *Service) endpoints(ctx context.Context, userID string, kind Kind, purpo
 }
 
 // Run sends due deliveries until ctx ends; at start it resumes whatever an
-// earlier run (on any node) left pending once its lease lapsed.
+// earlier run (on any node) left pending once its lease lapsed. It keeps up
+// to Workers sends in flight, claiming more as sends finish, and records
+// outcomes in group commits.
 func (s *Service) Run(ctx context.Context) {
-	for {
-		n, err := s.ProcessDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Error("notification worker", "err", err)
+	results := make(chan Outcome, 4*s.opts.Workers)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		s.finisher(results)
+	}()
+	slots := make(chan struct{}, s.opts.Workers)
+	freed := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	for ctx.Err() == nil {
+		var rows []DeliveryRow
+		if free := cap(slots) - len(slots); free > 0 {
+			var err error
+			if rows, err = s.store.ClaimDue(ctx, free, s.opts.Lease); err != nil && ctx.Err() == nil {
+				s.log.Error("notification worker", "err", err)
+			}
 		}
-		if n > 0 && err == nil {
+		if len(rows) == 0 {
+			t := time.NewTimer(s.opts.Poll) // transport pacing, not a deadline: wall clock
+			select {
+			case <-ctx.Done():
+			case <-s.wake:
+			case <-freed:
+			case <-t.C:
+			}
+			t.Stop()
 			continue
 		}
-		t := time.NewTimer(s.opts.Poll) // transport pacing, not a deadline: wall clock
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-s.wake:
-		case <-t.C:
+		for _, group := range byMessage(rows) {
+			var once sync.Once
+			var m *Message
+			for _, r := range group {
+				slots <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					once.Do(func() { m = s.openMessage(ctx, r) })
+					results <- s.attempt(ctx, r, m)
+					<-slots
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
+				}()
+			}
 		}
-		t.Stop()
+	}
+	wg.Wait()
+	close(results)
+	<-finished
+}
+
+// byMessage groups claimed deliveries by message, keeping claim order.
+func byMessage(rows []DeliveryRow) [][]DeliveryRow {
+	idx := map[string]int{}
+	var out [][]DeliveryRow
+	for _, r := range rows {
+		key := contentAD(r.AccountID, r.MessageID)
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], r)
+	}
+	return out
+}
+
+// finisher records outcomes as they come, as many as are waiting in one
+// transaction. An outcome that cannot be recorded is retried once its
+// lease lapses: delivery stays at least once.
+func (s *Service) finisher(results <-chan Outcome) {
+	for o := range results {
+		batch := []Outcome{o}
+	more:
+		for len(batch) < 256 {
+			select {
+			case o, ok := <-results:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		if err := s.store.Finish(context.Background(), batch); err != nil {
+			s.log.Error("notification outcomes not recorded", "deliveries", len(batch), "err", err)
+		}
 	}
 }
 
-// ProcessDue sends every delivery due now, up to a batch, and returns how
-// many it attempted.
+// ProcessDue sends every delivery due now, up to a batch, waits for them,
+// records their outcomes, and returns how many it attempted. Tests drive
+// the worker with it step by step.
 func (s *Service) ProcessDue(ctx context.Context) (int, error) {
 	rows, err := s.store.ClaimDue(ctx, s.opts.Workers*4, s.opts.Lease)
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	msgs := map[string]*Message{}
-	for _, r := range rows {
-		key := contentAD(r.AccountID, r.MessageID)
-		if _, ok := msgs[key]; ok {
-			continue
-		}
-		msgs[key] = s.openMessage(ctx, r)
-	}
 	sem := make(chan struct{}, s.opts.Workers)
 	var wg sync.WaitGroup
-	outcomes := make([]Outcome, len(rows))
-	for i, r := range rows {
-		m := msgs[contentAD(r.AccountID, r.MessageID)]
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			outcomes[i] = s.attempt(ctx, r, m)
-		}()
+	outcomes := make([]Outcome, 0, len(rows))
+	var mu sync.Mutex
+	for _, group := range byMessage(rows) {
+		var once sync.Once
+		var m *Message
+		for _, r := range group {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				once.Do(func() { m = s.openMessage(ctx, r) })
+				o := s.attempt(ctx, r, m)
+				mu.Lock()
+				outcomes = append(outcomes, o)
+				mu.Unlock()
+			}()
+		}
 	}
 	wg.Wait()
 	// A cancelled worker still records what it did.
