@@ -104,7 +104,7 @@ func TestKill9DuringDelivery(t *testing.T) {
 		}
 		var pl notify.WebhookPayload
 		json.Unmarshal(body, &pl)        //nolint:errcheck // an empty ID fails the check below
-		time.Sleep(3 * time.Millisecond) // a receiver that takes a moment, so kills land mid-call
+		time.Sleep(5 * time.Millisecond) // a receiver that takes a moment, so kills land mid-call
 		hooks.add(pl.ID)
 		w.WriteHeader(http.StatusNoContent)
 	}))
@@ -115,7 +115,7 @@ func TestKill9DuringDelivery(t *testing.T) {
 
 	e = e.Restart(vigiltest.Offline) // no worker in this process
 	s := service(e, notify.Options{})
-	const n = 300
+	const n = 600
 	for i := range n {
 		msg := notify.Message{ID: fmt.Sprintf("alm_%04d", i), AccountID: alice.AccountID, Kind: notify.KindAlarm, Title: fmt.Sprintf("alm_%04d", i)}
 		if err := s.Enqueue(context.Background(), msg, []string{alice.UserID}); err != nil {

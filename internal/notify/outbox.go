@@ -88,7 +88,7 @@ func (s *Service) Enqueue(ctx context.Context, msg Message, userIDs []string) er
 	if err != nil {
 		return err
 	}
-	added, err := s.store.Enqueue(ctx, d, MessageRow{AccountID: msg.AccountID, ID: msg.ID, Kind: msg.Kind, Sealed: sealed}, ds)
+	added, err := s.commit(ctx, EnqueueItem{Decision: d, Message: MessageRow{AccountID: msg.AccountID, ID: msg.ID, Kind: msg.Kind, Sealed: sealed}, Deliveries: ds})
 	if err != nil {
 		return err
 	}
@@ -96,6 +96,62 @@ func (s *Service) Enqueue(ctx context.Context, msg Message, userIDs []string) er
 		s.Wake()
 	}
 	return nil
+}
+
+// pendingEnqueue is an Enqueue waiting for its commit.
+type pendingEnqueue struct {
+	item  EnqueueItem
+	added int
+	err   error
+	done  chan struct{}
+}
+
+// commit stores one enqueued message durably. Concurrent callers share a
+// transaction (group commit): the first to arrive writes everything waiting,
+// as many rounds as needed, while the others wait for their own result. A
+// round that fails is written again item by item, so one bad item fails
+// alone.
+func (s *Service) commit(ctx context.Context, it EnqueueItem) (int, error) {
+	p := &pendingEnqueue{item: it, done: make(chan struct{})}
+	s.enqMu.Lock()
+	s.enqWaiting = append(s.enqWaiting, p)
+	if s.enqLeader {
+		s.enqMu.Unlock()
+		<-p.done
+		return p.added, p.err
+	}
+	s.enqLeader = true
+	for len(s.enqWaiting) > 0 {
+		batch := s.enqWaiting
+		s.enqWaiting = nil
+		s.enqMu.Unlock()
+		s.writeBatch(context.WithoutCancel(ctx), batch)
+		s.enqMu.Lock()
+	}
+	s.enqLeader = false
+	s.enqMu.Unlock()
+	return p.added, p.err
+}
+
+func (s *Service) writeBatch(ctx context.Context, batch []*pendingEnqueue) {
+	items := make([]EnqueueItem, len(batch))
+	for i, p := range batch {
+		items[i] = p.item
+	}
+	added, err := s.store.Enqueue(ctx, items)
+	if err != nil && len(batch) > 1 {
+		for _, p := range batch {
+			s.writeBatch(ctx, []*pendingEnqueue{p})
+		}
+		return
+	}
+	for i, p := range batch {
+		if err == nil {
+			p.added = added[i]
+		}
+		p.err = err
+		close(p.done)
+	}
 }
 
 // Wake tells the worker that deliveries are due.

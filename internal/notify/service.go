@@ -70,6 +70,10 @@ type Service struct {
 
 	vapidOnce sync.Mutex
 	vapid     *vapidKeys
+
+	enqMu      sync.Mutex
+	enqWaiting []*pendingEnqueue
+	enqLeader  bool // a caller is writing what waits
 }
 
 // New returns the notification service. ledger and mailer may be nil: no

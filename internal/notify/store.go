@@ -82,6 +82,14 @@ type DeliveryRow struct {
 	Sealed []byte
 }
 
+// EnqueueItem is one message to store with its deliveries, under the
+// gate's decision to create the account's messages.
+type EnqueueItem struct {
+	Decision   access.Decision
+	Message    MessageRow
+	Deliveries []DeliveryRow
+}
+
 // Outcome is what one attempt came to.
 type Outcome struct {
 	ID       string
@@ -129,9 +137,10 @@ type Store interface {
 	// UserEmail returns a person's sealed e-mail address and language.
 	UserEmail(ctx context.Context, d access.Decision, userID string) (sealed []byte, language string, err error)
 
-	// Enqueue stores the message (once) and the deliveries that are not
-	// there yet, in one transaction, and returns how many were added.
-	Enqueue(ctx context.Context, d access.Decision, m MessageRow, ds []DeliveryRow) (int, error)
+	// Enqueue stores each item's message (once) and its deliveries that are
+	// not there yet, all in one transaction, and returns how many
+	// deliveries each item added.
+	Enqueue(ctx context.Context, items []EnqueueItem) ([]int, error)
 	// ClaimDue leases up to limit pending deliveries due now, so no other
 	// worker takes them until the lease ends. It returns bookkeeping only.
 	ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]DeliveryRow, error)

@@ -64,27 +64,33 @@ func (s *NotifyStore) UserEmail(ctx context.Context, d access.Decision, userID s
 	return sealed, lang, err
 }
 
-// Enqueue stores the message once and each delivery not there yet.
-func (s *NotifyStore) Enqueue(ctx context.Context, d access.Decision, m notify.MessageRow, ds []notify.DeliveryRow) (int, error) {
-	if err := d.Require(access.Create, messageRes(m.AccountID, "")); err != nil {
-		return 0, err
-	}
-	added := 0
-	err := s.db.Write(ctx, func(tx *Tx) error {
-		added = 0
-		if _, err := tx.Exec(ctx, `INSERT INTO notify_messages (account_id, id, kind, content_sealed, created_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (account_id, id) DO NOTHING`, m.AccountID, m.ID, string(m.Kind), m.Sealed, Micros(tx.Now)); err != nil {
-			return err
+// Enqueue stores each item's message once and each of its deliveries not
+// there yet, all in one transaction: concurrent enqueues share one commit.
+func (s *NotifyStore) Enqueue(ctx context.Context, items []notify.EnqueueItem) ([]int, error) {
+	for _, it := range items {
+		if err := it.Decision.Require(access.Create, messageRes(it.Message.AccountID, "")); err != nil {
+			return nil, err
 		}
-		for _, r := range ds {
-			res, err := tx.Exec(ctx, `INSERT INTO notify_deliveries (id, account_id, message_id, user_id, channel, endpoint_id, status, next_at, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, message_id, user_id, channel, endpoint_id) DO NOTHING`,
-				r.ID, m.AccountID, m.ID, r.UserID, string(r.Channel), r.EndpointID, string(notify.StatusPending), Micros(tx.Now), Micros(tx.Now))
-			if err != nil {
+	}
+	added := make([]int, len(items))
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		for i, it := range items {
+			added[i] = 0
+			m := it.Message
+			if _, err := tx.Exec(ctx, `INSERT INTO notify_messages (account_id, id, kind, content_sealed, created_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (account_id, id) DO NOTHING`, m.AccountID, m.ID, string(m.Kind), m.Sealed, Micros(tx.Now)); err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err == nil {
-				added += int(n)
+			for _, r := range it.Deliveries {
+				res, err := tx.Exec(ctx, `INSERT INTO notify_deliveries (id, account_id, message_id, user_id, channel, endpoint_id, status, next_at, created_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, message_id, user_id, channel, endpoint_id) DO NOTHING`,
+					r.ID, m.AccountID, m.ID, r.UserID, string(r.Channel), r.EndpointID, string(notify.StatusPending), Micros(tx.Now), Micros(tx.Now))
+				if err != nil {
+					return err
+				}
+				if n, err := res.RowsAffected(); err == nil {
+					added[i] += int(n)
+				}
 			}
 		}
 		return nil
