@@ -133,12 +133,10 @@ func (s *Server) deletePushSubscription(w http.ResponseWriter, r *http.Request, 
 // myFeed streams the caller's in-app messages as server-sent events as
 // they are delivered. The feed is per process: see notify.Broker.
 func (s *Server) myFeed(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	// Reading the feed is reading one's own messages: the gate decides
-	// and records it once per connection.
-	if _, err := s.Notify.MyDeliveries(r.Context(), a.Principal, notify.StatusSent); err != nil {
+	items, stop, err := s.Notify.OpenFeed(r.Context(), a.Principal)
+	if err != nil {
 		return err
 	}
-	items, stop := s.Notify.Feed().Subscribe(a.Principal.ID)
 	defer stop()
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Time{}) //nolint:errcheck // a stream outlives the server's write timeout

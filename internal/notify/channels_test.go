@@ -283,3 +283,53 @@ func TestMaterialNoticeChangeReachesPeople(t *testing.T) {
 	}
 	e.Mail.Wait(t, "carol@example.com", "Security incident")
 }
+
+// With the mail provider registered as a processor, each notification
+// e-mail is recorded in the ledger; a snapshot goes only as a link into the
+// app, and only when the provider may receive snapshot links.
+// proves: E1
+func TestEmailProcessorRecordedAndSnapshotLinkAllowed(t *testing.T) {
+	const mailProcessor = "prc_mailprovideraaaaaaaaaaaaaa"
+	p := startPeers(t)
+	e := vigiltest.Start(t, p.option)
+	alice := e.SignUp("alice@example.com")
+	alice.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"email"}})
+	e = e.Restart(vigiltest.Offline)
+	alice = alice.On(e)
+	s := service(e, notify.Options{EmailProcessor: mailProcessor})
+	send := func(id string) vigiltest.Response {
+		msg := notify.Message{ID: id, AccountID: alice.AccountID, Kind: notify.KindAlarm, Title: "Motion " + id, SnapshotID: "snp_" + id}
+		if err := s.Enqueue(context.Background(), msg, []string{alice.UserID}); err != nil {
+			t.Fatal(err)
+		}
+		drain(t, s)
+		return alice.Must(http.StatusOK, "GET", "/api/v1/me/disclosures", nil)
+	}
+	// Not registered: nothing goes out.
+	send("a1")
+	var ds deliveries
+	alice.Must(http.StatusOK, "GET", "/api/v1/me/deliveries?status=dead", nil).Decode(t, &ds)
+	if len(ds.Deliveries) != 1 || !strings.Contains(ds.Deliveries[0].LastError, "may not receive") {
+		t.Fatalf("e-mail to an unregistered provider: %+v", ds.Deliveries)
+	}
+	registerProcessor(t, e, mailProcessor, datamap.AccountProfile, datamap.NotifyMessage)
+	send("a2")
+	if m := e.Mail.Wait(t, "alice@example.com", "Motion a2"); strings.Contains(m.Body, "snp_a2") {
+		t.Fatalf("snapshot link sent to a provider not allowed it: %q", m.Body)
+	}
+	registerProcessor(t, e, mailProcessor, datamap.AccountProfile, datamap.NotifyMessage, datamap.MediaSnapshot)
+	var body struct{ Disclosures []privacy.Disclosure }
+	send("a3").Decode(t, &body)
+	if m := e.Mail.Wait(t, "alice@example.com", "Motion a3"); !strings.Contains(m.Body, "/#/snapshots/snp_a3") {
+		t.Fatalf("no snapshot link for a provider allowed it: %q", m.Body)
+	}
+	var cats [][]datamap.CategoryID
+	for _, d := range body.Disclosures {
+		if d.ProcessorID == mailProcessor {
+			cats = append(cats, d.Categories)
+		}
+	}
+	if len(cats) != 2 || slices.Contains(cats[1], datamap.MediaSnapshot) == slices.Contains(cats[0], datamap.MediaSnapshot) {
+		t.Fatalf("ledger categories for the mail provider: %v", cats)
+	}
+}

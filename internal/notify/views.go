@@ -73,6 +73,16 @@ func (s *Service) MyDeliveries(ctx context.Context, p access.Principal, st Statu
 	return out, nil
 }
 
+// OpenFeed opens the caller's live feed of in-app messages; the gate
+// decides and records the read once per connection. stop closes it.
+func (s *Service) OpenFeed(ctx context.Context, p access.Principal) (items <-chan FeedItem, stop func(), err error) {
+	if _, err := s.check(ctx, p, access.Read, access.Resource{Category: datamap.NotifyMessage, SubjectID: p.ID}, datamap.PurposeService); err != nil {
+		return nil, nil, err
+	}
+	items, stop = s.feed.Subscribe(p.ID)
+	return items, stop, nil
+}
+
 // Inbox lists the messages delivered to the caller in the app, newest
 // first.
 func (s *Service) Inbox(ctx context.Context, p access.Principal) ([]FeedItem, error) {
