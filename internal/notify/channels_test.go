@@ -276,6 +276,17 @@ func TestMaterialNoticeChangeReachesPeople(t *testing.T) {
 			t.Fatal("dave chose the app only for notices but got an e-mail")
 		}
 	}
+	// A region's own text concerns that region's people only: carol and
+	// dave signed up in the EU.
+	d.Must(http.StatusCreated, "POST", "/api/v1/staff/notices", map[string]any{"kind": "terms", "region": "US", "language": "en",
+		"text": "# vigil terms for the US, second edition\n\nNew arbitration clause.", "material": true, "summary": "Arbitration"})
+	var ds deliveries
+	carol.Must(http.StatusOK, "GET", "/api/v1/me/deliveries", nil).Decode(t, &ds)
+	for _, dl := range ds.Deliveries {
+		if dl.Kind == notify.KindNotice && strings.Contains(dl.Title, "terms") {
+			t.Fatalf("an EU customer was told of a US text: %+v", dl)
+		}
+	}
 	// Incident notices work through the same path.
 	if err := e.App.Notify.Enqueue(context.Background(), notify.Message{ID: "inc_1", AccountID: carol.AccountID, Kind: notify.KindIncident,
 		Title: "Security incident", Body: "What happened, its impact, what we did, what you can do."}, []string{carol.UserID}); err != nil {

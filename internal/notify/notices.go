@@ -19,13 +19,18 @@ func (s *Service) NoticePublished(ctx context.Context, n privacy.Notice) error {
 	if !n.Material {
 		return nil
 	}
-	accountsOf, err := s.store.AccountsOf(ctx)
+	// A region's own text concerns the people of that region's accounts;
+	// the default text concerns everyone (the in-app list shows each person
+	// which text applies to them).
+	region := n.Region
+	if region == privacy.DefaultRegion {
+		region = ""
+	}
+	accountsOf, err := s.store.AccountsOf(ctx, region)
 	if err != nil {
 		return err
 	}
-	// Each person is told once, through the first account they joined;
-	// a region's own text concerns the people of that region's accounts,
-	// which the in-app list sorts out when they open it.
+	// Each person is told once, through the first account they joined.
 	byAccount := map[string][]string{}
 	for user, accounts := range accountsOf {
 		byAccount[accounts[0]] = append(byAccount[accounts[0]], user)

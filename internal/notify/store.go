@@ -131,9 +131,10 @@ type Store interface {
 
 	// Members returns those of userIDs who belong to the account.
 	Members(ctx context.Context, accountID string, userIDs []string) ([]string, error)
-	// AccountsOf lists, for every person, the accounts they belong to; it
-	// holds identifiers only (for notices that go to everyone).
-	AccountsOf(ctx context.Context) (map[string][]string, error)
+	// AccountsOf lists, for every person, the open accounts they belong to
+	// in region ("" for any region), oldest membership first; it holds
+	// identifiers only (for notices that go to everyone).
+	AccountsOf(ctx context.Context, region string) (map[string][]string, error)
 	// UserEmail returns a person's sealed e-mail address and language.
 	UserEmail(ctx context.Context, d access.Decision, userID string) (sealed []byte, language string, err error)
 

@@ -38,7 +38,7 @@ func (s *NotifyStore) Members(ctx context.Context, accountID string, userIDs []s
 
 // AccountsOf maps every person to the open accounts they belong to, the
 // oldest membership first.
-func (s *NotifyStore) AccountsOf(ctx context.Context) (map[string][]string, error) {
+func (s *NotifyStore) AccountsOf(ctx context.Context, region string) (map[string][]string, error) {
 	out := map[string][]string{}
 	err := scanEach(ctx, s.db, "membership", func(sc scanner) ([2]string, error) {
 		var v [2]string
@@ -47,7 +47,7 @@ func (s *NotifyStore) AccountsOf(ctx context.Context) (map[string][]string, erro
 		out[v[0]] = append(out[v[0]], v[1])
 		return nil
 	}, `SELECT m.user_id, m.account_id FROM memberships m JOIN accounts a ON a.id = m.account_id
-		WHERE a.closed_at = 0 ORDER BY m.created_at, m.account_id`)
+		WHERE a.closed_at = 0 AND (? = '' OR lower(a.region) = lower(?)) ORDER BY m.created_at, m.account_id`, region, region)
 	return out, err
 }
 
