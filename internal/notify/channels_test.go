@@ -235,8 +235,13 @@ func TestLiveFeedAndInbox(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no event on the live feed")
 	}
+	// The inbox lists it once the delivery's outcome is committed, a moment
+	// after the live event.
 	var inbox struct{ Messages []notify.FeedItem }
-	alice.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
+	waitFor(t, func() bool {
+		alice.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
+		return len(inbox.Messages) > 0
+	})
 	if len(inbox.Messages) != 1 || inbox.Messages[0].ID != "alm_feed" {
 		t.Fatalf("inbox %+v", inbox.Messages)
 	}

@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -123,13 +124,23 @@ func TestKill9DuringDelivery(t *testing.T) {
 		}
 	}
 
+	// run starts a worker process and returns once it is delivering, so
+	// that kills land during delivery however slowly the process starts.
 	run := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashDataEnv+"="+e.Config.DataDir, crashSMSEnv+"="+p.smsURL)
 		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		sc := bufio.NewScanner(out)
+		for sc.Scan() && !strings.Contains(sc.Text(), "worker running") {
+		}
+		go io.Copy(io.Discard, out) //nolint:errcheck // drains the rest
 		return cmd
 	}
 	smsIDs := func() map[string]int {
@@ -152,7 +163,7 @@ func TestKill9DuringDelivery(t *testing.T) {
 		t.Logf("kill %d: %d webhook and %d SMS messages delivered so far", kills, len(hooks.snapshot()), len(smsIDs()))
 	}
 	cmd := run()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for !complete() && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -64,7 +64,10 @@ func TestNotificationsExportAndErase(t *testing.T) {
 		t.Fatalf("after erasure: %+v", got)
 	}
 	var inbox struct{ Messages []notify.FeedItem }
-	bob.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
+	waitFor(t, func() bool {
+		bob.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
+		return len(inbox.Messages) > 0
+	})
 	if len(inbox.Messages) != 1 {
 		t.Fatalf("bob's messages went with alice's erasure: %+v", inbox.Messages)
 	}
