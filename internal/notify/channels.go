@@ -233,7 +233,7 @@ func (s *Service) sendSMS(ctx context.Context, r DeliveryRow, m Message) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.SetBasicAuth(c.AccountSID, c.AuthToken)
-	resp, err := s.opts.HTTPClient.Do(req)
+	resp, err := s.sms.Do(req)
 	if err != nil {
 		return retryable("SMS provider unreachable")
 	}

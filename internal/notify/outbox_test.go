@@ -3,12 +3,15 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/notify"
+	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -223,5 +226,44 @@ func TestWebhookEndToEnd(t *testing.T) {
 		if d.MessageID == "fw_1" {
 			t.Fatalf("firmware notice queued for the alarm webhook: %+v", d)
 		}
+	}
+}
+
+// Webhooks go to public https:// addresses only, and the check is made
+// again when connecting: an address that was accepted (or a name that now
+// resolves elsewhere) but leads to a loopback or private address is never
+// called.
+func TestWebhookRefusesNonPublicAddresses(t *testing.T) {
+	p := startPeers(t)
+	e := vigiltest.Start(t, p.option)
+	alice := e.SignUp("alice@example.com")
+	for _, u := range []string{"https://10.0.0.1/hook", "https://192.168.1.20/hook", "https://169.254.169.254/latest", "http://example.com/hook",
+		"ftp://example.com/x", "https://user:pw@example.com/", "not a url"} {
+		if r := alice.Do("POST", "/api/v1/accounts/"+alice.AccountID+"/webhooks", map[string]any{"url": u}); r.Status != http.StatusBadRequest {
+			t.Errorf("webhook %s: %d %s", u, r.Status, r.Body)
+		}
+	}
+	called := make(chan struct{}, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called <- struct{}{} }))
+	defer hook.Close()
+	// This vigil allows loopback (tests); a strict one shares its database.
+	alice.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+alice.AccountID+"/webhooks", map[string]any{"url": hook.URL})
+	e = e.Restart(vigiltest.Offline)
+	alice = alice.On(e)
+	strict := notify.New(store.NewNotifyStore(e.App.DB), e.App.Keys, e.App.Gate, e.App.Privacy, nil, e.Clock,
+		slog.New(slog.NewTextHandler(io.Discard, nil)), notify.Options{PublicURL: e.Config.PublicURL, MaxAttempts: 1})
+	if err := strict.Enqueue(context.Background(), notify.Message{ID: "alm_ssrf", AccountID: alice.AccountID, Kind: notify.KindAlarm, Title: "x"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, strict)
+	select {
+	case <-called:
+		t.Fatal("a loopback webhook was called by a vigil that does not allow it")
+	default:
+	}
+	var ds deliveries
+	alice.Must(http.StatusOK, "GET", "/api/v1/accounts/"+alice.AccountID+"/deliveries?status=dead", nil).Decode(t, &ds)
+	if len(ds.Deliveries) != 1 || ds.Deliveries[0].LastError != "webhook unreachable" {
+		t.Fatalf("dead letters %+v", ds.Deliveries)
 	}
 }

@@ -2,11 +2,14 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -62,6 +65,7 @@ type Service struct {
 	gate   *access.Gate
 	ledger Ledger
 	mailer account.Mailer
+	sms    *http.Client // the configured provider: trusted, unlike user-given addresses
 	clk    clock.Clock
 	log    *slog.Logger
 	opts   Options
@@ -98,15 +102,44 @@ func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer account.Mail
 		o.Poll = time.Second
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse // a redirect could lead a webhook anywhere
-		}}
+		o.HTTPClient = guardedClient(o.AllowLoopback)
 	}
 	if o.Jitter == nil {
 		o.Jitter = rand.Float64
 	}
-	return &Service{store: st, keys: k, gate: gate, ledger: ledger, mailer: mailer, clk: clk, log: log, opts: o,
+	return &Service{store: st, keys: k, gate: gate, ledger: ledger, mailer: mailer, clk: clk, log: log, opts: o, sms: &http.Client{Timeout: 30 * time.Second},
 		feed: NewBroker(), wake: make(chan struct{}, 1)}
+}
+
+// guardedClient is the HTTP client for addresses people give (webhooks,
+// push services): it connects only to public addresses, whatever a name
+// resolves to at the time (loopback too when allowed, for tests and demos),
+// and never follows a redirect, so vigil cannot be made to reach into its
+// own network.
+func guardedClient(allowLoopback bool) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip := net.ParseIP(host)
+		switch {
+		case ip == nil:
+			return errors.New("not an IP address")
+		case ip.IsLoopback() && allowLoopback:
+			return nil
+		case ip.IsLoopback(), ip.IsPrivate(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsUnspecified(), ip.IsMulticast(),
+			ip.IsInterfaceLocalMulticast():
+			return errors.New("refusing a connection to a non-public address")
+		}
+		return nil
+	}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = d.DialContext
+	return &http.Client{Timeout: 15 * time.Second, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
 }
 
 // SetLedger sets the disclosure ledger when it is built after the service.
