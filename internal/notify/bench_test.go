@@ -8,7 +8,10 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,8 +27,21 @@ import (
 // reports p50 and p99 in milliseconds. Run it once per rate:
 //
 //	go test ./internal/notify -run '^$' -bench PushLatency -benchtime=1x
+//
+// VIGIL_PUSH_RATES=100,200,300 picks other rates (messages/s).
 func BenchmarkPushLatency(b *testing.B) {
-	for _, rate := range []int{100, 500} {
+	rates := []int{100, 500}
+	if env := os.Getenv("VIGIL_PUSH_RATES"); env != "" {
+		rates = nil
+		for _, f := range strings.Split(env, ",") {
+			r, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || r <= 0 {
+				b.Fatalf("VIGIL_PUSH_RATES: %q is not a rate", f)
+			}
+			rates = append(rates, r)
+		}
+	}
+	for _, rate := range rates {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 			pushLatency(b, rate, 5*time.Second)
 		})
