@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/notify"
+	"github.com/vigil-cloud/vigil/internal/store/storetest"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -28,7 +30,9 @@ import (
 //
 //	go test ./internal/notify -run '^$' -bench PushLatency -benchtime=1x
 //
-// VIGIL_PUSH_RATES=100,200,300 picks other rates (messages/s).
+// VIGIL_PUSH_RATES=100,200,300 picks other rates (messages/s),
+// VIGIL_NOTIFY_WORKERS the sends in flight, and VIGIL_PUSH_DB=postgres
+// runs vigil on PostgreSQL (VIGIL_TEST_POSTGRES) instead of SQLite.
 func BenchmarkPushLatency(b *testing.B) {
 	rates := []int{100, 500}
 	if env := os.Getenv("VIGIL_PUSH_RATES"); env != "" {
@@ -65,7 +69,16 @@ func pushLatency(b *testing.B, rate int, dur time.Duration) {
 	front := httptest.NewServer(proxy)
 	defer front.Close()
 	p := startPeers(&testing.T{})
-	e := vigiltest.Start(b, p.option)
+	opts := []vigiltest.Option{p.option, func(c *config.Config) {
+		if w, err := strconv.Atoi(os.Getenv("VIGIL_NOTIFY_WORKERS")); err == nil {
+			c.Notify.Workers = w
+		}
+	}}
+	if os.Getenv("VIGIL_PUSH_DB") == "postgres" {
+		url := storetest.PostgresSchemaURL(b)
+		opts = append(opts, func(c *config.Config) { c.Database = config.Database{Driver: "postgres", URL: url} })
+	}
+	e := vigiltest.Start(b, opts...)
 	alice := e.SignUp("alice@example.com")
 	key, err := e.App.Notify.VAPIDPublicKey(context.Background())
 	if err != nil {
