@@ -257,6 +257,7 @@ func TestLiveFeedAndInbox(t *testing.T) {
 // A material change of the privacy statement reaches people through the
 // channels they chose for notices (U-B: the same channels and preferences
 // as alarms), once per person.
+// proves: V1
 func TestMaterialNoticeChangeReachesPeople(t *testing.T) {
 	p := startPeers(t)
 	e := vigiltest.Start(t, p.option)
@@ -347,5 +348,43 @@ func TestEmailProcessorRecordedAndSnapshotLinkAllowed(t *testing.T) {
 	}
 	if len(cats) != 2 || slices.Contains(cats[1], datamap.MediaSnapshot) == slices.Contains(cats[0], datamap.MediaSnapshot) {
 		t.Fatalf("ledger categories for the mail provider: %v", cats)
+	}
+}
+
+// Firmware and app update notices go through the same channels and
+// preferences as alarms: by default in the app and by e-mail, and a person
+// who turned update e-mails off still gets alarms by e-mail.
+// proves: U-B
+func TestUpdateNoticesUseThePeoplesChannels(t *testing.T) {
+	p := startPeers(t)
+	e := vigiltest.Start(t, p.option)
+	alice := e.SignUp("alice@example.com")
+	bob := e.SignUp("bob@example.com")
+	bob.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/firmware", map[string]any{"channels": []string{"app"}})
+	bob.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"email"}})
+	ctx := context.Background()
+	for _, c := range []*vigiltest.Client{alice, bob} {
+		fw := notify.Message{ID: "fw_2_1_" + c.UserID, AccountID: c.AccountID, Kind: notify.KindFirmware, Title: "Firmware 2.1 for your camera",
+			Body: "Version 2.1 fixes a security issue; it installs tonight.", DeviceID: "dev_x"}
+		if err := e.App.Notify.Enqueue(ctx, fw, []string{c.UserID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m := e.Mail.Wait(t, "alice@example.com", "Firmware 2.1"); !strings.Contains(m.Body, "installs tonight") {
+		t.Fatalf("update mail %q", m.Body)
+	}
+	if err := e.App.Notify.Enqueue(ctx, notify.Message{ID: "alm_b", AccountID: bob.AccountID, Kind: notify.KindAlarm, Title: "Alarm for bob"}, []string{bob.UserID}); err != nil {
+		t.Fatal(err)
+	}
+	e.Mail.Wait(t, "bob@example.com", "Alarm for bob")
+	waitFor(t, func() bool {
+		var inbox struct{ Messages []notify.FeedItem }
+		bob.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
+		return len(inbox.Messages) == 1 && inbox.Messages[0].Kind == notify.KindFirmware
+	})
+	for _, m := range e.Mail.Messages() {
+		if m.To == "bob@example.com" && strings.Contains(m.Subject, "Firmware") {
+			t.Fatal("bob turned update e-mails off but got one")
+		}
 	}
 }

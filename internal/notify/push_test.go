@@ -15,6 +15,7 @@ import (
 // does it; vigil's push arrives with a valid VAPID token and decrypts
 // (RFC 8291) to the message. When the push service answers 410 the
 // subscription is removed and not tried again.
+// proves: U-C
 func TestWebPushEndToEnd(t *testing.T) {
 	ps := startPushService(t)
 	p := startPeers(t)
