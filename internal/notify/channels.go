@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
 
@@ -67,7 +68,9 @@ func (s *Service) sendPush(ctx context.Context, r DeliveryRow, m Message) error 
 	if err != nil {
 		return err
 	}
-	payload, _ := json.Marshal(pushPayload{ID: m.ID, Kind: m.Kind, Time: m.Time, Title: m.Title, Body: m.Body, URL: m.URL})
+	// A push record holds at most 4 KiB once encrypted (RFC 8291): the text
+	// is cut short, the app shows it whole.
+	payload, _ := json.Marshal(pushPayload{ID: m.ID, Kind: m.Kind, Time: m.Time, Title: m.Title, Body: cut(m.Body, 1500), URL: m.URL})
 	urgency := webpush.UrgencyNormal
 	if m.Kind == KindAlarm || m.Kind == KindIncident {
 		urgency = webpush.UrgencyHigh
@@ -97,6 +100,17 @@ func (s *Service) sendPush(ctx context.Context, r DeliveryRow, m Message) error 
 	default:
 		return retryable("push service answered %d", c)
 	}
+}
+
+// cut shortens s to at most n bytes on a rune boundary, marking the cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func (s *Service) vapidSubject() string {

@@ -267,3 +267,42 @@ func TestWebhookRefusesNonPublicAddresses(t *testing.T) {
 		t.Fatalf("dead letters %+v", ds.Deliveries)
 	}
 }
+
+// Webhooks and the account's delivery status are for its owners and admins:
+// a member of the account is refused, and sees only their own deliveries.
+// proves: P3
+func TestWebhooksAndDeadLettersNeedAdmin(t *testing.T) {
+	p := startPeers(t)
+	e := vigiltest.Start(t, p.option)
+	owner := e.SignUp("owner@example.com")
+	owner.Must(http.StatusAccepted, "POST", "/api/v1/accounts/"+owner.AccountID+"/invitations", map[string]any{"email": "kim@example.com", "role": "member"})
+	token := e.Mail.Wait(t, "kim@example.com", "invited").Token(t)
+	kim := e.SignUp("kim@example.com")
+	kim.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": token})
+	base := "/api/v1/accounts/" + owner.AccountID
+	for _, c := range []struct{ method, path string }{{"GET", base + "/webhooks"}, {"POST", base + "/webhooks"},
+		{"GET", base + "/deliveries?status=dead"}, {"POST", base + "/deliveries/dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa/retry"}} {
+		if r := kim.Do(c.method, c.path, map[string]any{"url": "https://hooks.example.com/x"}); r.Status != http.StatusForbidden {
+			t.Errorf("member %s %s: %d %s", c.method, c.path, r.Status, r.Body)
+		}
+	}
+	msg := notify.Message{ID: "alm_team", AccountID: owner.AccountID, Kind: notify.KindAlarm, Title: "Team alarm"}
+	if err := e.App.Notify.Enqueue(context.Background(), msg, []string{owner.UserID, kim.UserID}); err != nil {
+		t.Fatal(err)
+	}
+	var mine deliveries
+	kim.Must(http.StatusOK, "GET", "/api/v1/me/deliveries", nil).Decode(t, &mine)
+	for _, d := range mine.Deliveries {
+		if d.UserID != kim.UserID {
+			t.Fatalf("a member sees another person's delivery: %+v", d)
+		}
+	}
+	if len(mine.Deliveries) == 0 {
+		t.Fatal("the member sees none of their own deliveries")
+	}
+	var all deliveries
+	owner.Must(http.StatusOK, "GET", base+"/deliveries", nil).Decode(t, &all)
+	if len(all.Deliveries) <= len(mine.Deliveries) {
+		t.Fatalf("the owner sees %d deliveries, the member %d", len(all.Deliveries), len(mine.Deliveries))
+	}
+}
