@@ -149,5 +149,6 @@ func DefaultPolicy() Policy {
 	}
 	privacyRules(p)
 	alarmRules(p)
+	notifyRules(p)
 	return p
 }

@@ -40,6 +40,8 @@ type Mail struct {
 	To      string
 	Subject string
 	Text    string
+	// Headers are extra header fields (List-Unsubscribe, say); nil for none.
+	Headers map[string]string
 }
 
 // Options tune the service.

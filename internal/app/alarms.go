@@ -8,8 +8,7 @@ import (
 )
 
 // openAlarms builds the alarm pipeline, hooks it into device ingest and the
-// privacy centre. Notices wait pending until a notifier is set
-// (Alarms.SetNotifier); the delivery side sets it.
+// privacy centre, and hands its notices to notification delivery.
 func (a *App) openAlarms() error {
 	c := a.Config.Alarm
 	a.Alarms = alarm.New(store.NewAlarmStore(a.DB), a.Blobs, a.Devices, a.Gate, a.Clock, a.Log, a.Metrics, alarm.Options{
@@ -22,15 +21,17 @@ func (a *App) openAlarms() error {
 	// Alarms mark the recordings around them (and keep them, for cameras
 	// recording on events only).
 	a.Alarms.SetMarker(a.Recorder)
+	// Alarms and update notices reach people through notification
+	// delivery; a load sink (loopback only, for vigil sim) sees them too.
+	var n alarm.Notifier = a.Notify
 	if c.LoadSinkURL != "" {
 		sink, err := alarm.NewLoadSink(c.LoadSinkURL)
 		if err != nil {
 			return err
 		}
-		// Until the delivery side is wired, the load sink is the notifier;
-		// with it, use alarm.Tee{deliveries, sink}.
-		a.Alarms.SetNotifier(sink)
+		n = alarm.Tee{a.Notify, sink}
 	}
+	a.Alarms.SetNotifier(n)
 	return a.Alarms.RegisterPrivacy(a.Fulfil)
 }
 

@@ -39,6 +39,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/media/live"
+	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
@@ -90,6 +91,7 @@ type App struct {
 	Recordings         *record.Service
 	RecordingRetention *record.Retention
 	Alarms   *alarm.Service
+	Notify   *notify.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -150,7 +152,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
-	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed})
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}})
 	if err := a.Privacy.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("default notices: %w", err)
 	}
@@ -166,6 +168,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	if err := a.startPrivacy(mailer); err != nil {
+		return nil, err
+	}
+	if err := a.startNotify(mailer); err != nil {
 		return nil, err
 	}
 	a.Metrics = prometheus.NewRegistry()
@@ -202,7 +207,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
-		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms,
+		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify,
 		Live: liveAPI(a),
 	})
 	return a, nil

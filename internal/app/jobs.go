@@ -28,4 +28,5 @@ func (a *App) startJobs() {
 	}()
 	a.runRecordingRetention(ctx)
 	a.runAlarms(ctx)
+	a.runNotify(ctx)
 }

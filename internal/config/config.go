@@ -41,6 +41,7 @@ type Config struct {
 	Record   Record   `yaml:"recording"`
 	Video    Video    `yaml:"video"`
 	Alarm    Alarm    `yaml:"alarm"`
+	Notify   Notify   `yaml:"notify"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,
@@ -145,6 +146,7 @@ func Default() Config {
 		Mail:     Mail{From: "vigil <no-reply@vigil.localhost>", SMTPPort: 587, TLS: "starttls"},
 		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883"},
 		Video:    defaultVideo(),
+		Notify:   DefaultNotify(),
 		Auth: Auth{
 			SessionTTL:        14 * 24 * time.Hour,
 			ArgonMemoryKiB:    19 * 1024,
@@ -246,6 +248,7 @@ func (c Config) Validate() error {
 	c.validateBus(bad)
 	c.validateRecording(bad)
 	c.validateVideo(bad)
+	c.validateNotify(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
 		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)

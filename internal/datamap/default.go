@@ -25,6 +25,7 @@ func Default() *Registry {
 		declareRequests,
 		declareLive,
 		declareAlarms,
+		declareNotify,
 	} {
 		err = errors.Join(err, declare(r))
 	}

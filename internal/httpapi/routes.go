@@ -114,5 +114,5 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
-	}, slices.Concat(s.requestRoutes(), s.recordingRoutes(), s.liveRoutes(), s.alarmRoutes())...)
+	}, slices.Concat(s.requestRoutes(), s.recordingRoutes(), s.liveRoutes(), s.alarmRoutes(), s.notifyRoutes())...)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/media/record"
+	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
@@ -56,6 +57,8 @@ type Deps struct {
 	// Live is the live video path; nil when vigil runs offline.
 	Live *Live
 	Alarms    *alarm.Service
+	// Notification delivery.
+	Notify *notify.Service
 }
 
 // Server is the HTTP API.

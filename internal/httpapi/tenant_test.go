@@ -33,6 +33,7 @@ var bodies = map[string]any{
 	"POST /api/v1/accounts/{accountID}/alarm-rules":                                    map[string]any{"roles": []string{"owner"}},
 	"PUT /api/v1/accounts/{accountID}/alarm-rules/{ruleID}":                            map[string]any{"roles": []string{"owner"}},
 	"PUT /api/v1/accounts/{accountID}/alarm-quiet-hours":                               map[string]any{"start": "22:00", "end": "07:00"},
+	"POST /api/v1/accounts/{accountID}/webhooks":  map[string]any{"url": "https://hooks.example.com/vigil"},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -61,7 +62,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 			url := strings.NewReplacer("{accountID}", bob.AccountID, "{siteID}", site.ID, "{userID}", bob.UserID, "{deviceID}", made[0].ID, "{channel}", "0",
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{webhookID}", "whk_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

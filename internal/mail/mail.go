@@ -89,6 +89,9 @@ func message(from string, m account.Mail) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("mail recipient is not a valid address")
 	}
 	msg.Subject(m.Subject)
+	for k, v := range m.Headers {
+		msg.SetGenHeader(gomail.Header(k), v)
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	return msg, nil
 }

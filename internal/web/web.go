@@ -25,7 +25,7 @@ func Handler() http.Handler {
 			return
 		}
 		switch r.URL.Path {
-		case "/", "/index.html", "/app.js", "/app.css", "/manifest.webmanifest", "/icon.svg", "/verify.js", "/recordings.js", "/live.js", "/alarms.js":
+		case "/", "/index.html", "/app.js", "/app.css", "/manifest.webmanifest", "/icon.svg", "/verify.js", "/recordings.js", "/live.js", "/alarms.js", "/notify.js", "/sw.js":
 			w.Header().Set("Cache-Control", "no-cache")
 			fileServer.ServeHTTP(w, r)
 		default:

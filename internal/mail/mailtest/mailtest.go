@@ -30,6 +30,7 @@ import (
 // Message is one received e-mail.
 type Message struct {
 	From, To, Subject, Body string
+	Header                  mail.Header
 }
 
 // Server is the running SMTP server.
@@ -162,7 +163,7 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	x.s.mu.Lock()
-	x.s.msgs = append(x.s.msgs, Message{From: x.from, To: x.to, Subject: subject, Body: string(bytes.TrimSpace(body))})
+	x.s.msgs = append(x.s.msgs, Message{From: x.from, To: x.to, Subject: subject, Body: string(bytes.TrimSpace(body)), Header: msg.Header})
 	x.s.mu.Unlock()
 	x.s.cond.Broadcast()
 	return nil

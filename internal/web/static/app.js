@@ -57,7 +57,7 @@ function tokenParam() {
 function nav(signedIn) {
   const n = document.getElementById("nav");
   n.replaceChildren(...(signedIn
-    ? [el("a", { href: "#/account" }, "Account"), el("a", { href: "#/devices" }, "Devices"), el("a", { href: "#/alarms" }, "Alarms"), el("a", { href: "#/recordings" }, "Recordings"), el("a", { href: "#/security" }, "Security"), el("a", { href: "#/requests" }, "Your data"),
+    ? [el("a", { href: "#/account" }, "Account"), el("a", { href: "#/devices" }, "Devices"), el("a", { href: "#/alarms" }, "Alarms"), el("a", { href: "#/recordings" }, "Recordings"), el("a", { href: "#/security" }, "Security"), el("a", { href: "#/requests" }, "Your data"), el("a", { href: "#/notifications" }, "Notifications"),
        el("a", { href: "#/", id: "logout", onclick: async (e) => { e.preventDefault(); await api("POST", "/api/v1/auth/logout").catch(() => {}); location.hash = "#/login"; } }, "Sign out")]
     : [el("a", { href: "#/login" }, "Sign in"), el("a", { href: "#/signup" }, "Sign up"), el("a", { href: "#/ask" }, "Ask about your data")]));
 }

@@ -1,0 +1,440 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+)
+
+func messageRes(accountID, id string) access.Resource {
+	return access.Resource{Category: datamap.NotifyMessage, AccountID: accountID, ID: id}
+}
+
+func contentAD(accountID, id string) string { return accountID + "/" + id }
+
+func checkMessage(m Message) error {
+	switch {
+	case m.ID == "" || len(m.ID) > 128:
+		return errs.E(errs.Invalid, "message id must be 1-128 bytes")
+	case m.AccountID == "":
+		return errs.E(errs.Invalid, "message account is required")
+	case !m.Kind.Valid():
+		return errs.E(errs.Invalid, "unknown message kind %q", m.Kind)
+	case m.Title == "":
+		return errs.E(errs.Invalid, "message title is required")
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"title", m.Title, 200}, {"body", m.Body, 4000}, {"url", m.URL, 2048}, {"device id", m.DeviceID, 128},
+		{"alarm type", m.AlarmType, 64}, {"snapshot id", m.SnapshotID, 128}} {
+		if err := checkText(f.name, f.v, f.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Enqueue queues msg for each user on the channels that user chose for
+// msg.Kind, and for the account's webhooks of that kind. It is durable when
+// it returns nil, and idempotent: the same msg.ID for the same user (and
+// endpoint) is queued once. Users who are not members of msg.AccountID are
+// left out.
+func (s *Service) Enqueue(ctx context.Context, msg Message, userIDs []string) error {
+	if err := checkMessage(msg); err != nil {
+		return err
+	}
+	if msg.Time.IsZero() {
+		msg.Time = s.clk.Now().UTC()
+	}
+	purpose := purposeOf(msg.Kind)
+	d, err := s.check(ctx, worker, access.Create, messageRes(msg.AccountID, ""), purpose)
+	if err != nil {
+		return err
+	}
+	users := slices.Clone(userIDs)
+	slices.Sort(users)
+	users = slices.Compact(users)
+	members, err := s.store.Members(ctx, msg.AccountID, users)
+	if err != nil {
+		return err
+	}
+	var ds []DeliveryRow
+	for _, u := range members {
+		more, err := s.endpoints(ctx, u, msg.Kind, purpose)
+		if err != nil {
+			return err
+		}
+		ds = append(ds, more...)
+	}
+	hooks, err := s.hookDeliveries(ctx, msg.AccountID, msg.Kind, purpose)
+	if err != nil {
+		return err
+	}
+	ds = append(ds, hooks...)
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return errs.Wrap(err, errs.Internal, "encode message")
+	}
+	sealed, err := s.sealAccount(ctx, msg.AccountID, "notify_messages.content_sealed", contentAD(msg.AccountID, msg.ID), b)
+	if err != nil {
+		return err
+	}
+	added, err := s.commit(ctx, EnqueueItem{Decision: d, Message: MessageRow{AccountID: msg.AccountID, ID: msg.ID, Kind: msg.Kind, Sealed: sealed}, Deliveries: ds})
+	if err != nil {
+		return err
+	}
+	if added > 0 {
+		s.Wake()
+	}
+	return nil
+}
+
+// pendingEnqueue is an Enqueue waiting for its commit.
+type pendingEnqueue struct {
+	item  EnqueueItem
+	added int
+	err   error
+	done  chan struct{}
+}
+
+// commit stores one enqueued message durably. Concurrent callers share a
+// transaction (group commit): the first to arrive writes everything waiting,
+// as many rounds as needed, while the others wait for their own result. A
+// round that fails is written again item by item, so one bad item fails
+// alone.
+func (s *Service) commit(ctx context.Context, it EnqueueItem) (int, error) {
+	p := &pendingEnqueue{item: it, done: make(chan struct{})}
+	s.enqMu.Lock()
+	s.enqWaiting = append(s.enqWaiting, p)
+	if s.enqLeader {
+		s.enqMu.Unlock()
+		<-p.done
+		return p.added, p.err
+	}
+	s.enqLeader = true
+	for len(s.enqWaiting) > 0 {
+		batch := s.enqWaiting
+		s.enqWaiting = nil
+		s.enqMu.Unlock()
+		s.writeBatch(context.WithoutCancel(ctx), batch)
+		s.enqMu.Lock()
+	}
+	s.enqLeader = false
+	s.enqMu.Unlock()
+	return p.added, p.err
+}
+
+func (s *Service) writeBatch(ctx context.Context, batch []*pendingEnqueue) {
+	items := make([]EnqueueItem, len(batch))
+	for i, p := range batch {
+		items[i] = p.item
+	}
+	added, err := s.store.Enqueue(ctx, items)
+	if err != nil && len(batch) > 1 {
+		for _, p := range batch {
+			s.writeBatch(ctx, []*pendingEnqueue{p})
+		}
+		return
+	}
+	for i, p := range batch {
+		if err == nil {
+			p.added = added[i]
+		}
+		p.err = err
+		close(p.done)
+	}
+}
+
+// Wake tells the worker that deliveries are due.
+func (s *Service) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// endpoints lists the deliveries a person's choices for kind ask for.
+func (s *Service) endpoints(ctx context.Context, userID string, kind Kind, purpose datamap.Purpose) ([]DeliveryRow, error) {
+	d, err := s.check(ctx, worker, access.Read, prefsRes(userID), purpose)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := s.store.Prefs(ctx, d, userID)
+	if err != nil {
+		return nil, err
+	}
+	chans, ok := stored[kind]
+	if !ok {
+		chans = DefaultChannels(kind)
+	}
+	var out []DeliveryRow
+	add := func(c Channel, endpoint string) {
+		out = append(out, DeliveryRow{ID: account.NewID("dlv"), UserID: userID, Channel: c, EndpointID: endpoint})
+	}
+	for _, c := range chans {
+		switch c {
+		case ChannelApp:
+			add(c, "")
+		case ChannelEmail:
+			if s.mailer != nil {
+				add(c, "")
+			}
+		case ChannelSMS:
+			if !s.opts.SMS.Enabled() {
+				continue
+			}
+			if _, err := s.store.Phone(ctx, d, userID); err == nil {
+				add(c, "")
+			} else if !errs.Is(err, errs.NotFound) {
+				return nil, err
+			}
+		case ChannelPush:
+			subs, err := s.store.PushSubs(ctx, d, userID)
+			if err != nil {
+				return nil, err
+			}
+			for _, sub := range subs {
+				add(c, sub.ID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Run sends due deliveries until ctx ends; at start it resumes whatever an
+// earlier run (on any node) left pending once its lease lapsed. It keeps up
+// to Workers sends in flight, claiming more as sends finish, and records
+// outcomes in group commits.
+func (s *Service) Run(ctx context.Context) {
+	results := make(chan Outcome, 4*s.opts.Workers)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		s.finisher(results)
+	}()
+	slots := make(chan struct{}, s.opts.Workers)
+	freed := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	for ctx.Err() == nil {
+		var rows []DeliveryRow
+		if free := cap(slots) - len(slots); free > 0 {
+			var err error
+			if rows, err = s.store.ClaimDue(ctx, free, s.opts.Lease); err != nil && ctx.Err() == nil {
+				s.log.Error("notification worker", "err", err)
+			}
+		}
+		if len(rows) == 0 {
+			t := time.NewTimer(s.opts.Poll) // transport pacing, not a deadline: wall clock
+			select {
+			case <-ctx.Done():
+			case <-s.wake:
+			case <-freed:
+			case <-t.C:
+			}
+			t.Stop()
+			continue
+		}
+		for _, group := range byMessage(rows) {
+			var once sync.Once
+			var m *Message
+			for _, r := range group {
+				slots <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					once.Do(func() { m = s.openMessage(ctx, r) })
+					results <- s.attempt(ctx, r, m)
+					<-slots
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	close(results)
+	<-finished
+}
+
+// byMessage groups claimed deliveries by message, keeping claim order.
+func byMessage(rows []DeliveryRow) [][]DeliveryRow {
+	idx := map[string]int{}
+	var out [][]DeliveryRow
+	for _, r := range rows {
+		key := contentAD(r.AccountID, r.MessageID)
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], r)
+	}
+	return out
+}
+
+// finisher records outcomes as they come, as many as are waiting in one
+// transaction. An outcome that cannot be recorded is retried once its
+// lease lapses: delivery stays at least once.
+func (s *Service) finisher(results <-chan Outcome) {
+	for o := range results {
+		batch := []Outcome{o}
+	more:
+		for len(batch) < 256 {
+			select {
+			case o, ok := <-results:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		if err := s.store.Finish(context.Background(), batch); err != nil {
+			s.log.Error("notification outcomes not recorded", "deliveries", len(batch), "err", err)
+		}
+	}
+}
+
+// ProcessDue sends every delivery due now, up to a batch, waits for them,
+// records their outcomes, and returns how many it attempted. Tests drive
+// the worker with it step by step.
+func (s *Service) ProcessDue(ctx context.Context) (int, error) {
+	rows, err := s.store.ClaimDue(ctx, s.opts.Workers*4, s.opts.Lease)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	sem := make(chan struct{}, s.opts.Workers)
+	var wg sync.WaitGroup
+	outcomes := make([]Outcome, 0, len(rows))
+	var mu sync.Mutex
+	for _, group := range byMessage(rows) {
+		var once sync.Once
+		var m *Message
+		for _, r := range group {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				once.Do(func() { m = s.openMessage(ctx, r) })
+				o := s.attempt(ctx, r, m)
+				mu.Lock()
+				outcomes = append(outcomes, o)
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	// A cancelled worker still records what it did.
+	if err := s.store.Finish(context.WithoutCancel(ctx), outcomes); err != nil {
+		return len(rows), err
+	}
+	return len(rows), nil
+}
+
+// openMessage reads a message's content for sending, nil when it cannot
+// (the account's key destroyed, say).
+func (s *Service) openMessage(ctx context.Context, r DeliveryRow) *Message {
+	if _, err := s.check(ctx, worker, access.Read, messageRes(r.AccountID, r.MessageID), purposeOf(r.Kind)); err != nil {
+		s.log.Error("notification message not readable", "message", r.MessageID, "code", errs.CodeOf(err))
+		return nil
+	}
+	b, err := s.openAccount(ctx, r.AccountID, "notify_messages.content_sealed", contentAD(r.AccountID, r.MessageID), r.Sealed)
+	if err != nil {
+		s.log.Error("notification message does not open", "message", r.MessageID, "code", errs.CodeOf(err))
+		return nil
+	}
+	var m Message
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil
+	}
+	return &m
+}
+
+// sendError is a failed attempt with a message safe to store and show: it
+// names no address, number or secret.
+type sendError struct {
+	msg    string
+	status Status // a final status (gone, skipped, dead); "" to retry
+}
+
+func (e *sendError) Error() string { return e.msg }
+
+func retryable(format string, args ...any) error {
+	return &sendError{msg: sprintf(format, args...)}
+}
+
+func final(st Status, format string, args ...any) error {
+	return &sendError{msg: sprintf(format, args...), status: st}
+}
+
+func (s *Service) attempt(ctx context.Context, r DeliveryRow, m *Message) Outcome {
+	var err error
+	if m == nil {
+		err = final(StatusDead, "the message can no longer be read")
+	} else {
+		err = s.send(ctx, r, *m)
+	}
+	attempts := r.Attempts + 1
+	now := s.clk.Now().UTC()
+	st, next, why := StatusSent, now, ""
+	if err != nil {
+		var se *sendError
+		if !errors.As(err, &se) {
+			se = &sendError{msg: "internal error"}
+			s.log.Error("notification send failed", "delivery", r.ID, "channel", r.Channel, "err", err)
+		}
+		why = se.msg
+		switch {
+		case se.status != "":
+			st = se.status
+		case attempts >= s.opts.MaxAttempts:
+			st = StatusDead
+		default:
+			st, next = StatusPending, now.Add(s.Backoff(attempts))
+		}
+		s.log.Warn("notification not delivered", "delivery", r.ID, "channel", r.Channel, "attempt", attempts, "status", st, "why", why)
+	}
+	return Outcome{ID: r.ID, Status: st, Attempts: attempts, Next: next, LastErr: why}
+}
+
+// Backoff is how long to wait after the n-th failed attempt: exponential
+// from BaseDelay, capped at MaxDelay, with half of it jittered so that many
+// failures do not retry in step.
+func (s *Service) Backoff(n int) time.Duration {
+	d := s.opts.BaseDelay
+	for i := 1; i < n && d < s.opts.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, s.opts.MaxDelay)
+	return d/2 + time.Duration(s.opts.Jitter()*float64(d/2))
+}
+
+func (s *Service) send(ctx context.Context, r DeliveryRow, m Message) error {
+	switch r.Channel {
+	case ChannelApp:
+		return s.sendApp(r, m)
+	case ChannelPush:
+		return s.sendPush(ctx, r, m)
+	case ChannelEmail:
+		return s.sendEmail(ctx, r, m)
+	case ChannelSMS:
+		return s.sendSMS(ctx, r, m)
+	case ChannelWebhook:
+		return s.sendWebhook(ctx, r, m)
+	}
+	return final(StatusDead, "unknown channel %s", r.Channel)
+}

@@ -1,0 +1,132 @@
+package notify_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// pushService is npm web-push-testing, a real local Web Push service: it
+// hands out subscriptions, checks the VAPID token, decrypts each push
+// (RFC 8291) and keeps the plaintext for the test to read back.
+type pushService struct {
+	url string
+}
+
+// startPushService runs web-push-testing from e2e/node_modules on a free
+// port until the test ends. It skips when node or the package is missing,
+// unless VIGIL_TEST_WEBPUSH says CI must have them.
+func startPushService(t testing.TB) *pushService {
+	t.Helper()
+	missing := func(why string) {
+		if os.Getenv("VIGIL_TEST_WEBPUSH") != "" {
+			t.Fatalf("VIGIL_TEST_WEBPUSH is set but %s", why)
+		}
+		t.Skipf("Web Push test skipped: %s (run `npm ci` in e2e/ and set VIGIL_TEST_WEBPUSH=1 to require it)", why)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node is not installed")
+	}
+	wd, _ := os.Getwd()
+	script := filepath.Join(wd, "..", "..", "e2e", "node_modules", "web-push-testing", "src", "bin", "server.js")
+	if _, err := os.Stat(script); err != nil {
+		missing("e2e/node_modules/web-push-testing is not installed")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(node, script, strconv.Itoa(port))
+	cmd.Dir = t.TempDir()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill() //nolint:errcheck // it may have exited
+		cmd.Wait()         //nolint:errcheck
+	})
+	ps := &pushService{url: fmt.Sprintf("http://localhost:%d", port)}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		res, err := http.Post(ps.url+"/status", "application/json", nil)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return ps
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("web-push-testing did not start: %v\n%s", err, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (ps *pushService) post(t testing.TB, path string, in, out any) int {
+	t.Helper()
+	b, _ := json.Marshal(in)
+	res, err := http.Post(ps.url+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		json.NewDecoder(res.Body).Decode(out) //nolint:errcheck // checked by the caller
+	}
+	return res.StatusCode
+}
+
+// subscription is what the push service gives a browser.
+type subscription struct {
+	Endpoint string `json:"endpoint"`
+	Keys     struct {
+		P256dh string `json:"p256dh"`
+		Auth   string `json:"auth"`
+	} `json:"keys"`
+	ClientHash string `json:"clientHash"`
+}
+
+// subscribe makes a subscription for vigil's VAPID key, as a browser's
+// PushManager.subscribe does.
+func (ps *pushService) subscribe(t testing.TB, vapidPublic string) subscription {
+	t.Helper()
+	var out struct{ Data subscription }
+	if st := ps.post(t, "/subscribe", map[string]string{"userVisibleOnly": "true", "applicationServerKey": vapidPublic}, &out); st != http.StatusOK {
+		t.Fatalf("subscribe: %d", st)
+	}
+	return out.Data
+}
+
+// messages returns the decrypted payloads the subscription received.
+func (ps *pushService) messages(t testing.TB, clientHash string) []string {
+	t.Helper()
+	var out struct {
+		Data struct{ Messages []string }
+	}
+	if st := ps.post(t, "/get-notifications", map[string]string{"clientHash": clientHash}, &out); st != http.StatusOK {
+		t.Fatalf("get-notifications: %d", st)
+	}
+	return out.Data.Messages
+}
+
+// expire makes the push service answer 410 for the subscription, as when a
+// browser unsubscribes.
+func (ps *pushService) expire(t testing.TB, clientHash string) {
+	t.Helper()
+	if st := ps.post(t, "/expire-subscription/"+clientHash, map[string]string{}, nil); st != http.StatusOK {
+		t.Fatalf("expire: %d", st)
+	}
+}

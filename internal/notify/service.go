@@ -1,0 +1,235 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/config"
+	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/privacy"
+)
+
+// Keys seals what notification delivery stores and signs unsubscribe links.
+type Keys interface {
+	SealSubject(ctx context.Context, subjectID string, plaintext, ad []byte) ([]byte, error)
+	OpenSubject(ctx context.Context, subjectID string, ciphertext, ad []byte) ([]byte, error)
+	SealAccount(ctx context.Context, accountID string, plaintext, ad []byte) ([]byte, error)
+	OpenAccount(ctx context.Context, accountID string, ciphertext, ad []byte) ([]byte, error)
+	BlindIndex(ctx context.Context, domain string, value []byte) ([]byte, error)
+	SystemSecret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
+}
+
+// Ledger is the privacy centre's disclosure ledger: a channel that hands
+// data to a processor records it there first, and does not send when it is
+// refused.
+type Ledger interface {
+	RecordProcessorDisclosure(ctx context.Context, p access.Principal, in privacy.ProcessorDisclosure) (privacy.Disclosure, error)
+}
+
+// Options tune the service.
+type Options struct {
+	PublicURL   string
+	Workers     int           // deliveries sent at once
+	MaxAttempts int           // attempts before the dead-letter list
+	BaseDelay   time.Duration // the first retry waits about this long, doubling after
+	MaxDelay    time.Duration // retries never wait longer
+	Lease       time.Duration // a claimed delivery is another worker's after this
+	Poll        time.Duration // how often the worker looks for due deliveries unwoken
+	// AllowLoopback lets webhooks and push subscriptions use a loopback
+	// http:// address (tests, demos).
+	AllowLoopback  bool
+	EmailProcessor string     // processor ID of the mail provider, "" for the operator's own
+	SMS            config.SMS // the SMS provider; off without a base URL
+	HTTPClient     *http.Client
+	// Jitter returns a number in [0, 1) that spreads retries; tests fix it.
+	Jitter func() float64
+}
+
+// Service delivers notifications.
+type Service struct {
+	store  Store
+	keys   Keys
+	gate   *access.Gate
+	ledger Ledger
+	mailer account.Mailer
+	sms    *http.Client // the configured provider: trusted, unlike user-given addresses
+	clk    clock.Clock
+	log    *slog.Logger
+	opts   Options
+	feed   *Broker
+	wake   chan struct{}
+
+	vapidOnce sync.Mutex
+	vapid     *vapidKeys
+
+	enqMu      sync.Mutex
+	enqWaiting []*pendingEnqueue
+	enqLeader  bool // a caller is writing what waits
+}
+
+// New returns the notification service. ledger and mailer may be nil: no
+// e-mail is sent without a mailer.
+func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer account.Mailer, clk clock.Clock, log *slog.Logger, o Options) *Service {
+	if o.Workers <= 0 {
+		o.Workers = 16
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 8
+	}
+	if o.BaseDelay <= 0 {
+		o.BaseDelay = 30 * time.Second
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = 2 * time.Hour
+	}
+	if o.Lease <= 0 {
+		o.Lease = time.Minute
+	}
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = guardedClient(o.AllowLoopback)
+	}
+	if o.Jitter == nil {
+		o.Jitter = rand.Float64
+	}
+	return &Service{store: st, keys: k, gate: gate, ledger: ledger, mailer: mailer, clk: clk, log: log, opts: o, sms: &http.Client{Timeout: 30 * time.Second},
+		feed: NewBroker(), wake: make(chan struct{}, 1)}
+}
+
+// guardedClient is the HTTP client for addresses people give (webhooks,
+// push services): it connects only to public addresses, whatever a name
+// resolves to at the time (loopback too when allowed, for tests and demos),
+// and never follows a redirect, so vigil cannot be made to reach into its
+// own network.
+func guardedClient(allowLoopback bool) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip := net.ParseIP(host)
+		switch {
+		case ip == nil:
+			return errors.New("not an IP address")
+		case ip.IsLoopback() && allowLoopback:
+			return nil
+		case ip.IsLoopback(), ip.IsPrivate(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsUnspecified(), ip.IsMulticast(),
+			ip.IsInterfaceLocalMulticast():
+			return errors.New("refusing a connection to a non-public address")
+		}
+		return nil
+	}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = d.DialContext
+	return &http.Client{Timeout: 15 * time.Second, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
+// SetLedger sets the disclosure ledger when it is built after the service.
+func (s *Service) SetLedger(l Ledger) { s.ledger = l }
+
+// Feed returns the in-app live feed broker.
+func (s *Service) Feed() *Broker { return s.feed }
+
+// worker is the principal of the delivery worker and of Enqueue.
+var worker = access.System("notify")
+
+// purposeOf is the purpose a kind of message serves.
+func purposeOf(k Kind) datamap.Purpose {
+	switch k {
+	case KindAlarm:
+		return datamap.PurposeAlarms
+	case KindFirmware:
+		return datamap.PurposeUpdates
+	}
+	return datamap.PurposeService
+}
+
+// Kinds lists the kinds of message.
+func Kinds() []Kind { return []Kind{KindAlarm, KindFirmware, KindIncident, KindNotice} }
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindAlarm, KindFirmware, KindIncident, KindNotice:
+		return true
+	}
+	return false
+}
+
+// Channels lists the channels a person may choose (webhooks belong to the
+// account, not a person).
+func Channels() []Channel { return []Channel{ChannelApp, ChannelPush, ChannelEmail, ChannelSMS} }
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	switch c {
+	case ChannelApp, ChannelPush, ChannelEmail, ChannelSMS, ChannelWebhook:
+		return true
+	}
+	return false
+}
+
+// DefaultChannels are the channels of a person who chose none for a kind:
+// alarms in the app and by push; update, security and privacy notices in
+// the app and by e-mail, security notices also by push and SMS.
+func DefaultChannels(k Kind) []Channel {
+	switch k {
+	case KindAlarm:
+		return []Channel{ChannelApp, ChannelPush}
+	case KindIncident:
+		return []Channel{ChannelApp, ChannelEmail, ChannelPush, ChannelSMS}
+	}
+	return []Channel{ChannelApp, ChannelEmail}
+}
+
+func (s *Service) sealSubject(ctx context.Context, userID, column, rowID string, v []byte) ([]byte, error) {
+	return s.keys.SealSubject(ctx, userID, v, keys.FieldAD(column, rowID))
+}
+
+func (s *Service) openSubject(ctx context.Context, userID, column, rowID string, b []byte) ([]byte, error) {
+	return s.keys.OpenSubject(ctx, userID, b, keys.FieldAD(column, rowID))
+}
+
+func (s *Service) sealAccount(ctx context.Context, accountID, column, rowID string, v []byte) ([]byte, error) {
+	return s.keys.SealAccount(ctx, accountID, v, keys.FieldAD(column, rowID))
+}
+
+func (s *Service) openAccount(ctx context.Context, accountID, column, rowID string, b []byte) ([]byte, error) {
+	return s.keys.OpenAccount(ctx, accountID, b, keys.FieldAD(column, rowID))
+}
+
+func (s *Service) check(ctx context.Context, p access.Principal, a access.Action, r access.Resource, purpose datamap.Purpose) (access.Decision, error) {
+	return s.gate.Check(ctx, p, a, r, purpose)
+}
+
+func prefsRes(userID string) access.Resource {
+	return access.Resource{Category: datamap.NotifyPrefs, SubjectID: userID}
+}
+
+func checkText(field, v string, max int) error {
+	if len(v) > max {
+		return errs.E(errs.Invalid, "%s is longer than %d bytes", field, max)
+	}
+	if strings.ContainsRune(v, 0) {
+		return errs.E(errs.Invalid, "%s holds a NUL character", field)
+	}
+	return nil
+}
