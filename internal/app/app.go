@@ -36,9 +36,9 @@ import (
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
-	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/media/live"
+	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
@@ -90,8 +90,8 @@ type App struct {
 	RecordSink         *record.Async // the media.Sink for the live side: queues per stream
 	Recordings         *record.Service
 	RecordingRetention *record.Retention
-	Alarms   *alarm.Service
-	Notify   *notify.Service
+	Alarms             *alarm.Service
+	Notify             *notify.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.

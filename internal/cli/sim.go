@@ -50,8 +50,8 @@ type simFlags struct {
 	// Video: cameras publishing the embedded clip over RTSP.
 	streams, measurePID int
 	rtsp                string
-	alarms                       float64
-	receiver                     string
+	alarms              float64
+	receiver            string
 }
 
 func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

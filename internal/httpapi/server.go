@@ -55,8 +55,8 @@ type Deps struct {
 	// Recorded video: timeline, playback, export.
 	Recordings *record.Service
 	// Live is the live video path; nil when vigil runs offline.
-	Live *Live
-	Alarms    *alarm.Service
+	Live   *Live
+	Alarms *alarm.Service
 	// Notification delivery.
 	Notify *notify.Service
 }

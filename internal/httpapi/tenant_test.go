@@ -33,7 +33,7 @@ var bodies = map[string]any{
 	"POST /api/v1/accounts/{accountID}/alarm-rules":                                    map[string]any{"roles": []string{"owner"}},
 	"PUT /api/v1/accounts/{accountID}/alarm-rules/{ruleID}":                            map[string]any{"roles": []string{"owner"}},
 	"PUT /api/v1/accounts/{accountID}/alarm-quiet-hours":                               map[string]any{"start": "22:00", "end": "07:00"},
-	"POST /api/v1/accounts/{accountID}/webhooks":  map[string]any{"url": "https://hooks.example.com/vigil"},
+	"POST /api/v1/accounts/{accountID}/webhooks":                                       map[string]any{"url": "https://hooks.example.com/vigil"},
 }
 
 // Every route of a customer account, asked by a user of another account for
