@@ -312,3 +312,41 @@ func TestDownlinkPersistentSession(t *testing.T) {
 		}
 	})
 }
+
+// A message whose ingest fails for a passing reason while newer messages
+// wait behind it is not lost: the edge acknowledges cumulatively, so the
+// newer messages' acknowledgement must not settle it unread. (It failed
+// before the edge handed a failed tail over again in place.)
+func TestTransientFailureLosesNothing(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		a := e.auth.add()
+		c := e.mustConnect(a)
+		var mu sync.Mutex
+		seen := map[string]int{}
+		failing, release := make(chan struct{}), make(chan struct{})
+		e.consume("flaky", func(_ context.Context, m bus.Message) error {
+			p := string(m.Payload)
+			mu.Lock()
+			seen[p]++
+			n := seen[p]
+			mu.Unlock()
+			if p == "first" && n == 1 {
+				close(failing)
+				<-release // newer messages arrive meanwhile
+				return errors.New("database busy")
+			}
+			return nil
+		})
+		c.publish(t, up(a, "info"), []byte("first"))
+		recv(t, failing, "the first delivery")
+		for i := range 5 {
+			c.publish(t, up(a, "info"), fmt.Appendf(nil, "later-%d", i))
+		}
+		close(release)
+		eventually(t, "every message ingested", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(seen) == 6 && seen["first"] >= 2
+		})
+	})
+}

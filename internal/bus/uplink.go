@@ -152,19 +152,60 @@ func (b *Bus) awaitStranded(ctx context.Context, cons jetstream.Consumer) {
 //
 // Embedded, the edge's consumer acknowledges cumulatively (one
 // acknowledgement per batch): every message up to the first that failed
-// for a passing reason is settled at once, and that one and the rest come
-// again. What was settled is then purged from the edge store, so a
-// device's raw message, undeclared fields and all, does not outlive its
-// ingest.
+// for a passing reason is settled at once. The rest cannot be handed back
+// for later, since the next batch's acknowledgement would settle them
+// unread; they are handed over again here, with a growing delay, until
+// they pass or vigil stops (then the next run gets them). What was settled
+// is purged from the edge store, so a device's raw message, undeclared
+// fields and all, does not outlive its ingest.
 func (b *Bus) handleUplink(ctx context.Context, raw []jetstream.Msg, strip string, handle func(context.Context, []Message) []error) {
-	results := make([]error, len(raw))
-	var msgs []Message
-	var at []int // index in raw of each message handed over
 	metas := make([]*jetstream.MsgMetadata, len(raw))
 	for i, m := range raw {
 		if meta, err := m.Metadata(); err == nil {
 			metas[i] = meta
 		}
+	}
+	if b.extJS != nil {
+		for i, err := range b.handOver(ctx, raw, metas, strip, handle) {
+			b.settleOne(raw[i], metas[i], err)
+		}
+		return
+	}
+	for attempt := uint64(1); len(raw) > 0; attempt++ {
+		results := b.handOver(ctx, raw, metas, strip, handle)
+		settled := len(raw)
+		for i, err := range results {
+			if err != nil && !IsPermanent(err) {
+				settled = i
+				break
+			}
+		}
+		for i := range settled {
+			b.count(raw[i], results[i])
+		}
+		if settled > 0 && !b.ackThrough(ctx, raw[settled-1], metas[settled-1]) {
+			return
+		}
+		raw, metas = raw[settled:], metas[settled:]
+		if len(raw) == 0 || ctx.Err() != nil {
+			return
+		}
+		b.metrics.uplink.WithLabelValues("nak").Add(float64(len(raw)))
+		b.log.Warn("bus: uplink not ingested, handing it over again", "messages", len(raw), "err", results[settled])
+		for _, m := range raw {
+			m.InProgress() //nolint:errcheck // at worst redelivered after AckWait, and ingest is idempotent
+		}
+		sleep(ctx, backoff(attempt))
+	}
+}
+
+// handOver parses raw into uplink messages, hands those to handle, and
+// returns one result per message of raw.
+func (b *Bus) handOver(ctx context.Context, raw []jetstream.Msg, metas []*jetstream.MsgMetadata, strip string, handle func(context.Context, []Message) []error) []error {
+	results := make([]error, len(raw))
+	var msgs []Message
+	var at []int // index in raw of each message handed over
+	for i, m := range raw {
 		msg, ok := parseUplink(strings.TrimPrefix(m.Subject(), strip))
 		if !ok {
 			results[i] = Permanent(errs.E(errs.Invalid, "not an uplink subject"))
@@ -184,52 +225,53 @@ func (b *Bus) handleUplink(ctx context.Context, raw []jetstream.Msg, strip strin
 			}
 		}
 	}
-	cumulative := b.extJS == nil
-	settled := len(raw)
-	if cumulative {
-		for i, err := range results {
-			if err != nil && !IsPermanent(err) {
-				settled = i
-				break
-			}
-		}
+	return results
+}
+
+// count records how a message was settled.
+func (b *Bus) count(m jetstream.Msg, err error) {
+	switch {
+	case err == nil:
+		b.metrics.uplink.WithLabelValues("ack").Inc()
+	case IsPermanent(err):
+		b.metrics.uplink.WithLabelValues("term").Inc()
+		b.log.Warn("bus: uplink message rejected", "subject", m.Subject(), "err", err)
+	default:
+		b.metrics.uplink.WithLabelValues("nak").Inc()
 	}
-	for i, m := range raw {
-		err := results[i]
-		switch {
-		case err == nil:
-			b.metrics.uplink.WithLabelValues("ack").Inc()
-			if !cumulative {
-				m.Ack() //nolint:errcheck // redelivered if lost
-			}
-		case IsPermanent(err) && (!cumulative || i < settled):
-			b.metrics.uplink.WithLabelValues("term").Inc()
-			b.log.Warn("bus: uplink message rejected", "subject", m.Subject(), "err", err)
-			if !cumulative {
-				m.Term() //nolint:errcheck // redelivered if lost
-			}
-		default:
-			b.metrics.uplink.WithLabelValues("nak").Inc()
-			var n uint64 = 1
-			if metas[i] != nil {
-				n = metas[i].NumDelivered
-			}
-			m.NakWithDelay(backoff(n)) //nolint:errcheck // redelivered after AckWait if lost
+}
+
+// settleOne settles a message of the external work queue on its own.
+func (b *Bus) settleOne(m jetstream.Msg, meta *jetstream.MsgMetadata, err error) {
+	b.count(m, err)
+	switch {
+	case err == nil:
+		m.Ack() //nolint:errcheck // redelivered if lost
+	case IsPermanent(err):
+		m.Term() //nolint:errcheck // redelivered if lost
+	default:
+		var n uint64 = 1
+		if meta != nil {
+			n = meta.NumDelivered
 		}
+		m.NakWithDelay(backoff(n)) //nolint:errcheck // redelivered after AckWait if lost
 	}
-	if cumulative && settled > 0 {
-		// Settle what was handled even when closing, or it comes again.
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		last := raw[settled-1]
-		if err := last.DoubleAck(actx); err != nil {
-			b.log.Warn("bus: uplink acknowledgement", "err", err)
-			return
-		}
-		if metas[settled-1] != nil {
-			b.purgeConsumed(actx, metas[settled-1].Sequence.Stream)
-		}
+}
+
+// ackThrough acknowledges the edge's uplink up to and including last, then
+// purges it; it reports whether the acknowledgement was confirmed.
+func (b *Bus) ackThrough(ctx context.Context, last jetstream.Msg, meta *jetstream.MsgMetadata) bool {
+	// Settle what was handled even when closing, or it comes again.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := last.DoubleAck(actx); err != nil {
+		b.log.Warn("bus: uplink acknowledgement", "err", err)
+		return false
 	}
+	if meta != nil {
+		b.purgeConsumed(actx, meta.Sequence.Stream)
+	}
+	return true
 }
 
 // purgeConsumed removes device uplink up to and including seq from the
