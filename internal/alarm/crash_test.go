@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -18,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/app"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/notify"
@@ -67,7 +71,8 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Alarms.SetNotifier(&fileNotifier{f: f})
+	// The real delivery side, and a file the parent reads for fan-out.
+	a.Alarms.SetNotifier(alarm.Tee{a.Notify, &fileNotifier{f: f}})
 	fmt.Println("CHILD READY")
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM)
@@ -151,9 +156,19 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 		t.Skip("kills and restarts vigil several times")
 	}
 	mqttAddr := freePort(t)
-	e := vigiltest.Start(t, func(c *config.Config) { c.Bus.MQTTListen = mqttAddr; c.Alarm.Poll = 50 * time.Millisecond })
+	e := vigiltest.Start(t, func(c *config.Config) {
+		c.Bus.MQTTListen = mqttAddr
+		c.Alarm.Poll = 50 * time.Millisecond
+		c.Notify.AllowLoopback = true
+	})
 	owner := e.SignUp("owner@example.com")
 	cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Garage")
+	// The owner's signed webhook is one of each alarm's channels: what
+	// fan-out queued must also be delivered there, across the kills.
+	hook := newHookReceiver(t)
+	var created notify.Webhook
+	owner.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+owner.AccountID+"/webhooks", map[string]any{"url": hook.URL(), "kinds": []string{"alarm"}}).Decode(t, &created)
+	hook.setSecret(created.Secret)
 	cfg := e.Config
 	e.App.Close()
 	sink := t.TempDir() + "/notified"
@@ -245,12 +260,17 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 	// A batch in flight at the kill is delivered again once the bus's
 	// ingest AckWait (30 s) has passed, and a moved-but-unacknowledged one
 	// after 10 s more.
-	deadline := time.Now().Add(2 * time.Minute)
+	// On a loaded machine the drain takes a while: give up only when it
+	// stops making progress.
+	deadline, progress := time.Now().Add(90*time.Second), -1
 	for {
-		ids, got := want(), readSink(t, sink)
+		ids, got, hooked := want(), readSink(t, sink), hook.received()
+		if n := len(got) + len(hooked); n > progress {
+			progress, deadline = n, time.Now().Add(90*time.Second)
+		}
 		missing = missing[:0]
 		for _, ev := range acked {
-			if id, ok := ids[ev]; !ok || got[id] == 0 {
+			if id, ok := ids[ev]; !ok || got[id] == 0 || hooked[id] == 0 {
 				missing = append(missing, ev)
 			}
 		}
@@ -264,7 +284,7 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 					t.Errorf("notice under ID %q, not an alarm ID", id)
 				}
 			}
-			t.Logf("%d acknowledged alarms, %d notices, %d repeats under the same ID", len(acked), len(got), dups)
+			t.Logf("%d acknowledged alarms, %d notices, %d repeats under the same ID; %d delivered to the webhook (%d refused signatures)", len(acked), len(got), dups, len(hooked), hook.refused())
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -279,6 +299,60 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 				stored++
 			}
 		}
-		t.Fatalf("%d acknowledged alarms never reached the notifier (%d of them stored), e.g. %v", len(missing), stored, missing[:min(5, len(missing))])
+		t.Fatalf("%d acknowledged alarms never reached the notifier or the webhook (%d of them stored), e.g. %v", len(missing), stored, missing[:min(5, len(missing))])
 	}
+}
+
+// hookReceiver is the owner's webhook endpoint: it checks each call's
+// signature and counts deliveries per message ID.
+type hookReceiver struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	secret  []byte
+	got     map[string]int
+	refusal int
+}
+
+func newHookReceiver(t *testing.T) *hookReceiver {
+	h := &hookReceiver{got: map[string]int{}}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if err != nil || notify.Verify(h.secret, r.Header.Get("Vigil-Signature"), body, time.Now(), 24*time.Hour) != nil {
+			h.refusal++
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		var p notify.WebhookPayload
+		if json.Unmarshal(body, &p) != nil || p.ID == "" {
+			h.refusal++
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		h.got[p.ID]++
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+func (h *hookReceiver) URL() string { return h.srv.URL + "/vigil" }
+
+func (h *hookReceiver) setSecret(s string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.secret = []byte(s)
+}
+
+func (h *hookReceiver) received() map[string]int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return maps.Clone(h.got)
+}
+
+func (h *hookReceiver) refused() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.refusal
 }
