@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/app"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/notify"
@@ -33,24 +32,7 @@ import (
 
 const (
 	childConfigEnv = "VIGIL_ALARM_CRASH_CONFIG"
-	childSinkEnv   = "VIGIL_ALARM_CRASH_SINK"
 )
-
-// fileNotifier is a durable Notifier for the crash test: each message ID
-// is appended to a file and synced before Enqueue returns.
-type fileNotifier struct {
-	mu sync.Mutex
-	f  *os.File
-}
-
-func (n *fileNotifier) Enqueue(_ context.Context, msg notify.Message, users []string) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if _, err := fmt.Fprintf(n.f, "%s %d\n", msg.ID, len(users)); err != nil {
-		return err
-	}
-	return n.f.Sync()
-}
 
 // TestCrashChild is vigil itself, run by TestAlarmsSurviveKill9 in a child
 // process that is killed with SIGKILL; it does nothing in a normal run.
@@ -63,16 +45,10 @@ func TestCrashChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.OpenFile(os.Getenv(childSinkEnv), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
 	a, err := app.New(context.Background(), cfg, app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The real delivery side, and a file the parent reads for fan-out.
-	a.Alarms.SetNotifier(alarm.Tee{a.Notify, &fileNotifier{f: f}})
 	fmt.Println("CHILD READY")
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM)
@@ -91,11 +67,11 @@ func freePort(t *testing.T) string {
 }
 
 // startChild runs vigil in a child process and waits until it is up.
-func startChild(t *testing.T, cfg config.Config, sink string) *exec.Cmd {
+func startChild(t *testing.T, cfg config.Config) *exec.Cmd {
 	t.Helper()
 	raw, _ := json.Marshal(cfg)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childConfigEnv+"="+string(raw), childSinkEnv+"="+sink)
+	cmd.Env = append(os.Environ(), childConfigEnv+"="+string(raw))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -131,24 +107,10 @@ func startChild(t *testing.T, cfg config.Config, sink string) *exec.Cmd {
 	return cmd
 }
 
-func readSink(t *testing.T, path string) map[string]int {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	out := map[string]int{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if id, _, ok := strings.Cut(line, " "); ok {
-			out[id]++
-		}
-	}
-	return out
-}
-
 // vigil is killed with SIGKILL again and again while a camera sends alarms
 // and fan-out runs; after each restart on the same data directory, every
-// alarm the camera got a PUBACK for reaches the notifier at least once,
+// alarm the camera got a PUBACK for is delivered to the owner's webhook
+// through the notification outbox at least once,
 // and every repeat carries the alarm's same ID.
 // proves: U-C
 func TestAlarmsSurviveKill9(t *testing.T) {
@@ -163,20 +125,19 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 	})
 	owner := e.SignUp("owner@example.com")
 	cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Garage")
-	// The owner's signed webhook is one of each alarm's channels: what
-	// fan-out queued must also be delivered there, across the kills.
+	// The owner's signed webhook is one of each alarm's channels: every
+	// acknowledged alarm must be delivered there, across the kills.
 	hook := newHookReceiver(t)
 	var created notify.Webhook
 	owner.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+owner.AccountID+"/webhooks", map[string]any{"url": hook.URL(), "kinds": []string{"alarm"}}).Decode(t, &created)
 	hook.setSecret(created.Secret)
 	cfg := e.Config
 	e.App.Close()
-	sink := t.TempDir() + "/notified"
 
 	var acked []string // event IDs the camera got a PUBACK for
 	next := 0
 	for round := range 4 {
-		child := startChild(t, cfg, sink)
+		child := startChild(t, cfg)
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		cam, err := sim.Connect(ctx, sim.Config{URL: cred.MQTTURL, DeviceID: cred.DeviceID, Secret: cred.Secret, Firmware: "1.0.0"})
 		if err != nil {
@@ -219,14 +180,14 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 		<-done
 		cancel()
 		cam.Close()
-		t.Logf("round %d: %d alarms acknowledged so far, %d notified", round, len(acked), len(readSink(t, sink)))
+		t.Logf("round %d: %d alarms acknowledged so far, %d delivered", round, len(acked), len(hook.received()))
 	}
 	if len(acked) < 20 {
 		t.Fatalf("only %d alarms acknowledged: the test proves little", len(acked))
 	}
 
 	// One last start drains what is pending.
-	child := startChild(t, cfg, sink)
+	child := startChild(t, cfg)
 	want := func() map[string]string {
 		// The alarm IDs of the acknowledged event IDs, read from the
 		// database the child uses (SQLite allows a second reader).
@@ -264,13 +225,13 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 	// stops making progress.
 	deadline, progress := time.Now().Add(90*time.Second), -1
 	for {
-		ids, got, hooked := want(), readSink(t, sink), hook.received()
-		if n := len(got) + len(hooked); n > progress {
+		ids, got := want(), hook.received()
+		if n := len(got); n > progress {
 			progress, deadline = n, time.Now().Add(90*time.Second)
 		}
 		missing = missing[:0]
 		for _, ev := range acked {
-			if id, ok := ids[ev]; !ok || got[id] == 0 || hooked[id] == 0 {
+			if id, ok := ids[ev]; !ok || got[id] == 0 {
 				missing = append(missing, ev)
 			}
 		}
@@ -284,7 +245,7 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 					t.Errorf("notice under ID %q, not an alarm ID", id)
 				}
 			}
-			t.Logf("%d acknowledged alarms, %d notices, %d repeats under the same ID; %d delivered to the webhook (%d refused signatures)", len(acked), len(got), dups, len(hooked), hook.refused())
+			t.Logf("%d acknowledged alarms, %d delivered to the webhook, %d repeats under the same ID, %d refused signatures", len(acked), len(got), dups, hook.refused())
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -299,7 +260,7 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 				stored++
 			}
 		}
-		t.Fatalf("%d acknowledged alarms never reached the notifier or the webhook (%d of them stored), e.g. %v", len(missing), stored, missing[:min(5, len(missing))])
+		t.Fatalf("%d acknowledged alarms never reached the webhook (%d of them stored), e.g. %v", len(missing), stored, missing[:min(5, len(missing))])
 	}
 }
 
