@@ -226,7 +226,9 @@ func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	for ctx.Err() == nil {
 		var rows []DeliveryRow
-		if free := cap(slots) - len(slots); free > 0 {
+		// Claim in batches: each claim is a write transaction (a commit
+		// and an fsync), so wait for half the slots unless none is busy.
+		if free := cap(slots) - len(slots); free > 0 && (free >= (cap(slots)+1)/2 || free == cap(slots)) {
 			var err error
 			if rows, err = s.store.ClaimDue(ctx, free, s.opts.Lease); err != nil && ctx.Err() == nil {
 				s.log.Error("notification worker", "err", err)
