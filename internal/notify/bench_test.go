@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/notify"
+	"github.com/vigil-cloud/vigil/internal/notify/pushtest"
 	"github.com/vigil-cloud/vigil/internal/store/storetest"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
@@ -53,8 +54,8 @@ func BenchmarkPushLatency(b *testing.B) {
 }
 
 func pushLatency(b *testing.B, rate int, dur time.Duration) {
-	ps := startPushService(b)
-	target, _ := url.Parse(ps.url)
+	ps := pushtest.Start(b)
+	target, _ := url.Parse(ps.URL)
 	var mu sync.Mutex
 	var accepted []time.Time
 	proxy := httputil.NewSingleHostReverseProxy(target)
@@ -84,7 +85,7 @@ func pushLatency(b *testing.B, rate int, dur time.Duration) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sub := ps.subscribe(b, key)
+	sub := ps.Subscribe(b, key)
 	endpoint := front.URL + "/notify/" + sub.ClientHash
 	alice.Must(http.StatusCreated, "POST", "/api/v1/me/push-subscriptions", map[string]any{"endpoint": endpoint,
 		"keys": map[string]string{"p256dh": sub.Keys.P256dh, "auth": sub.Keys.Auth}})
@@ -116,7 +117,7 @@ func pushLatency(b *testing.B, rate int, dur time.Duration) {
 	deadline := time.Now().Add(2 * time.Minute)
 	var got []string
 	for time.Now().Before(deadline) {
-		if got = ps.messages(b, sub.ClientHash); len(got) >= n {
+		if got = ps.Messages(b, sub.ClientHash); len(got) >= n {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vigil-cloud/vigil/internal/notify"
+	"github.com/vigil-cloud/vigil/internal/notify/pushtest"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -17,7 +18,7 @@ import (
 // subscription is removed and not tried again.
 // proves: U-C
 func TestWebPushEndToEnd(t *testing.T) {
-	ps := startPushService(t)
+	ps := pushtest.Start(t)
 	p := startPeers(t)
 	e := vigiltest.Start(t, p.option)
 	alice := e.SignUp("alice@example.com")
@@ -25,7 +26,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 		PublicKey string `json:"public_key"`
 	}
 	e.Client().Must(http.StatusOK, "GET", "/api/v1/notify/vapid-key", nil).Decode(t, &key)
-	sub := ps.subscribe(t, key.PublicKey)
+	sub := ps.Subscribe(t, key.PublicKey)
 	in := map[string]any{"endpoint": sub.Endpoint, "expirationTime": nil, "keys": map[string]string{"p256dh": sub.Keys.P256dh, "auth": sub.Keys.Auth}}
 	bad := map[string]any{"endpoint": sub.Endpoint, "keys": map[string]string{"p256dh": "short", "auth": sub.Keys.Auth}}
 	alice.Must(http.StatusBadRequest, "POST", "/api/v1/me/push-subscriptions", bad)
@@ -42,7 +43,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	waitFor(t, func() bool { got = ps.messages(t, sub.ClientHash); return len(got) > 0 })
+	waitFor(t, func() bool { got = ps.Messages(t, sub.ClientHash); return len(got) > 0 })
 	var payload struct {
 		ID, Kind, Title, Body, URL string
 	}
@@ -53,7 +54,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 		t.Fatalf("decrypted payload %+v", payload)
 	}
 	// The browser unsubscribes: the push service answers 410 from now on.
-	ps.expire(t, sub.ClientHash)
+	ps.Expire(t, sub.ClientHash)
 	msg.ID = "alm_push2"
 	if err := e.App.Notify.Enqueue(context.Background(), msg, []string{alice.UserID}); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,7 @@
-package notify_test
+// Package pushtest runs npm web-push-testing, a real local Web Push service,
+// for tests and benchmarks: it hands out subscriptions, checks VAPID,
+// decrypts each push (RFC 8291) and keeps the plaintext to read back.
+package pushtest
 
 import (
 	"bytes"
@@ -14,17 +17,15 @@ import (
 	"time"
 )
 
-// pushService is npm web-push-testing, a real local Web Push service: it
-// hands out subscriptions, checks the VAPID token, decrypts each push
-// (RFC 8291) and keeps the plaintext for the test to read back.
-type pushService struct {
-	url string
+// Service is a running web-push-testing.
+type Service struct {
+	URL string
 }
 
-// startPushService runs web-push-testing from e2e/node_modules on a free
-// port until the test ends. It skips when node or the package is missing,
+// Start runs web-push-testing from e2e/node_modules on a free port until
+// the test ends. It skips when node or the package is missing,
 // unless VIGIL_TEST_WEBPUSH says CI must have them.
-func startPushService(t testing.TB) *pushService {
+func Start(t testing.TB) *Service {
 	t.Helper()
 	missing := func(why string) {
 		if os.Getenv("VIGIL_TEST_WEBPUSH") != "" {
@@ -36,8 +37,7 @@ func startPushService(t testing.TB) *pushService {
 	if err != nil {
 		missing("node is not installed")
 	}
-	wd, _ := os.Getwd()
-	script := filepath.Join(wd, "..", "..", "e2e", "node_modules", "web-push-testing", "src", "bin", "server.js")
+	script := filepath.Join(repoRoot(), "e2e", "node_modules", "web-push-testing", "src", "bin", "server.js")
 	if _, err := os.Stat(script); err != nil {
 		missing("e2e/node_modules/web-push-testing is not installed")
 	}
@@ -58,10 +58,10 @@ func startPushService(t testing.TB) *pushService {
 		cmd.Process.Kill() //nolint:errcheck // it may have exited
 		cmd.Wait()         //nolint:errcheck
 	})
-	ps := &pushService{url: fmt.Sprintf("http://localhost:%d", port)}
+	ps := &Service{URL: fmt.Sprintf("http://localhost:%d", port)}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		res, err := http.Post(ps.url+"/status", "application/json", nil)
+		res, err := http.Post(ps.URL+"/status", "application/json", nil)
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
@@ -75,10 +75,10 @@ func startPushService(t testing.TB) *pushService {
 	}
 }
 
-func (ps *pushService) post(t testing.TB, path string, in, out any) int {
+func (ps *Service) post(t testing.TB, path string, in, out any) int {
 	t.Helper()
 	b, _ := json.Marshal(in)
-	res, err := http.Post(ps.url+path, "application/json", bytes.NewReader(b))
+	res, err := http.Post(ps.URL+path, "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +89,8 @@ func (ps *pushService) post(t testing.TB, path string, in, out any) int {
 	return res.StatusCode
 }
 
-// subscription is what the push service gives a browser.
-type subscription struct {
+// Subscription is what the push service gives a browser.
+type Subscription struct {
 	Endpoint string `json:"endpoint"`
 	Keys     struct {
 		P256dh string `json:"p256dh"`
@@ -99,19 +99,19 @@ type subscription struct {
 	ClientHash string `json:"clientHash"`
 }
 
-// subscribe makes a subscription for vigil's VAPID key, as a browser's
+// Subscribe makes a subscription for vigil's VAPID key, as a browser's
 // PushManager.subscribe does.
-func (ps *pushService) subscribe(t testing.TB, vapidPublic string) subscription {
+func (ps *Service) Subscribe(t testing.TB, vapidPublic string) Subscription {
 	t.Helper()
-	var out struct{ Data subscription }
+	var out struct{ Data Subscription }
 	if st := ps.post(t, "/subscribe", map[string]string{"userVisibleOnly": "true", "applicationServerKey": vapidPublic}, &out); st != http.StatusOK {
 		t.Fatalf("subscribe: %d", st)
 	}
 	return out.Data
 }
 
-// messages returns the decrypted payloads the subscription received.
-func (ps *pushService) messages(t testing.TB, clientHash string) []string {
+// Messages returns the decrypted payloads the subscription received.
+func (ps *Service) Messages(t testing.TB, clientHash string) []string {
 	t.Helper()
 	var out struct {
 		Data struct{ Messages []string }
@@ -122,11 +122,24 @@ func (ps *pushService) messages(t testing.TB, clientHash string) []string {
 	return out.Data.Messages
 }
 
-// expire makes the push service answer 410 for the subscription, as when a
+// Expire makes the push service answer 410 for the subscription, as when a
 // browser unsubscribes.
-func (ps *pushService) expire(t testing.TB, clientHash string) {
+func (ps *Service) Expire(t testing.TB, clientHash string) {
 	t.Helper()
 	if st := ps.post(t, "/expire-subscription/"+clientHash, map[string]string{}, nil); st != http.StatusOK {
 		t.Fatalf("expire: %d", st)
+	}
+}
+
+// repoRoot is the module's directory: the nearest parent holding go.mod.
+func repoRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
 	}
 }
