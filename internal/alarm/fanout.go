@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/media"
@@ -68,6 +69,11 @@ func (s *Service) RaiseOffline(ctx context.Context) (int, error) {
 // FanOut hands one batch of pending alarms to the notifier and returns how
 // many it handled. An alarm is marked done only after the notifier took it,
 // so a crash in between repeats it, under the same message ID.
+//
+// Who is told is decided alarm by alarm, in order (cooldowns depend on the
+// alarms before); the notifier and the recorder are then called for the
+// whole batch at once, so their writes share commits instead of paying a
+// synced commit each.
 func (s *Service) FanOut(ctx context.Context) (int, error) {
 	n := s.notifierOf()
 	if n == nil {
@@ -79,10 +85,15 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
+	type job struct {
+		a       Alarm
+		to      map[string]recipient
+		started []Cooldown
+		err     error
+	}
 	audiences := map[string]*Audience{}
-	states := make(map[string]string, len(pending))
-	var cooldowns []Cooldown
-	for _, a := range pending {
+	jobs := make([]job, len(pending))
+	for i, a := range pending {
 		au, ok := audiences[a.AccountID]
 		if !ok {
 			v, err := s.store.Audience(ctx, a.AccountID)
@@ -92,24 +103,59 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 			au = &v
 			audiences[a.AccountID] = au
 		}
-		s.mark(ctx, a)
 		to, started := decide(a, au)
-		cooldowns = append(cooldowns, started...)
-		if len(to) == 0 {
-			states[a.ID] = StateQuiet
-			continue
-		}
-		if err := s.enqueue(ctx, n, a, to); err != nil {
-			// What is done stays done; the rest waits for the next pass.
-			if ferr := s.finish(ctx, states, cooldowns); ferr != nil {
-				return 0, ferr
-			}
-			return len(states), fmt.Errorf("notifier: %w", err)
-		}
-		states[a.ID] = StateNotified
+		jobs[i] = job{a: a, to: to, started: started}
 	}
-	return len(pending), s.finish(ctx, states, cooldowns)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, fanOutParallel)
+	for i := range jobs {
+		j := &jobs[i]
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			s.mark(ctx, j.a)
+			if len(j.to) > 0 {
+				j.err = s.enqueue(ctx, n, j.a, j.to)
+			}
+		})
+	}
+	wg.Wait()
+	states := make(map[string]string, len(jobs))
+	var cooldowns []Cooldown
+	var failed error
+	for _, j := range jobs {
+		if j.err != nil && failed == nil {
+			failed = j.err
+		}
+	}
+	for _, j := range jobs {
+		switch {
+		case j.err != nil:
+			continue
+		case failed != nil && len(j.to) == 0:
+			// Decided quiet next to an alarm the notifier did not take:
+			// decide it again next pass, with the cooldowns recorded.
+			continue
+		case len(j.to) == 0:
+			states[j.a.ID] = StateQuiet
+		default:
+			states[j.a.ID] = StateNotified
+		}
+		cooldowns = append(cooldowns, j.started...)
+	}
+	if err := s.finish(ctx, states, cooldowns); err != nil {
+		return 0, err
+	}
+	if failed != nil {
+		// What is done stays done; the rest waits for the next pass.
+		return len(states), fmt.Errorf("notifier: %w", failed)
+	}
+	return len(pending), nil
 }
+
+// fanOutParallel bounds the notifier and recorder calls of one fan-out
+// pass in flight at once.
+const fanOutParallel = 64
 
 func (s *Service) finish(ctx context.Context, states map[string]string, cooldowns []Cooldown) error {
 	if len(states) == 0 {
