@@ -5,13 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"os"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,38 +28,14 @@ import (
 //
 // VIGIL_ALARM_RATES=100,300 picks other rates (alarms/s).
 func BenchmarkAlarmToWebPush(b *testing.B) {
-	rates := []int{100, 500}
-	if env := os.Getenv("VIGIL_ALARM_RATES"); env != "" {
-		rates = nil
-		for _, f := range strings.Split(env, ",") {
-			r, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || r <= 0 {
-				b.Fatalf("VIGIL_ALARM_RATES: %q is not a rate", f)
-			}
-			rates = append(rates, r)
-		}
-	}
-	for _, rate := range rates {
+	for _, rate := range pushtest.Rates(b, "VIGIL_ALARM_RATES", 100, 500) {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) { alarmToPush(b, rate, 5*time.Second) })
 	}
 }
 
 func alarmToPush(b *testing.B, rate int, dur time.Duration) {
 	ps := pushtest.Start(b)
-	target, _ := url.Parse(ps.URL)
-	var mu sync.Mutex
-	var accepted []time.Time
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	proxy.ModifyResponse = func(r *http.Response) error {
-		if r.StatusCode == http.StatusCreated {
-			mu.Lock()
-			accepted = append(accepted, time.Now())
-			mu.Unlock()
-		}
-		return nil
-	}
-	front := httptest.NewServer(proxy)
-	defer front.Close()
+	front := ps.Front(b)
 
 	e := vigiltest.Start(b, func(c *config.Config) {
 		c.Notify.AllowLoopback = true
@@ -123,8 +92,7 @@ func alarmToPush(b *testing.B, rate int, dur time.Duration) {
 		}
 	}
 	b.StopTimer()
-	mu.Lock()
-	defer mu.Unlock()
+	accepted := front.Accepted()
 	if len(got) < n || len(accepted) < n {
 		b.Fatalf("%d of %d pushes arrived (%d accepted)", len(got), n, len(accepted))
 	}
@@ -165,10 +133,9 @@ func alarmToPush(b *testing.B, rate int, dur time.Duration) {
 		}
 		lat = append(lat, accepted[k].Sub(sent[i]))
 	}
-	slices.Sort(lat)
-	pct := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
+	p50, p99, worst := pushtest.Percentiles(lat)
+	b.ReportMetric(p50, "p50-ms")
+	b.ReportMetric(p99, "p99-ms")
 	b.Logf("rate %d/s, %d alarms over MQTT: camera → push accepted p50 %.1f ms, p99 %.1f ms, max %.1f ms; published in %.2fs",
-		rate, n, pct(0.5), pct(0.99), pct(1), published.Seconds())
+		rate, n, p50, p99, worst, published.Seconds())
 }

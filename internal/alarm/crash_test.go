@@ -1,27 +1,20 @@
 package alarm_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/vigil-cloud/vigil/internal/app"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/sim"
@@ -30,81 +23,12 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-const (
-	childConfigEnv = "VIGIL_ALARM_CRASH_CONFIG"
-)
-
 // TestCrashChild is vigil itself, run by TestAlarmsSurviveKill9 in a child
-// process that is killed with SIGKILL; it does nothing in a normal run.
+// process that is killed with SIGKILL; it skips in a normal run.
 func TestCrashChild(t *testing.T) {
-	raw := os.Getenv(childConfigEnv)
-	if raw == "" {
+	if !vigiltest.ServeAsChild(t) {
 		t.Skip("runs only as the child of TestAlarmsSurviveKill9")
 	}
-	var cfg config.Config
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Println("CHILD READY")
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM)
-	<-sig
-	a.Close()
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// startChild runs vigil in a child process and waits until it is up.
-func startChild(t *testing.T, cfg config.Config) *exec.Cmd {
-	t.Helper()
-	raw, _ := json.Marshal(cfg)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childConfigEnv+"="+string(raw))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		ok := false
-		for sc.Scan() {
-			if !ok && strings.Contains(sc.Text(), "CHILD READY") {
-				ok = true
-				ready <- true
-			}
-		}
-		if !ok {
-			ready <- false
-		}
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			_ = cmd.Wait()
-			t.Fatal("vigil child exited before it was ready")
-		}
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("vigil child did not start")
-	}
-	return cmd
 }
 
 // vigil is killed with SIGKILL again and again while a camera sends alarms
@@ -117,7 +41,7 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and restarts vigil several times")
 	}
-	mqttAddr := freePort(t)
+	mqttAddr := vigiltest.FreeAddr(t)
 	e := vigiltest.Start(t, func(c *config.Config) {
 		c.Bus.MQTTListen = mqttAddr
 		c.Alarm.Poll = 50 * time.Millisecond
@@ -137,7 +61,7 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 	var acked []string // event IDs the camera got a PUBACK for
 	next := 0
 	for round := range 4 {
-		child := startChild(t, cfg)
+		child := vigiltest.StartChild(t, "TestCrashChild", cfg)
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		cam, err := sim.Connect(ctx, sim.Config{URL: cred.MQTTURL, DeviceID: cred.DeviceID, Secret: cred.Secret, Firmware: "1.0.0"})
 		if err != nil {
@@ -187,7 +111,7 @@ func TestAlarmsSurviveKill9(t *testing.T) {
 	}
 
 	// One last start drains what is pending.
-	child := startChild(t, cfg)
+	child := vigiltest.StartChild(t, "TestCrashChild", cfg)
 	want := func() map[string]string {
 		// The alarm IDs of the acknowledged event IDs, read from the
 		// database the child uses (SQLite allows a second reader).

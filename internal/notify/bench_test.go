@@ -5,13 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,18 +30,7 @@ import (
 // VIGIL_NOTIFY_WORKERS the sends in flight, and VIGIL_PUSH_DB=postgres
 // runs vigil on PostgreSQL (VIGIL_TEST_POSTGRES) instead of SQLite.
 func BenchmarkPushLatency(b *testing.B) {
-	rates := []int{100, 500}
-	if env := os.Getenv("VIGIL_PUSH_RATES"); env != "" {
-		rates = nil
-		for _, f := range strings.Split(env, ",") {
-			r, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || r <= 0 {
-				b.Fatalf("VIGIL_PUSH_RATES: %q is not a rate", f)
-			}
-			rates = append(rates, r)
-		}
-	}
-	for _, rate := range rates {
+	for _, rate := range pushtest.Rates(b, "VIGIL_PUSH_RATES", 100, 500) {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 			pushLatency(b, rate, 5*time.Second)
 		})
@@ -55,20 +39,7 @@ func BenchmarkPushLatency(b *testing.B) {
 
 func pushLatency(b *testing.B, rate int, dur time.Duration) {
 	ps := pushtest.Start(b)
-	target, _ := url.Parse(ps.URL)
-	var mu sync.Mutex
-	var accepted []time.Time
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	proxy.ModifyResponse = func(r *http.Response) error {
-		if r.StatusCode == http.StatusCreated {
-			mu.Lock()
-			accepted = append(accepted, time.Now())
-			mu.Unlock()
-		}
-		return nil
-	}
-	front := httptest.NewServer(proxy)
-	defer front.Close()
+	front := ps.Front(b)
 	p := startPeers(&testing.T{})
 	opts := []vigiltest.Option{p.option, func(c *config.Config) {
 		if w, err := strconv.Atoi(os.Getenv("VIGIL_NOTIFY_WORKERS")); err == nil {
@@ -123,8 +94,7 @@ func pushLatency(b *testing.B, rate int, dur time.Duration) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	b.StopTimer()
-	mu.Lock()
-	defer mu.Unlock()
+	accepted := front.Accepted()
 	if len(got) < n || len(accepted) < n {
 		b.Fatalf("%d of %d pushes arrived (%d accepted)", len(got), n, len(accepted))
 	}
@@ -143,10 +113,9 @@ func pushLatency(b *testing.B, rate int, dur time.Duration) {
 		}
 		lat = append(lat, accepted[k].Sub(sent[i]))
 	}
-	slices.Sort(lat)
-	pct := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
+	p50, p99, worst := pushtest.Percentiles(lat)
+	b.ReportMetric(p50, "p50-ms")
+	b.ReportMetric(p99, "p99-ms")
 	b.ReportMetric(float64(n)/enqueueEnd.Seconds(), "enqueued/s")
-	b.Logf("rate %d/s, %d messages: p50 %.1f ms, p99 %.1f ms, max %.1f ms; enqueue phase %.2fs", rate, n, pct(0.5), pct(0.99), pct(1), enqueueEnd.Seconds())
+	b.Logf("rate %d/s, %d messages: p50 %.1f ms, p99 %.1f ms, max %.1f ms; enqueue phase %.2fs", rate, n, p50, p99, worst, enqueueEnd.Seconds())
 }

@@ -16,39 +16,11 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-// browserTools finds node, Chromium and playwright-core, or skips (fails
-// when VIGIL_TEST_BROWSER is set, as CI does, so a missing tool is noticed).
-func browserTools(t *testing.T) (node, chromium, script string) {
-	t.Helper()
-	missing := func(what string) {
-		if os.Getenv("VIGIL_TEST_BROWSER") != "" {
-			t.Fatalf("VIGIL_TEST_BROWSER is set but %s", what)
-		}
-		t.Skipf("browser test skipped: %s (install Chromium and run npm install in e2e/, or use .ci/run)", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
-	chromium = os.Getenv("VIGIL_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("Chromium is not at " + chromium)
-	}
-	root, _ := filepath.Abs("../..")
-	if _, err := os.Stat(filepath.Join(root, "e2e", "node_modules", "playwright-core")); err != nil {
-		missing("playwright-core is not installed in e2e/node_modules")
-	}
-	return node, chromium, filepath.Join(root, "e2e", "webapp.mjs")
-}
-
 // A new customer signs up, confirms, signs in, reads the access log, turns
 // on an authenticator and signs in again with it, in headless Chromium,
 // under the production Content-Security-Policy (no console errors allowed).
 func TestWebAppInChromium(t *testing.T) {
-	node, chromium, script := browserTools(t)
+	node, chromium, script := vigiltest.Browser(t, "webapp.mjs")
 	e := vigiltest.Start(t)
 	if _, err := e.App.Devices.RegisterManufactured(t.Context(), "test", []device.Manufactured{{Serial: "SN-WEB-1", Model: "vc-100", ClaimCode: "WEBCLAIM01"}}); err != nil {
 		t.Fatal(err)

@@ -19,8 +19,7 @@ import (
 // channel choices save, a webhook's secret is shown once, the push service
 // worker registers, and an alarm arrives live on the inbox (SSE).
 func TestNotificationsPageInChromium(t *testing.T) {
-	node, chromium, script := browserTools(t)
-	script = filepath.Join(filepath.Dir(script), "notify.mjs")
+	node, chromium, script := vigiltest.Browser(t, "notify.mjs")
 	e := vigiltest.Start(t)
 	alice := e.SignUp("alice@example.com")
 	helper := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -20,8 +20,7 @@ import (
 // plays it (its currentTime advances), then exports it.
 // proves: U-C
 func TestRecordingsInChromium(t *testing.T) {
-	node, chromium, script := browserTools(t)
-	script = filepath.Join(filepath.Dir(script), "recordings.mjs")
+	node, chromium, script := vigiltest.Browser(t, "recordings.mjs")
 	e := vigiltest.Start(t)
 	owner := e.SignUp("viewer@example.com")
 	made := e.Operator().Manufacture("vc-100", 1)

@@ -13,41 +13,13 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-// browserTools finds node, Chromium and playwright-core, or skips (fails
-// when VIGIL_TEST_BROWSER is set, as CI does).
-func browserTools(t *testing.T) (node, chromium, script string) {
-	t.Helper()
-	missing := func(what string) {
-		if os.Getenv("VIGIL_TEST_BROWSER") != "" {
-			t.Fatalf("VIGIL_TEST_BROWSER is set but %s", what)
-		}
-		t.Skipf("browser test skipped: %s (install Chromium and run npm ci in e2e/, or use .ci/run)", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
-	chromium = os.Getenv("VIGIL_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("Chromium is not at " + chromium)
-	}
-	root, _ := filepath.Abs("../../..")
-	if _, err := os.Stat(filepath.Join(root, "e2e", "node_modules", "playwright-core")); err != nil {
-		missing("playwright-core is not installed in e2e/node_modules")
-	}
-	return node, chromium, filepath.Join(root, "e2e", "live.mjs")
-}
-
 // The owner presses Live on the Devices page and headless Chromium plays
 // the camera ffmpeg publishes (WebRTC: Chromium has no native HLS), under
 // the production CSP and with no console errors.
 // proves: U-C
 func TestLiveViewInChromium(t *testing.T) {
 	ffmpeg, _ := ffmpegTools(t)
-	node, chromium, script := browserTools(t)
+	node, chromium, script := vigiltest.Browser(t, "live.mjs")
 	e := vigiltest.Start(t)
 	owner := e.SignUp("viewer@example.com")
 	cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Garden")

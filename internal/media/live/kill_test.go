@@ -1,22 +1,14 @@
 package live_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
-	"os"
-	"os/exec"
-	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/vigil-cloud/vigil/internal/app"
 	"github.com/vigil-cloud/vigil/internal/blob"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
@@ -28,82 +20,12 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-const vigilChildEnv = "VIGIL_LIVE_KILL_CONFIG"
-
 // TestVigilChild is vigil itself, run by TestKill9WhileTenStreamsRecord in
 // a child process that is killed with SIGKILL; it skips in a normal run.
 func TestVigilChild(t *testing.T) {
-	raw := os.Getenv(vigilChildEnv)
-	if raw == "" {
+	if !vigiltest.ServeAsChild(t) {
 		t.Skip("runs only as the child of TestKill9WhileTenStreamsRecord")
 	}
-	var cfg config.Config
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Stdout.WriteString("VIGIL READY\n")
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM)
-	<-sig
-	a.Close()
-}
-
-// startVigil runs vigil on cfg in a child process until it is ready.
-func startVigil(t *testing.T, cfg config.Config) *exec.Cmd {
-	t.Helper()
-	raw, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestVigilChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), vigilChildEnv+"="+string(raw))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		ok := false
-		for sc.Scan() {
-			if !ok && strings.Contains(sc.Text(), "VIGIL READY") {
-				ok = true
-				ready <- true
-			}
-		}
-		if !ok {
-			ready <- false
-		}
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			_ = cmd.Wait()
-			t.Fatal("vigil exited before it was ready")
-		}
-	case <-time.After(time.Minute):
-		_ = cmd.Process.Kill()
-		t.Fatal("vigil did not start")
-	}
-	return cmd
-}
-
-func loopbackPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // vigil itself is killed with SIGKILL again and again while ten cameras
@@ -115,7 +37,7 @@ func TestKill9WhileTenStreamsRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and restarts vigil several times")
 	}
-	rtsp := loopbackPort(t)
+	rtsp := vigiltest.FreeAddr(t)
 	e := vigiltest.Start(t, func(c *config.Config) { c.Video.RTSPListen = rtsp })
 	owner := e.SignUp("kill9@example.com")
 	var members []sim.Member
@@ -127,7 +49,7 @@ func TestKill9WhileTenStreamsRecord(t *testing.T) {
 	e.App.Close()
 
 	for round := range 4 {
-		child := startVigil(t, cfg)
+		child := vigiltest.StartChild(t, "TestVigilChild", cfg)
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan sim.VideoReport, 1)
 		go func() {
@@ -146,7 +68,7 @@ func TestKill9WhileTenStreamsRecord(t *testing.T) {
 		t.Logf("round %d: %s", round, rep)
 	}
 	// A last start resolves what the kills left; stop it cleanly.
-	child := startVigil(t, cfg)
+	child := vigiltest.StartChild(t, "TestVigilChild", cfg)
 	_ = child.Process.Signal(syscall.SIGTERM)
 	_ = child.Wait()
 

@@ -9,10 +9,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -142,4 +148,70 @@ func repoRoot() string {
 			return dir
 		}
 	}
+}
+
+// Front is a proxy in front of the push service that notes when the
+// service accepted (201) each push, in order: the push service keeps
+// payloads in the order it decrypted them and answers in that order, so
+// the k-th payload Messages returns is the k-th acceptance.
+type Front struct {
+	URL      string
+	mu       sync.Mutex
+	accepted []time.Time
+}
+
+// Front starts a Front for ps until the test ends.
+func (ps *Service) Front(t testing.TB) *Front {
+	t.Helper()
+	target, err := url.Parse(ps.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &Front{}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if r.StatusCode == http.StatusCreated {
+			f.mu.Lock()
+			f.accepted = append(f.accepted, time.Now())
+			f.mu.Unlock()
+		}
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	f.URL = srv.URL
+	return f
+}
+
+// Accepted returns when each push was accepted, in order.
+func (f *Front) Accepted() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.accepted)
+}
+
+// Rates reads the rates (per second) a benchmark runs at from the
+// comma-separated environment variable name, or returns def.
+func Rates(t testing.TB, name string, def ...int) []int {
+	env := os.Getenv(name)
+	if env == "" {
+		return def
+	}
+	var rates []int
+	for _, f := range strings.Split(env, ",") {
+		r, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || r <= 0 {
+			t.Fatalf("%s: %q is not a rate", name, f)
+		}
+		rates = append(rates, r)
+	}
+	return rates
+}
+
+// Percentiles sorts lat and returns its p50, p99 and maximum in
+// milliseconds.
+func Percentiles(lat []time.Duration) (p50, p99, maximum float64) {
+	slices.Sort(lat)
+	at := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
+	return at(0.5), at(0.99), at(1)
 }
