@@ -1,11 +1,8 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"fmt"
 	"html/template"
 	"net/http"
-	"time"
 
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
@@ -138,31 +135,9 @@ func (s *Server) myFeed(w http.ResponseWriter, r *http.Request, a *account.Auth)
 		return err
 	}
 	defer stop()
-	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{}) //nolint:errcheck // a stream outlives the server's write timeout
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, ": feed open\n\n")
-	if err := rc.Flush(); err != nil {
-		return nil
-	}
-	alive := time.NewTicker(25 * time.Second) // transport keep-alive: wall clock
-	defer alive.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-alive.C:
-			fmt.Fprint(w, ": keep-alive\n\n")
-		case it := <-items:
-			b, _ := json.Marshal(it)
-			fmt.Fprintf(w, "event: %s\nid: %s\ndata: %s\n\n", it.Kind, it.DeliveryID, b)
-		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-	}
+	return streamEvents(w, r, "feed open", items, func(it notify.FeedItem) sseEvent {
+		return sseEvent{Name: string(it.Kind), ID: it.DeliveryID, Data: it}
+	})
 }
 
 func (s *Server) myInbox(w http.ResponseWriter, r *http.Request, a *account.Auth) error {

@@ -1,10 +1,8 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"time"
+	"strconv"
 
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/privacy"
@@ -54,31 +52,7 @@ func (s *Server) streamGrantUses(w http.ResponseWriter, r *http.Request, a *acco
 		return err
 	}
 	defer stop()
-	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{}) //nolint:errcheck // a stream outlives the server's write timeout
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, ": watching grant uses\n\n")
-	if err := rc.Flush(); err != nil {
-		return nil
-	}
-	// Keep-alive comments stop proxies from closing an idle stream; this
-	// is transport, not a decision, so it runs on the wall clock.
-	alive := time.NewTicker(25 * time.Second)
-	defer alive.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-alive.C:
-			fmt.Fprint(w, ": keep-alive\n\n")
-		case u := <-uses:
-			b, _ := json.Marshal(u)
-			fmt.Fprintf(w, "event: use\nid: %d\ndata: %s\n\n", u.Seq, b)
-		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-	}
+	return streamEvents(w, r, "watching grant uses", uses, func(u privacy.GrantUse) sseEvent {
+		return sseEvent{Name: "use", ID: strconv.FormatInt(u.Seq, 10), Data: u}
+	})
 }
