@@ -224,7 +224,11 @@ func (s *Service) Pair(ctx context.Context, in PairInput) (Credential, error) {
 
 // Device returns one device of an account.
 func (s *Service) Device(ctx context.Context, p access.Principal, accountID, id string) (Device, error) {
-	d, err := s.check(ctx, p, access.Read, res(datamap.DeviceInfo, accountID, id), datamap.PurposeService)
+	// The decision names the device's site, so people of that site see it.
+	// An unknown device has none, and the gate denies (and records) it.
+	where := res(datamap.DeviceInfo, accountID, id)
+	where.SiteID, _ = s.store.DeviceSite(ctx, accountID, id)
+	d, err := s.check(ctx, p, access.Read, where, datamap.PurposeService)
 	if err != nil {
 		return Device{}, err
 	}

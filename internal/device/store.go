@@ -192,6 +192,8 @@ type Store interface {
 	Pair(ctx context.Context, d access.Decision, serial string, tokenHash []byte, c Claim) (deviceID string, err error)
 
 	Device(ctx context.Context, d access.Decision, accountID, id string) (Row, error)
+	// DeviceSite is the site a device of the account is in ("" for none).
+	DeviceSite(ctx context.Context, accountID, id string) (string, error)
 	Devices(ctx context.Context, d access.Decision, accountID string) ([]Row, error)
 	UpdateDevice(ctx context.Context, d access.Decision, accountID, id string, nameSealed []byte, siteID string) error
 	SetErrorDetails(ctx context.Context, d access.Decision, accountID, id string, on bool) error

@@ -256,17 +256,34 @@ func (s *DeviceStore) Pair(ctx context.Context, d access.Decision, serial string
 }
 
 // Device returns one device of an account.
+// The decision may be for the device's site (a person of one site): it must
+// cover the site the device is in, checked before the row is returned.
 func (s *DeviceStore) Device(ctx context.Context, d access.Decision, accountID, id string) (device.Row, error) {
-	if err := d.Require(access.Read, deviceRes(datamap.DeviceInfo, accountID, id)); err != nil {
-		return device.Row{}, err
-	}
 	var r device.Row
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		var err error
 		r, err = scanDevice(tx.QueryRow(ctx, `SELECT `+deviceColumns+deviceFrom+` WHERE d.account_id = ? AND d.id = ?`, accountID, id))
 		return tx.Err(err, "device")
 	})
-	return r, err
+	if err != nil {
+		return device.Row{}, err
+	}
+	res := deviceRes(datamap.DeviceInfo, accountID, id)
+	res.SiteID = r.SiteID
+	if err := d.Require(access.Read, res); err != nil {
+		return device.Row{}, err
+	}
+	return r, nil
+}
+
+// DeviceSite returns the site a device of the account is in ("" for none):
+// what a gate decision about the device must name for people of one site.
+func (s *DeviceStore) DeviceSite(ctx context.Context, accountID, id string) (string, error) {
+	var site string
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		return tx.Err(tx.QueryRow(ctx, `SELECT site_id FROM devices WHERE account_id = ? AND id = ?`, accountID, id).Scan(&site), "device")
+	})
+	return site, err
 }
 
 // Devices lists an account's devices.

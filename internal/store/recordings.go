@@ -251,11 +251,7 @@ func (s *RecordingStore) PutSettings(ctx context.Context, d access.Decision, acc
 
 // DeviceSite returns the site of a device the account owns.
 func (s *RecordingStore) DeviceSite(ctx context.Context, accountID, deviceID string) (string, error) {
-	var site string
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		return tx.Err(tx.QueryRow(ctx, `SELECT site_id FROM devices WHERE id = ? AND account_id = ?`, deviceID, accountID).Scan(&site), "device")
-	})
-	return site, err
+	return NewDeviceStore(s.db).DeviceSite(ctx, accountID, deviceID)
 }
 
 // Ranges lists the recorded ranges of a channel overlapping [from, to).

@@ -42,6 +42,12 @@ func TestSharedViewers(t *testing.T) {
 		if urls.HLS == "" {
 			t.Fatal("no stream URL for the guest")
 		}
+		// A guest of the shop watches the shop's camera, not the home's.
+		var shopURLs liveURLs
+		siteGuest.Must(http.StatusOK, "POST", acct+"/devices/"+ids["Shop"]+"/channels/0/live", nil).Decode(t, &shopURLs)
+		if shopURLs.HLS == "" {
+			t.Fatal("no stream URL for the shop's guest")
+		}
 		if r := siteGuest.Do("POST", acct+"/devices/"+ids["Home"]+"/channels/0/live", nil); r.Status != http.StatusNotFound && r.Status != http.StatusForbidden {
 			t.Errorf("guest of the shop watching the home camera: %d %s", r.Status, r.Body)
 		}
