@@ -47,6 +47,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
@@ -180,6 +181,12 @@ func (b *Bus) startServer() error {
 		return err
 	}
 	password := randomHex(32)
+	// The server keeps only a bcrypt hash of vigil's own connection secret
+	// (a random one per start, so the lowest cost is enough).
+	hashed, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		return fmt.Errorf("bus: internal user: %w", err)
+	}
 	dir := filepath.Join(b.opts.DataDir, "jetstream")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("bus: data directory: %w", err)
@@ -198,7 +205,7 @@ func (b *Bus) startServer() error {
 		JetStreamCipher: server.AES,
 		AuthTimeout:     b.opts.AuthTimeout.Seconds(),
 		Users: []*server.User{{
-			Username: internalUser, Password: password,
+			Username: internalUser, Password: string(hashed),
 			AllowedConnectionTypes: map[string]struct{}{jwt.ConnectionTypeInProcess: {}}, // never over MQTT
 		}},
 		AuthCallout: &server.AuthCallout{
