@@ -54,6 +54,9 @@ type Alarm struct {
 	FannedOutAt time.Time `json:"fanned_out_at,omitzero"`
 	AckedAt     time.Time `json:"acked_at,omitzero"`
 	AckedBy     string    `json:"acked_by,omitempty"`
+	// Recording is the stretch of the channel's recording around the
+	// alarm, to ask for playback of; none for an offline alarm.
+	Recording *RecordingLink `json:"recording,omitempty"`
 }
 
 func fromDevice(a device.Alarm) Alarm {
@@ -162,4 +165,13 @@ type Store interface {
 	ReleasesSince(ctx context.Context, t time.Time) ([]device.Release, error)
 
 	PrivacyStore
+}
+
+// RecordingLink names the recording around an alarm: the channel's
+// timeline and the range to ask playback (or export) for.
+type RecordingLink struct {
+	Timeline string    `json:"timeline"`
+	Playback string    `json:"playback"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
 }

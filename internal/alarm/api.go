@@ -2,6 +2,7 @@ package alarm
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 
@@ -26,7 +27,20 @@ func (s *Service) Alarms(ctx context.Context, p access.Principal, accountID stri
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Alarms(ctx, d, accountID, f)
+	as, err := s.store.Alarms(ctx, d, accountID, f)
+	for i := range as {
+		s.link(&as[i])
+	}
+	return as, err
+}
+
+// link adds the recording link of a camera alarm.
+func (s *Service) link(a *Alarm) {
+	if a.Type == TypeOffline || a.ID == "" {
+		return
+	}
+	base := fmt.Sprintf("/api/v1/accounts/%s/devices/%s/channels/%d/", a.AccountID, a.DeviceID, a.Channel)
+	a.Recording = &RecordingLink{Timeline: base + "timeline", Playback: base + "playback", From: a.At.Add(-s.opts.Before), To: a.At.Add(s.opts.After)}
 }
 
 // Alarm returns one alarm of the account.
@@ -35,7 +49,11 @@ func (s *Service) Alarm(ctx context.Context, p access.Principal, accountID, id s
 	if err != nil {
 		return Alarm{}, err
 	}
-	return s.store.Alarm(ctx, d, accountID, id)
+	a, err := s.store.Alarm(ctx, d, accountID, id)
+	if err == nil {
+		s.link(&a)
+	}
+	return a, err
 }
 
 // Ack marks an alarm acknowledged (read) by the caller.

@@ -93,6 +93,11 @@ func TestAlarmOverMQTT(t *testing.T) {
 			t.Fatalf("alarms %+v", as)
 		}
 		a := as[0]
+		// The alarm links to the recording around it.
+		if r := a.Recording; r == nil || !r.From.Equal(a.At.Add(-10*time.Second)) || !r.To.Equal(a.At.Add(20*time.Second)) ||
+			r.Playback != "/api/v1/accounts/"+owner.AccountID+"/devices/"+cred.DeviceID+"/channels/0/playback" {
+			t.Fatalf("recording link %+v of alarm at %v", a.Recording, a.At)
+		}
 		if got := mk.all(); len(got) != 2 || !slices.ContainsFunc(got, func(m media.Mark) bool {
 			return m.Ref == a.ID && m.Kind == "person" && m.DeviceID == cred.DeviceID && m.AccountID == owner.AccountID
 		}) {

@@ -44,6 +44,10 @@ type Options struct {
 	Batch int
 	// PublicURL is vigil's address, for links in notifications.
 	PublicURL string
+	// Before and After are how much recording around an alarm its
+	// recording link covers (the recorder's pre-roll and post-roll: 10 s
+	// and 20 s).
+	Before, After time.Duration
 }
 
 // Service is the alarm capability.
@@ -74,6 +78,12 @@ func New(st Store, blobs Blobs, devices DeviceAuth, gate *access.Gate, clk clock
 	}
 	if o.Poll <= 0 {
 		o.Poll = time.Second
+	}
+	if o.Before <= 0 {
+		o.Before = 10 * time.Second
+	}
+	if o.After <= 0 {
+		o.After = 20 * time.Second
 	}
 	if o.Batch <= 0 {
 		o.Batch = 256

@@ -16,6 +16,8 @@ func (a *App) openAlarms() error {
 		SnapshotMax:  int64(c.SnapshotMaxKiB) << 10,
 		Poll:         c.Poll,
 		PublicURL:    a.Config.PublicURL,
+		Before:       a.Config.Record.PreRoll,
+		After:        a.Config.Record.PostRoll,
 	})
 	a.Devices.SetAlarms(a.Alarms)
 	// Alarms mark the recordings around them (and keep them, for cameras

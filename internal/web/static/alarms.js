@@ -39,8 +39,14 @@ function alarmRow(accountID, al) {
   } else if (al.snapshot) {
     snap.append(el("span", { class: "muted" }, "expected"));
   }
+  const when = el("td", {}, new Date(al.time).toLocaleString());
+  if (al.recording) {
+    // The recording around the alarm, on the Recordings page of its day.
+    const day = new Date(al.time).toLocaleDateString("en-CA");
+    when.append(" ", el("a", { href: `#/recordings?device=${encodeURIComponent(al.device_id)}&channel=${al.channel}&day=${day}` }, "recording"));
+  }
   return el("tr", { class: al.acked_at ? "" : "unread" },
-    el("td", {}, new Date(al.time).toLocaleString()),
+    when,
     el("td", {}, al.device_id, al.channel ? " · channel " + al.channel : ""),
     el("td", {}, al.type.replace("_", " ")),
     snap, read);

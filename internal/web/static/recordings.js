@@ -14,7 +14,9 @@
   for (const a of accounts) {
     const { devices } = await api("GET", `/api/v1/accounts/${a.id}/devices`);
     for (const d of devices) {
-      for (let ch = 0; ch < Math.max(1, d.channels || 0); ch++) cams.push({ account: a.id, device: d.id, channel: ch, name: d.name + (d.channels ? " · channel " + ch : "") });
+      // A camera is channel 0; an NVR's cameras are its channels 1..N.
+      const chans = d.channels ? Array.from({ length: d.channels }, (_, i) => i + 1) : [0];
+      for (const ch of chans) cams.push({ account: a.id, device: d.id, channel: ch, name: d.name + (d.channels ? " · channel " + ch : "") });
     }
   }
   if (cams.length === 0) { show(el("h1", {}, "Recordings"), el("p", {}, "Add a camera first.")); return; }
