@@ -56,8 +56,16 @@ func (a *App) openLive(sink media.Sink) error {
 		a.Live = nil
 		return fmt.Errorf("live video: %w", err)
 	}
+	pulls := live.NewSources(a.Live, store.NewLivePullStore(a.DB), a.Keys, a.Gate, a.Clock)
+	// A released device is no longer the account's to pull and record;
+	// its stored addresses go too (even where pulling is off now).
+	a.Devices.OnRelease(func(ctx context.Context, accountID, deviceID string) {
+		if err := pulls.Released(ctx, accountID, deviceID); err != nil {
+			a.Log.Warn("camera pull of a released device not stopped", "device", deviceID, "err", err)
+		}
+	})
 	if v.PullEnabled {
-		a.LiveSources = live.NewSources(a.Live, store.NewLivePullStore(a.DB), a.Keys, a.Gate, a.Clock)
+		a.LiveSources = pulls
 		if err := a.LiveSources.Start(context.Background()); err != nil {
 			return fmt.Errorf("camera pulls: %w", err)
 		}

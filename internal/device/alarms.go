@@ -2,6 +2,7 @@ package device
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"golang.org/x/mod/semver"
@@ -93,7 +94,23 @@ func (s *Service) releaseOffered(ctx context.Context, r Release) {
 }
 
 func (s *Service) released(ctx context.Context, accountID, deviceID string) {
+	ctx = context.WithoutCancel(ctx)
 	if s.alarms != nil {
-		s.alarms.Released(context.WithoutCancel(ctx), accountID, deviceID)
+		s.alarms.Released(ctx, accountID, deviceID)
 	}
+	s.hooksMu.Lock()
+	hooks := slices.Clone(s.releaseHooks)
+	s.hooksMu.Unlock()
+	for _, fn := range hooks {
+		fn(ctx, accountID, deviceID)
+	}
+}
+
+// OnRelease adds fn to what runs once a device has left an account
+// (released by its owner): what other capabilities keep running for it
+// stops there, such as pulling its video.
+func (s *Service) OnRelease(fn func(ctx context.Context, accountID, deviceID string)) {
+	s.hooksMu.Lock()
+	defer s.hooksMu.Unlock()
+	s.releaseHooks = append(s.releaseHooks, fn)
 }

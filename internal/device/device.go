@@ -70,7 +70,10 @@ type Service struct {
 	metrics *metrics
 	schemas *schemaCache
 	replies sync.WaitGroup // replies to devices sent after an ingest batch
-	alarms  AlarmIntake
+
+	hooksMu      sync.Mutex
+	releaseHooks []func(ctx context.Context, accountID, deviceID string)
+	alarms       AlarmIntake
 }
 
 // New returns the service. link may be nil until the bus is up (SetLink).

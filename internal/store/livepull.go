@@ -49,6 +49,26 @@ func (s *LivePullStore) DeletePull(ctx context.Context, d access.Decision, accou
 	})
 }
 
+// DeletePullsOf forgets every source of a device in the account (it was
+// released) and returns the channels it had.
+func (s *LivePullStore) DeletePullsOf(ctx context.Context, d access.Decision, accountID, deviceID string) ([]int, error) {
+	if err := d.Require(access.Delete, pullRes(accountID, deviceID)); err != nil {
+		return nil, err
+	}
+	var chans []int
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		var err error
+		chans, err = txAll(ctx, tx, "pull sources", func(sc scanner) (ch int, err error) { return ch, sc.Scan(&ch) },
+			`SELECT channel FROM live_pull_sources WHERE account_id = ? AND device_id = ?`, accountID, deviceID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM live_pull_sources WHERE account_id = ? AND device_id = ?`, accountID, deviceID)
+		return err
+	})
+	return chans, err
+}
+
 // Pulls lists every source whose device still belongs to its account.
 func (s *LivePullStore) Pulls(ctx context.Context, d access.Decision) ([]live.SourceRow, error) {
 	if err := d.Require(access.List, access.Resource{Category: datamap.DeviceStreamSource}); err != nil {

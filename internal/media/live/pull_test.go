@@ -132,6 +132,19 @@ func pullLANCamera(t *testing.T, e *vigiltest.Env, ffprobe, camAddr string) {
 	if r := owner.Do("DELETE", pull, nil); r.Status != http.StatusNotFound {
 		t.Errorf("removing twice: %d", r.Status)
 	}
+
+	// Releasing the device stops its pull and forgets the address: it is
+	// no longer the account's to record.
+	owner.Must(http.StatusNoContent, "PUT", pull, map[string]any{"url": camURL})
+	waitLive(t, e, k)
+	owner.Must(http.StatusNoContent, "DELETE", "/api/v1/accounts/"+owner.AccountID+"/devices/"+cred.DeviceID, nil)
+	waitFor(t, "the released device's pull to stop", 10*time.Second, func() bool { return e.App.Live.Hub().Stream(k) == nil })
+	var left int
+	if err := e.App.DB.Read(t.Context(), func(tx *store.Tx) error {
+		return tx.QueryRow(t.Context(), `SELECT COUNT(*) FROM live_pull_sources WHERE device_id = ?`, cred.DeviceID).Scan(&left)
+	}); err != nil || left != 0 {
+		t.Fatalf("pull sources of the released device: %d (%v)", left, err)
+	}
 }
 
 // assertNowhere fails when any value is stored in clear in any column.

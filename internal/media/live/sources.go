@@ -28,6 +28,7 @@ type SourceRow struct {
 type SourceStore interface {
 	SetPull(ctx context.Context, d access.Decision, r SourceRow) error
 	DeletePull(ctx context.Context, d access.Decision, accountID, deviceID string, channel int) error
+	DeletePullsOf(ctx context.Context, d access.Decision, accountID, deviceID string) ([]int, error)
 	Pulls(ctx context.Context, d access.Decision) ([]SourceRow, error)
 }
 
@@ -98,6 +99,20 @@ func (s *Sources) Remove(ctx context.Context, p access.Principal, k Key) error {
 	}
 	s.svc.StopPull(k)
 	return nil
+}
+
+// Released stops pulling a device that left the account and forgets its
+// addresses: a released camera is no longer the account's to record.
+func (s *Sources) Released(ctx context.Context, accountID, deviceID string) error {
+	d, err := s.gate.Check(ctx, access.System("live-pull"), access.Delete, access.Resource{Category: datamap.DeviceStreamSource, AccountID: accountID, ID: deviceID}, datamap.PurposeAlarms)
+	if err != nil {
+		return err
+	}
+	chans, err := s.store.DeletePullsOf(ctx, d, accountID, deviceID)
+	for _, ch := range chans {
+		s.svc.StopPull(Key{AccountID: accountID, DeviceID: deviceID, Channel: ch})
+	}
+	return err
 }
 
 // Start pulls every stored source (at start-up).
