@@ -375,10 +375,19 @@ function accessTable(page, proved, id) {
       el("td", { class: proved[e.seq] ? "ok proof" : "error proof" }, proved[e.seq] ? "proved" : "PROOF FAILS"))));
 }
 
-async function route() {
-  const path = (location.hash.replace(/^#/, "").split("?")[0]) || "/account";
-  const page = pages[path] || (globalThis.vigilPages || {})[path] || pages["/account"];
-  try { await page(); } catch (e) { show(el("p", { class: "error" }, e.message)); }
+// Pages render once their requests answer. Routes run one after the other,
+// so a slow page the person already left cannot render over the page they
+// went to (a page still busy after 10 s no longer holds the next one up).
+let routing = Promise.resolve();
+function route() {
+  const before = routing;
+  routing = (async () => {
+    await Promise.race([before, new Promise((done) => setTimeout(done, 10000))]);
+    const path = (location.hash.replace(/^#/, "").split("?")[0]) || "/account";
+    const page = pages[path] || (globalThis.vigilPages || {})[path] || pages["/account"];
+    try { await page(); } catch (e) { show(el("p", { class: "error" }, e.message)); }
+  })();
+  return routing;
 }
 
 window.addEventListener("hashchange", route);
