@@ -20,6 +20,8 @@ func (a *App) openAlarms() error {
 		After:        a.Config.Record.PostRoll,
 	})
 	a.Devices.SetAlarms(a.Alarms)
+	// A released device's alarms and snapshots go with it.
+	a.Devices.OnRelease(a.Alarms.Released)
 	// Alarms mark the recordings around them (and keep them, for cameras
 	// recording on events only).
 	a.Alarms.SetMarker(a.Recorder)

@@ -187,6 +187,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := errors.Join(a.Devices.RegisterPrivacy(a.Fulfil, store.NewDeviceStore(a.DB)), a.Activity.RegisterPrivacy(a.Fulfil)); err != nil {
 		return nil, err
 	}
+	// One signer of stream tokens for live view, playback and export.
+	a.StreamTokens = media.NewTokens(a.Keys, a.Clock)
 	if err := a.startRecording(ctx, o.Offline); err != nil {
 		return nil, err
 	}

@@ -34,9 +34,6 @@ func (a *App) openLive(sink media.Sink) error {
 	if err != nil {
 		return err
 	}
-	if a.StreamTokens == nil {
-		a.StreamTokens = media.NewTokens(a.Keys, a.Clock)
-	}
 	v := a.Config.Video
 	a.Live = live.New(live.Options{
 		RTSPListen:     v.RTSPListen,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
@@ -29,7 +28,7 @@ func (a *App) startRecording(ctx context.Context, offline bool) error {
 		}
 	}
 	a.RecordSink = record.NewAsync(a.Recorder, 8)
-	a.Recordings = record.NewService(a.Recorder, media.NewTokens(a.Keys, a.Clock))
+	a.Recordings = record.NewService(a.Recorder, a.StreamTokens)
 	a.RecordingRetention = record.NewRetention(a.Recorder, a.Gate, a.Retention.Held)
 	return a.Recordings.RegisterPrivacy(a.Fulfil, a.RecordingRetention)
 }

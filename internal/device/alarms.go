@@ -2,7 +2,6 @@ package device
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"golang.org/x/mod/semver"
@@ -42,9 +41,6 @@ type AlarmIntake interface {
 	// committed (before the bus acknowledges it). They are durable already:
 	// Accepted only hurries their fan-out.
 	Accepted(ctx context.Context, alarms []Alarm)
-	// Released is told that a device left an account (its owner released
-	// it or it was erased): its alarms and snapshots go too.
-	Released(ctx context.Context, accountID, deviceID string)
 	// ReleaseOffered is told that a firmware release was published or its
 	// rollout changed, so that owners of devices it reaches are told.
 	ReleaseOffered(ctx context.Context, r Release)
@@ -91,26 +87,4 @@ func (s *Service) releaseOffered(ctx context.Context, r Release) {
 	if s.alarms != nil {
 		s.alarms.ReleaseOffered(context.WithoutCancel(ctx), r)
 	}
-}
-
-func (s *Service) released(ctx context.Context, accountID, deviceID string) {
-	ctx = context.WithoutCancel(ctx)
-	if s.alarms != nil {
-		s.alarms.Released(ctx, accountID, deviceID)
-	}
-	s.hooksMu.Lock()
-	hooks := slices.Clone(s.releaseHooks)
-	s.hooksMu.Unlock()
-	for _, fn := range hooks {
-		fn(ctx, accountID, deviceID)
-	}
-}
-
-// OnRelease adds fn to what runs once a device has left an account
-// (released by its owner): what other capabilities keep running for it
-// stops there, such as pulling its video.
-func (s *Service) OnRelease(fn func(ctx context.Context, accountID, deviceID string)) {
-	s.hooksMu.Lock()
-	defer s.hooksMu.Unlock()
-	s.releaseHooks = append(s.releaseHooks, fn)
 }

@@ -11,6 +11,7 @@ package device
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -167,4 +168,24 @@ func newMetrics(r prometheus.Registerer) *metrics {
 		r.MustRegister(m.messages, m.dropped, m.authFail)
 	}
 	return m
+}
+
+// released runs the release hooks.
+func (s *Service) released(ctx context.Context, accountID, deviceID string) {
+	ctx = context.WithoutCancel(ctx)
+	s.hooksMu.Lock()
+	hooks := slices.Clone(s.releaseHooks)
+	s.hooksMu.Unlock()
+	for _, fn := range hooks {
+		fn(ctx, accountID, deviceID)
+	}
+}
+
+// OnRelease adds fn to what runs once a device has left an account
+// (released by its owner): what other capabilities keep for it goes, and
+// what they run for it stops, such as its alarms and pulling its video.
+func (s *Service) OnRelease(fn func(ctx context.Context, accountID, deviceID string)) {
+	s.hooksMu.Lock()
+	defer s.hooksMu.Unlock()
+	s.releaseHooks = append(s.releaseHooks, fn)
 }

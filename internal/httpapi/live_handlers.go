@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -43,7 +42,7 @@ func (s *Server) liveRoutes() []route {
 // checks, as the caller, that the device is the account's and has the
 // channel.
 func (s *Server) deviceChannel(r *http.Request, a *account.Auth) (device.Device, int, error) {
-	accountID, deviceID, err := accountAndDevice(r)
+	accountID, deviceID, channel, err := channelPath(r)
 	if err != nil {
 		return device.Device{}, 0, err
 	}
@@ -51,10 +50,6 @@ func (s *Server) deviceChannel(r *http.Request, a *account.Auth) (device.Device,
 	d, err := s.Devices.Device(r.Context(), a.Principal, accountID, deviceID)
 	if err != nil {
 		return device.Device{}, 0, err
-	}
-	channel, err := strconv.Atoi(r.PathValue("channel"))
-	if err != nil || channel < 0 || channel > 999 {
-		return device.Device{}, 0, errs.E(errs.Invalid, "channel is 0 for a camera or an NVR channel number")
 	}
 	if (d.Kind == device.NVR && (channel < 1 || channel > d.Channels)) || (d.Kind != device.NVR && channel != 0) {
 		return device.Device{}, 0, errs.E(errs.NotFound, "this device has no channel %d", channel)

@@ -30,15 +30,16 @@ func Browser(t *testing.T, script string) (node, chromium, path string) {
 	if _, err := os.Stat(chromium); err != nil {
 		missing("Chromium is not at " + chromium)
 	}
-	root := moduleRoot()
+	root := ModuleRoot()
 	if _, err := os.Stat(filepath.Join(root, "e2e", "node_modules", "playwright-core")); err != nil {
 		missing("playwright-core is not installed in e2e/node_modules")
 	}
 	return node, chromium, filepath.Join(root, "e2e", script)
 }
 
-// moduleRoot is the nearest directory above the test's holding go.mod.
-func moduleRoot() string {
+// ModuleRoot is the nearest directory above the test's holding go.mod:
+// where e2e/ and its node_modules are.
+func ModuleRoot() string {
 	dir, _ := os.Getwd()
 	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
 // Service is a running web-push-testing.
@@ -43,7 +45,7 @@ func Start(t testing.TB) *Service {
 	if err != nil {
 		missing("node is not installed")
 	}
-	script := filepath.Join(repoRoot(), "e2e", "node_modules", "web-push-testing", "src", "bin", "server.js")
+	script := filepath.Join(vigiltest.ModuleRoot(), "e2e", "node_modules", "web-push-testing", "src", "bin", "server.js")
 	if _, err := os.Stat(script); err != nil {
 		missing("e2e/node_modules/web-push-testing is not installed")
 	}
@@ -134,19 +136,6 @@ func (ps *Service) Expire(t testing.TB, clientHash string) {
 	t.Helper()
 	if st := ps.post(t, "/expire-subscription/"+clientHash, map[string]string{}, nil); st != http.StatusOK {
 		t.Fatalf("expire: %d", st)
-	}
-}
-
-// repoRoot is the module's directory: the nearest parent holding go.mod.
-func repoRoot() string {
-	dir, _ := os.Getwd()
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return dir
-		}
 	}
 }
 
