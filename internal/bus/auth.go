@@ -202,22 +202,34 @@ func (b *Bus) Disconnect(deviceID string) int {
 }
 
 func (b *Bus) kickLocal(deviceID string) int {
-	cz, err := b.srv.Connz(&server.ConnzOptions{MQTTClient: deviceID, State: server.ConnOpen, Limit: 1 << 20})
-	if err != nil {
-		b.log.Error("bus: list connections", "err", err)
-		return 0
-	}
 	n := 0
-	for _, c := range cz.Conns {
-		if c.MQTTClient != deviceID {
-			continue
-		}
-		if err := b.srv.DisconnectClientByID(c.Cid); err == nil {
+	for _, cid := range b.connections(deviceID) {
+		if err := b.srv.DisconnectClientByID(cid); err == nil {
 			n++
 		} else if !errors.Is(err, server.ErrServerNotRunning) {
-			b.log.Debug("bus: kick", "cid", c.Cid, "err", err)
+			b.log.Debug("bus: kick", "cid", cid, "err", err)
 		}
 	}
 	b.metrics.kicked.Add(float64(n))
 	return n
+}
+
+// Connections returns how many open MQTT connections of the device this
+// node has.
+func (b *Bus) Connections(deviceID string) int { return len(b.connections(deviceID)) }
+
+// connections lists the server's IDs of the device's open connections.
+func (b *Bus) connections(deviceID string) []uint64 {
+	cz, err := b.srv.Connz(&server.ConnzOptions{MQTTClient: deviceID, State: server.ConnOpen, Limit: 1 << 20})
+	if err != nil {
+		b.log.Error("bus: list connections", "err", err)
+		return nil
+	}
+	var ids []uint64
+	for _, c := range cz.Conns {
+		if c.MQTTClient == deviceID {
+			ids = append(ids, c.Cid)
+		}
+	}
+	return ids
 }

@@ -302,7 +302,7 @@ func TestDownlinkPersistentSession(t *testing.T) {
 		// Offline for the server too: a message sent while it still tears
 		// the connection down goes to that connection and comes back only
 		// after the session's AckWait (30 s).
-		eventually(t, "the device to be offline", func() bool { return e.bus.Disconnect(a.id) == 0 })
+		eventually(t, "the device to be offline", func() bool { return e.bus.Connections(a.id) == 0 })
 		if err := e.bus.SendToDevice(context.Background(), a.id, "shadow/delta", []byte("while away")); err != nil {
 			t.Fatal(err)
 		}
