@@ -153,8 +153,9 @@ func (d *Depthwise) Forward(x *Tensor) *Tensor {
 					}
 					src := x.Data[(iy*x.W+ix)*d.C : (iy*x.W+ix+1)*d.C]
 					f := d.filters[(ky*d.KW+kx)*d.C : (ky*d.KW+kx+1)*d.C]
-					for ch, v := range src {
-						dst[ch] += v * f[ch]
+					src, f = src[:len(dst)], f[:len(dst)] // lets the compiler drop bounds checks
+					for ch := range dst {
+						dst[ch] += src[ch] * f[ch]
 					}
 				}
 			}
