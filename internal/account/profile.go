@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Me returns the caller's own profile.
@@ -243,7 +244,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p access.Principal, label 
 		return APIToken{}, err
 	}
 	secret, hash := newSecret("vt_")
-	id := NewID("tok")
+	id := id.New("tok")
 	sealed, err := s.sealSubject(ctx, p.ID, "api_tokens.label_sealed", label)
 	if err != nil {
 		return APIToken{}, err

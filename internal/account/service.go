@@ -4,10 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/base64"
 	"log/slog"
-	"net/mail"
+	netmail "net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/mail"
 )
 
 // Keys seals personal fields and computes lookup fingerprints. The keyring
@@ -28,20 +28,6 @@ type Keys interface {
 	SealAccount(ctx context.Context, accountID string, plaintext, ad []byte) ([]byte, error)
 	OpenAccount(ctx context.Context, accountID string, ciphertext, ad []byte) ([]byte, error)
 	BlindIndex(ctx context.Context, domain string, value []byte) ([]byte, error)
-}
-
-// Mailer sends e-mail to one person.
-type Mailer interface {
-	Send(ctx context.Context, m Mail) error
-}
-
-// Mail is one message. Links in it carry secrets: it is never logged.
-type Mail struct {
-	To      string
-	Subject string
-	Text    string
-	// Headers are extra header fields (List-Unsubscribe, say); nil for none.
-	Headers map[string]string
 }
 
 // Options tune the service.
@@ -61,7 +47,7 @@ type Service struct {
 	store  Store
 	keys   Keys
 	gate   *access.Gate
-	mailer Mailer
+	mailer mail.Mailer
 	clk    clock.Clock
 	log    *slog.Logger
 	opts   Options
@@ -71,7 +57,7 @@ type Service struct {
 }
 
 // New returns the account service.
-func New(store Store, keys Keys, gate *access.Gate, mailer Mailer, clk clock.Clock, log *slog.Logger, opts Options) (*Service, error) {
+func New(store Store, keys Keys, gate *access.Gate, mailer mail.Mailer, clk clock.Clock, log *slog.Logger, opts Options) (*Service, error) {
 	dummy, err := opts.Hasher.Hash("not a password: timing equaliser")
 	if err != nil {
 		return nil, err
@@ -97,17 +83,6 @@ const (
 	purposeStaffSetup    = "staff_setup"
 )
 
-// NewID returns a random identifier with a type prefix, e.g. "usr_...".
-// 128 random bits make IDs unguessable, so they reveal nothing and cannot be
-// enumerated.
-func NewID(prefix string) string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // the OS random source never fails on supported systems
-	}
-	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
-
 // newSecret returns a random bearer secret with a prefix and its SHA-256.
 // Only the hash is stored: the secret has 256 bits of entropy, so a fast
 // hash is enough (unlike a password).
@@ -130,7 +105,7 @@ func HashSecret(secret string) []byte {
 // lookups.
 func normaliseEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
+	a, err := netmail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s, "@") {
 		return "", errs.E(errs.Invalid, "e-mail address is not valid")
 	}
@@ -178,7 +153,7 @@ func (s *Service) link(path, token string) string {
 // send mails a message; a failure is logged (without the message) and not
 // shown to the requester, who must not learn whether an address exists.
 func (s *Service) send(ctx context.Context, to, subject, text string) {
-	if err := s.mailer.Send(ctx, Mail{To: to, Subject: subject, Text: text}); err != nil {
+	if err := s.mailer.Send(ctx, mail.Mail{To: to, Subject: subject, Text: text}); err != nil {
 		// A mail server's answer may quote the recipient: keep addresses
 		// out of the log.
 		s.log.Error("mail not sent", "subject", subject, "err", emailRE.ReplaceAllString(err.Error(), "[address]"))

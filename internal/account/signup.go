@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // SignUp is what a new customer gives.
@@ -121,7 +122,7 @@ func (s *Service) Register(ctx context.Context, p access.Principal, in SignUp) e
 	} else if !errs.Is(err, errs.NotFound) {
 		return err
 	}
-	userID, accountID := NewID("usr"), NewID("acc")
+	userID, accountID := id.New("usr"), id.New("acc")
 	d, err := s.check(ctx, p, access.Create, access.Resource{Category: datamap.AccountProfile, AccountID: accountID, SubjectID: userID}, datamap.PurposeService)
 	if err != nil {
 		return err

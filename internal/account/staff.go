@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // bootstrapSubject marks the set-up token of the first administrator.
@@ -89,7 +90,7 @@ func (s *Service) Bootstrap(ctx context.Context, p access.Principal, token strin
 }
 
 func (s *Service) createStaff(ctx context.Context, p access.Principal, in StaffInput) (string, error) {
-	id := NewID("stf")
+	id := id.New("stf")
 	d, err := s.check(ctx, p, access.Create, self(datamap.StaffProfile, id), datamap.PurposeService)
 	if err != nil {
 		return "", err

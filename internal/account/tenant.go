@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
@@ -108,7 +109,7 @@ func (s *Service) CreateSite(ctx context.Context, p access.Principal, accountID 
 	if err := in.check(); err != nil {
 		return Site{}, err
 	}
-	id := NewID("site")
+	id := id.New("site")
 	name, err := s.sealAccount(ctx, accountID, "sites.name_sealed", id, strings.TrimSpace(in.Name))
 	if err != nil {
 		return Site{}, err

@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Imported is an account moved in from another vigil (a merger, an
@@ -63,7 +64,7 @@ func (s *Service) ImportAccount(ctx context.Context, p access.Principal, in Impo
 	if err != nil {
 		return ImportedAccount{}, err
 	}
-	accountID := NewID("acc")
+	accountID := id.New("acc")
 	d, err := s.check(ctx, access.System("transfer-import"), access.Create, accountRes(accountID), datamap.PurposeService)
 	if err != nil {
 		return ImportedAccount{}, err
@@ -75,7 +76,7 @@ func (s *Service) ImportAccount(ctx context.Context, p access.Principal, in Impo
 	siteIDs := map[string]string{}
 	rows := make([]SiteRow, 0, len(in.Sites))
 	for _, st := range in.Sites {
-		id := NewID("site")
+		id := id.New("site")
 		sealed, err := s.sealAccount(ctx, accountID, "sites.name_sealed", id, strings.TrimSpace(st.Name))
 		if err != nil {
 			return ImportedAccount{}, err

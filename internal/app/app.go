@@ -54,7 +54,7 @@ type Options struct {
 	Log    *slog.Logger
 	KEKEnv string // the value of VIGIL_KEK, if set
 	// Mailer replaces the configured mail transport (tests).
-	Mailer account.Mailer
+	Mailer mail.Mailer
 	// Offline opens vigil for the admin tools: no device bus, no
 	// background jobs.
 	Offline bool

@@ -3,14 +3,14 @@ package app
 import (
 	"fmt"
 
-	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
 
 // startPrivacy builds the data-subject request service and the retention
 // engine with the exporters, erasers and purgers of every capability.
-func (a *App) startPrivacy(mailer account.Mailer) error {
+func (a *App) startPrivacy(mailer mail.Mailer) error {
 	deadlines, err := privacy.DefaultDeadlines().Override(a.Config.Privacy.Deadlines)
 	if err != nil {
 		return fmt.Errorf("privacy.deadlines: %w", err)

@@ -11,9 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 var (
@@ -183,7 +183,7 @@ func (s *Service) CreatePairing(ctx context.Context, p access.Principal, account
 	if err != nil {
 		return PairingToken{}, err
 	}
-	token := account.NewID("pair")
+	token := id.New("pair")
 	exp := s.clk.Now().Add(s.opts.PairingTTL)
 	err = s.store.CreatePairing(ctx, d, Pairing{TokenHash: hashSecret(token), AccountID: accountID, SiteID: siteID, CreatedBy: p.ID, ExpiresAt: exp})
 	return PairingToken{Token: token, ExpiresAt: exp}, err

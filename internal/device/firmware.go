@@ -17,8 +17,8 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // vendor checks that p may manage the vendor's catalogues: models, the
@@ -119,7 +119,7 @@ func (s *Service) RegisterManufactured(ctx context.Context, by string, in []Manu
 		if err != nil {
 			return nil, err
 		}
-		id := account.NewID("dev")
+		id := id.New("dev")
 		regs = append(regs, Registration{ID: id, Serial: m.Serial, Model: m.Model, ClaimIndex: idx})
 		out = append(out, Registered{ID: id, Serial: m.Serial})
 	}
@@ -211,7 +211,7 @@ func (s *Service) PublishRelease(ctx context.Context, p access.Principal, r Rele
 	case r.RolloutPercent < 0 || r.RolloutPercent > 100:
 		return Release{}, errs.E(errs.Invalid, "rollout_percent must be 0 to 100")
 	}
-	r.ID = account.NewID("fw")
+	r.ID = id.New("fw")
 	r.PublishedAt = s.clk.Now()
 	if err := s.store.PutRelease(ctx, r); err != nil {
 		return Release{}, err

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // accountAndDevice reads the account and device identifiers of a path.
@@ -221,7 +222,7 @@ func (s *Server) appErrorReport(w http.ResponseWriter, r *http.Request, a *accou
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if !idPattern.MatchString(in.AccountID) {
+	if !id.Valid(in.AccountID) {
 		return errs.E(errs.Invalid, "account_id is not a valid identifier")
 	}
 	rep, err := s.Devices.SubmitAppReport(r.Context(), a.Principal, in)

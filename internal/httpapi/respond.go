@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // statusOf is the one table from domain error codes to HTTP statuses.
@@ -127,13 +127,10 @@ func decodeError(err error) error {
 	return errs.E(errs.Invalid, "request body could not be read")
 }
 
-// idPattern is the shape of vigil's identifiers (see account.NewID).
-var idPattern = regexp.MustCompile(`^[a-z]{2,5}_[a-z2-7]{26}$`)
-
 // pathID returns a path parameter after checking that it looks like an ID.
 func pathID(r *http.Request, name string) (string, error) {
 	v := r.PathValue(name)
-	if !idPattern.MatchString(v) {
+	if !id.Valid(v) {
 		return "", errs.E(errs.Invalid, "%s is not a valid identifier", name)
 	}
 	return v, nil

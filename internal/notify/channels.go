@@ -19,9 +19,9 @@ import (
 	webpush "github.com/SherClockHolmes/webpush-go"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
@@ -162,12 +162,12 @@ func (s *Service) sendEmail(ctx context.Context, r DeliveryRow, m Message) error
 			return err
 		}
 	}
-	mail := account.Mail{To: string(addr), Subject: "[vigil] " + m.Title, Text: text, Headers: map[string]string{
+	msg := mail.Mail{To: string(addr), Subject: "[vigil] " + m.Title, Text: text, Headers: map[string]string{
 		"List-Unsubscribe":      "<" + unsub + ">",
 		"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
 		"X-Vigil-Message-Id":    m.ID,
 	}}
-	if err := s.mailer.Send(ctx, mail); err != nil {
+	if err := s.mailer.Send(ctx, msg); err != nil {
 		return retryable("mail server did not take the message")
 	}
 	return nil

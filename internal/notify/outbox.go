@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 func messageRes(accountID, id string) access.Resource {
@@ -178,7 +178,7 @@ func (s *Service) endpoints(ctx context.Context, userID string, kind Kind, purpo
 	}
 	var out []DeliveryRow
 	add := func(c Channel, endpoint string) {
-		out = append(out, DeliveryRow{ID: account.NewID("dlv"), UserID: userID, Channel: c, EndpointID: endpoint})
+		out = append(out, DeliveryRow{ID: id.New("dlv"), UserID: userID, Channel: c, EndpointID: endpoint})
 	}
 	for _, c := range chans {
 		switch c {

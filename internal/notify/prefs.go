@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Preferences are how a person wants to be reached.
@@ -184,7 +184,7 @@ func (s *Service) AddPushSubscription(ctx context.Context, p access.Principal, i
 	if err != nil {
 		return PushSubscription{}, err
 	}
-	row := PushSubRow{ID: account.NewID("psh"), UserID: p.ID, EndpointIndex: idx}
+	row := PushSubRow{ID: id.New("psh"), UserID: p.ID, EndpointIndex: idx}
 	b, _ := json.Marshal(pushSub{Endpoint: in.Endpoint, P256dh: in.Keys.P256dh, Auth: in.Keys.Auth})
 	// Sealed under a row-independent AD: a refreshed subscription keeps the
 	// ID of the one it replaces.

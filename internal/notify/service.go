@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
@@ -64,7 +64,7 @@ type Service struct {
 	keys   Keys
 	gate   *access.Gate
 	ledger Ledger
-	mailer account.Mailer
+	mailer mail.Mailer
 	sms    *http.Client // the configured provider: trusted, unlike user-given addresses
 	clk    clock.Clock
 	log    *slog.Logger
@@ -82,7 +82,7 @@ type Service struct {
 
 // New returns the notification service. ledger and mailer may be nil: no
 // e-mail is sent without a mailer.
-func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer account.Mailer, clk clock.Clock, log *slog.Logger, o Options) *Service {
+func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer mail.Mailer, clk clock.Clock, log *slog.Logger, o Options) *Service {
 	if o.Workers <= 0 {
 		o.Workers = 16
 	}

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 func hookRes(accountID, id string) access.Resource {
@@ -59,7 +59,7 @@ func (s *Service) CreateWebhook(ctx context.Context, p access.Principal, account
 		return Webhook{}, errs.Wrap(err, errs.Internal, "webhook secret")
 	}
 	secretText := "whsec_" + b64.EncodeToString(secret)
-	row := WebhookRow{ID: account.NewID("whk"), AccountID: accountID, Kinds: kinds, CreatedBy: p.ID}
+	row := WebhookRow{ID: id.New("whk"), AccountID: accountID, Kinds: kinds, CreatedBy: p.ID}
 	if row.URLSealed, err = s.sealAccount(ctx, accountID, "notify_webhooks.url_sealed", row.ID, []byte(in.URL)); err != nil {
 		return Webhook{}, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) hookDeliveries(ctx context.Context, accountID string, kind Kin
 	var out []DeliveryRow
 	for _, h := range rows {
 		if slices.Contains(h.Kinds, kind) {
-			out = append(out, DeliveryRow{ID: account.NewID("dlv"), Channel: ChannelWebhook, EndpointID: h.ID})
+			out = append(out, DeliveryRow{ID: id.New("dlv"), Channel: ChannelWebhook, EndpointID: h.ID})
 		}
 	}
 	return out, nil

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
@@ -23,7 +23,7 @@ import (
 // sentMail is a message with the fake-clock time it left: the simulation
 // must prove when notices went out, which an SMTP server cannot tell.
 type sentMail struct {
-	account.Mail
+	mail.Mail
 	At time.Time
 }
 
@@ -33,7 +33,7 @@ type mailbox struct {
 	sent []sentMail
 }
 
-func (m *mailbox) Send(_ context.Context, msg account.Mail) error {
+func (m *mailbox) Send(_ context.Context, msg mail.Mail) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sent = append(m.sent, sentMail{msg, m.clk.Now()})

@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // ErasureNotice is a ledger entry saying vigil told a processor to erase
@@ -116,19 +117,19 @@ func (s *Requests) processorsOf(ctx context.Context, subj Subject) (recipients, 
 // account's ledger went with it; the outbox and the certificate remain).
 func (s *Requests) noticeProcessors(ctx context.Context, requestID string, subj Subject, rs recipients, closed []string) ([]string, error) {
 	ids := make([]string, 0, len(rs))
-	for id := range rs {
-		ids = append(ids, id)
+	for pid := range rs {
+		ids = append(ids, pid)
 	}
 	slices.Sort(ids)
 	now := s.clk.Now().UTC().Truncate(time.Microsecond)
-	for _, id := range ids {
-		rc := rs[id]
-		n := DeletionNotice{ID: newID("dln"), ProcessorID: id, RequestID: requestID, SubjectID: subj.ID, Categories: rc.cats, CreatedAt: now}
+	for _, pid := range ids {
+		rc := rs[pid]
+		n := DeletionNotice{ID: id.New("dln"), ProcessorID: pid, RequestID: requestID, SubjectID: subj.ID, Categories: rc.cats, CreatedAt: now}
 		if err := s.notices.AddDeletionNotice(ctx, n); err != nil {
 			return nil, err
 		}
-		name := id
-		if p, err := s.ledger.store.Processor(ctx, id); err == nil {
+		name := pid
+		if p, err := s.ledger.store.Processor(ctx, pid); err == nil {
 			name = p.Name
 		}
 		for _, acc := range rc.accounts {
@@ -139,7 +140,7 @@ func (s *Requests) noticeProcessors(ctx context.Context, requestID string, subj 
 			if err != nil {
 				return nil, err
 			}
-			row := DisclosureRow{ID: newID("dsc"), AccountID: acc, SubjectID: subj.ID, Kind: ErasureNotice, ProcessorID: id,
+			row := DisclosureRow{ID: id.New("dsc"), AccountID: acc, SubjectID: subj.ID, Kind: ErasureNotice, ProcessorID: pid,
 				Categories: rc.cats, Resources: []string{}, DisclosedAt: now, RecordedBy: JobRequests}
 			if _, err := s.ledger.record(ctx, d, row, name, requestID, "told to erase what it received of this person"); err != nil {
 				return nil, err

@@ -13,10 +13,7 @@ package privacy
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"log/slog"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +22,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
@@ -67,20 +65,8 @@ func New(store Store, keys Keys, gate *access.Gate, reg *datamap.Registry, clk c
 	return &Service{store: store, keys: keys, gate: gate, reg: reg, clk: clk, log: log, feed: o.Feed, notifier: o.Notifier}
 }
 
-// newID returns a random identifier with a type prefix, in the shape of
-// account.NewID: 128 random bits, unguessable.
-func newID(prefix string) string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
-
-var idPattern = regexp.MustCompile(`^[a-z]{2,5}_[a-z2-7]{26}$`)
-
 func checkID(field, v string) error {
-	if !idPattern.MatchString(v) {
+	if !id.Valid(v) {
 		return errs.E(errs.Invalid, "%s is not a valid identifier", field)
 	}
 	return nil

@@ -25,6 +25,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/mail"
 )
 
 // RequestKind is what a request asks for.
@@ -402,7 +403,7 @@ type Deps struct {
 	Holds    interface {
 		Held(ctx context.Context, owner string) (bool, error)
 	}
-	Mailer account.Mailer
+	Mailer mail.Mailer
 	Clock  clock.Clock
 	Log    *slog.Logger
 	// Jobs keeps the background work decisions start; Notices the outbox
@@ -429,7 +430,7 @@ type Requests struct {
 	holds    interface {
 		Held(ctx context.Context, owner string) (bool, error)
 	}
-	mailer account.Mailer
+	mailer mail.Mailer
 	clk    clock.Clock
 	log    *slog.Logger
 	opts   RequestOptions

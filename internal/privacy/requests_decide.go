@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
@@ -581,7 +581,7 @@ func (s *Requests) Exclude(ctx context.Context, p access.Principal, x Exclusion)
 	if err != nil {
 		return x, err
 	}
-	x.ID, x.CreatedBy = account.NewID("exc"), p.ID
+	x.ID, x.CreatedBy = id.New("exc"), p.ID
 	return x, s.store.AddExclusion(ctx, d, x)
 }
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/mail"
 )
 
 // Letters are vigil's own texts. Each is formal and complete on its own: it
@@ -144,7 +144,7 @@ func (s *Requests) mail(ctx context.Context, to, subject, text string) error {
 	if to == "" {
 		return fmt.Errorf("no address")
 	}
-	return s.mailer.Send(ctx, account.Mail{To: to, Subject: subject, Text: text})
+	return s.mailer.Send(ctx, mail.Mail{To: to, Subject: subject, Text: text})
 }
 
 // send mails a message; a failure is logged without addresses.

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
@@ -136,7 +137,7 @@ func (s *Requests) SubmitAsUser(ctx context.Context, p access.Principal, session
 		return Request{}, err
 	}
 	now := s.clk.Now().UTC()
-	row := RequestRow{ID: account.NewID("dsr"), Kind: in.Kind, Status: StatusOpen, Region: strings.ToLower(in.Region),
+	row := RequestRow{ID: id.New("dsr"), Kind: in.Kind, Status: StatusOpen, Region: strings.ToLower(in.Region),
 		RequesterKind: RequesterUser, RequesterID: p.ID, Relation: RelationSelf, Scope: in.Scope,
 		SubmittedAt: now, VerifiedAt: now, VerifiedBy: "second-factor"}
 	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
@@ -233,11 +234,11 @@ func (s *Requests) SubmitPublic(ctx context.Context, p access.Principal, in Publ
 	}
 	person, err := s.store.PersonByContact(ctx, idx)
 	if errs.Is(err, errs.NotFound) {
-		person = account.NewID("prs")
+		person = id.New("prs")
 	} else if err != nil {
 		return err
 	}
-	row := RequestRow{ID: account.NewID("dsr"), Kind: in.Kind, Status: StatusAwaitingEmail, Region: strings.ToLower(in.Region),
+	row := RequestRow{ID: id.New("dsr"), Kind: in.Kind, Status: StatusAwaitingEmail, Region: strings.ToLower(in.Region),
 		RequesterKind: RequesterPerson, RequesterID: person, Relation: in.Relation, Scope: in.Scope,
 		SubmittedAt: now, ConfirmHash: hash, ContactIndex: idx}
 	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
@@ -318,7 +319,7 @@ func (s *Requests) asAnonymous(ctx context.Context, p access.Principal, a access
 
 // UploadDocument stores a proof of identity or authority, sealed under a
 // key of the request's own, for the data-protection officer to review.
-func (s *Requests) UploadDocument(ctx context.Context, p access.Principal, id, token, kind, contentType string, r io.Reader) (Document, error) {
+func (s *Requests) UploadDocument(ctx context.Context, p access.Principal, requestID, token, kind, contentType string, r io.Reader) (Document, error) {
 	if kind != DocIdentity && kind != DocAuthority {
 		return Document{}, errs.E(errs.Invalid, "document kind must be identity or authority")
 	}
@@ -327,30 +328,30 @@ func (s *Requests) UploadDocument(ctx context.Context, p access.Principal, id, t
 	default:
 		return Document{}, errs.E(errs.Invalid, "send a PDF, JPEG or PNG file")
 	}
-	row, err := s.tokenRequest(ctx, p, access.Update, id, token)
+	row, err := s.tokenRequest(ctx, p, access.Update, requestID, token)
 	if err != nil {
 		return Document{}, err
 	}
 	if row.Status != StatusAwaitingReview {
 		return Document{}, errs.E(errs.Conflict, "this request takes no more documents")
 	}
-	d, err := s.gate.Check(ctx, p, access.Create, access.Resource{Category: datamap.PrivacyDocument, SubjectID: row.RequesterID, ID: id}, datamap.PurposeService)
+	d, err := s.gate.Check(ctx, p, access.Create, access.Resource{Category: datamap.PrivacyDocument, SubjectID: row.RequesterID, ID: requestID}, datamap.PurposeService)
 	if err != nil {
 		return Document{}, err
 	}
-	doc := Document{ID: account.NewID("doc"), Kind: kind, ContentType: contentType, CreatedAt: s.clk.Now().UTC()}
+	doc := Document{ID: id.New("doc"), Kind: kind, ContentType: contentType, CreatedAt: s.clk.Now().UTC()}
 	lr := &limitedReader{r: r, left: s.opts.MaxDocument}
-	if err := s.blobs.Put(ctx, docsOwner(id), "doc/"+doc.ID, lr); err != nil {
+	if err := s.blobs.Put(ctx, docsOwner(requestID), "doc/"+doc.ID, lr); err != nil {
 		if lr.over {
 			return Document{}, errs.E(errs.TooLarge, "the document is larger than %d bytes", s.opts.MaxDocument)
 		}
 		return Document{}, err
 	}
 	doc.Size = lr.n
-	if err := s.store.AddDocument(ctx, d, id, doc); err != nil {
+	if err := s.store.AddDocument(ctx, d, requestID, doc); err != nil {
 		return Document{}, err
 	}
-	s.notifyDPO(ctx, "Documents to review for "+id, "A "+kind+" document arrived for request "+id+".")
+	s.notifyDPO(ctx, "Documents to review for "+requestID, "A "+kind+" document arrived for request "+requestID+".")
 	return doc, nil
 }
 

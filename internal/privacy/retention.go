@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/blob"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
@@ -174,7 +174,7 @@ func (r *Retention) PlaceHold(ctx context.Context, p access.Principal, owner str
 	if err != nil {
 		return Hold{}, err
 	}
-	h := Hold{ID: account.NewID("hold"), OwnerID: owner, Until: until.UTC(), Reason: reason, CreatedBy: p.ID, CreatedAt: now}
+	h := Hold{ID: id.New("hold"), OwnerID: owner, Until: until.UTC(), Reason: reason, CreatedBy: p.ID, CreatedAt: now}
 	return h, r.store.AddHold(ctx, d, h)
 }
 

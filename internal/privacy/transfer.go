@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Transfers of control (T1). An account's owner may hand the whole account
@@ -225,7 +226,7 @@ func (s *Requests) StartTransfer(ctx context.Context, p access.Principal, sessio
 		return TransferStarted{}, errs.E(errs.Internal, "privacy: transfers are not set up")
 	}
 	now := s.clk.Now().UTC().Truncate(time.Microsecond)
-	doc := TransferDocument{Format: transferFormat, TransferID: newID("dsc"), CreatedAt: now, Recipient: strings.TrimSpace(in.Recipient),
+	doc := TransferDocument{Format: transferFormat, TransferID: id.New("dsc"), CreatedAt: now, Recipient: strings.TrimSpace(in.Recipient),
 		Reason: strings.TrimSpace(in.Reason), ConfirmedBy: p.ID, ConsentNote: consentNote}
 	cats, leftOut := s.transferCategories()
 	doc.LeftOut = leftOut
@@ -414,11 +415,11 @@ func (s *Requests) recordTransfer(ctx context.Context, p access.Principal, doc T
 		ids[i+1] = subj.ID
 	}
 	for i, subjectID := range ids {
-		id := doc.TransferID
+		rowID := doc.TransferID
 		if i > 0 {
-			id = newID("dsc")
+			rowID = id.New("dsc")
 		}
-		row := DisclosureRow{ID: id, AccountID: doc.Account.ID, SubjectID: subjectID, Kind: Transfer, Categories: cats,
+		row := DisclosureRow{ID: rowID, AccountID: doc.Account.ID, SubjectID: subjectID, Kind: Transfer, Categories: cats,
 			Resources: []string{doc.Account.ID}, DisclosedAt: doc.CreatedAt, RecordedBy: p.ID}
 		if _, err := s.ledger.record(ctx, d, row, doc.Recipient, ref, doc.Reason); err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // TransferImport is what importing a transfer package created.
@@ -82,7 +83,7 @@ func (s *Requests) ImportTransfer(ctx context.Context, p access.Principal, publi
 	details := "Imported from another vigil for " + doc.Recipient + ": " + doc.Reason + " (" + strconv.Itoa(len(m.Files)) +
 		" files; " + strconv.Itoa(len(out.Invitations)) + " people invited again; consents not carried over)"
 	for _, subjectID := range []string{"", p.ID} {
-		row := DisclosureRow{ID: newID("dsc"), AccountID: imp.Account.ID, SubjectID: subjectID, Kind: Transfer, Categories: m.Scope.Categories,
+		row := DisclosureRow{ID: id.New("dsc"), AccountID: imp.Account.ID, SubjectID: subjectID, Kind: Transfer, Categories: m.Scope.Categories,
 			Resources: []string{imp.Account.ID}, DisclosedAt: now, RecordedBy: p.ID}
 		if row.Categories == nil {
 			row.Categories = []datamap.CategoryID{}
