@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/vigil-cloud/vigil/internal/alarm"
+	"github.com/vigil-cloud/vigil/internal/sim"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
 
@@ -29,7 +30,7 @@ func (a *App) openAlarms() error {
 	// delivery; a load sink (loopback only, for vigil sim) sees them too.
 	var n alarm.Notifier = a.Notify
 	if c.LoadSinkURL != "" {
-		sink, err := alarm.NewLoadSink(c.LoadSinkURL)
+		sink, err := sim.NewLoadSink(c.LoadSinkURL)
 		if err != nil {
 			return err
 		}
