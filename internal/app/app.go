@@ -41,6 +41,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
 	"github.com/vigil-cloud/vigil/internal/store/sqlite"
@@ -96,7 +97,7 @@ type App struct {
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
 	Requests  *privacy.Requests
-	Fulfil    *privacy.Registry
+	Fulfil    *fulfil.Registry
 	Retention *privacy.Retention
 
 	// KEKCreated is true when this start created the key file.

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
 
@@ -16,8 +18,8 @@ func (a *App) startPrivacy(mailer mail.Mailer) error {
 		return fmt.Errorf("privacy.deadlines: %w", err)
 	}
 	ps := store.NewPrivacyStore(a.DB)
-	a.Fulfil = privacy.NewRegistry(a.Registry)
-	if err := privacy.RegisterFoundation(a.Fulfil, &privacy.Foundation{Store: ps, Keys: a.Keys, Blobs: a.Blobs, Audit: a.Audit, Log: a.Log}); err != nil {
+	a.Fulfil = fulfil.NewRegistry(a.Registry)
+	if err := errors.Join(a.Accounts.RegisterPrivacy(a.Fulfil, ps, a.Blobs), a.Audit.RegisterPrivacy(a.Fulfil)); err != nil {
 		return err
 	}
 	if err := privacy.RegisterOwn(a.Fulfil, ps, a.Blobs, a.Keys); err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/notify"
-	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -31,14 +31,14 @@ func TestNotificationsExportAndErase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	subj := privacy.Subject{ID: alice.UserID}
+	subj := fulfil.Subject{ID: alice.UserID}
 	export := func(cat datamap.CategoryID) string {
 		d, err := e.App.Gate.Check(ctx, access.System("privacy-requests"), access.Export, access.Resource{Category: cat, SubjectID: alice.UserID}, datamap.PurposeService)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []privacy.Record
-		if err := e.App.Fulfil.Handlers(cat).Export.Export(ctx, d, subj, privacy.Scope{}, func(r privacy.Record) error { out = append(out, r); return nil }); err != nil {
+		var out []fulfil.Record
+		if err := e.App.Fulfil.Handlers(cat).Export.Export(ctx, d, subj, fulfil.Scope{}, func(r fulfil.Record) error { out = append(out, r); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(out)
@@ -56,7 +56,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res, err := e.App.Fulfil.Handlers(cat).Erase.Erase(ctx, d, subj, privacy.Scope{}); err != nil || res.Rows == 0 {
+		if res, err := e.App.Fulfil.Handlers(cat).Erase.Erase(ctx, d, subj, fulfil.Scope{}); err != nil || res.Rows == 0 {
 			t.Fatalf("erase %s: %+v %v", cat, res, err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
@@ -121,8 +122,8 @@ func TestSimulatedYear(t *testing.T) {
 		plans := map[string]*plan{}
 		var mu sync.Mutex
 		submit := func(n int, email, region string, p plan) {
-			in := privacy.PublicSubmission{Submission: privacy.Submission{Kind: privacy.KindAccess, Region: region,
-				Scope: privacy.Scope{Categories: []datamap.CategoryID{datamap.AccountProfile}}}, Email: email, Name: "Person " + fmt.Sprint(n), Relation: privacy.RelationSelf}
+			in := privacy.PublicSubmission{Submission: privacy.Submission{Kind: fulfil.KindAccess, Region: region,
+				Scope: fulfil.Scope{Categories: []datamap.CategoryID{datamap.AccountProfile}}}, Email: email, Name: "Person " + fmt.Sprint(n), Relation: privacy.RelationSelf}
 			if err := s.SubmitPublic(ctx, anon, in); err != nil {
 				t.Errorf("submit: %v", err)
 				return

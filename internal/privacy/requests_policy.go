@@ -6,12 +6,13 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Jobs name the system principals of the privacy centre in the audit log.
 const (
-	JobRequests  = "privacy-requests" // fulfils granted requests for the requester
-	JobRetention = "retention"        // purges data whose retention ended
+	JobRequests  = fulfil.JobRequests  // fulfils granted requests for the requester
+	JobRetention = fulfil.JobRetention // purges data whose retention ended
 )
 
 // ExtendPolicy returns p with the rules of the privacy centre's own

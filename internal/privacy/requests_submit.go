@@ -18,15 +18,16 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Submission is what a requester sends.
 type Submission struct {
-	Kind        RequestKind  `json:"kind"`
-	Region      string       `json:"region"`
-	Scope       Scope        `json:"scope"`
-	Description string       `json:"description,omitempty"`
-	Corrections []Correction `json:"corrections,omitempty"`
+	Kind        fulfil.RequestKind `json:"kind"`
+	Region      string             `json:"region"`
+	Scope       fulfil.Scope       `json:"scope"`
+	Description string             `json:"description,omitempty"`
+	Corrections []Correction       `json:"corrections,omitempty"`
 }
 
 // PublicSubmission is what a person without an account sends, with how to
@@ -46,7 +47,7 @@ var deviceID = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 
 // checkScope refuses a request that cannot be executed as it stands (R4),
 // saying what is missing. A request is valid without citing any law (R2).
-func (s *Requests) checkScope(in Submission, kind RequesterKind) error {
+func (s *Requests) checkScope(in Submission, kind fulfil.RequesterKind) error {
 	if !in.Kind.Valid() {
 		return errs.E(errs.Invalid, "not specific: kind must be access, portability, correction or deletion")
 	}
@@ -59,7 +60,7 @@ func (s *Requests) checkScope(in Submission, kind RequesterKind) error {
 	if strings.TrimSpace(in.Region) == "" || len(in.Region) > 16 {
 		return errs.E(errs.Invalid, "not specific: name your region (for example eu or us-ca); its law sets the deadline")
 	}
-	allowed := s.fulfil.subjectCategories()
+	allowed := s.fulfil.SubjectCategories()
 	needsRange := false
 	for _, c := range in.Scope.Categories {
 		i := slices.IndexFunc(allowed, func(x *datamap.Category) bool { return x.ID == c })
@@ -87,16 +88,16 @@ func (s *Requests) checkScope(in Submission, kind RequesterKind) error {
 	if needsRange && (sc.From.IsZero() || sc.To.IsZero()) {
 		return errs.E(errs.Invalid, "not specific: for recordings, snapshots or face data give the time range (from and to)")
 	}
-	if needsRange && kind == RequesterPerson && len(sc.Devices) == 0 {
+	if needsRange && kind == fulfil.RequesterPerson && len(sc.Devices) == 0 {
 		return errs.E(errs.Invalid, "not specific: for recordings of you, name the cameras (devices) that filmed you")
 	}
 	if len(in.Description) > 4000 {
 		return errs.E(errs.Invalid, "description is longer than 4000 characters")
 	}
 	switch {
-	case in.Kind == KindCorrection && len(in.Corrections) == 0:
+	case in.Kind == fulfil.KindCorrection && len(in.Corrections) == 0:
 		return errs.E(errs.Invalid, "not specific: a correction request lists the fields to correct and their right values")
-	case in.Kind != KindCorrection && len(in.Corrections) > 0:
+	case in.Kind != fulfil.KindCorrection && len(in.Corrections) > 0:
 		return errs.E(errs.Invalid, "corrections belong to a correction request")
 	}
 	for _, c := range in.Corrections {
@@ -129,7 +130,7 @@ func (s *Requests) SubmitAsUser(ctx context.Context, p access.Principal, session
 	if err := s.checkFresh(ctx, sessionToken); err != nil {
 		return Request{}, err
 	}
-	if err := s.checkScope(in, RequesterUser); err != nil {
+	if err := s.checkScope(in, fulfil.RequesterUser); err != nil {
 		return Request{}, err
 	}
 	me, err := s.contactOfUser(ctx, p)
@@ -138,7 +139,7 @@ func (s *Requests) SubmitAsUser(ctx context.Context, p access.Principal, session
 	}
 	now := s.clk.Now().UTC()
 	row := RequestRow{ID: id.New("dsr"), Kind: in.Kind, Status: StatusOpen, Region: strings.ToLower(in.Region),
-		RequesterKind: RequesterUser, RequesterID: p.ID, Relation: RelationSelf, Scope: in.Scope,
+		RequesterKind: fulfil.RequesterUser, RequesterID: p.ID, Relation: RelationSelf, Scope: in.Scope,
 		SubmittedAt: now, VerifiedAt: now, VerifiedBy: "second-factor"}
 	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
 	if row.ContactIndex, err = s.keys.BlindIndex(ctx, "privacy-requester", []byte(strings.ToLower(me.Email))); err != nil {
@@ -219,7 +220,7 @@ func (s *Requests) SubmitPublic(ctx context.Context, p access.Principal, in Publ
 	default:
 		return errs.E(errs.Invalid, "relation must be self, agent or guardian")
 	}
-	if err := s.checkScope(in.Submission, RequesterPerson); err != nil {
+	if err := s.checkScope(in.Submission, fulfil.RequesterPerson); err != nil {
 		return err
 	}
 	now := s.clk.Now().UTC()
@@ -239,7 +240,7 @@ func (s *Requests) SubmitPublic(ctx context.Context, p access.Principal, in Publ
 		return err
 	}
 	row := RequestRow{ID: id.New("dsr"), Kind: in.Kind, Status: StatusAwaitingEmail, Region: strings.ToLower(in.Region),
-		RequesterKind: RequesterPerson, RequesterID: person, Relation: in.Relation, Scope: in.Scope,
+		RequesterKind: fulfil.RequesterPerson, RequesterID: person, Relation: in.Relation, Scope: in.Scope,
 		SubmittedAt: now, ConfirmHash: hash, ContactIndex: idx}
 	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
 	if err := s.create(ctx, p, &row, c, Details{Description: in.Description, Corrections: in.Corrections}); err != nil {

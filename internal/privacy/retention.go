@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Hold stops retention from purging an account's or a person's data, and
@@ -79,7 +80,7 @@ const (
 type Retention struct {
 	store  RetentionStore
 	dm     *datamap.Registry
-	fulfil *Registry
+	fulfil *fulfil.Registry
 	gate   *access.Gate
 	clk    clock.Clock
 	log    *slog.Logger
@@ -90,7 +91,7 @@ type Retention struct {
 const MinGroup = 10
 
 // NewRetention returns the retention engine.
-func NewRetention(store RetentionStore, dm *datamap.Registry, fulfil *Registry, gate *access.Gate, clk clock.Clock, log *slog.Logger) *Retention {
+func NewRetention(store RetentionStore, dm *datamap.Registry, fulfil *fulfil.Registry, gate *access.Gate, clk clock.Clock, log *slog.Logger) *Retention {
 	return &Retention{store: store, dm: dm, fulfil: fulfil, gate: gate, clk: clk, log: log, k: MinGroup}
 }
 
@@ -247,8 +248,8 @@ func (r *Retention) Statistics(ctx context.Context, p access.Principal) (groups 
 
 // RegisterOwn registers the purgers of the privacy centre's own categories:
 // closed requests, their packages and documents, and ended holds.
-func RegisterOwn(r *Registry, st RetentionStore, blobs *blob.Sealed, k RequestKeys) error {
-	for c, h := range map[datamap.CategoryID]Handlers{
+func RegisterOwn(r *fulfil.Registry, st RetentionStore, blobs *blob.Sealed, k RequestKeys) error {
+	for c, h := range map[datamap.CategoryID]fulfil.Handlers{
 		datamap.PrivacyRequest:  {Purge: requestPurger{st, blobs, k, ClosedAny}},
 		datamap.PrivacyExport:   {Purge: requestPurger{st, blobs, k, ClosedPackages}},
 		datamap.PrivacyDocument: {Purge: requestPurger{st, blobs, k, ClosedDocuments}},

@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/id"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Transfers of control (T1). An account's owner may hand the whole account
@@ -164,11 +165,11 @@ type TransferShare struct {
 
 // TransferRequest is a member's data-subject request not yet answered.
 type TransferRequest struct {
-	ID       string      `json:"id"`
-	MemberID string      `json:"member_id"`
-	Kind     RequestKind `json:"kind"`
-	Status   Status      `json:"status"`
-	DueAt    time.Time   `json:"due_at"`
+	ID       string             `json:"id"`
+	MemberID string             `json:"member_id"`
+	Kind     fulfil.RequestKind `json:"kind"`
+	Status   Status             `json:"status"`
+	DueAt    time.Time          `json:"due_at"`
 }
 
 // TransferLeftOut is a category deliberately not in the package.
@@ -186,7 +187,7 @@ func transferOwner(id string) string { return id + ".transfer" }
 // an exporter, except sign-in credentials and sessions, which are bound to
 // this vigil and never leave their owner.
 func (s *Requests) transferCategories() (in []datamap.CategoryID, out []TransferLeftOut) {
-	for _, c := range s.fulfil.subjectCategories() {
+	for _, c := range s.fulfil.SubjectCategories() {
 		switch {
 		case c.Sensitivity == datamap.Credential || c.ID == datamap.AccountSession:
 			out = append(out, TransferLeftOut{Category: c.ID, Why: "sign-in credentials and sessions never leave vigil; each person signs in anew"})
@@ -241,7 +242,7 @@ func (s *Requests) StartTransfer(ctx context.Context, p access.Principal, sessio
 	}
 	_ = d // the package lives in the blob store, which takes no decision; the entry records its making
 	m, err := s.storePackage(ctx, transferOwner(doc.TransferID), func(w io.Writer) (Manifest, error) {
-		return s.writeTransfer(ctx, w, doc, subjects, Scope{Categories: cats})
+		return s.writeTransfer(ctx, w, doc, subjects, fulfil.Scope{Categories: cats})
 	})
 	if err != nil {
 		return TransferStarted{}, err
@@ -256,7 +257,7 @@ func (s *Requests) StartTransfer(ctx context.Context, p access.Principal, sessio
 // describe fills transfer.json from the account, its members and their
 // records, and returns the members as subjects whose roles are limited to
 // this account, so that nothing of another account goes with them.
-func (s *Requests) describe(ctx context.Context, p access.Principal, accountID string, doc *TransferDocument) ([]Subject, error) {
+func (s *Requests) describe(ctx context.Context, p access.Principal, accountID string, doc *TransferDocument) ([]fulfil.Subject, error) {
 	acct, err := s.tenants.Account(ctx, p, accountID)
 	if err != nil {
 		return nil, err
@@ -274,11 +275,11 @@ func (s *Requests) describe(ctx context.Context, p access.Principal, accountID s
 	if err != nil {
 		return nil, err
 	}
-	var subjects []Subject
+	var subjects []fulfil.Subject
 	for _, mb := range members {
-		i := slices.IndexFunc(subjects, func(x Subject) bool { return x.ID == mb.UserID })
+		i := slices.IndexFunc(subjects, func(x fulfil.Subject) bool { return x.ID == mb.UserID })
 		if i < 0 {
-			subjects = append(subjects, Subject{Kind: RequesterUser, ID: mb.UserID})
+			subjects = append(subjects, fulfil.Subject{Kind: fulfil.RequesterUser, ID: mb.UserID})
 			doc.Members = append(doc.Members, TransferMember{UserID: mb.UserID, Email: mb.Email, Name: mb.Name, Data: "members/" + mb.UserID + "/"})
 			i = len(subjects) - 1
 		}
@@ -326,7 +327,7 @@ func (s *Requests) consentsOf(ctx context.Context, m *TransferMember) error {
 
 // obligations lists what still runs on the account: staff grants not
 // ended, live shares, legal holds, and members' requests not answered.
-func (s *Requests) obligations(ctx context.Context, p access.Principal, accountID string, subjects []Subject, doc *TransferDocument) error {
+func (s *Requests) obligations(ctx context.Context, p access.Principal, accountID string, subjects []fulfil.Subject, doc *TransferDocument) error {
 	o := TransferObligations{StaffGrants: []TransferGrant{}, Shares: []TransferShare{}, OpenRequests: []TransferRequest{}}
 	grants, err := s.ledger.Grants(ctx, p, accountID)
 	if err != nil {
@@ -380,7 +381,7 @@ func (s *Requests) obligations(ctx context.Context, p access.Principal, accountI
 
 // writeTransfer streams the transfer package: transfer.json, then each
 // member's own records under members/<id>/, then the signed manifest.
-func (s *Requests) writeTransfer(ctx context.Context, w io.Writer, doc TransferDocument, subjects []Subject, sc Scope) (Manifest, error) {
+func (s *Requests) writeTransfer(ctx context.Context, w io.Writer, doc TransferDocument, subjects []fulfil.Subject, sc fulfil.Scope) (Manifest, error) {
 	m := Manifest{Format: transferFormat, RequestID: doc.TransferID, SubjectID: doc.Account.ID, CreatedAt: doc.CreatedAt, Scope: sc}
 	zw := newPackageZip(w)
 	fp := sha256.New()
@@ -404,7 +405,7 @@ func (s *Requests) writeTransfer(ctx context.Context, w io.Writer, doc TransferD
 
 // recordTransfer writes the ledger entries: one for the account, holding
 // the transfer's ID, and one for each member, so each finds it in theirs.
-func (s *Requests) recordTransfer(ctx context.Context, p access.Principal, doc TransferDocument, subjects []Subject, cats []datamap.CategoryID) error {
+func (s *Requests) recordTransfer(ctx context.Context, p access.Principal, doc TransferDocument, subjects []fulfil.Subject, cats []datamap.CategoryID) error {
 	d, err := s.gate.Check(ctx, access.System(JobTransfer), access.Create, ledgerRes(doc.Account.ID), datamap.PurposeService)
 	if err != nil {
 		return err
