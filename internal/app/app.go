@@ -185,7 +185,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Activity = activity.New(store.NewActivityStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log)
 	// The device data and the access log flow into data-subject requests
 	// and retention through the privacy centre's registry.
-	if err := errors.Join(a.Devices.RegisterPrivacy(a.Fulfil, store.NewDeviceStore(a.DB)), a.Activity.RegisterPrivacy(a.Fulfil)); err != nil {
+	if err := errors.Join(a.Devices.RegisterPrivacy(a.Fulfil, store.NewDeviceStore(a.DB)), a.Activity.RegisterPrivacy(a.Fulfil),
+		live.RegisterPrivacy(a.Fulfil, store.NewLivePullStore(a.DB), a.Keys, a.stopPull)); err != nil {
 		return nil, err
 	}
 	// One signer of stream tokens for live view, playback and export.

@@ -70,6 +70,14 @@ func (a *App) openLive(sink media.Sink) error {
 	return nil
 }
 
+// stopPull stops pulling a channel whose stream address the privacy centre
+// erased or purged; offline nothing pulls.
+func (a *App) stopPull(k live.Key) {
+	if a.Live != nil {
+		a.Live.StopPull(k)
+	}
+}
+
 // RTSPURL is what devices are told to publish to.
 func (a *App) RTSPURL() string {
 	if u := a.Config.Video.RTSPPublicURL; u != "" || a.Live == nil {

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -10,13 +11,15 @@ import (
 )
 
 // RegisterPrivacy gives the privacy centre the export and erasure of how
-// people are reached and of what was sent to them, and the retention of
-// sent messages. Webhooks are the account's, removed with it.
+// people are reached, of what was sent to them and of the webhooks of the
+// accounts they own, and the retention of sent messages and of the
+// webhooks of closed accounts.
 func (s *Service) RegisterPrivacy(r *fulfil.Registry) error {
-	if err := r.Register(datamap.NotifyPrefs, fulfil.Handlers{Export: prefsHandler{s}, Erase: prefsHandler{s}}); err != nil {
-		return err
-	}
-	return r.Register(datamap.NotifyMessage, fulfil.Handlers{Export: messageHandler{s}, Erase: messageHandler{s}, Purge: messageHandler{s}})
+	return errors.Join(
+		r.Register(datamap.NotifyPrefs, fulfil.Handlers{Export: prefsHandler{s}, Erase: prefsHandler{s}}),
+		r.Register(datamap.NotifyMessage, fulfil.Handlers{Export: messageHandler{s}, Erase: messageHandler{s}, Purge: messageHandler{s}}),
+		r.Register(datamap.NotifyWebhook, fulfil.Handlers{Export: webhookHandler{s}, Erase: webhookHandler{s}, Purge: webhookHandler{s}}),
+	)
 }
 
 type prefsHandler struct{ s *Service }

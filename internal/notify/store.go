@@ -159,6 +159,14 @@ type Store interface {
 	// cutoff; PurgeMessages deletes them and their deliveries.
 	ExpiredMessages(ctx context.Context, cutoff time.Time) ([]string, error)
 	PurgeMessages(ctx context.Context, d access.Decision, accountID string, cutoff time.Time) (int64, error)
+	// ExportWebhooks streams an account's webhooks for a subject who owns
+	// it; EraseWebhooks deletes them (pending deliveries are skipped).
+	ExportWebhooks(ctx context.Context, d access.Decision, subjectID, accountID string, emit func(WebhookRow) error) error
+	EraseWebhooks(ctx context.Context, d access.Decision, subjectID, accountID string) (int64, error)
+	// ExpiredWebhooks lists the accounts, gone or closed before cutoff,
+	// that still hold webhooks; PurgeWebhooks deletes them.
+	ExpiredWebhooks(ctx context.Context, cutoff time.Time) ([]string, error)
+	PurgeWebhooks(ctx context.Context, d access.Decision, accountID string, cutoff time.Time) (int64, error)
 	// Retry puts a dead delivery of the account back in the queue.
 	Retry(ctx context.Context, d access.Decision, accountID, id string) error
 }

@@ -51,7 +51,7 @@ func ExtendPolicy(p access.Policy) access.Policy {
 	for _, c := range []datamap.CategoryID{datamap.AccountProfile, datamap.AccountCredentials, datamap.AccountSession,
 		datamap.AuditTrail, datamap.MediaSegment, datamap.MediaSnapshot, datamap.FaceTemplate,
 		datamap.DeviceInfo, datamap.DeviceCredential, datamap.DeviceEvent, datamap.DeviceConfig, datamap.DeviceErrorReport,
-		datamap.NetIP, datamap.LogAccess, datamap.PrivacyConsent} {
+		datamap.NetIP, datamap.LogAccess, datamap.PrivacyConsent, datamap.NotifyWebhook, datamap.DeviceStreamSource} {
 		r := out[c]
 		r.System = slices.Clone(r.System)
 		for _, a := range []access.Action{access.Export, access.Delete, access.Update} {
