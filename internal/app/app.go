@@ -197,6 +197,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.openAlarms(); err != nil {
 		return nil, err
 	}
+	// Every capability has registered its handlers: a declared category
+	// the privacy centre cannot export, erase or purge stops vigil here.
+	if err := a.Fulfil.Check(); err != nil {
+		return nil, err
+	}
 	if !o.Offline {
 		if err := a.openBus(ctx); err != nil {
 			return nil, err

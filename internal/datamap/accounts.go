@@ -35,6 +35,9 @@ func declareAccounts(r *Registry) error {
 			Retention: Retention{Period: 30 * day, From: "account closed"},
 			Export:    ExportJSON,
 			Erasure:   EraseCryptoShred,
+			Exempt: Exempt{
+				Retention: "an account is never left closed: erasing its last owner deletes it, its profile and its blobs at once (the eraser), so nothing waits for a retention end",
+			},
 		}),
 		r.Register(Category{
 			ID:          AccountCredentials,
@@ -58,6 +61,9 @@ func declareAccounts(r *Registry) error {
 			Export:      ExportJSON,
 			Erasure:     ErasePurge,
 			Sensitivity: Credential,
+			Exempt: Exempt{
+				Retention: "kept only while the person exists: erasing the person deletes their password hash, authenticator and tokens; a revoked token is deleted at once",
+			},
 		}),
 		r.Register(Category{
 			ID:          AccountSession,
@@ -97,6 +103,11 @@ func declareAccounts(r *Registry) error {
 			Retention: Retention{Period: 365 * day, From: "employment ended"},
 			Export:    ExportJSON,
 			Erasure:   EraseCryptoShred,
+			Exempt: Exempt{
+				Export:    "staff records are not answered through the customers' request channel: staff see their own record in the staff app and the operator answers their requests",
+				Erasure:   "staff records are not answered through the customers' request channel: the operator disables a departed member",
+				Retention: "not yet: a disabled staff member's record is kept; the operator has no purge of departed staff (known gap)",
+			},
 		}),
 		operational(r, "accounts", "random identifier or lifecycle time of the account", "id", "created_at", "closed_at"),
 		operational(r, "sites", "random identifier, owning account or creation time", "id", "account_id", "created_at"),

@@ -59,6 +59,9 @@ func declareDevices(r *Registry) error {
 			Export:      ExportJSON,
 			Erasure:     ErasePurge,
 			Sensitivity: Credential,
+			Exempt: Exempt{
+				Retention: "only a hash is kept, and it is cleared the moment the device is released or its credential revoked: nothing is left to purge",
+			},
 		}),
 		r.Register(Category{
 			ID:          DeviceEvent,
@@ -100,6 +103,9 @@ func declareDevices(r *Registry) error {
 			Retention: Retention{Period: 30 * day, From: "device released or account closed"},
 			Export:    ExportJSON,
 			Erasure:   EraseCryptoShred,
+			Exempt: Exempt{
+				Retention: "settings are deleted with the device's release, which device.info's purger does for closed accounts",
+			},
 		}),
 		r.Register(Category{
 			ID:          DeviceErrorReport,

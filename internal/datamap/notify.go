@@ -28,6 +28,9 @@ func declareNotify(r *Registry) error {
 			Retention: Retention{Period: 30 * day, From: "account closed or the choice withdrawn"},
 			Export:    ExportJSON,
 			Erasure:   ErasePurge,
+			Exempt: Exempt{
+				Retention: "a person's choices, phone number and push subscriptions are deleted when they withdraw them and when the person is erased; none outlives the person",
+			},
 		}),
 		r.Register(Category{
 			ID:          NotifyMessage,

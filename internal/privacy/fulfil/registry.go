@@ -1,6 +1,7 @@
 package fulfil
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -61,4 +62,34 @@ func (r *Registry) SubjectCategories() []*datamap.Category {
 		out = append(out, c)
 	}
 	return out
+}
+
+// Check holds the registry against its data map: every declared category
+// has an export handler, an erasure handler and a retention purger, unless
+// the data map says why it needs none (datamap.Category.Exempt); and no
+// category both registers a handler and claims to need none. vigil refuses
+// to start when it fails, so a category cannot be forgotten by the
+// privacy centre.
+func (r *Registry) Check() error {
+	var problems []error
+	for _, c := range r.dm.Categories() {
+		h := r.handlers[c.ID]
+		for _, k := range []struct {
+			what string
+			has  bool
+			why  string
+		}{{"export handler", h.Export != nil, c.Exempt.Export}, {"erasure handler", h.Erase != nil, c.Exempt.Erasure},
+			{"retention purger", h.Purge != nil, c.Exempt.Retention}} {
+			switch {
+			case !k.has && k.why == "":
+				problems = append(problems, fmt.Errorf("%s has no %s and the data map gives no reason it needs none", c.ID, k.what))
+			case k.has && k.why != "":
+				problems = append(problems, fmt.Errorf("%s registers a %s the data map says it does not need", c.ID, k.what))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("privacy registry: %w", errors.Join(problems...))
+	}
+	return nil
 }
