@@ -23,7 +23,9 @@ func (handler) Erase(context.Context, access.Decision, fulfil.Subject, fulfil.Sc
 
 func (handler) Expired(context.Context, time.Time) ([]string, error) { return nil, nil }
 
-func (handler) Purge(context.Context, access.Decision, string, time.Time) (int64, error) { return 0, nil }
+func (handler) Purge(context.Context, access.Decision, string, time.Time) (int64, error) {
+	return 0, nil
+}
 
 func category(id datamap.CategoryID, column string, ex datamap.Exempt) datamap.Category {
 	return datamap.Category{ID: id, Title: "T", Fields: []datamap.Field{{Name: "f", Column: column}},
