@@ -44,15 +44,47 @@ type Policy map[datamap.CategoryID]Rule
 
 func (p Policy) rule(id datamap.CategoryID) Rule { return p[id] }
 
-// DefaultPolicy returns the rules of every category, each capability's in
-// its own file (policy_<capability>.go).
-func DefaultPolicy() Policy {
+// DefaultPolicy returns the rules of every category of the data map, each
+// capability's in its own file (policy_<capability>.go), with the rights
+// vigil's privacy jobs need derived from the data map (jobRights).
+func DefaultPolicy(dm *datamap.Registry) Policy {
 	p := Policy{}
 	for _, rules := range []func(Policy){accountRules, auditRules, mediaRules, faceRules, deviceRules, liveRules, activityRules,
 		privacyRules, alarmRules, notifyRules} {
 		rules(p)
 	}
+	jobRights(p, dm)
 	return p
+}
+
+// jobRights gives vigil's own jobs the rights the privacy centre needs on
+// each category, read from the data map rather than kept by hand: a
+// data-subject request is answered by vigil on the requester's behalf
+// (export, correction, erasure), and retention purges without anyone
+// asking. A category exports unless the data map says it needs no export
+// handler, is deleted unless it needs neither an eraser nor a purger, and
+// is corrected where it has a correctable field.
+func jobRights(p Policy, dm *datamap.Registry) {
+	for _, c := range dm.Categories() {
+		var need []Action
+		if c.Exempt.Export == "" {
+			need = append(need, Export)
+		}
+		if c.Exempt.Erasure == "" || c.Exempt.Retention == "" {
+			need = append(need, Delete)
+		}
+		if slices.ContainsFunc(c.Fields, func(f datamap.Field) bool { return f.Correctable }) {
+			need = append(need, Update)
+		}
+		r := p[c.ID]
+		r.System = slices.Clone(r.System)
+		for _, a := range need {
+			if !slices.Contains(r.System, a) {
+				r.System = append(r.System, a)
+			}
+		}
+		p[c.ID] = r
+	}
 }
 
 // every and view are the action sets most rules name.

@@ -11,11 +11,13 @@ import (
 func accountRules(p Policy) {
 	// Support sees an account only with the owner's grant; the DPO reads
 	// a profile without one to answer a request or tell people of an
-	// incident, and exports it to fulfil an access request.
+	// incident, exports it to fulfil an access request, and computes the
+	// vendor's statistics (U-E) over every account's pseudonymised
+	// memberships.
 	p[datamap.AccountProfile] = Rule{
 		Customer:  map[Action]Role{Read: RoleGuest, List: RoleMember, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleOwner, Export: RoleOwner},
 		Self:      every,
-		Staff:     map[Action]StaffRole{Read: StaffDPO, Export: StaffDPO},
+		Staff:     map[Action]StaffRole{Read: StaffDPO, List: StaffDPO, Export: StaffDPO},
 		Entrusted: view,
 		Anonymous: []Action{Create},
 		System:    []Action{Read, Create, Update, Delete},

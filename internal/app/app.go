@@ -146,7 +146,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	privacyStore, grantFeed := store.NewPrivacyStore(a.DB), privacy.NewFeed()
-	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, privacy.NewGrants(privacyStore, grantFeed), privacy.ExtendPolicy(access.DefaultPolicy()))
+	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, privacy.NewGrants(privacyStore, grantFeed), access.DefaultPolicy(a.Registry))
 	mailer := o.Mailer
 	if mailer == nil {
 		if mailer, err = mail.New(cfg.Mail, o.Clock); err != nil {
