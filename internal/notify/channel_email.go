@@ -11,6 +11,25 @@ import (
 	"github.com/vigil-cloud/vigil/internal/mail"
 )
 
+// emailChannel mails the person's sign-in address, when vigil has a mail
+// transport; on by default for every kind but alarms.
+type emailChannel struct{}
+
+func (emailChannel) name() Channel         { return ChannelEmail }
+func (emailChannel) chosen() bool          { return true }
+func (emailChannel) byDefault(k Kind) bool { return k != KindAlarm }
+
+func (emailChannel) targets(_ context.Context, s *Service, t target) ([]DeliveryRow, error) {
+	if s.mailer == nil {
+		return nil, nil
+	}
+	return []DeliveryRow{t.delivery(ChannelEmail, "")}, nil
+}
+
+func (emailChannel) send(ctx context.Context, s *Service, r DeliveryRow, m Message) error {
+	return s.sendEmail(ctx, r, m)
+}
+
 func (s *Service) sendEmail(ctx context.Context, r DeliveryRow, m Message) error {
 	d, err := s.check(ctx, worker, access.Read, access.Resource{Category: datamap.AccountProfile, SubjectID: r.UserID}, purposeOf(r.Kind))
 	if err != nil {

@@ -15,6 +15,30 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
 
+// pushChannel is Web Push to each browser the person subscribed; on by
+// default for alarms and security notices.
+type pushChannel struct{}
+
+func (pushChannel) name() Channel         { return ChannelPush }
+func (pushChannel) chosen() bool          { return true }
+func (pushChannel) byDefault(k Kind) bool { return k == KindAlarm || k == KindIncident }
+
+func (pushChannel) targets(ctx context.Context, s *Service, t target) ([]DeliveryRow, error) {
+	subs, err := s.store.PushSubs(ctx, t.prefs, t.userID)
+	if err != nil {
+		return nil, err
+	}
+	var out []DeliveryRow
+	for _, sub := range subs {
+		out = append(out, t.delivery(ChannelPush, sub.ID))
+	}
+	return out, nil
+}
+
+func (pushChannel) send(ctx context.Context, s *Service, r DeliveryRow, m Message) error {
+	return s.sendPush(ctx, r, m)
+}
+
 // pushPayload is what a browser's service worker receives, decrypted.
 type pushPayload struct {
 	ID    string    `json:"id"`

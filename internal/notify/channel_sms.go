@@ -13,6 +13,30 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
 
+// smsChannel texts the person's phone number through the configured
+// provider; on by default for security notices only.
+type smsChannel struct{}
+
+func (smsChannel) name() Channel         { return ChannelSMS }
+func (smsChannel) chosen() bool          { return true }
+func (smsChannel) byDefault(k Kind) bool { return k == KindIncident }
+
+func (smsChannel) targets(ctx context.Context, s *Service, t target) ([]DeliveryRow, error) {
+	if !s.opts.SMS.Enabled() {
+		return nil, nil
+	}
+	if _, err := s.store.Phone(ctx, t.prefs, t.userID); errs.Is(err, errs.NotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return []DeliveryRow{t.delivery(ChannelSMS, "")}, nil
+}
+
+func (smsChannel) send(ctx context.Context, s *Service, r DeliveryRow, m Message) error {
+	return s.sendSMS(ctx, r, m)
+}
+
 // smsText is all an SMS carries: the title, the alarm type and time, and a
 // link into the app. Never a snapshot or a link to one.
 func smsText(m Message) string {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,38 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
+
+// webhookChannel posts signed calls to the account's webhooks that take
+// the kind of message; no person chooses it.
+type webhookChannel struct{}
+
+func (webhookChannel) name() Channel       { return ChannelWebhook }
+func (webhookChannel) chosen() bool        { return false }
+func (webhookChannel) byDefault(Kind) bool { return false }
+
+// targets lists one delivery per webhook of the account that takes the
+// kind.
+func (webhookChannel) targets(ctx context.Context, s *Service, t target) ([]DeliveryRow, error) {
+	d, err := s.check(ctx, worker, access.List, hookRes(t.accountID, ""), t.purpose)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.store.Webhooks(ctx, d, t.accountID)
+	if err != nil {
+		return nil, err
+	}
+	var out []DeliveryRow
+	for _, h := range rows {
+		if slices.Contains(h.Kinds, t.kind) {
+			out = append(out, t.delivery(ChannelWebhook, h.ID))
+		}
+	}
+	return out, nil
+}
+
+func (webhookChannel) send(ctx context.Context, s *Service, r DeliveryRow, m Message) error {
+	return s.sendWebhook(ctx, r, m)
+}
 
 // WebhookPayload is the JSON body of a webhook call.
 type WebhookPayload struct {

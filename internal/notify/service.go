@@ -174,32 +174,6 @@ func (k Kind) Valid() bool {
 	return false
 }
 
-// Channels lists the channels a person may choose (webhooks belong to the
-// account, not a person).
-func Channels() []Channel { return []Channel{ChannelApp, ChannelPush, ChannelEmail, ChannelSMS} }
-
-// Valid reports whether c is a known channel.
-func (c Channel) Valid() bool {
-	switch c {
-	case ChannelApp, ChannelPush, ChannelEmail, ChannelSMS, ChannelWebhook:
-		return true
-	}
-	return false
-}
-
-// DefaultChannels are the channels of a person who chose none for a kind:
-// alarms in the app and by push; update, security and privacy notices in
-// the app and by e-mail, security notices also by push and SMS.
-func DefaultChannels(k Kind) []Channel {
-	switch k {
-	case KindAlarm:
-		return []Channel{ChannelApp, ChannelPush}
-	case KindIncident:
-		return []Channel{ChannelApp, ChannelEmail, ChannelPush, ChannelSMS}
-	}
-	return []Channel{ChannelApp, ChannelEmail}
-}
-
 func (s *Service) sealSubject(ctx context.Context, userID, column, rowID string, v []byte) ([]byte, error) {
 	return s.keys.SealSubject(ctx, userID, v, keys.FieldAD(column, rowID))
 }

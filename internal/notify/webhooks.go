@@ -103,26 +103,6 @@ func (s *Service) DeleteWebhook(ctx context.Context, p access.Principal, account
 	return s.store.DeleteWebhook(ctx, d, accountID, id)
 }
 
-// hookDeliveries lists one delivery per webhook of the account that takes
-// kind.
-func (s *Service) hookDeliveries(ctx context.Context, accountID string, kind Kind, purpose datamap.Purpose) ([]DeliveryRow, error) {
-	d, err := s.check(ctx, worker, access.List, hookRes(accountID, ""), purpose)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.store.Webhooks(ctx, d, accountID)
-	if err != nil {
-		return nil, err
-	}
-	var out []DeliveryRow
-	for _, h := range rows {
-		if slices.Contains(h.Kinds, kind) {
-			out = append(out, DeliveryRow{ID: id.New("dlv"), Channel: ChannelWebhook, EndpointID: h.ID})
-		}
-	}
-	return out, nil
-}
-
 func (s *Service) openHook(ctx context.Context, h WebhookRow) (target string, secret []byte, err error) {
 	u, err := s.openAccount(ctx, h.AccountID, "notify_webhooks.url_sealed", h.ID, h.URLSealed)
 	if err != nil {
