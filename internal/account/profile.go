@@ -46,10 +46,16 @@ type ProfileChange struct {
 
 // UpdateMe corrects the caller's profile.
 func (s *Service) UpdateMe(ctx context.Context, p access.Principal, ch ProfileChange) (User, error) {
-	cur, err := s.Me(ctx, p)
+	d, err := s.check(ctx, p, access.Update, self(datamap.AccountProfile, p.ID), datamap.PurposeService)
 	if err != nil {
 		return User{}, err
 	}
+	// The decision to change the profile covers reading it.
+	row, err := s.store.User(ctx, d, p.ID)
+	if err != nil {
+		return User{}, err
+	}
+	cur := s.user(ctx, row)
 	if ch.Name != nil {
 		if err := checkText("name", *ch.Name, 1, 100); err != nil {
 			return User{}, err
@@ -67,10 +73,6 @@ func (s *Service) UpdateMe(ctx context.Context, p access.Principal, ch ProfileCh
 			return User{}, err
 		}
 		cur.TimeZone = *ch.TimeZone
-	}
-	d, err := s.check(ctx, p, access.Update, self(datamap.AccountProfile, p.ID), datamap.PurposeService)
-	if err != nil {
-		return User{}, err
 	}
 	name, err := s.sealSubject(ctx, p.ID, "users.name_sealed", cur.Name)
 	if err != nil {

@@ -85,40 +85,40 @@ func (s *Service) Bootstrap(ctx context.Context, p access.Principal, token strin
 	if need, err := s.NeedsBootstrap(ctx); err != nil || !need {
 		return errs.E(errs.Conflict, "vigil already has an administrator")
 	}
-	_, err = s.createStaff(ctx, p, in)
+	_, _, err = s.createStaff(ctx, p, in)
 	return err
 }
 
-func (s *Service) createStaff(ctx context.Context, p access.Principal, in StaffInput) (string, error) {
+func (s *Service) createStaff(ctx context.Context, p access.Principal, in StaffInput) (string, access.Decision, error) {
 	id := id.New("stf")
 	d, err := s.check(ctx, p, access.Create, self(datamap.StaffProfile, id), datamap.PurposeService)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	idx, err := s.emailIndex(ctx, "staff-email", in.Email)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	email, err := s.sealSubject(ctx, id, "staff.email_sealed", in.Email)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	name, err := s.sealSubject(ctx, id, "staff.name_sealed", strings.TrimSpace(in.Name))
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	hash := "" // unusable until the person sets a password
 	if in.Password != "" {
 		if hash, err = s.opts.Hasher.Hash(in.Password); err != nil {
-			return "", err
+			return "", access.Decision{}, err
 		}
 	}
 	row := StaffRow{ID: id, EmailIndex: idx, EmailSealed: email, NameSealed: name, Role: in.Role, PasswordHash: hash,
 		TrainingValidUntil: in.TrainingValidUntil}
 	if err := s.store.CreateStaff(ctx, d, row); err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
-	return id, nil
+	return id, d, nil
 }
 
 func requireOperator(p access.Principal) error {
@@ -138,7 +138,7 @@ func (s *Service) InviteStaff(ctx context.Context, p access.Principal, in StaffI
 	if err := s.checkStaffInput(&in); err != nil {
 		return Staff{}, err
 	}
-	id, err := s.createStaff(ctx, p, in)
+	id, d, err := s.createStaff(ctx, p, in)
 	if err != nil {
 		return Staff{}, err
 	}
@@ -150,7 +150,12 @@ func (s *Service) InviteStaff(ctx context.Context, p access.Principal, in StaffI
 	s.send(ctx, in.Email, "Your vigil staff account",
 		"An administrator created a vigil staff account for you. Open this link within a day to choose your password:\n\n"+
 			s.link("staff-activate", token)+"\n\nYou will set up an authenticator app at first sign-in.\n")
-	return s.StaffMember(ctx, p, id)
+	// The decision to create the member covers reading them back.
+	r, err := s.store.Staff(ctx, d, id)
+	if err != nil {
+		return Staff{}, err
+	}
+	return s.staff(ctx, r), nil
 }
 
 // ActivateStaff spends a staff set-up token and sets the password.
@@ -229,10 +234,15 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string
 	if err := requireOperator(p); err != nil {
 		return Staff{}, err
 	}
-	cur, err := s.StaffMember(ctx, p, id)
+	d, err := s.check(ctx, p, access.Update, self(datamap.StaffProfile, id), datamap.PurposeService)
 	if err != nil {
 		return Staff{}, err
 	}
+	row, err := s.store.Staff(ctx, d, id)
+	if err != nil {
+		return Staff{}, err
+	}
+	cur := s.staff(ctx, row)
 	if ch.Role != nil {
 		if _, err := access.ParseStaffRole(string(*ch.Role)); err != nil {
 			return Staff{}, errs.E(errs.Invalid, "%v", err)
@@ -251,10 +261,6 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string
 		}
 		cur.Disabled = *ch.Disabled
 	}
-	d, err := s.check(ctx, p, access.Update, self(datamap.StaffProfile, id), datamap.PurposeService)
-	if err != nil {
-		return Staff{}, err
-	}
 	if err := s.store.UpdateStaff(ctx, d, id, cur.Role, cur.TrainingValidUntil, cur.Disabled); err != nil {
 		return Staff{}, err
 	}
@@ -263,5 +269,8 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string
 			return Staff{}, err
 		}
 	}
-	return s.StaffMember(ctx, p, id)
+	if row, err = s.store.Staff(ctx, d, id); err != nil {
+		return Staff{}, err
+	}
+	return s.staff(ctx, row), nil
 }

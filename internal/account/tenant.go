@@ -60,10 +60,17 @@ type AccountChange struct {
 
 // UpdateAccount corrects an account's name or region.
 func (s *Service) UpdateAccount(ctx context.Context, p access.Principal, id string, ch AccountChange) (Account, error) {
-	cur, err := s.Account(ctx, p, id)
+	d, err := s.check(ctx, p, access.Update, accountRes(id), datamap.PurposeService)
 	if err != nil {
 		return Account{}, err
 	}
+	// The decision to change the account covers reading it.
+	row, err := s.store.Account(ctx, d, id)
+	if err != nil {
+		return Account{}, err
+	}
+	cur := Account{ID: row.ID, Region: row.Region, CreatedAt: row.CreatedAt,
+		Name: s.openAccount(ctx, row.ID, "accounts.name_sealed", row.ID, row.NameSealed)}
 	if ch.Name != nil {
 		if err := checkText("name", *ch.Name, 1, 100); err != nil {
 			return Account{}, err
@@ -75,10 +82,6 @@ func (s *Service) UpdateAccount(ctx context.Context, p access.Principal, id stri
 			return Account{}, err
 		}
 		cur.Region = *ch.Region
-	}
-	d, err := s.check(ctx, p, access.Update, accountRes(id), datamap.PurposeService)
-	if err != nil {
-		return Account{}, err
 	}
 	name, err := s.sealAccount(ctx, id, "accounts.name_sealed", id, cur.Name)
 	if err != nil {
@@ -118,7 +121,7 @@ func (s *Service) CreateSite(ctx context.Context, p access.Principal, accountID 
 	if err := s.store.CreateSite(ctx, d, row); err != nil {
 		return Site{}, err
 	}
-	return s.Site(ctx, p, accountID, id)
+	return s.readSite(ctx, d, accountID, id)
 }
 
 func (s *Service) site(ctx context.Context, r SiteRow) Site {
@@ -149,6 +152,11 @@ func (s *Service) Site(ctx context.Context, p access.Principal, accountID, siteI
 	if err != nil {
 		return Site{}, err
 	}
+	return s.readSite(ctx, d, accountID, siteID)
+}
+
+// readSite reads a site under d: a read, or the write that changed it.
+func (s *Service) readSite(ctx context.Context, d access.Decision, accountID, siteID string) (Site, error) {
 	r, err := s.store.Site(ctx, d, accountID, siteID)
 	if err != nil {
 		return Site{}, err
@@ -172,7 +180,7 @@ func (s *Service) UpdateSite(ctx context.Context, p access.Principal, accountID,
 	if err := s.store.UpdateSite(ctx, d, SiteRow{ID: siteID, AccountID: accountID, NameSealed: name, TimeZone: in.TimeZone}); err != nil {
 		return Site{}, err
 	}
-	return s.Site(ctx, p, accountID, siteID)
+	return s.readSite(ctx, d, accountID, siteID)
 }
 
 // DeleteSite removes a site.

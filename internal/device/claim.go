@@ -166,8 +166,12 @@ func (s *Service) Claim(ctx context.Context, p access.Principal, accountID strin
 	if err != nil {
 		return Device{}, Credential{}, err
 	}
-	dev, err := s.Device(ctx, p, accountID, id)
-	return dev, s.credential(id, secret), err
+	// The decision to create the device covers reading it back.
+	r, err := s.store.Device(ctx, d, accountID, id)
+	if err != nil {
+		return Device{}, Credential{}, err
+	}
+	return s.viewWithOffer(ctx, r, catalogue{}), s.credential(id, secret), nil
 }
 
 // PairingToken is a single-use token that lets a device claim itself into an
@@ -267,12 +271,21 @@ type DeviceChange struct {
 // UpdateDevice renames a device, moves it to a site, or turns the sending of
 // its error details on or off.
 func (s *Service) UpdateDevice(ctx context.Context, p access.Principal, accountID, id string, ch DeviceChange) (Device, error) {
-	cur, err := s.Device(ctx, p, accountID, id)
-	if err != nil {
-		return Device{}, err
-	}
-	if ch.Name != nil || ch.SiteID != nil {
-		name := cur.Name
+	// One decision per resource: the device's info when it is renamed or
+	// moved (read back under it), its error reports when their sending is
+	// switched, and a read of the device otherwise.
+	var info access.Decision
+	changed := ch.Name != nil || ch.SiteID != nil
+	if changed {
+		var err error
+		if info, err = s.check(ctx, p, access.Update, res(datamap.DeviceInfo, accountID, id), datamap.PurposeService); err != nil {
+			return Device{}, err
+		}
+		cur, err := s.store.Device(ctx, info, accountID, id)
+		if err != nil {
+			return Device{}, err
+		}
+		name := string(s.open(ctx, accountID, "devices.name_sealed", id, cur.NameSealed))
 		if ch.Name != nil {
 			if name, err = checkName(*ch.Name); err != nil {
 				return Device{}, err
@@ -282,15 +295,11 @@ func (s *Service) UpdateDevice(ctx context.Context, p access.Principal, accountI
 		if ch.SiteID != nil {
 			site = *ch.SiteID
 		}
-		d, err := s.check(ctx, p, access.Update, res(datamap.DeviceInfo, accountID, id), datamap.PurposeService)
-		if err != nil {
-			return Device{}, err
-		}
 		sealed, err := s.seal(ctx, accountID, "devices.name_sealed", id, []byte(name))
 		if err != nil {
 			return Device{}, err
 		}
-		if err := s.store.UpdateDevice(ctx, d, accountID, id, sealed, site); err != nil {
+		if err := s.store.UpdateDevice(ctx, info, accountID, id, sealed, site); err != nil {
 			return Device{}, err
 		}
 	}
@@ -303,7 +312,14 @@ func (s *Service) UpdateDevice(ctx context.Context, p access.Principal, accountI
 			return Device{}, err
 		}
 	}
-	return s.Device(ctx, p, accountID, id)
+	if !changed {
+		return s.Device(ctx, p, accountID, id)
+	}
+	r, err := s.store.Device(ctx, info, accountID, id)
+	if err != nil {
+		return Device{}, err
+	}
+	return s.viewWithOffer(ctx, r, catalogue{}), nil
 }
 
 // ReleaseDevice removes a device from the account and erases what it reported
@@ -333,7 +349,12 @@ func (s *Service) ReportLost(ctx context.Context, p access.Principal, accountID,
 		return Device{}, err
 	}
 	s.disconnect(id)
-	return s.Device(ctx, p, accountID, id)
+	// The decision to mark it lost covers reading it back.
+	r, err := s.store.Device(ctx, d, accountID, id)
+	if err != nil {
+		return Device{}, err
+	}
+	return s.viewWithOffer(ctx, r, catalogue{}), nil
 }
 
 // RotateCredential issues a new secret; the old one stops working at once.

@@ -216,7 +216,14 @@ type Store interface {
 	IPs(ctx context.Context, d access.Decision, accountID, deviceID string) ([]IPRow, error)
 	Reports(ctx context.Context, d access.Decision, accountID string, limit int) ([]ReportRow, error)
 
-	Shadow(ctx context.Context, accountID, deviceID string, channel int) (ShadowRow, error)
+	// Device returns one device of the account under a decision to read,
+	// change or create it (a write covers reading back what it wrote).
+	// Shadow returns a shadow (version 0 when unset) with the device's
+	// model under a decision to read or change the device's configuration;
+	// errs.NotFound for a device not in the account.
+	Shadow(ctx context.Context, d access.Decision, accountID, deviceID string, channel int) (ShadowRow, Model, error)
+	// DeviceShadow reads a shadow for the device's own link.
+	DeviceShadow(ctx context.Context, accountID, deviceID string, channel int) (ShadowRow, error)
 	// PutDesired stores a new desired state if the shadow is still at
 	// version expect; errs.Conflict otherwise. It returns the new version.
 	PutDesired(ctx context.Context, d access.Decision, row ShadowRow, expect int64) (int64, error)

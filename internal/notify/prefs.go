@@ -120,7 +120,8 @@ func (s *Service) SetChannels(ctx context.Context, p access.Principal, kind Kind
 	if err := s.store.SetPrefs(ctx, d, p.ID, kind, clean); err != nil {
 		return Preferences{}, err
 	}
-	return s.Preferences(ctx, p)
+	// The decision to change the settings covers reading them back.
+	return s.preferences(ctx, d, p.ID)
 }
 
 var phoneRE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)

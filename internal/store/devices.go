@@ -270,7 +270,9 @@ func (s *DeviceStore) Device(ctx context.Context, d access.Decision, accountID, 
 	}
 	res := deviceRes(datamap.DeviceInfo, accountID, id)
 	res.SiteID = r.SiteID
-	if err := d.Require(access.Read, res); err != nil {
+	// A decision to create or change the device covers reading back what
+	// it wrote: one request, one decision.
+	if err := requireAny(d, []access.Resource{res}, access.Read, access.Update, access.Create); err != nil {
 		return device.Row{}, err
 	}
 	return r, nil
@@ -596,18 +598,48 @@ func (s *DeviceStore) Reports(ctx context.Context, d access.Decision, accountID 
 	}, `SELECT id, account_id, device_id, user_id, kind, body_sealed, received_at FROM error_reports WHERE account_id = ? ORDER BY received_at DESC, id LIMIT ?`, accountID, limit)
 }
 
-// Shadow returns a shadow, or an empty one at version 0.
-func (s *DeviceStore) Shadow(ctx context.Context, accountID, deviceID string, channel int) (device.ShadowRow, error) {
+// Shadow returns a shadow of a device of the account (an empty one at
+// version 0 when none was set) with the device's model, whose schema the
+// settings follow, under a decision to read or change the device's
+// configuration; errs.NotFound for a device not in the account.
+func (s *DeviceStore) Shadow(ctx context.Context, d access.Decision, accountID, deviceID string, channel int) (device.ShadowRow, device.Model, error) {
+	if err := requireAny(d, []access.Resource{deviceRes(datamap.DeviceConfig, accountID, deviceID)}, access.Read, access.Update); err != nil {
+		return device.ShadowRow{}, device.Model{}, err
+	}
+	var r device.ShadowRow
+	var m device.Model
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		var kind string
+		err := tx.QueryRow(ctx, `SELECT m.model, m.kind, m.channels`+deviceFrom+` WHERE d.account_id = ? AND d.id = ?`, accountID, deviceID).
+			Scan(&m.Model, &kind, &m.Channels)
+		if err := tx.Err(err, "device"); err != nil {
+			return err
+		}
+		m.Kind = device.Kind(kind)
+		r, err = txShadow(ctx, tx, accountID, deviceID, channel)
+		return err
+	})
+	return r, m, err
+}
+
+// DeviceShadow returns a shadow for the device's own link (no decision:
+// the device acts for itself); an unset one has version 0.
+func (s *DeviceStore) DeviceShadow(ctx context.Context, accountID, deviceID string, channel int) (device.ShadowRow, error) {
 	var r device.ShadowRow
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		var err error
-		r, err = scanShadow(tx.QueryRow(ctx, `SELECT `+shadowColumns+` FROM device_shadows WHERE account_id = ? AND device_id = ? AND channel = ?`,
-			accountID, deviceID, channel))
-		if err = tx.Err(err, "shadow"); errs.Is(err, errs.NotFound) {
-			r, err = device.ShadowRow{AccountID: accountID, DeviceID: deviceID, Channel: channel}, nil
-		}
+		r, err = txShadow(ctx, tx, accountID, deviceID, channel)
 		return err
 	})
+	return r, err
+}
+
+func txShadow(ctx context.Context, tx *Tx, accountID, deviceID string, channel int) (device.ShadowRow, error) {
+	r, err := scanShadow(tx.QueryRow(ctx, `SELECT `+shadowColumns+` FROM device_shadows WHERE account_id = ? AND device_id = ? AND channel = ?`,
+		accountID, deviceID, channel))
+	if err = tx.Err(err, "shadow"); errs.Is(err, errs.NotFound) {
+		return device.ShadowRow{AccountID: accountID, DeviceID: deviceID, Channel: channel}, nil
+	}
 	return r, err
 }
 

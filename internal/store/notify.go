@@ -25,7 +25,7 @@ func prefsRes(userID string) access.Resource {
 // Prefs returns the person's channel choices per kind; kinds without a
 // stored choice are absent.
 func (s *NotifyStore) Prefs(ctx context.Context, d access.Decision, userID string) (map[notify.Kind][]notify.Channel, error) {
-	if err := d.Require(access.Read, prefsRes(userID)); err != nil {
+	if err := requireReadBack(d, prefsRes(userID)); err != nil {
 		return nil, err
 	}
 	out := map[notify.Kind][]notify.Channel{}
@@ -72,7 +72,7 @@ func (s *NotifyStore) SetPrefs(ctx context.Context, d access.Decision, userID st
 
 // Phone returns the person's sealed phone number.
 func (s *NotifyStore) Phone(ctx context.Context, d access.Decision, userID string) ([]byte, error) {
-	if err := d.Require(access.Read, prefsRes(userID)); err != nil {
+	if err := requireReadBack(d, prefsRes(userID)); err != nil {
 		return nil, err
 	}
 	var b []byte
@@ -119,7 +119,7 @@ func scanPushSub(sc scanner) (notify.PushSubRow, error) {
 
 // PushSubs lists the person's Web Push subscriptions.
 func (s *NotifyStore) PushSubs(ctx context.Context, d access.Decision, userID string) ([]notify.PushSubRow, error) {
-	if err := d.Require(access.Read, prefsRes(userID)); err != nil {
+	if err := requireReadBack(d, prefsRes(userID)); err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, "push subscription", scanPushSub,

@@ -23,20 +23,6 @@ var (
 	_ privacy.RetentionStore = (*PrivacyStore)(nil)
 )
 
-// requireAny accepts a decision that covers one of the actions on one of
-// the resources: a request is read under the decision that changes it.
-func requireAny(d access.Decision, rs []access.Resource, actions ...access.Action) error {
-	var err error
-	for _, r := range rs {
-		for _, a := range actions {
-			if err = d.Require(a, r); err == nil {
-				return nil
-			}
-		}
-	}
-	return err
-}
-
 func requestRes(owner, id string) []access.Resource {
 	return []access.Resource{
 		{Category: datamap.PrivacyRequest, SubjectID: owner, ID: id},

@@ -38,7 +38,7 @@ func (s *AccountStore) CreateStaff(ctx context.Context, d access.Decision, r acc
 
 // Staff returns one staff member's row.
 func (s *AccountStore) Staff(ctx context.Context, d access.Decision, id string) (account.StaffRow, error) {
-	if err := d.Require(access.Read, personOf(datamap.StaffProfile, id)); err != nil {
+	if err := requireReadBack(d, personOf(datamap.StaffProfile, id)); err != nil {
 		return account.StaffRow{}, err
 	}
 	var r account.StaffRow

@@ -202,6 +202,12 @@ func (s *Service) Settings(ctx context.Context, p access.Principal, accountID, d
 	if _, err := s.check(ctx, p, access.Read, datamap.DeviceConfig, accountID, deviceID, ch); err != nil {
 		return Effective{}, err
 	}
+	return s.effective(ctx, accountID, deviceID, channel)
+}
+
+// effective reads the settings in force for a device channel; the caller
+// holds the gate's decision.
+func (s *Service) effective(ctx context.Context, accountID, deviceID string, channel int) (Effective, error) {
 	a, d, c, err := s.st.Settings(ctx, accountID, deviceID, channel)
 	if err != nil {
 		return Effective{}, err
@@ -270,7 +276,8 @@ func (s *Service) SetSettings(ctx context.Context, p access.Principal, accountID
 	if deviceID == "" {
 		return Effective{Account: view(cur)}, nil
 	}
-	return s.Settings(ctx, p, accountID, deviceID, channel)
+	// The decision to change the settings covers reading them back.
+	return s.effective(ctx, accountID, deviceID, channel)
 }
 
 // Purges returns the account's purge log: what retention, quotas, releases
