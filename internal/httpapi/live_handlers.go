@@ -21,19 +21,6 @@ type Live struct {
 	Sources  *live.Sources // nil unless pulling cameras is enabled
 }
 
-func (s *Server) liveRoutes() []route {
-	return []route{
-		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", user, false, s.startLive},
-		{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.setPull},
-		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.removePull},
-		// The stream token in the path is the credential: checked on
-		// every request by the live service.
-		{"GET", "/media/live/{token}/{file}", public, false, s.liveMedia},
-		{"POST", "/media/live/{token}/whep", public, false, s.liveWHEP},
-		{"DELETE", "/media/live/{token}/whep/{session}", public, false, s.liveWHEPSession},
-	}
-}
-
 // startLive lets a viewer watch a device channel live: the access gate
 // decides (and records in the account's access log) the read of the
 // channel's video, then a short-lived stream token opens the HLS and WHEP

@@ -13,26 +13,6 @@ import (
 	"github.com/vigil-cloud/vigil/internal/media/record"
 )
 
-// recordingRoutes are the recorded video's API routes: timeline, playback
-// and export tokens, recording settings and the purge log.
-func (s *Server) recordingRoutes() []route {
-	if s.Recordings == nil {
-		return nil
-	}
-	const ch = "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}"
-	return []route{
-		{"GET", ch + "/timeline", user, false, s.timeline},
-		{"POST", ch + "/playback", user, false, s.playback},
-		{"POST", ch + "/exports", user, false, s.exportRecording},
-		{"GET", ch + "/recording", user, false, s.recordingSettings},
-		{"PUT", ch + "/recording", user, false, s.setRecordingSettings},
-		{"GET", "/api/v1/accounts/{accountID}/devices/{deviceID}/recording", user, false, s.recordingSettings},
-		{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/recording", user, false, s.setRecordingSettings},
-		{"PUT", "/api/v1/accounts/{accountID}/recording", user, false, s.setRecordingSettings},
-		{"GET", "/api/v1/accounts/{accountID}/recording-purges", user, false, s.recordingPurges},
-	}
-}
-
 // channelPath reads the account, device and channel of a path; a path
 // without a channel means every channel of the device.
 func channelPath(r *http.Request) (accountID, deviceID string, channel int, err error) {
