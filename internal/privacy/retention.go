@@ -146,18 +146,11 @@ func (r *Retention) Sweep(ctx context.Context) (Sweep, error) {
 // Run sweeps every interval of wall time until ctx ends; what has expired
 // is judged by the injected clock.
 func (r *Retention) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	clock.Every(ctx, every, func(ctx context.Context) {
 		if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("retention sweep failed", "err", err)
 		}
-	}
+	})
 }
 
 // PlaceHold puts an owner's data under a legal hold (security officer or
