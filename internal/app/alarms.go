@@ -1,8 +1,6 @@
 package app
 
 import (
-	"context"
-
 	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/sim"
 	"github.com/vigil-cloud/vigil/internal/store"
@@ -38,14 +36,4 @@ func (a *App) openAlarms() error {
 	}
 	a.Alarms.SetNotifier(n)
 	return a.Alarms.RegisterPrivacy(a.Fulfil)
-}
-
-// runAlarms fans out pending alarms (those a crash left first) and raises
-// offline alarms until ctx ends.
-func (a *App) runAlarms(ctx context.Context) {
-	a.jobsDone.Add(1)
-	go func() {
-		defer a.jobsDone.Done()
-		a.Alarms.Run(ctx)
-	}()
 }

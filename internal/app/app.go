@@ -285,12 +285,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
-	// The privacy jobs run while vigil serves: deadline reminders and
-	// retention sweeps, hourly by the wall clock, judged by the injected one.
-	jobs, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	go a.Requests.Run(jobs, time.Hour)
-	go a.Retention.Run(jobs, time.Hour)
 	errc := make(chan error, 1)
 	go func() {
 		tls := a.Config.TLS

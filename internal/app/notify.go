@@ -30,13 +30,3 @@ func (a *App) startNotify(mailer mail.Mailer) error {
 	})
 	return a.Notify.RegisterPrivacy(a.Fulfil)
 }
-
-// runNotify runs the delivery worker until the jobs stop; it resumes what
-// an earlier run left pending.
-func (a *App) runNotify(ctx context.Context) {
-	a.jobsDone.Add(1)
-	go func() {
-		defer a.jobsDone.Done()
-		a.Notify.Run(ctx)
-	}()
-}
