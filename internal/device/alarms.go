@@ -32,7 +32,7 @@ type Alarm struct {
 	Type       string    `json:"type"`
 	At         time.Time `json:"time"`
 	ReceivedAt time.Time `json:"received_at"`
-	Snapshot   bool      `json:"snapshot"`
+	Snapshot   bool      `json:"snapshot"` // the device said it took one
 }
 
 // AlarmIntake is the alarm pipeline as the device service sees it.

@@ -195,8 +195,7 @@ func (s *AlarmStore) RaiseOffline(ctx context.Context, since, cutoff time.Time) 
 				return err
 			}
 			if stored {
-				out = append(out, alarm.Alarm{ID: a.ID, AccountID: a.AccountID, DeviceID: a.DeviceID, EventID: a.EventID, Type: a.Type,
-					At: a.At, ReceivedAt: a.ReceivedAt, State: alarm.StatePending})
+				out = append(out, alarm.Alarm{Alarm: a, State: alarm.StatePending})
 			}
 		}
 		return nil
