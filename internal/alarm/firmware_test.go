@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func release(version string, percent int) map[string]any {
@@ -110,7 +111,7 @@ func TestFirmwareNotices(t *testing.T) {
 		e = e.Restart(vigiltest.Online)
 		rec2 := &recorder{}
 		e.App.Alarms.SetNotifier(rec2)
-		eventually(t, "the new release's notices after the restart", func() bool {
+		waittest.Eventually(t, "the new release's notices after the restart", func() bool {
 			n := 0
 			for _, s := range rec2.all() {
 				if strings.HasPrefix(s.msg.ID, "fw_"+rel3.ID+"_") {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/bus"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func TestValidDeviceID(t *testing.T) {
@@ -302,7 +303,7 @@ func TestDownlinkPersistentSession(t *testing.T) {
 		// Offline for the server too: a message sent while it still tears
 		// the connection down goes to that connection and comes back only
 		// after the session's AckWait (30 s).
-		eventually(t, "the device to be offline", func() bool { return e.bus.Connections(a.id) == 0 })
+		waittest.Eventually(t, "the device to be offline", func() bool { return e.bus.Connections(a.id) == 0 })
 		if err := e.bus.SendToDevice(context.Background(), a.id, "shadow/delta", []byte("while away")); err != nil {
 			t.Fatal(err)
 		}
@@ -347,7 +348,7 @@ func TestTransientFailureLosesNothing(t *testing.T) {
 			c.publish(t, up(a, "info"), fmt.Appendf(nil, "later-%d", i))
 		}
 		close(release)
-		eventually(t, "every message ingested", func() bool {
+		waittest.Eventually(t, "every message ingested", func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			return len(seen) == 6 && seen["first"] >= 2

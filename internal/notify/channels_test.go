@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func prefsOf(t *testing.T, c *vigiltest.Client) notify.Preferences {
@@ -161,7 +162,7 @@ func TestSMSCarriesNoSnapshotAndIsRecorded(t *testing.T) {
 	if err := e.App.Notify.Enqueue(context.Background(), msg, []string{alice.UserID}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		var ds deliveries
 		alice.Must(http.StatusOK, "GET", "/api/v1/me/deliveries?status=dead", nil).Decode(t, &ds)
 		return len(ds.Deliveries) == 1 && ds.Deliveries[0].MessageID == "alm_sms2" && strings.Contains(ds.Deliveries[0].LastError, "may not receive")
@@ -178,17 +179,6 @@ func TestSMSCarriesNoSnapshotAndIsRecorded(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d ledger entries, want the one SMS sent", n)
-	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -238,7 +228,7 @@ func TestLiveFeedAndInbox(t *testing.T) {
 	// The inbox lists it once the delivery's outcome is committed, a moment
 	// after the live event.
 	var inbox struct{ Messages []notify.FeedItem }
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		alice.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
 		return len(inbox.Messages) > 0
 	})
@@ -272,7 +262,7 @@ func TestMaterialNoticeChangeReachesPeople(t *testing.T) {
 	if !strings.Contains(m.Body, "version 2") || !strings.Contains(m.Body, "Firmware channel added") {
 		t.Fatalf("notice mail %q", m.Body)
 	}
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		var inbox struct{ Messages []notify.FeedItem }
 		dave.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
 		return len(inbox.Messages) == 1 && inbox.Messages[0].Kind == notify.KindNotice
@@ -377,7 +367,7 @@ func TestUpdateNoticesUseThePeoplesChannels(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Mail.Wait(t, "bob@example.com", "Alarm for bob")
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		var inbox struct{ Messages []notify.FeedItem }
 		bob.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
 		return len(inbox.Messages) == 1 && inbox.Messages[0].Kind == notify.KindFirmware

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 // A person's notification settings and the messages sent to them are in
@@ -47,7 +48,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 	if got := export(datamap.NotifyPrefs); !strings.Contains(got, "+33612345678") || !strings.Contains(got, `"alarm":["app"]`) {
 		t.Fatalf("settings export %s", got)
 	}
-	waitFor(t, func() bool { return strings.Contains(export(datamap.NotifyMessage), `"status":"sent"`) })
+	waittest.Eventually(t, "the condition", func() bool { return strings.Contains(export(datamap.NotifyMessage), `"status":"sent"`) })
 	if got := export(datamap.NotifyMessage); !strings.Contains(got, "For alice@example.com") || strings.Contains(got, "bob@example.com") {
 		t.Fatalf("messages export %s", got)
 	}
@@ -64,7 +65,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 		t.Fatalf("after erasure: %+v", got)
 	}
 	var inbox struct{ Messages []notify.FeedItem }
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		bob.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
 		return len(inbox.Messages) > 0
 	})
