@@ -10,20 +10,6 @@ import (
 // privacy centre, and hands its notices to notification delivery.
 func (a *App) openAlarms() error {
 	c := a.Config.Alarm
-	a.Alarms = alarm.New(store.NewAlarmStore(a.DB), a.Blobs, a.Devices, a.Gate, a.Clock, a.Log, a.Metrics, alarm.Options{
-		OfflineAfter: c.OfflineAfter,
-		SnapshotMax:  int64(c.SnapshotMaxKiB) << 10,
-		Poll:         c.Poll,
-		PublicURL:    a.Config.PublicURL,
-		Before:       a.Config.Record.PreRoll,
-		After:        a.Config.Record.PostRoll,
-	})
-	a.Devices.SetAlarms(a.Alarms)
-	// A released device's alarms and snapshots go with it.
-	a.Devices.OnRelease(a.Alarms.Released)
-	// Alarms mark the recordings around them (and keep them, for cameras
-	// recording on events only).
-	a.Alarms.SetMarker(a.Recorder)
 	// Alarms and update notices reach people through notification
 	// delivery; a load sink (loopback only, for vigil sim) sees them too.
 	var n alarm.Notifier = a.Notify
@@ -34,6 +20,22 @@ func (a *App) openAlarms() error {
 		}
 		n = alarm.Tee{a.Notify, sink}
 	}
-	a.Alarms.SetNotifier(n)
+	a.Alarms = alarm.New(store.NewAlarmStore(a.DB), a.Blobs, a.Devices, a.Gate, a.Clock, a.Log, a.Metrics, alarm.Options{
+		OfflineAfter: c.OfflineAfter,
+		SnapshotMax:  int64(c.SnapshotMaxKiB) << 10,
+		Poll:         c.Poll,
+		PublicURL:    a.Config.PublicURL,
+		Before:       a.Config.Record.PreRoll,
+		After:        a.Config.Record.PostRoll,
+		Notifier:     n,
+		// Alarms mark the recordings around them (and keep them, for
+		// cameras recording on events only).
+		Marker: a.Recorder,
+	})
+	// Devices are built before alarms (alarms check device credentials),
+	// so the device service learns of the pipeline here.
+	a.Devices.SetAlarms(a.Alarms)
+	// A released device's alarms and snapshots go with it.
+	a.Devices.OnRelease(a.Alarms.Released)
 	return a.Alarms.RegisterPrivacy(a.Fulfil)
 }

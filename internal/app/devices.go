@@ -63,6 +63,9 @@ func (a *App) openBus(ctx context.Context) error {
 		return fmt.Errorf("device bus: %w", err)
 	}
 	a.Bus = b
+	// The bus authenticates devices through the device service, so it is
+	// built after it; the service learns of its link (and, in New, of the
+	// address the bus listens on) here.
 	a.Devices.SetLink(b)
 	return nil
 }

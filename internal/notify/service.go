@@ -142,9 +142,6 @@ func guardedClient(allowLoopback bool) *http.Client {
 	}}
 }
 
-// SetLedger sets the disclosure ledger when it is built after the service.
-func (s *Service) SetLedger(l Ledger) { s.ledger = l }
-
 // Feed returns the in-app live feed broker.
 func (s *Service) Feed() *Broker { return s.feed }
 
