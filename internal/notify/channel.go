@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"strings"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -69,6 +70,15 @@ func Channels() []Channel {
 		}
 	}
 	return out
+}
+
+// channelList names the channels people choose, for messages.
+func channelList() string {
+	var names []string
+	for _, c := range Channels() {
+		names = append(names, string(c))
+	}
+	return strings.Join(names, ", ")
 }
 
 // Valid reports whether c is a known channel.

@@ -107,7 +107,7 @@ func (s *Service) SetChannels(ctx context.Context, p access.Principal, kind Kind
 	var clean []Channel
 	for _, c := range channels {
 		if !slices.Contains(Channels(), c) {
-			return Preferences{}, errs.E(errs.Invalid, "unknown channel %q (want app, push, email or sms)", c)
+			return Preferences{}, errs.E(errs.Invalid, "unknown channel %q (want one of %s)", c, channelList())
 		}
 		if !slices.Contains(clean, c) {
 			clean = append(clean, c)
