@@ -41,6 +41,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
 	"github.com/vigil-cloud/vigil/internal/store/sqlite"
@@ -79,6 +80,9 @@ type App struct {
 	Devices  *device.Service
 	Bus      *bus.Bus
 	Activity *activity.Log
+	// Revocations is the one revocation signal: devices, memberships,
+	// people, grants.
+	Revocations *revoke.Epochs
 	// The live video path and the stream tokens of its viewers.
 	Live         *live.Service
 	StreamTokens *media.Tokens
@@ -136,6 +140,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	a.Keys = keys.NewKeyring(kek, store.NewKeyStore(a.DB), o.Clock)
+	a.Revocations = revoke.New(store.NewRevocationStore(a.DB), o.Clock, o.Log, 0)
 	raw, err := openBlobs(ctx, cfg.Blob)
 	if err != nil {
 		return nil, err
@@ -178,6 +183,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if a.Devices, err = device.New(store.NewDeviceStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log, a.Metrics, device.Options{}); err != nil {
 		return nil, err
 	}
+	a.Devices.SetRevoker(a.Revocations)
 	if err := a.Devices.EnsureModels(ctx); err != nil {
 		return nil, fmt.Errorf("device models: %w", err)
 	}
@@ -203,6 +209,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		if err := a.openLive(a.RecordSink); err != nil {
 			return nil, err
 		}
+		a.obeyRevocations()
 		a.startJobs()
 	}
 	a.API = httpapi.New(httpapi.Deps{

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 	"github.com/vigil-cloud/vigil/internal/tlsutil"
 )
 
@@ -58,13 +59,34 @@ func (a *App) openBus(ctx context.Context) error {
 		Prefix:     a.Config.Bus.Prefix,
 		Metrics:    a.Metrics,
 		Log:        a.Log,
+		OnRevoke:   a.Revocations.Apply,
 	})
 	if err != nil {
 		return fmt.Errorf("device bus: %w", err)
 	}
 	a.Bus = b
 	a.Devices.SetLink(b)
+	a.Revocations.SetFanout(b)
 	return nil
+}
+
+// obeyRevocations makes this node obey the "device revoked" signal,
+// whichever node sent it: the device's MQTT connections and RTSP sessions
+// close, and its live viewers end with its streams.
+func (a *App) obeyRevocations() {
+	bus, lv := a.Bus, a.Live
+	a.Revocations.OnRevoke(func(k revoke.Key) {
+		id, ok := k.DeviceID()
+		if !ok {
+			return
+		}
+		if bus != nil {
+			bus.KickLocal(id)
+		}
+		if lv != nil {
+			lv.CloseDevice(id)
+		}
+	})
 }
 
 // MQTTURL is what devices are told to connect to.

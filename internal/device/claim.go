@@ -317,7 +317,7 @@ func (s *Service) ReleaseDevice(ctx context.Context, p access.Principal, account
 	if err := s.store.Release(ctx, d, accountID, id); err != nil {
 		return err
 	}
-	s.disconnect(id)
+	s.withdrawn(ctx, id)
 	s.released(ctx, accountID, id)
 	return nil
 }
@@ -332,7 +332,7 @@ func (s *Service) ReportLost(ctx context.Context, p access.Principal, accountID,
 	if err := s.store.SetLost(ctx, d, accountID, id); err != nil {
 		return Device{}, err
 	}
-	s.disconnect(id)
+	s.withdrawn(ctx, id)
 	return s.Device(ctx, p, accountID, id)
 }
 
@@ -346,7 +346,7 @@ func (s *Service) RotateCredential(ctx context.Context, p access.Principal, acco
 	if err := s.store.SetCredential(ctx, d, accountID, id, hash); err != nil {
 		return Credential{}, err
 	}
-	s.disconnect(id)
+	s.withdrawn(ctx, id)
 	return s.credential(id, secret), nil
 }
 
@@ -359,7 +359,7 @@ func (s *Service) RevokeCredential(ctx context.Context, p access.Principal, acco
 	if err := s.store.SetCredential(ctx, d, accountID, id, nil); err != nil {
 		return err
 	}
-	s.disconnect(id)
+	s.withdrawn(ctx, id)
 	return nil
 }
 

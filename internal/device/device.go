@@ -22,6 +22,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // Kind is what sort of device it is.
@@ -50,6 +51,12 @@ type Link interface {
 	Disconnect(deviceID string) int
 }
 
+// Revoker withdraws a trust on every node at once (revoke.Epochs): what
+// runs for the key stops, and what was issued under it is refused.
+type Revoker interface {
+	Revoke(ctx context.Context, keys ...revoke.Key) error
+}
+
 // Options tune the service.
 type Options struct {
 	// MQTTURL is what devices are told to connect to, e.g. mqtts://host:8883.
@@ -64,6 +71,7 @@ type Service struct {
 	keys    Keys
 	gate    *access.Gate
 	link    Link
+	revoker Revoker
 	reg     *datamap.Registry
 	clk     clock.Clock
 	log     *slog.Logger
@@ -99,6 +107,10 @@ func (s *Service) SetMQTTURL(u string) { s.opts.MQTTURL = u }
 
 // SetLink connects the service to the bus.
 func (s *Service) SetLink(l Link) { s.link = l }
+
+// SetRevoker sets the revocation signal a device's withdrawn trust goes
+// through.
+func (s *Service) SetRevoker(r Revoker) { s.revoker = r }
 
 func (s *Service) check(ctx context.Context, p access.Principal, a access.Action, r access.Resource, purpose datamap.Purpose) (access.Decision, error) {
 	return s.gate.Check(ctx, p, a, r, purpose)
@@ -137,9 +149,20 @@ func (s *Service) send(ctx context.Context, deviceID, topic string, payload []by
 	}
 }
 
-func (s *Service) disconnect(deviceID string) {
-	if s.link != nil {
-		s.link.Disconnect(deviceID)
+// withdrawn sends the one "device revoked" signal: on every node, the
+// device's MQTT connections and RTSP sessions close and its live viewers
+// end, and stream tokens issued for it are refused (the listeners are
+// wired by the app). Without the signal (a service used alone) the bus is
+// told directly.
+func (s *Service) withdrawn(ctx context.Context, deviceID string) {
+	if s.revoker == nil {
+		if s.link != nil {
+			s.link.Disconnect(deviceID)
+		}
+		return
+	}
+	if err := s.revoker.Revoke(context.WithoutCancel(ctx), revoke.Device(deviceID)); err != nil {
+		s.log.Error("device revocation not recorded", "device", deviceID, "err", err)
 	}
 }
 

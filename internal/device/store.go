@@ -69,6 +69,7 @@ type Identity struct {
 	AccountID string
 	Kind      Kind
 	Channels  int
+	ClaimedAt time.Time // the claim the credential belongs to
 }
 
 // Pairing is a single-use token an owner hands to a device.

@@ -97,7 +97,7 @@ func (s *Server) setPull(w http.ResponseWriter, r *http.Request, a *account.Auth
 		return err
 	}
 	k := live.Key{AccountID: d.AccountID, DeviceID: d.ID, Channel: channel}
-	if err := s.Live.Sources.Set(r.Context(), a.Principal, k, in.URL); err != nil {
+	if err := s.Live.Sources.Set(r.Context(), a.Principal, k, d.ClaimedAt, in.URL); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -388,9 +388,10 @@ func (s *DeviceStore) Authenticate(ctx context.Context, credHash []byte) (device
 	var id device.Identity
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		var kind string
-		err := tx.QueryRow(ctx, `SELECT d.id, d.account_id, m.kind, m.channels`+deviceFrom+`
-			WHERE d.cred_hash = ? AND d.account_id != '' AND d.lost_at = 0`, credHash).Scan(&id.DeviceID, &id.AccountID, &kind, &id.Channels)
-		id.Kind = device.Kind(kind)
+		var claimed int64
+		err := tx.QueryRow(ctx, `SELECT d.id, d.account_id, m.kind, m.channels, d.claimed_at`+deviceFrom+`
+			WHERE d.cred_hash = ? AND d.account_id != '' AND d.lost_at = 0`, credHash).Scan(&id.DeviceID, &id.AccountID, &kind, &id.Channels, &claimed)
+		id.Kind, id.ClaimedAt = device.Kind(kind), FromMicros(claimed)
 		return tx.Err(err, "device credential")
 	})
 	return id, err

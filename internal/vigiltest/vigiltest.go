@@ -130,3 +130,19 @@ func start(t testing.TB, c config.Config, clk *clock.Fake, mail *mailtest.Server
 	})
 	return &Env{T: t, App: a, Clock: clk, Mail: mail, URL: srv.URL, Config: c, transport: srv.Client().Transport, srv: srv}
 }
+
+// Node starts another vigil node beside e, as a deployment at scale runs
+// several: the same database, blob store, key file, mail server, clock and
+// external bus, with its own data directory and listeners. It skips the
+// test unless e runs on the external bus (EachBus's "external" run).
+func (e *Env) Node() *Env {
+	e.T.Helper()
+	if e.Config.Bus.URL == "" {
+		e.T.Skip("a second node needs the external bus (VIGIL_TEST_NATS)")
+	}
+	c := e.Config
+	c.DataDir = filepath.Join(e.T.TempDir(), "node")
+	c.Listen, c.Bus.MQTTListen = "127.0.0.1:0", "127.0.0.1:0"
+	c.Video.RTSPListen, c.Video.WebRTCUDP = "127.0.0.1:0", "127.0.0.1:0"
+	return start(e.T, c, e.Clock, e.Mail, Online)
+}

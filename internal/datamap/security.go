@@ -1,0 +1,12 @@
+package datamap
+
+import "errors"
+
+// declareSecurity declares what the security seams keep: revocation epochs
+// (which trust was withdrawn, as a counter; no personal data beyond the
+// random IDs the key names).
+func declareSecurity(r *Registry) error {
+	return errors.Join(
+		operational(r, "revocations", "random ID of a device, person, membership or grant whose trust was withdrawn, a counter and when", "name", "epoch", "updated_at"),
+	)
+}
