@@ -114,6 +114,10 @@ func (s *Service) claimIndex(ctx context.Context, code string) ([]byte, error) {
 	return s.keys.BlindIndex(ctx, "device-claim-code", []byte(strings.ToUpper(code)))
 }
 
+func (s *Service) factoryIndex(ctx context.Context, secret string) ([]byte, error) {
+	return s.keys.BlindIndex(ctx, "device-factory-secret", []byte(secret))
+}
+
 // sealName seals a device's name once the claim knows the device; an empty
 // name becomes the model and the end of the serial.
 func (s *Service) sealName(ctx context.Context, name string) func(accountID string, r Row) ([]byte, error) {
@@ -193,13 +197,40 @@ func (s *Service) CreatePairing(ctx context.Context, p access.Principal, account
 type PairInput struct {
 	Serial       string `json:"serial"`
 	PairingToken string `json:"pairing_token"`
+	// Secret is the device's proof of possession, from the request's
+	// authentication (Basic, user = serial): its factory secret or its
+	// claim code. Never read from the body.
+	Secret string `json:"-"`
 }
 
-// Pair is called by the device with the token its owner's app handed it. It
-// claims the device into the token's account and returns its credential.
+var errNoDeviceProof = errs.E(errs.Unauthenticated, "the device must authenticate: HTTP Basic with its serial number and its factory secret (or claim code)")
+
+// Pair is called by the device with the token its owner's app handed it,
+// authenticated by what only the device holds (its factory secret or its
+// claim code): a token alone, with a serial anyone can read, claims
+// nothing. It claims the device into the token's account and returns its
+// credential.
 func (s *Service) Pair(ctx context.Context, in PairInput) (Credential, error) {
 	if !serialRE.MatchString(in.Serial) || !strings.HasPrefix(in.PairingToken, "pair_") || len(in.PairingToken) > 64 {
 		return Credential{}, errs.E(errs.Invalid, "serial and pairing_token are required")
+	}
+	if in.Secret == "" || len(in.Secret) > 128 {
+		return Credential{}, errNoDeviceProof
+	}
+	var proof Proof
+	var err error
+	if claimCodeRE.MatchString(in.Secret) {
+		if proof.ClaimIndex, err = s.claimIndex(ctx, in.Secret); err != nil {
+			return Credential{}, err
+		}
+	}
+	if factorySecretRE.MatchString(in.Secret) {
+		if proof.FactoryIndex, err = s.factoryIndex(ctx, in.Secret); err != nil {
+			return Credential{}, err
+		}
+	}
+	if proof.ClaimIndex == nil && proof.FactoryIndex == nil {
+		return Credential{}, errNoDeviceProof
 	}
 	tokenHash := hashSecret(in.PairingToken)
 	pr, err := s.store.Pairing(ctx, tokenHash)
@@ -213,7 +244,7 @@ func (s *Service) Pair(ctx context.Context, in PairInput) (Credential, error) {
 		return Credential{}, err
 	}
 	secret, hash := newSecret()
-	id, err := s.store.Pair(ctx, d, in.Serial, tokenHash, Claim{AccountID: pr.AccountID, SiteID: pr.SiteID, CredHash: hash, Name: s.sealName(ctx, "")})
+	id, err := s.store.Pair(ctx, d, in.Serial, tokenHash, proof, Claim{AccountID: pr.AccountID, SiteID: pr.SiteID, CredHash: hash, Name: s.sealName(ctx, "")})
 	if err != nil {
 		return Credential{}, err
 	}
