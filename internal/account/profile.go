@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // Me returns the caller's own profile.
@@ -109,6 +110,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Auth, current, next stri
 	if err := s.store.DeleteSessionsOf(ctx, p.Kind, p.ID); err != nil {
 		return Session{}, err
 	}
+	s.withdraw(ctx, revoke.Person(p.ID))
 	sess, err := s.openSession(ctx, p, p.Kind, p.ID, false)
 	if err != nil {
 		return Session{}, err
@@ -168,7 +170,11 @@ func (s *Service) ResetPassword(ctx context.Context, p access.Principal, token, 
 	if err := s.setPassword(ctx, p, access.KindUser, t.SubjectID, password); err != nil {
 		return err
 	}
-	return s.store.DeleteSessionsOf(ctx, access.KindUser, t.SubjectID)
+	if err := s.store.DeleteSessionsOf(ctx, access.KindUser, t.SubjectID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, revoke.Person(t.SubjectID))
+	return nil
 }
 
 // Sessions lists the caller's live sessions.

@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // Keys seals personal fields and computes lookup fingerprints. The keyring
@@ -54,6 +55,10 @@ type Options struct {
 	// Terms checks and records what a new person accepts at sign-up; nil
 	// records nothing.
 	Terms Terms
+	// Revoker ends, on every node, what was issued under a role or a
+	// credential that changed (stream tokens, live viewers); nil ends
+	// nothing early.
+	Revoker revoke.Revoker
 }
 
 // Service is the account capability.
@@ -182,6 +187,17 @@ func (s *Service) send(ctx context.Context, to, subject, text string) {
 		// A mail server's answer may quote the recipient: keep addresses
 		// out of the log.
 		s.log.Error("mail not sent", "subject", subject, "err", emailRE.ReplaceAllString(err.Error(), "[address]"))
+	}
+}
+
+// withdraw revokes keys on every node; a failure is logged: what was
+// issued under them still ends with its short-lived tokens.
+func (s *Service) withdraw(ctx context.Context, keys ...revoke.Key) {
+	if s.opts.Revoker == nil {
+		return
+	}
+	if err := s.opts.Revoker.Revoke(context.WithoutCancel(ctx), keys...); err != nil {
+		s.log.Error("revocation not recorded", "err", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // bootstrapSubject marks the set-up token of the first administrator.
@@ -262,5 +263,6 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string
 			return Staff{}, err
 		}
 	}
+	s.withdraw(ctx, revoke.Person(id))
 	return s.StaffMember(ctx, p, id)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 func accountRes(accountID string) access.Resource {
@@ -221,7 +222,11 @@ func (s *Service) SetMemberRole(ctx context.Context, p access.Principal, account
 	if err := roleChange(p, accountID, role); err != nil {
 		return err
 	}
-	return s.store.SetMemberRole(ctx, d, accountID, userID, siteID, role)
+	if err := s.store.SetMemberRole(ctx, d, accountID, userID, siteID, role); err != nil {
+		return err
+	}
+	s.withdraw(ctx, revoke.Member(accountID, userID))
+	return nil
 }
 
 // RemoveMember takes a member out of an account or site.
@@ -230,7 +235,11 @@ func (s *Service) RemoveMember(ctx context.Context, p access.Principal, accountI
 	if err != nil {
 		return err
 	}
-	return s.store.RemoveMember(ctx, d, accountID, userID, siteID)
+	if err := s.store.RemoveMember(ctx, d, accountID, userID, siteID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, revoke.Member(accountID, userID))
+	return nil
 }
 
 // Invitation asks someone to join an account.

@@ -157,7 +157,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
-	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}})
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}, Revoker: a.Revocations})
 	if err := a.Privacy.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("default notices: %w", err)
 	}
@@ -168,6 +168,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		LockoutAfter: cfg.Auth.LockoutAfter,
 		LockoutFor:   cfg.Auth.LockoutFor,
 		Terms:        a.Privacy,
+		Revoker:      a.Revocations,
 	})
 	if err != nil {
 		return nil, err
@@ -194,7 +195,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	// One signer of stream tokens for live view, playback and export.
-	a.StreamTokens = media.NewTokens(a.Keys, a.Clock)
+	a.StreamTokens = media.NewTokens(a.Keys, a.Clock, a.Revocations)
 	if err := a.startRecording(ctx, o.Offline); err != nil {
 		return nil, err
 	}

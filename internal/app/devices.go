@@ -70,22 +70,28 @@ func (a *App) openBus(ctx context.Context) error {
 	return nil
 }
 
-// obeyRevocations makes this node obey the "device revoked" signal,
-// whichever node sent it: the device's MQTT connections and RTSP sessions
-// close, and its live viewers end with its streams.
+// obeyRevocations makes this node obey the revocation signal, whichever
+// node sent it: a revoked device's MQTT connections and RTSP sessions
+// close and its live viewers end with its streams; WebRTC viewers whose
+// tokens depended on any revoked trust (a membership, a grant) end.
 func (a *App) obeyRevocations() {
 	bus, lv := a.Bus, a.Live
 	a.Revocations.OnRevoke(func(k revoke.Key) {
-		id, ok := k.DeviceID()
-		if !ok {
-			return
-		}
-		if bus != nil {
-			bus.KickLocal(id)
-		}
-		if lv != nil {
-			lv.CloseDevice(id)
-		}
+		// Closing sessions may wait on the recorder's queue: not on the
+		// revoking request's (or the bus's) goroutine.
+		go func() {
+			if id, ok := k.DeviceID(); ok {
+				if bus != nil {
+					bus.KickLocal(id)
+				}
+				if lv != nil {
+					lv.CloseDevice(id)
+				}
+			}
+			if lv != nil {
+				lv.CheckViewers()
+			}
+		}()
 	})
 }
 

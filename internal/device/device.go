@@ -51,12 +51,6 @@ type Link interface {
 	Disconnect(deviceID string) int
 }
 
-// Revoker withdraws a trust on every node at once (revoke.Epochs): what
-// runs for the key stops, and what was issued under it is refused.
-type Revoker interface {
-	Revoke(ctx context.Context, keys ...revoke.Key) error
-}
-
 // Options tune the service.
 type Options struct {
 	// MQTTURL is what devices are told to connect to, e.g. mqtts://host:8883.
@@ -71,7 +65,7 @@ type Service struct {
 	keys    Keys
 	gate    *access.Gate
 	link    Link
-	revoker Revoker
+	revoker revoke.Revoker
 	reg     *datamap.Registry
 	clk     clock.Clock
 	log     *slog.Logger
@@ -110,7 +104,7 @@ func (s *Service) SetLink(l Link) { s.link = l }
 
 // SetRevoker sets the revocation signal a device's withdrawn trust goes
 // through.
-func (s *Service) SetRevoker(r Revoker) { s.revoker = r }
+func (s *Service) SetRevoker(r revoke.Revoker) { s.revoker = r }
 
 func (s *Service) check(ctx context.Context, p access.Principal, a access.Action, r access.Resource, purpose datamap.Purpose) (access.Decision, error) {
 	return s.gate.Check(ctx, p, a, r, purpose)

@@ -67,12 +67,13 @@ func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Au
 	}
 	accountID, deviceID := d.AccountID, d.ID
 	res := access.Resource{Category: datamap.MediaSegment, AccountID: accountID, SiteID: d.SiteID, ID: deviceID}
-	if _, err := s.Gate.Check(r.Context(), a.Principal, access.Read, res, datamap.PurposeAlarms); err != nil {
+	dec, err := s.Gate.Check(r.Context(), a.Principal, access.Read, res, datamap.PurposeAlarms)
+	if err != nil {
 		return err
 	}
 	exp := s.Clock.Now().Add(s.Live.TokenTTL)
 	token, err := s.Live.Tokens.Issue(r.Context(), media.Grant{Scope: media.ScopeLive, ViewerID: a.Principal.ID,
-		AccountID: accountID, DeviceID: deviceID, Channel: channel, Expires: exp})
+		AccountID: accountID, DeviceID: deviceID, Channel: channel, Expires: exp, Via: dec.Via()})
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,12 @@ func (k Key) DeviceID() (string, bool) { return strings.CutPrefix(string(k), "de
 // sum.
 type Stamp uint64
 
+// Revoker withdraws trusts (Epochs does): capabilities take it to say what
+// they withdraw, without depending on the rest of the signal.
+type Revoker interface {
+	Revoke(ctx context.Context, keys ...Key) error
+}
+
 // Store keeps epochs durably.
 type Store interface {
 	// Bump adds one to each key's epoch and returns the new values.

@@ -239,3 +239,14 @@ func (s *Service) WebRTCViewers(deviceID string) int {
 	}
 	return n
 }
+
+// CheckViewers ends at once the WebRTC viewers whose token expired or
+// whose trusts were withdrawn (they are also checked every second); the
+// app calls it on every revocation. LL-HLS viewers are checked on each
+// request.
+func (s *Service) CheckViewers() int {
+	if s.whep == nil {
+		return 0
+	}
+	return s.whep.sweep()
+}

@@ -110,3 +110,45 @@ func TestRevocationReachesVideo(t *testing.T) {
 		}
 	})
 }
+
+// Live viewers follow permission: a member watching over LL-HLS and WebRTC
+// is cut off within 2 s of being removed from the account (the WebRTC
+// session ends, the next playlist request is refused), while the owner
+// watches on; the owner's WebRTC session then ends when its token expires.
+// proves: P3, U-C
+func TestLiveViewersFollowPermission(t *testing.T) {
+	ffmpeg, _ := ffmpegTools(t)
+	e := vigiltest.Start(t)
+	owner := e.SignUp("owner@example.com")
+	cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Door")
+	member := e.SignUp("member@example.com")
+	owner.Must(http.StatusAccepted, "POST", "/api/v1/accounts/"+owner.AccountID+"/invitations", map[string]string{"email": member.Email, "role": "member"})
+	member.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, member.Email, "invited").Token(t)})
+	publish(t, ffmpeg, rtspURL(e, cred, cred.DeviceID+"/0"), "-c:a", "aac", "-preset", "ultrafast", "-s", "320x240")
+	waitLive(t, e, live.Key{AccountID: owner.AccountID, DeviceID: cred.DeviceID})
+	livePath := "/api/v1/accounts/" + owner.AccountID + "/devices/" + cred.DeviceID + "/channels/0/live"
+	var mine, theirs liveURLs
+	owner.Must(http.StatusOK, "POST", livePath, nil).Decode(t, &mine)
+	member.Must(http.StatusOK, "POST", livePath, nil).Decode(t, &theirs)
+	watchWHEP(t, e, mine.WHEP)
+	watchWHEP(t, e, theirs.WHEP)
+	viewers := func() int { return e.App.Live.WebRTCViewers(cred.DeviceID) }
+	if n := viewers(); n != 2 {
+		t.Fatalf("%d WebRTC viewers", n)
+	}
+	if r := e.Client().Do("GET", theirs.HLS, nil); r.Status != http.StatusOK {
+		t.Fatalf("member's playlist: %d", r.Status)
+	}
+
+	owner.Must(http.StatusNoContent, "DELETE", "/api/v1/accounts/"+owner.AccountID+"/members/"+member.UserID, nil)
+	waitFor(t, "the removed member's WebRTC session to end", 2*time.Second, func() bool { return viewers() == 1 })
+	if r := e.Client().Do("GET", theirs.HLS, nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("removed member's playlist: %d, want 401", r.Status)
+	}
+	if r := e.Client().Do("GET", mine.HLS, nil); r.Status != http.StatusOK {
+		t.Errorf("owner's playlist after the member left: %d", r.Status)
+	}
+
+	e.Clock.Advance(e.Config.Video.TokenTTL)
+	waitFor(t, "the owner's WebRTC session to end at its token's expiry", 2*time.Second, func() bool { return viewers() == 0 })
+}
