@@ -76,7 +76,7 @@ func DefaultPolicy() Policy {
 			Staff:         map[Action]StaffRole{Read: StaffDPO},
 			Anonymous:     []Action{Authenticate, Create},
 			OperatorAdmin: []Action{Read, List, Create, Update, Delete},
-			System:        []Action{Read, Update},
+			System:        []Action{Read, List, Update},
 		},
 		// Media and face data: members watch, admins manage; staff only
 		// ever with the customer's grant (the gate checks it by sensitivity).

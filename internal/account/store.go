@@ -203,4 +203,12 @@ type Store interface {
 	ListStaff(ctx context.Context, d access.Decision) ([]StaffRow, error)
 	UpdateStaff(ctx context.Context, d access.Decision, id string, role access.StaffRole, trainingValidUntil time.Time, disabled bool) error
 	CountStaff(ctx context.Context) (int, error)
+	// CountActiveStaff counts the staff members of role who are not
+	// disabled.
+	CountActiveStaff(ctx context.Context, role access.StaffRole) (int, error)
+
+	CreateRoleChange(ctx context.Context, d access.Decision, r RoleChangeRow) error
+	RoleChanges(ctx context.Context, d access.Decision, limit int) ([]RoleChangeRow, error)
+	RoleChange(ctx context.Context, d access.Decision, id string) (RoleChangeRow, error)
+	DecideRoleChange(ctx context.Context, d access.Decision, r RoleChangeRow, status, by string) error
 }

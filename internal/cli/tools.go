@@ -90,7 +90,7 @@ func adminCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if !need {
-		return errors.New("vigil already has an administrator; they create other staff accounts")
+		return errors.New("vigil already has two operator administrators; together they add staff (four eyes)")
 	}
 	return printSetupLink(ctx, a, stdout)
 }

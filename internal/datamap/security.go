@@ -8,5 +8,7 @@ import "errors"
 func declareSecurity(r *Registry) error {
 	return errors.Join(
 		operational(r, "revocations", "random ID of a device, person, membership or grant whose trust was withdrawn, a counter and when", "name", "epoch", "updated_at"),
+		operational(r, "staff_role_changes", "a staff role change awaiting a second operator administrator: random IDs of the change, the staff member and the administrators, the roles, its state and times",
+			"id", "kind", "staff_id", "from_role", "role", "requested_by", "requested_at", "status", "decided_by", "decided_at"),
 	)
 }

@@ -32,6 +32,7 @@ type Env struct {
 	transport http.RoundTripper // trusts the test server's certificate
 	srv       *httptest.Server
 	operator  *Client // the bootstrapped operator, once StaffMember made one
+	operator2 *Client // the second operator, whose approval four eyes need
 }
 
 // Option changes the configuration before vigil starts.

@@ -1,7 +1,10 @@
 -- Security seams (issue 12): the revocation epochs that stream tokens and
 -- live sessions are stamped with; the keyed fingerprint of a device's
--- factory secret, which a device proves itself with when it pairs. Times
--- are microseconds since the Unix epoch.
+-- factory secret, which a device proves itself with when it pairs; staff
+-- role changes waiting for a second operator administrator (an invitation
+-- keeps the invited person's e-mail, name and training date sealed under
+-- their future key until it is decided). Times are microseconds since the
+-- Unix epoch; 0 means "not set".
 
 -- +goose Up
 CREATE TABLE revocations (
@@ -12,6 +15,22 @@ CREATE TABLE revocations (
 
 ALTER TABLE devices ADD COLUMN factory_index BYTEA;
 
+CREATE TABLE staff_role_changes (
+    id             TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL,
+    staff_id       TEXT NOT NULL,
+    from_role      TEXT NOT NULL DEFAULT '',
+    role           TEXT NOT NULL,
+    payload_sealed BYTEA,
+    requested_by   TEXT NOT NULL,
+    requested_at   BIGINT NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'pending',
+    decided_by     TEXT NOT NULL DEFAULT '',
+    decided_at     BIGINT NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX staff_role_changes_pending ON staff_role_changes(staff_id) WHERE status = 'pending';
+
 -- +goose Down
+DROP TABLE staff_role_changes;
 ALTER TABLE devices DROP COLUMN factory_index;
 DROP TABLE revocations;
