@@ -62,7 +62,7 @@ func (s *Service) checkStaffInput(in *StaffInput) error {
 		return err
 	}
 	in.Email = email
-	if err := checkText("name", in.Name, 1, 100); err != nil {
+	if err := cleanName("name", &in.Name); err != nil {
 		return err
 	}
 	if _, err := access.ParseStaffRole(string(in.Role)); err != nil {

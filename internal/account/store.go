@@ -189,6 +189,12 @@ type Store interface {
 	APITokens(ctx context.Context, d access.Decision, userID string) ([]TokenRow, error)
 	DeleteAPIToken(ctx context.Context, d access.Decision, userID, id string) error
 
+	// DeleteAPITokensOf deletes every API token of a user.
+	DeleteAPITokensOf(ctx context.Context, d access.Decision, userID string) error
+	// SpendOneTimeTokens marks every live token of purpose for subjectID
+	// used.
+	SpendOneTimeTokens(ctx context.Context, purpose, subjectID string) error
+
 	CreateOneTimeToken(ctx context.Context, t OneTimeToken) error
 	// UseOneTimeToken marks a live token of purpose used and returns it;
 	// errs.NotFound when it is unknown, used or expired.

@@ -8,12 +8,12 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/names"
 )
 
 var (
@@ -130,13 +130,8 @@ func (s *Service) sealName(ctx context.Context, name string) func(accountID stri
 	}
 }
 
-func checkName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 64 || strings.ContainsAny(name, "\x00\r\n") {
-		return "", errs.E(errs.Invalid, "name must be 1 to 64 characters on one line")
-	}
-	return name, nil
-}
+// checkName normalises a device's name (names.Clean).
+func checkName(name string) (string, error) { return names.Clean("name", name, 1, 64) }
 
 // ClaimInput claims a device with the serial and claim code on its label.
 type ClaimInput struct {

@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/media/record"
+	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
@@ -160,7 +161,7 @@ func (s *Server) wrap(rt route) http.Handler {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
 	ip := clientIP(r)
-	if rt.limited && !s.limit.allow(ip) {
+	if rt.limited && !s.limit.allow(netaddr.LimitKey(ip)) {
 		s.metrics.rateLimited.Inc()
 		w.Header().Set("Retry-After", "60")
 		return errs.E(errs.RateLimited, "too many attempts from your address; wait a minute")
