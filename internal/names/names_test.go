@@ -15,11 +15,11 @@ import (
 // proves: P6
 func TestClean(t *testing.T) {
 	ok := map[string]string{
-		"Ana María":     "Ana María",
+		"Ana María":      "Ana María",
 		"  Bob   Smith ": "Bob Smith",
-		"ｆｕｌｌ ｗｉｄｔｈ":   "full width",
-		"שלום עולם":     "שלום עולם",
-		"Front door 📷":  "Front door 📷",
+		"ｆｕｌｌ ｗｉｄｔｈ":     "full width",
+		"שלום עולם":      "שלום עולם",
+		"Front door 📷":   "Front door 📷",
 	}
 	for in, want := range ok {
 		got, err := names.Clean("name", in, 1, 100)
