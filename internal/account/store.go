@@ -189,6 +189,16 @@ type Store interface {
 	APITokens(ctx context.Context, d access.Decision, userID string) ([]TokenRow, error)
 	DeleteAPIToken(ctx context.Context, d access.Decision, userID, id string) error
 
+	// SignInDelay returns until when sign-ins of an address from a network
+	// wait (zero when they do not).
+	SignInDelay(ctx context.Context, emailIndex, netIndex []byte) (time.Time, error)
+	// RecordSignInFailure counts a failure of an address from a network,
+	// sets the delay delay(failures) returns, and returns the count.
+	RecordSignInFailure(ctx context.Context, emailIndex, netIndex []byte, delay func(failures int) time.Duration) (int, error)
+	// ClearSignInFailures forgets the failures of an address from a
+	// network, or from every network when netIndex is nil.
+	ClearSignInFailures(ctx context.Context, emailIndex, netIndex []byte) error
+
 	// DeleteAPITokensOf deletes every API token of a user.
 	DeleteAPITokensOf(ctx context.Context, d access.Decision, userID string) error
 	// SpendOneTimeTokens marks every live token of purpose for subjectID

@@ -17,6 +17,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/auth/logout", pending, false, s.logout},
 		{"POST", "/api/v1/auth/password-reset", public, true, s.requestReset},
 		{"POST", "/api/v1/auth/password-reset/confirm", public, true, s.confirmReset},
+		{"POST", "/api/v1/auth/unlock", public, true, s.unlockSignIn},
 
 		{"GET", "/api/v1/me", user, false, s.me},
 		{"PATCH", "/api/v1/me", user, false, s.updateMe},

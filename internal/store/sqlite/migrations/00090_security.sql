@@ -3,8 +3,11 @@
 -- factory secret, which a device proves itself with when it pairs; staff
 -- role changes waiting for a second operator administrator (an invitation
 -- keeps the invited person's e-mail, name and training date sealed under
--- their future key until it is decided). Times are microseconds since the
--- Unix epoch; 0 means "not set".
+-- their future key until it is decided); failed sign-ins counted per
+-- (keyed fingerprint of the address typed, keyed fingerprint of the
+-- client's network), the same for addresses with and without an account,
+-- forgotten a day after the last failure. Times are microseconds since
+-- the Unix epoch; 0 means "not set".
 
 -- +goose Up
 CREATE TABLE revocations (
@@ -30,7 +33,18 @@ CREATE TABLE staff_role_changes (
 );
 CREATE UNIQUE INDEX staff_role_changes_pending ON staff_role_changes(staff_id) WHERE status = 'pending';
 
+CREATE TABLE signin_failures (
+    email_index BLOB NOT NULL,
+    net_index   BLOB NOT NULL,
+    failures    INTEGER NOT NULL,
+    last_at     INTEGER NOT NULL,
+    delay_until INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (email_index, net_index)
+);
+CREATE INDEX signin_failures_last ON signin_failures(last_at);
+
 -- +goose Down
+DROP TABLE signin_failures;
 DROP TABLE staff_role_changes;
 ALTER TABLE devices DROP COLUMN factory_index;
 DROP TABLE revocations;
