@@ -24,6 +24,7 @@ func (s *Server) notifyRoutes() []route {
 		{"PUT", "/api/v1/me/notifications/{kind}", user, false, s.setMyChannels},
 		{"PUT", "/api/v1/me/phone", user, false, s.setMyPhone},
 		{"DELETE", "/api/v1/me/phone", user, false, s.deleteMyPhone},
+		{"POST", "/api/v1/me/phone/verify", user, true, s.verifyMyPhone},
 		{"POST", "/api/v1/me/push-subscriptions", user, false, s.addPushSubscription},
 		{"DELETE", "/api/v1/me/push-subscriptions/{subscriptionID}", user, false, s.deletePushSubscription},
 		{"GET", "/api/v1/me/feed", user, false, s.myFeed},
@@ -193,4 +194,15 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request, a *accoun
 		return err
 	}
 	return noContent(w, s.Notify.RetryDelivery(r.Context(), a.Principal, ids[0], ids[1]))
+}
+
+// verifyMyPhone takes back the code sent to the caller's number.
+func (s *Server) verifyMyPhone(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	return noContent(w, s.Notify.VerifyPhone(r.Context(), a.Principal, in.Code))
 }

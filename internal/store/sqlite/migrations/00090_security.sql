@@ -6,7 +6,9 @@
 -- their future key until it is decided); failed sign-ins counted per
 -- (keyed fingerprint of the address typed, keyed fingerprint of the
 -- client's network), the same for addresses with and without an account,
--- forgotten a day after the last failure. Times are microseconds since
+-- forgotten a day after the last failure; whether a phone number was
+-- verified with a one-time code sent to it (the code kept only as a keyed
+-- fingerprint, for ten minutes). Times are microseconds since
 -- the Unix epoch; 0 means "not set".
 
 -- +goose Up
@@ -43,7 +45,16 @@ CREATE TABLE signin_failures (
 );
 CREATE INDEX signin_failures_last ON signin_failures(last_at);
 
+ALTER TABLE notify_phones ADD COLUMN verified_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notify_phones ADD COLUMN code_index BLOB;
+ALTER TABLE notify_phones ADD COLUMN code_expires_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notify_phones ADD COLUMN code_attempts INTEGER NOT NULL DEFAULT 0;
+
 -- +goose Down
+ALTER TABLE notify_phones DROP COLUMN code_attempts;
+ALTER TABLE notify_phones DROP COLUMN code_expires_at;
+ALTER TABLE notify_phones DROP COLUMN code_index;
+ALTER TABLE notify_phones DROP COLUMN verified_at;
 DROP TABLE signin_failures;
 DROP TABLE staff_role_changes;
 ALTER TABLE devices DROP COLUMN factory_index;
