@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/ratelimit"
 	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
@@ -52,6 +53,10 @@ type Options struct {
 	Hasher       Hasher
 	LockoutAfter int
 	LockoutFor   time.Duration
+	// MailsPerHour caps the mails one address gets an hour (resets,
+	// confirmations, invitations, unlock links); more are dropped, and
+	// logged, so that nobody can bomb a mailbox through vigil. 0: 10.
+	MailsPerHour int
 	// Terms checks and records what a new person accepts at sign-up; nil
 	// records nothing.
 	Terms Terms
@@ -73,6 +78,7 @@ type Service struct {
 	// dummyHash is verified when an e-mail address is unknown, so a wrong
 	// address costs as much time as a wrong password.
 	dummyHash string
+	mails     *ratelimit.Limiter // per recipient
 }
 
 // New returns the account service.
@@ -81,7 +87,11 @@ func New(store Store, keys Keys, gate *access.Gate, mailer Mailer, clk clock.Clo
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy}, nil
+	if opts.MailsPerHour <= 0 {
+		opts.MailsPerHour = 10
+	}
+	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy,
+		mails: ratelimit.New(clk, opts.MailsPerHour, time.Hour)}, nil
 }
 
 // Token lifetimes.
@@ -183,6 +193,12 @@ func (s *Service) link(path, token string) string {
 // send mails a message; a failure is logged (without the message) and not
 // shown to the requester, who must not learn whether an address exists.
 func (s *Service) send(ctx context.Context, to, subject, text string) {
+	if !s.mails.Allow(strings.ToLower(to)) {
+		// The requester gets the usual answer: whether the address exists,
+		// and how much mail it already got, is not theirs to learn.
+		s.log.Warn("mail over the recipient's hourly limit not sent", "subject", subject)
+		return
+	}
 	if err := s.mailer.Send(ctx, Mail{To: to, Subject: subject, Text: text}); err != nil {
 		// A mail server's answer may quote the recipient: keep addresses
 		// out of the log.

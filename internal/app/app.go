@@ -167,6 +167,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Hasher:       account.Hasher{MemoryKiB: cfg.Auth.ArgonMemoryKiB, Time: cfg.Auth.ArgonTime, Threads: 1},
 		LockoutAfter: cfg.Auth.LockoutAfter,
 		LockoutFor:   cfg.Auth.LockoutFor,
+		MailsPerHour: cfg.Auth.MessagesPerHour,
 		Terms:        a.Privacy,
 		Revoker:      a.Revocations,
 	})
@@ -216,7 +217,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.API = httpapi.New(httpapi.Deps{
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
-		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
+		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify,
 		Live: liveAPI(a),
 	})

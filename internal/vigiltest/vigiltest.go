@@ -81,6 +81,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	// benchmark measures the real cost.
 	c.Auth.ArgonMemoryKiB, c.Auth.ArgonTime = 8*1024, 1
 	c.Auth.AttemptsPerMinute = 10000
+	c.Auth.MessagesPerHour, c.Auth.MessagesPerAddress = 10000, 10000
 	for _, o := range opts {
 		o(&c)
 	}
