@@ -50,9 +50,9 @@ type Deps struct {
 	// Messages (mail, SMS) routes may ask per hour per account (or
 	// person), and per client address.
 	MessagesPerHour, MessagesPerAddress int
-	Web      http.Handler
-	Devices  *device.Service
-	Activity *activity.Log
+	Web                                 http.Handler
+	Devices                             *device.Service
+	Activity                            *activity.Log
 	// The privacy centre.
 	Requests  *privacy.Requests
 	Retention *privacy.Retention
