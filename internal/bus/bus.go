@@ -160,6 +160,9 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 	if b.capture, err = b.ensureCapture(ctx); err != nil {
 		return nil, err
 	}
+	if err := b.refuseRetained(ctx); err != nil {
+		return nil, err
+	}
 	if err := b.startAuthService(wctx); err != nil {
 		return nil, err
 	}
