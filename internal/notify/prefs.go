@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/safedial"
 )
 
 // Preferences are how a person wants to be reached.
@@ -304,9 +305,9 @@ func (s *Service) checkEndpoint(field, raw string) error {
 	}
 	host := u.Hostname()
 	loop := host == "localhost" || strings.HasSuffix(host, ".localhost")
-	ip := net.ParseIP(host)
-	if ip != nil {
-		loop = ip.IsLoopback()
+	ip, ipErr := netip.ParseAddr(host)
+	if ipErr == nil {
+		loop = ip.Unmap().IsLoopback()
 	}
 	if loop && s.opts.AllowLoopback && (u.Scheme == "http" || u.Scheme == "https") {
 		return nil
@@ -314,7 +315,9 @@ func (s *Service) checkEndpoint(field, raw string) error {
 	if u.Scheme != "https" {
 		return errs.E(errs.Invalid, "%s must be an https:// URL", field)
 	}
-	if loop || (ip != nil && (ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast())) {
+	// An address is refused now when it is one; a name is checked again
+	// on every connection, on what it resolves to then (safedial).
+	if loop || (ipErr == nil && !safedial.Allowed(ip, false)) {
 		return errs.E(errs.Invalid, "%s must be a public address", field)
 	}
 	return nil
