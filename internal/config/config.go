@@ -257,6 +257,7 @@ func (c Config) Validate() error {
 	c.validateRecording(bad)
 	c.validateVideo(bad)
 	c.validateNotify(bad)
+	c.validatePrivacy(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
 		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)
