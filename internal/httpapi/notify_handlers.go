@@ -138,7 +138,7 @@ func (s *Server) myFeed(w http.ResponseWriter, r *http.Request, a *account.Auth)
 	defer stop()
 	return streamEvents(w, r, "feed open", items, func(it notify.FeedItem) sseEvent {
 		return sseEvent{Name: string(it.Kind), ID: it.DeliveryID, Data: it}
-	})
+	}, s.stillSignedIn(r, nil))
 }
 
 func (s *Server) myInbox(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
