@@ -284,9 +284,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	httpapi.ConfigureServer(srv)
 	// The privacy jobs run while vigil serves: deadline reminders and
 	// retention sweeps, hourly by the wall clock, judged by the injected one.
 	jobs, stopJobs := context.WithCancel(ctx)

@@ -1,6 +1,9 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -114,5 +117,46 @@ func TestMessageRoutesExist(t *testing.T) {
 		if !routes[r] {
 			t.Errorf("message route %q is not a route", r)
 		}
+	}
+}
+
+// Refusals for size answer with the JSON error body like every other
+// error: header fields past vigil's limit (431, before: the HTTP server's
+// plain-text answer), and bodies past each route's limit (413).
+// proves: P6
+func TestSizeRefusalsAnswerJSON(t *testing.T) {
+	e := vigiltest.Start(t)
+	owner := e.SignUp("size@example.com")
+	op := e.Operator()
+	check := func(name string, status int, ct string, body []byte, want int) {
+		t.Helper()
+		var eb struct {
+			Error struct{ Code, Message string }
+		}
+		if status != want || !strings.HasPrefix(ct, "application/json") || json.Unmarshal(body, &eb) != nil || eb.Error.Code == "" {
+			t.Errorf("%s: %d %q %.200s", name, status, ct, body)
+		}
+	}
+	for _, n := range []int{40 << 10, 200 << 10} {
+		req, _ := http.NewRequest("GET", e.URL+"/api/v1/me", nil)
+		req.Header.Set("X-Padding", strings.Repeat("p", n))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		check("header of "+strconv.Itoa(n>>10)+" KiB", res.StatusCode, res.Header.Get("Content-Type"), b, http.StatusRequestHeaderFieldsTooLarge)
+	}
+	for _, c := range []struct {
+		name, method, path, ct string
+		n                      int
+		who                    *vigiltest.Client
+	}{
+		{"JSON body", "PATCH", "/api/v1/accounts/" + owner.AccountID, "application/json", 80 << 10, owner},
+		{"manufacture list", "POST", "/api/v1/staff/devices/import", "text/csv", 3 << 20, op},
+	} {
+		r := c.who.DoType(c.method, c.path, c.ct, append([]byte(`{"name":"`), bytes.Repeat([]byte("a"), c.n)...))
+		check(c.name, r.Status, r.Header.Get("Content-Type"), r.Body, http.StatusRequestEntityTooLarge)
 	}
 }

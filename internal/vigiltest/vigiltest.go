@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/bus/bustest"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
+	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/mail/mailtest"
 	"github.com/vigil-cloud/vigil/internal/store/storetest"
 )
@@ -121,6 +122,7 @@ func start(t testing.TB, c config.Config, clk *clock.Fake, mail *mailtest.Server
 		t.Fatalf("start vigil: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(a.API.Handler())
+	httpapi.ConfigureServer(srv.Config)
 	if c.TLS.Enabled() {
 		srv.StartTLS()
 	} else {
