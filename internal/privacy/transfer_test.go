@@ -94,7 +94,7 @@ func hasTransfer(ds []privacy.Disclosure, recipient string) bool {
 // receiving vigil refuses a changed package and creates nothing; from the
 // genuine one it creates the account with its sites, invites every other
 // person again, and applies none of their consents.
-// proves: T1, D1
+// proves: T1, D1, P6
 func TestAccountTransfer(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		ann := e.SignUp("ann@example.com")
