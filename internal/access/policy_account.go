@@ -37,6 +37,6 @@ func accountRules(p Policy) {
 		Staff:         map[Action]StaffRole{Read: StaffDPO},
 		Anonymous:     []Action{Authenticate, Create},
 		OperatorAdmin: []Action{Read, List, Create, Update, Delete},
-		System:        []Action{Read, Update},
+		System:        []Action{Read, List, Update},
 	}
 }

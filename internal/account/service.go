@@ -17,6 +17,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/ratelimit"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // Keys seals personal fields and computes lookup fingerprints. The keyring
@@ -37,9 +39,17 @@ type Options struct {
 	Hasher       Hasher
 	LockoutAfter int
 	LockoutFor   time.Duration
+	// MailsPerHour caps the mails one address gets an hour (resets,
+	// confirmations, invitations, unlock links); more are dropped, and
+	// logged, so that nobody can bomb a mailbox through vigil. 0: 10.
+	MailsPerHour int
 	// Terms checks and records what a new person accepts at sign-up; nil
 	// records nothing.
 	Terms Terms
+	// Revoker ends, on every node, what was issued under a role or a
+	// credential that changed (stream tokens, live viewers); nil ends
+	// nothing early.
+	Revoker revoke.Revoker
 }
 
 // Service is the account capability.
@@ -54,6 +64,7 @@ type Service struct {
 	// dummyHash is verified when an e-mail address is unknown, so a wrong
 	// address costs as much time as a wrong password.
 	dummyHash string
+	mails     *ratelimit.Limiter // per recipient
 }
 
 // New returns the account service.
@@ -62,7 +73,11 @@ func New(store Store, keys Keys, gate *access.Gate, mailer mail.Mailer, clk cloc
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy}, nil
+	if opts.MailsPerHour <= 0 {
+		opts.MailsPerHour = 10
+	}
+	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy,
+		mails: ratelimit.New(clk, opts.MailsPerHour, time.Hour)}, nil
 }
 
 // Token lifetimes.
@@ -153,10 +168,27 @@ func (s *Service) link(path, token string) string {
 // send mails a message; a failure is logged (without the message) and not
 // shown to the requester, who must not learn whether an address exists.
 func (s *Service) send(ctx context.Context, to, subject, text string) {
+	if !s.mails.Allow(strings.ToLower(to)) {
+		// The requester gets the usual answer: whether the address exists,
+		// and how much mail it already got, is not theirs to learn.
+		s.log.Warn("mail over the recipient's hourly limit not sent", "subject", subject)
+		return
+	}
 	if err := s.mailer.Send(ctx, mail.Mail{To: to, Subject: subject, Text: text}); err != nil {
 		// A mail server's answer may quote the recipient: keep addresses
 		// out of the log.
 		s.log.Error("mail not sent", "subject", subject, "err", emailRE.ReplaceAllString(err.Error(), "[address]"))
+	}
+}
+
+// withdraw revokes keys on every node; a failure is logged: what was
+// issued under them still ends with its short-lived tokens.
+func (s *Service) withdraw(ctx context.Context, keys ...revoke.Key) {
+	if s.opts.Revoker == nil {
+		return
+	}
+	if err := s.opts.Revoker.Revoke(context.WithoutCancel(ctx), keys...); err != nil {
+		s.log.Error("revocation not recorded", "err", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 func accountRes(accountID string) access.Resource {
@@ -72,10 +73,11 @@ func (s *Service) UpdateAccount(ctx context.Context, p access.Principal, id stri
 	cur := Account{ID: row.ID, Region: row.Region, CreatedAt: row.CreatedAt,
 		Name: s.openAccount(ctx, row.ID, "accounts.name_sealed", row.ID, row.NameSealed)}
 	if ch.Name != nil {
-		if err := checkText("name", *ch.Name, 1, 100); err != nil {
+		name := *ch.Name
+		if err := cleanName("name", &name); err != nil {
 			return Account{}, err
 		}
-		cur.Name = strings.TrimSpace(*ch.Name)
+		cur.Name = name
 	}
 	if ch.Region != nil {
 		if err := checkRegion(*ch.Region); err != nil {
@@ -96,8 +98,8 @@ type SiteInput struct {
 	TimeZone string `json:"time_zone"`
 }
 
-func (in SiteInput) check() error {
-	if err := checkText("name", in.Name, 1, 100); err != nil {
+func (in *SiteInput) check() error {
+	if err := cleanName("name", &in.Name); err != nil {
 		return err
 	}
 	return checkTimeZone(in.TimeZone)
@@ -221,6 +223,23 @@ func roleChange(p access.Principal, accountID string, role access.Role) error {
 	return nil
 }
 
+// ownersOnly refuses a change of an owner by anyone but an owner: an admin
+// may manage members, never the people above them.
+func (s *Service) ownersOnly(ctx context.Context, p access.Principal, accountID, userID string) error {
+	ms, err := s.store.Memberships(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.AccountID == accountID && m.Role == access.RoleOwner {
+			if mine, _ := p.RoleIn(accountID, ""); mine != access.RoleOwner {
+				return errs.E(errs.Forbidden, "only an owner changes or removes an owner")
+			}
+		}
+	}
+	return nil
+}
+
 // SetMemberRole changes a member's role.
 func (s *Service) SetMemberRole(ctx context.Context, p access.Principal, accountID, userID, siteID string, role access.Role) error {
 	d, err := s.check(ctx, p, access.Update, accountRes(accountID), datamap.PurposeService)
@@ -230,7 +249,14 @@ func (s *Service) SetMemberRole(ctx context.Context, p access.Principal, account
 	if err := roleChange(p, accountID, role); err != nil {
 		return err
 	}
-	return s.store.SetMemberRole(ctx, d, accountID, userID, siteID, role)
+	if err := s.ownersOnly(ctx, p, accountID, userID); err != nil {
+		return err
+	}
+	if err := s.store.SetMemberRole(ctx, d, accountID, userID, siteID, role); err != nil {
+		return err
+	}
+	s.withdraw(ctx, revoke.Member(accountID, userID))
+	return nil
 }
 
 // RemoveMember takes a member out of an account or site.
@@ -239,7 +265,14 @@ func (s *Service) RemoveMember(ctx context.Context, p access.Principal, accountI
 	if err != nil {
 		return err
 	}
-	return s.store.RemoveMember(ctx, d, accountID, userID, siteID)
+	if err := s.ownersOnly(ctx, p, accountID, userID); err != nil {
+		return err
+	}
+	if err := s.store.RemoveMember(ctx, d, accountID, userID, siteID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, revoke.Member(accountID, userID))
+	return nil
 }
 
 // Invitation asks someone to join an account.

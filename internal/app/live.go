@@ -19,7 +19,7 @@ func (l livePublishers) AuthenticatePublisher(ctx context.Context, deviceID, sec
 	if err != nil {
 		return live.Publisher{}, err
 	}
-	p := live.Publisher{AccountID: id.AccountID, DeviceID: id.DeviceID}
+	p := live.Publisher{AccountID: id.AccountID, DeviceID: id.DeviceID, ClaimedAt: id.ClaimedAt}
 	if id.Kind == device.NVR {
 		p.Channels = id.Channels
 	}

@@ -3,10 +3,12 @@ package app
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
+	"github.com/vigil-cloud/vigil/internal/safedial"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
 
@@ -30,9 +32,14 @@ func (a *App) startPrivacy(mailer mail.Mailer) error {
 	}
 	a.Retention = privacy.NewRetention(ps, a.Registry, a.Fulfil, a.Gate, a.Clock, a.Log)
 	dpo := a.Config.Privacy.DPOMailbox
+	var exporters []privacy.TrustedExporter
+	for _, x := range a.Config.Privacy.TrustedExporters {
+		exporters = append(exporters, privacy.TrustedExporter{Name: x.Name, PublicKey: x.PublicKey, KeyURL: x.KeyURL})
+	}
 	a.Requests = privacy.NewRequests(privacy.Deps{Store: ps, Keys: a.Keys, Blobs: a.Blobs, Gate: a.Gate, DataMap: a.Registry,
 		Fulfil: a.Fulfil, Profiles: a.Accounts, Holds: a.Retention, Mailer: mailer, Clock: a.Clock, Log: a.Log,
 		Jobs: ps, Notices: ps, Ledger: a.Privacy, Tenants: a.Accounts},
-		privacy.RequestOptions{PublicURL: a.Config.PublicURL, Deadlines: deadlines, DPOMailbox: dpo})
+		privacy.RequestOptions{PublicURL: a.Config.PublicURL, Deadlines: deadlines, DPOMailbox: dpo,
+			Exporters: exporters, KeyClient: safedial.Client(a.Config.Privacy.AllowLoopbackKeyURLs, 15*time.Second)})
 	return nil
 }

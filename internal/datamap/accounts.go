@@ -97,6 +97,7 @@ func declareAccounts(r *Registry) error {
 				{Name: "training_valid_until", Description: "end of the current privacy training", Column: "staff.training_valid_until"},
 				{Name: "failed_logins", Description: "failed sign-ins since the last success", Column: "staff.failed_logins"},
 				{Name: "locked_until", Description: "end of a lockout", Column: "staff.locked_until"},
+				{Name: "pending_invitation", Description: "e-mail address, name and training date of an invitation into a privileged role, until a second operator administrator decides", Column: "staff_role_changes.payload_sealed", Encrypted: true},
 			},
 			Purposes:  []Purpose{PurposeService},
 			Basis:     BasisLegitimateInterest,

@@ -134,7 +134,7 @@ func (h deviceHandler) Erase(ctx context.Context, d access.Decision, s fulfil.Su
 		}
 		out.Rows += n
 		for _, id := range released {
-			h.s.disconnect(id)
+			h.s.withdrawn(ctx, id)
 			h.s.released(ctx, f.AccountID, id)
 		}
 	}

@@ -109,7 +109,7 @@ func (s *Server) myFeed(w http.ResponseWriter, r *http.Request, a *account.Auth)
 	defer stop()
 	return streamEvents(w, r, "feed open", items, func(it notify.FeedItem) sseEvent {
 		return sseEvent{Name: string(it.Kind), ID: it.DeliveryID, Data: it}
-	})
+	}, s.stillSignedIn(r, nil))
 }
 
 func (s *Server) myInbox(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -165,4 +165,15 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request, a *accoun
 		return err
 	}
 	return noContent(w, s.Notify.RetryDelivery(r.Context(), a.Principal, ids[0], ids[1]))
+}
+
+// verifyMyPhone takes back the code sent to the caller's number.
+func (s *Server) verifyMyPhone(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	return noContent(w, s.Notify.VerifyPhone(r.Context(), a.Principal, in.Code))
 }

@@ -193,6 +193,11 @@ func (s *Server) vodFile(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
 		return s.Recordings.Playlist(r.Context(), g, w)
 	case "recording.mp4":
+		// Downloading the range as a file is an export: only a token
+		// issued to someone who may export opens it.
+		if !g.Download {
+			return errs.E(errs.Forbidden, "downloading recordings needs the right to export them; watch with the HLS playlist")
+		}
 		w.Header().Set("Content-Type", "video/mp4")
 		return s.Recordings.MP4(r.Context(), g, w)
 	}

@@ -25,6 +25,7 @@ var statusOf = map[errs.Code]int{
 	errs.RateLimited:     http.StatusTooManyRequests,
 	errs.Locked:          http.StatusLocked,
 	errs.TooLarge:        http.StatusRequestEntityTooLarge,
+	errs.HeaderTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	errs.Gone:            http.StatusGone,
 	errs.Unavailable:     http.StatusServiceUnavailable,
 	errs.Internal:        http.StatusInternalServerError,

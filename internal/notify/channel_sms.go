@@ -75,8 +75,13 @@ func (s *Service) sendSMS(ctx context.Context, r DeliveryRow, m Message) error {
 	if err := s.disclose(ctx, r, s.opts.SMS.Processor, []datamap.CategoryID{datamap.NotifyPrefs, datamap.NotifyMessage}, string(m.Kind)+" SMS"); err != nil {
 		return err
 	}
+	return s.postSMS(ctx, string(phone), body)
+}
+
+// postSMS hands one SMS to the provider's HTTP API.
+func (s *Service) postSMS(ctx context.Context, phone, body string) error {
 	c := s.opts.SMS
-	form := url.Values{"To": {string(phone)}, "From": {c.From}, "Body": {body}}
+	form := url.Values{"To": {phone}, "From": {c.From}, "Body": {body}}
 	endpoint := strings.TrimRight(c.BaseURL, "/") + "/2010-04-01/Accounts/" + url.PathEscape(c.AccountSID) + "/Messages.json"
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()

@@ -22,7 +22,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 	p := startPeers(t)
 	e := vigiltest.Start(t, p.option)
 	alice, bob := e.SignUp("alice@example.com"), e.SignUp("bob@example.com")
-	alice.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": "+33612345678"})
+	p.verifyPhone(t, e, alice, "+33612345678")
 	alice.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"app"}})
 	bob.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"app"}})
 	ctx := context.Background()

@@ -2,14 +2,11 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -20,6 +17,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/safedial"
 )
 
 // Keys seals what notification delivery stores and signs unsubscribe links.
@@ -112,34 +110,12 @@ func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer mail.Mailer,
 }
 
 // guardedClient is the HTTP client for addresses people give (webhooks,
-// push services): it connects only to public addresses, whatever a name
-// resolves to at the time (loopback too when allowed, for tests and demos),
-// and never follows a redirect, so vigil cannot be made to reach into its
-// own network.
+// push services): safedial connects only to public addresses, checked at
+// dial time whatever a name resolves to (loopback too when allowed, for
+// tests and demos), and never follows a redirect, so vigil cannot be made
+// to reach into its own network.
 func guardedClient(allowLoopback bool) *http.Client {
-	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-		host, _, err := net.SplitHostPort(address)
-		if err != nil {
-			return err
-		}
-		ip := net.ParseIP(host)
-		switch {
-		case ip == nil:
-			return errors.New("not an IP address")
-		case ip.IsLoopback() && allowLoopback:
-			return nil
-		case ip.IsLoopback(), ip.IsPrivate(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsUnspecified(), ip.IsMulticast(),
-			ip.IsInterfaceLocalMulticast():
-			return errors.New("refusing a connection to a non-public address")
-		}
-		return nil
-	}}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = nil
-	tr.DialContext = d.DialContext
-	return &http.Client{Timeout: 15 * time.Second, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
+	return safedial.Client(allowLoopback, 15*time.Second)
 }
 
 // Feed returns the in-app live feed broker.

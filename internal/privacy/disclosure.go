@@ -288,7 +288,11 @@ func (s *Service) RevokeShare(ctx context.Context, p access.Principal, accountID
 	if err != nil {
 		return err
 	}
-	return s.store.RevokeShare(ctx, d, accountID, shareID)
+	if err := s.store.RevokeShare(ctx, d, accountID, shareID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, shareID)
+	return nil
 }
 
 // ShareActive returns nil when the share is live at a time and covers the

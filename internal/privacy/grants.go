@@ -184,7 +184,11 @@ func (s *Service) RevokeGrant(ctx context.Context, p access.Principal, accountID
 	if err != nil {
 		return err
 	}
-	return s.store.RevokeGrant(ctx, d, accountID, grantID, p.ID)
+	if err := s.store.RevokeGrant(ctx, d, accountID, grantID, p.ID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, grantID)
+	return nil
 }
 
 // MyGrants lists the grants that entrust the calling staff member, by name

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vigil-cloud/vigil/internal/revoke"
+
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -37,6 +39,7 @@ type Keys interface {
 
 // Service is the privacy centre.
 type Service struct {
+	revoker  revoke.Revoker
 	store    Store
 	keys     Keys
 	gate     *access.Gate
@@ -55,6 +58,9 @@ type Options struct {
 	// Notifier tells people of a newly published notice; nil tells no one
 	// beyond the in-app notices list.
 	Notifier Notifier
+	// Revoker ends what a revoked grant or share opened (stream tokens,
+	// live viewers) on every node; nil ends nothing early.
+	Revoker revoke.Revoker
 }
 
 // New returns the privacy service.
@@ -62,7 +68,7 @@ func New(store Store, keys Keys, gate *access.Gate, reg *datamap.Registry, clk c
 	if o.Feed == nil {
 		o.Feed = NewFeed()
 	}
-	return &Service{store: store, keys: keys, gate: gate, reg: reg, clk: clk, log: log, feed: o.Feed, notifier: o.Notifier}
+	return &Service{store: store, keys: keys, gate: gate, reg: reg, clk: clk, log: log, feed: o.Feed, notifier: o.Notifier, revoker: o.Revoker}
 }
 
 func checkID(field, v string) error {
@@ -156,4 +162,15 @@ func requireStaff(p access.Principal, roles ...access.StaffRole) error {
 		return errs.E(errs.Forbidden, "staff role %s may not do this", p.StaffRole)
 	}
 	return nil
+}
+
+// withdraw ends at once, on every node, what was issued under a grant or
+// share that was revoked (the grant row itself is already revoked).
+func (s *Service) withdraw(ctx context.Context, viaID string) {
+	if s.revoker == nil {
+		return
+	}
+	if err := s.revoker.Revoke(context.WithoutCancel(ctx), revoke.Via(viaID)); err != nil {
+		s.log.Error("revocation not recorded; streams opened under it end with their tokens", "via", viaID, "err", err)
+	}
 }

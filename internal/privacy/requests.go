@@ -16,6 +16,7 @@ package privacy
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"slices"
 	"time"
 
@@ -324,6 +325,11 @@ type RequestOptions struct {
 	DPOMailbox string
 	// MaxDocument bounds an uploaded proof (default 10 MiB).
 	MaxDocument int64
+	// Exporters are the vigils whose transfer packages are imported;
+	// KeyClient fetches their key URLs (it must reach public addresses
+	// only: safedial).
+	Exporters []TrustedExporter
+	KeyClient *http.Client
 }
 
 func (o RequestOptions) withDefaults() RequestOptions {
@@ -398,13 +404,15 @@ type Requests struct {
 	ledger    *Service
 	processor ProcessorNotifier
 	tenants   Tenants
+	exporters *exporterKeys
 }
 
 // NewRequests returns the request service.
 func NewRequests(d Deps, opts RequestOptions) *Requests {
 	return &Requests{store: d.Store, keys: d.Keys, blobs: d.Blobs, gate: d.Gate, reg: d.DataMap, fulfil: d.Fulfil,
 		profiles: d.Profiles, holds: d.Holds, mailer: d.Mailer, clk: d.Clock, log: d.Log, opts: opts.withDefaults(),
-		jobs: d.Jobs, wake: make(chan struct{}, 1), notices: d.Notices, ledger: d.Ledger, processor: d.ProcessorNotifier, tenants: d.Tenants}
+		jobs: d.Jobs, wake: make(chan struct{}, 1), notices: d.Notices, ledger: d.Ledger, processor: d.ProcessorNotifier, tenants: d.Tenants,
+		exporters: &exporterKeys{list: opts.Exporters, client: opts.KeyClient, now: d.Clock.Now}}
 }
 
 // Deadlines returns the table in force.

@@ -102,3 +102,12 @@ func (s *AccountStore) CountStaff(ctx context.Context) (int, error) {
 	err := s.db.Read(ctx, func(tx *Tx) error { return tx.Err(tx.QueryRow(ctx, `SELECT COUNT(*) FROM staff`).Scan(&n), "staff") })
 	return n, err
 }
+
+// CountActiveStaff counts the staff members of role who are not disabled.
+func (s *AccountStore) CountActiveStaff(ctx context.Context, role access.StaffRole) (int, error) {
+	var n int
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		return tx.Err(tx.QueryRow(ctx, `SELECT COUNT(*) FROM staff WHERE role = ? AND disabled_at = 0`, string(role)).Scan(&n), "staff")
+	})
+	return n, err
+}

@@ -119,7 +119,7 @@ func (h privacyHandler) ExportMedia(ctx context.Context, d access.Decision, subj
 		for _, run := range runs {
 			g := media.Grant{AccountID: run.acct, DeviceID: run.dev, Channel: run.ch, From: run.from, To: run.to}
 			pr, pw := io.Pipe()
-			go func() { pw.CloseWithError(h.s.MP4(ctx, g, pw)) }()
+			go func() { pw.CloseWithError(h.s.writeMP4(ctx, g, pw, nil)) }()
 			err := put(ExportName(run.dev, run.ch, run.from), pr)
 			pr.CloseWithError(io.ErrClosedPipe)
 			if err != nil {
