@@ -214,7 +214,7 @@ func (s *Service) ApproveRoleChange(ctx context.Context, p access.Principal, id 
 		if !ok {
 			return RoleChange{}, errs.E(errs.Gone, "the invitation can no longer be read; ask for it again")
 		}
-		if err := s.createAndInvite(ctx, p, r.StaffID, StaffInput{Email: in.Email, Name: in.Name, Role: r.Role, TrainingValidUntil: in.TrainingValidUntil}); err != nil {
+		if _, err := s.createAndInvite(ctx, p, r.StaffID, StaffInput{Email: in.Email, Name: in.Name, Role: r.Role, TrainingValidUntil: in.TrainingValidUntil}); err != nil {
 			return RoleChange{}, err
 		}
 	default:

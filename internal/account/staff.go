@@ -96,7 +96,7 @@ func (s *Service) Bootstrap(ctx context.Context, p access.Principal, token strin
 	if need, err := s.NeedsBootstrap(ctx); err != nil || !need {
 		return errs.E(errs.Conflict, "vigil already has two administrators; they add more together")
 	}
-	staffID, err := s.createStaff(ctx, p, id.New("stf"), in)
+	staffID, _, err := s.createStaff(ctx, p, id.New("stf"), in)
 	if err == nil {
 		s.tellOperators(ctx, "An operator administrator was added from the console",
 			"A set-up link from the server's console made "+staffID+" an operator administrator.\n")
@@ -104,35 +104,35 @@ func (s *Service) Bootstrap(ctx context.Context, p access.Principal, token strin
 	return err
 }
 
-func (s *Service) createStaff(ctx context.Context, p access.Principal, id string, in StaffInput) (string, error) {
+func (s *Service) createStaff(ctx context.Context, p access.Principal, id string, in StaffInput) (string, access.Decision, error) {
 	d, err := s.check(ctx, p, access.Create, self(datamap.StaffProfile, id), datamap.PurposeService)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	idx, err := s.emailIndex(ctx, "staff-email", in.Email)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	email, err := s.sealSubject(ctx, id, "staff.email_sealed", in.Email)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	name, err := s.sealSubject(ctx, id, "staff.name_sealed", strings.TrimSpace(in.Name))
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	hash := "" // unusable until the person sets a password
 	if in.Password != "" {
 		if hash, err = s.opts.Hasher.Hash(in.Password); err != nil {
-			return "", err
+			return "", access.Decision{}, err
 		}
 	}
 	row := StaffRow{ID: id, EmailIndex: idx, EmailSealed: email, NameSealed: name, Role: in.Role, PasswordHash: hash,
 		TrainingValidUntil: in.TrainingValidUntil}
 	if err := s.store.CreateStaff(ctx, d, row); err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
-	return id, nil
+	return id, d, nil
 }
 
 func requireOperator(p access.Principal) error {
@@ -170,27 +170,33 @@ func (s *Service) InviteStaff(ctx context.Context, p access.Principal, in StaffI
 		}
 		return Staff{}, &rc, nil
 	}
-	if err := s.createAndInvite(ctx, p, staffID, in); err != nil {
+	d, err := s.createAndInvite(ctx, p, staffID, in)
+	if err != nil {
 		return Staff{}, nil, err
 	}
-	st, err := s.StaffMember(ctx, p, staffID)
-	return st, nil, err
+	// The decision to create the member covers reading them back.
+	r, err := s.store.Staff(ctx, d, staffID)
+	if err != nil {
+		return Staff{}, nil, err
+	}
+	return s.staff(ctx, r), nil, nil
 }
 
 // createAndInvite creates a staff member and mails them their set-up link.
-func (s *Service) createAndInvite(ctx context.Context, p access.Principal, id string, in StaffInput) error {
-	if _, err := s.createStaff(ctx, p, id, in); err != nil {
-		return err
+func (s *Service) createAndInvite(ctx context.Context, p access.Principal, id string, in StaffInput) (access.Decision, error) {
+	_, d, err := s.createStaff(ctx, p, id, in)
+	if err != nil {
+		return d, err
 	}
 	token, hash := newSecret("su_")
 	if err := s.store.CreateOneTimeToken(ctx, OneTimeToken{Hash: hash, Purpose: purposeStaffSetup, SubjectID: id,
 		ExpiresAt: s.clk.Now().Add(staffSetupTTL)}); err != nil {
-		return err
+		return d, err
 	}
 	s.send(ctx, in.Email, "Your vigil staff account",
 		"An administrator created a vigil staff account for you. Open this link within a day to choose your password:\n\n"+
 			s.link("staff-activate", token)+"\n\nYou will set up an authenticator app at first sign-in.\n")
-	return nil
+	return d, nil
 }
 
 // ActivateStaff spends a staff set-up token and sets the password.
@@ -276,10 +282,17 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string
 	if id == p.ID && (ch.Role != nil || ch.TrainingValidUntil != nil) {
 		return Staff{}, nil, errs.E(errs.Forbidden, "nobody changes their own role or training date: ask another operator administrator")
 	}
-	cur, err := s.StaffMember(ctx, p, id)
+	d, err := s.check(ctx, p, access.Update, self(datamap.StaffProfile, id), datamap.PurposeService)
 	if err != nil {
 		return Staff{}, nil, err
 	}
+	// The decision to change the member covers reading them, before and
+	// after.
+	row, err := s.store.Staff(ctx, d, id)
+	if err != nil {
+		return Staff{}, nil, err
+	}
+	cur := s.staff(ctx, row)
 	var pending *RoleChange
 	if ch.Role != nil && *ch.Role != cur.Role {
 		if _, err := access.ParseStaffRole(string(*ch.Role)); err != nil {
@@ -307,10 +320,6 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string
 		}
 		cur.Disabled = *ch.Disabled
 	}
-	d, err := s.check(ctx, p, access.Update, self(datamap.StaffProfile, id), datamap.PurposeService)
-	if err != nil {
-		return Staff{}, nil, err
-	}
 	if err := s.store.UpdateStaff(ctx, d, id, cur.Role, cur.TrainingValidUntil, cur.Disabled); err != nil {
 		return Staff{}, nil, err
 	}
@@ -320,6 +329,8 @@ func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string
 		}
 	}
 	s.withdraw(ctx, revoke.Person(id))
-	st, err := s.StaffMember(ctx, p, id)
-	return st, pending, err
+	if row, err = s.store.Staff(ctx, d, id); err != nil {
+		return Staff{}, nil, err
+	}
+	return s.staff(ctx, row), pending, nil
 }
