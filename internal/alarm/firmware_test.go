@@ -91,8 +91,11 @@ func TestFirmwareNotices(t *testing.T) {
 		var rel device.Release
 		op.Must(http.StatusCreated, "POST", "/api/v1/staff/firmware", release("2.0.0", 30)).Decode(t, &rel)
 		check(rel)
+		// check compared the notices with Reaches device by device; the
+		// devices' IDs are random, so about once in a thousand runs a 30%
+		// rollout holds none or all of them, and partialness says nothing.
 		if n := len(notices()); n == 0 || n == 19 {
-			t.Fatalf("a 30%% rollout told %d of 19 owners' devices", n)
+			t.Logf("this run's 19 random devices all fell on one side of a 30%% rollout (%d told)", n)
 		}
 		before := len(rec.all())
 		op.Must(http.StatusOK, "PATCH", "/api/v1/staff/firmware/"+rel.ID, map[string]any{"rollout_percent": 100}).Decode(t, &rel)
