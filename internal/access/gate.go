@@ -54,16 +54,25 @@ type Decision struct {
 	resource  Resource
 	purpose   datamap.Purpose
 	seq       int64
+	via       string
 }
 
 // Principal returns who the decision was made for.
 func (d Decision) Principal() Principal { return d.principal }
+
+// Resource returns what the decision covers.
+func (d Decision) Resource() Resource { return d.resource }
 
 // Purpose returns the purpose the decision was made for.
 func (d Decision) Purpose() datamap.Purpose { return d.purpose }
 
 // AuditSeq returns the audit entry that records the decision.
 func (d Decision) AuditSeq() int64 { return d.seq }
+
+// Via returns the ID of the customer's grant that allowed the decision, or
+// "" when the principal's own role did: what is issued under the decision
+// must end when that grant is revoked.
+func (d Decision) Via() string { return d.via }
 
 // Require checks, at the storage edge, that the decision covers action on r.
 // A decision about one object covers only that object; a decision about a
@@ -169,7 +178,15 @@ func (g *Gate) Check(ctx context.Context, p Principal, action Action, r Resource
 			return Decision{}, errs.Wrap(err, errs.Unavailable, "cannot record the use of the grant; access refused")
 		}
 	}
-	return Decision{valid: true, principal: p, action: action, resource: r, purpose: purpose, seq: seq}, nil
+	return Decision{valid: true, principal: p, action: action, resource: r, purpose: purpose, seq: seq, via: grantID}, nil
+}
+
+// Permits reports whether p may take action on r for purpose, without
+// recording anything: to shape an answer (offer a download link or not),
+// never to open data. What is then opened still passes Check.
+func (g *Gate) Permits(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose) bool {
+	_, denial := g.decide(ctx, p, action, r, purpose, g.clk.Now())
+	return denial == nil
 }
 
 // decide returns nil when p may act, and the ID of the customer's grant that

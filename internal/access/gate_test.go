@@ -66,8 +66,8 @@ func TestStaffNeedGrantSecondFactorAndTraining(t *testing.T) {
 			used = append(used, seq)
 			return nil
 		},
-	}, access.DefaultPolicy())
-	noGrants := access.New(e.App.Registry, recorder{e.App}, e.Clock, nil, access.DefaultPolicy())
+	}, access.DefaultPolicy(e.App.Registry))
+	noGrants := access.New(e.App.Registry, recorder{e.App}, e.Clock, nil, access.DefaultPolicy(e.App.Registry))
 
 	cases := []struct {
 		name     string

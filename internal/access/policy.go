@@ -44,111 +44,51 @@ type Policy map[datamap.CategoryID]Rule
 
 func (p Policy) rule(id datamap.CategoryID) Rule { return p[id] }
 
-// DefaultPolicy returns the rules for the categories the foundation stores.
-// Capabilities that add categories add their rules here.
-func DefaultPolicy() Policy {
-	all := []Action{Read, List, Create, Update, Delete, Export}
-	view := []Action{Read, List}
-	p := Policy{
-		// Support sees an account only with the owner's grant; the DPO reads
-		// a profile without one to answer a request or tell people of an
-		// incident, and exports it to fulfil an access request.
-		datamap.AccountProfile: {
-			Customer:  map[Action]Role{Read: RoleGuest, List: RoleMember, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleOwner, Export: RoleOwner},
-			Self:      all,
-			Staff:     map[Action]StaffRole{Read: StaffDPO, Export: StaffDPO},
-			Entrusted: view,
-			Anonymous: []Action{Create},
-			System:    []Action{Read, Create, Update, Delete},
-		},
-		datamap.AccountCredentials: {
-			Self:      append(all, Authenticate),
-			Anonymous: []Action{Authenticate, Update},
-			System:    []Action{Delete},
-		},
-		datamap.AccountSession: {
-			Self:      all,
-			Anonymous: []Action{Create},
-			System:    []Action{Delete},
-		},
-		datamap.StaffProfile: {
-			Self:          []Action{Read, Update, Authenticate},
-			Staff:         map[Action]StaffRole{Read: StaffDPO},
-			Anonymous:     []Action{Authenticate, Create},
-			OperatorAdmin: []Action{Read, List, Create, Update, Delete},
-			System:        []Action{Read, Update},
-		},
-		// Media and face data: members watch, admins manage; staff only
-		// ever with the customer's grant (the gate checks it by sensitivity).
-		datamap.MediaSegment: {
-			Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
-			Entrusted: view,
-		},
-		datamap.MediaSnapshot: {
-			Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
-			Entrusted: view,
-		},
-		datamap.FaceTemplate: {
-			Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Delete: RoleAdmin, Export: RoleAdmin},
-			Entrusted: view,
-		},
-		// Devices: guests see them, admins claim, configure and release
-		// them. Support sees them only with the owner's grant; security
-		// reads connection addresses to investigate abuse; device
-		// credentials are never open to staff.
-		datamap.DeviceInfo: {
-			Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleAdmin, Export: RoleOwner},
-			Entrusted: view,
-			System:    []Action{Create, Read, Update, Delete},
-		},
-		// A LAN camera's RTSP address may hold its password: admins set
-		// and remove it; vigil's puller reads it; nobody reads it back.
-		datamap.DeviceStreamSource: {
-			Customer: map[Action]Role{Create: RoleAdmin, Update: RoleAdmin, Delete: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
-			System:   []Action{Read, List, Delete},
-		},
-		datamap.DeviceCredential: {
-			Customer: map[Action]Role{Create: RoleAdmin, Delete: RoleAdmin},
-			System:   []Action{Authenticate, Delete},
-		},
-		datamap.DeviceEvent: {
-			Customer:  map[Action]Role{Read: RoleMember, List: RoleMember, Export: RoleOwner},
-			Entrusted: view,
-			System:    []Action{Create, Delete},
-		},
-		datamap.DeviceConfig: {
-			Customer:  map[Action]Role{Read: RoleMember, List: RoleMember, Update: RoleAdmin, Export: RoleOwner},
-			Entrusted: view,
-			System:    []Action{Read, Update, Delete},
-		},
-		datamap.DeviceErrorReport: {
-			Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleGuest, Update: RoleAdmin, Export: RoleOwner},
-			Self:      []Action{Read, Update, Export},
-			Entrusted: view,
-			System:    []Action{Create, Delete},
-		},
-		datamap.NetIP: {
-			Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
-			Staff:     map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity},
-			Entrusted: view,
-			System:    []Action{Create, Update, Delete},
-		},
-		datamap.LogAccess: {
-			Self:   []Action{Read, List, Export},
-			Staff:  map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity},
-			System: []Action{Create, Update, Delete},
-		},
-		// Security reads an account's access log to investigate abuse and
-		// incidents (whom they affect) without a grant.
-		datamap.AuditTrail: {
-			Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Export: RoleOwner},
-			Self:      []Action{Read, List, Export},
-			Staff:     map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Export: StaffDPO},
-			Entrusted: view,
-		},
+// DefaultPolicy returns the rules of every category of the data map, each
+// capability's in its own file (policy_<capability>.go), with the rights
+// vigil's privacy jobs need derived from the data map (jobRights).
+func DefaultPolicy(dm *datamap.Registry) Policy {
+	p := Policy{}
+	for _, rules := range []func(Policy){accountRules, auditRules, mediaRules, faceRules, deviceRules, liveRules, activityRules,
+		privacyRules, alarmRules, notifyRules} {
+		rules(p)
 	}
-	privacyRules(p)
-	alarmRules(p)
-	notifyRules(p)
+	jobRights(p, dm)
 	return p
 }
+
+// jobRights gives vigil's own jobs the rights the privacy centre needs on
+// each category, read from the data map rather than kept by hand: a
+// data-subject request is answered by vigil on the requester's behalf
+// (export, correction, erasure), and retention purges without anyone
+// asking. A category exports unless the data map says it needs no export
+// handler, is deleted unless it needs neither an eraser nor a purger, and
+// is corrected where it has a correctable field.
+func jobRights(p Policy, dm *datamap.Registry) {
+	for _, c := range dm.Categories() {
+		var need []Action
+		if c.Exempt.Export == "" {
+			need = append(need, Export)
+		}
+		if c.Exempt.Erasure == "" || c.Exempt.Retention == "" {
+			need = append(need, Delete)
+		}
+		if slices.ContainsFunc(c.Fields, func(f datamap.Field) bool { return f.Correctable }) {
+			need = append(need, Update)
+		}
+		r := p[c.ID]
+		r.System = slices.Clone(r.System)
+		for _, a := range need {
+			if !slices.Contains(r.System, a) {
+				r.System = append(r.System, a)
+			}
+		}
+		p[c.ID] = r
+	}
+}
+
+// every and view are the action sets most rules name.
+var (
+	every = []Action{Read, List, Create, Update, Delete, Export}
+	view  = []Action{Read, List}
+)

@@ -2,11 +2,13 @@ package account
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/netaddr"
 )
 
 // Session is what a successful sign-in returns. Token is the bearer secret
@@ -40,16 +42,44 @@ func (s *Service) StaffLogin(ctx context.Context, p access.Principal, email, pas
 	return s.login(ctx, p, access.KindStaff, email, password)
 }
 
+// Failed sign-ins never lock an account: that would tell an attacker the
+// address has one, and lock its owner out. They slow down the pair of the
+// address typed and the network it came from (an IPv6 /64), whether the
+// address has an account or not: after LockoutAfter failures each further
+// attempt from that network waits LockoutFor, doubling, up to a day, with
+// the same answer for every address. The owner of a real account is
+// e-mailed a link that lifts the wait; from any other network they sign
+// in as usual.
 func (s *Service) login(ctx context.Context, p access.Principal, kind access.Kind, email, password string) (Session, error) {
+	key, err := s.signInKey(ctx, kind, email, p.IP)
+	if err != nil {
+		return Session{}, err
+	}
+	now := s.clk.Now()
+	if until, err := s.store.SignInDelay(ctx, key.email, key.net); err != nil {
+		return Session{}, err
+	} else if now.Before(until) {
+		return Session{}, errSignInWait(until.Sub(now))
+	}
+	fail := func(id string) (Session, error) {
+		n, err := s.store.RecordSignInFailure(ctx, key.email, key.net, s.signInDelay)
+		if err != nil {
+			return Session{}, err
+		}
+		if n == s.opts.LockoutAfter && id != "" {
+			s.mailUnlock(ctx, kind, id, email)
+		}
+		return Session{}, errBadLogin
+	}
 	addr, err := normaliseEmail(email)
 	if err != nil || len(password) > 1024 {
 		s.opts.Hasher.Verify(password, s.dummyHash) //nolint:errcheck // equalise timing
-		return Session{}, errBadLogin
+		return fail("")
 	}
 	id, err := s.lookup(ctx, kind, addr)
 	if errs.Is(err, errs.NotFound) {
 		s.opts.Hasher.Verify(password, s.dummyHash) //nolint:errcheck // equalise timing
-		return Session{}, errBadLogin
+		return fail("")
 	} else if err != nil {
 		return Session{}, err
 	}
@@ -61,10 +91,6 @@ func (s *Service) login(ctx context.Context, p access.Principal, kind access.Kin
 	if err != nil {
 		return Session{}, err
 	}
-	now := s.clk.Now()
-	if now.Before(cred.LockedUntil) {
-		return Session{}, errs.E(errs.Locked, "too many failed sign-ins: this account is locked for now; try again later or reset the password")
-	}
 	ok := false
 	if cred.PasswordHash == "" {
 		s.opts.Hasher.Verify(password, s.dummyHash) //nolint:errcheck // no password set yet (staff not activated)
@@ -72,10 +98,10 @@ func (s *Service) login(ctx context.Context, p access.Principal, kind access.Kin
 		return Session{}, errs.Wrap(err, errs.Internal, "stored password hash unreadable")
 	}
 	if !ok || cred.Disabled {
-		if err := s.store.RecordSignIn(ctx, d, kind, id, false, s.lockUntil(now, cred.FailedLogins+1)); err != nil {
-			return Session{}, err
-		}
-		return Session{}, errBadLogin
+		return fail(id)
+	}
+	if err := s.store.ClearSignInFailures(ctx, key.email, key.net); err != nil {
+		return Session{}, err
 	}
 	if kind == access.KindUser {
 		if u, err := s.userForAuth(ctx, id); err != nil {
@@ -96,6 +122,35 @@ func (s *Service) login(ctx context.Context, p access.Principal, kind access.Kin
 	sess.MFARequired = pending
 	sess.EnrolmentRequired = pending && !hasTOTP
 	return sess, nil
+}
+
+// signInDelay is how long sign-ins of an address from a network wait after
+// failures failed ones: nothing below LockoutAfter, then LockoutFor,
+// doubling, at most a day.
+func (s *Service) signInDelay(failures int) time.Duration {
+	if failures < s.opts.LockoutAfter {
+		return 0
+	}
+	return min(s.opts.LockoutFor<<min(failures-s.opts.LockoutAfter, 10), 24*time.Hour)
+}
+
+func errSignInWait(d time.Duration) error {
+	return errs.E(errs.RateLimited, "too many failed sign-ins for this address from your network: try again in %s. "+
+		"If the address has an account, its owner was e-mailed a link that lifts this wait.", d.Round(time.Second))
+}
+
+// signInKey is what failed sign-ins are counted under: keyed fingerprints
+// of the address as typed and of the client's network.
+type signInKey struct{ email, net []byte }
+
+func (s *Service) signInKey(ctx context.Context, kind access.Kind, email, ip string) (signInKey, error) {
+	var k signInKey
+	var err error
+	if k.email, err = s.keys.BlindIndex(ctx, "signin-address", []byte(string(kind)+":"+strings.ToLower(strings.TrimSpace(email)))); err != nil {
+		return k, err
+	}
+	k.net, err = s.keys.BlindIndex(ctx, "signin-network", []byte(netaddr.LimitKey(ip)))
+	return k, err
 }
 
 // lockUntil returns the end of the lockout after failures failed attempts:

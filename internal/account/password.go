@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
 
 	"github.com/vigil-cloud/vigil/internal/errs"
@@ -67,9 +68,16 @@ func (h Hasher) Verify(password, encoded string) (ok, stale bool, err error) {
 	return ok, m != h.MemoryKiB || t != h.Time || p != h.threads(), nil
 }
 
-// CheckPassword applies vigil's password rules: long enough to resist
-// guessing, not absurdly long (argon2 cost), and not the e-mail address.
-func CheckPassword(password, email string) error {
+// minStrength is the lowest zxcvbn score (0-4) a password may have: 3 is
+// "safely unguessable" (about 10^8 guesses and more) for an online attack
+// slowed by argon2id and the sign-in delays.
+const minStrength = 3
+
+// CheckPassword applies vigil's password rules: long enough, hard to guess
+// by a maintained estimator (zxcvbn: dictionaries, keyboard patterns,
+// dates, repeats, and the person's own address and name), not absurdly
+// long (argon2 cost), and not the e-mail address.
+func CheckPassword(password, email string, related ...string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case !utf8.ValidString(password):
@@ -80,6 +88,15 @@ func CheckPassword(password, email string) error {
 		return errs.E(errs.Invalid, "password must have at most 256 characters")
 	case email != "" && strings.EqualFold(strings.TrimSpace(password), strings.TrimSpace(email)):
 		return errs.E(errs.Invalid, "password must not be your e-mail address")
+	}
+	inputs := append([]string{"vigil", "camera"}, related...)
+	if email != "" {
+		local, domain, _ := strings.Cut(email, "@")
+		inputs = append(inputs, email, local, domain)
+		inputs = append(inputs, strings.FieldsFunc(local+"."+domain, func(r rune) bool { return r == '.' || r == '-' || r == '_' || r == '+' })...)
+	}
+	if zxcvbn.PasswordStrength(password, inputs).Score < minStrength {
+		return errs.E(errs.Invalid, "this password is too easy to guess: use a longer passphrase of several unrelated words")
 	}
 	return nil
 }

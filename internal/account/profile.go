@@ -2,12 +2,13 @@ package account
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // Me returns the caller's own profile.
@@ -45,15 +46,22 @@ type ProfileChange struct {
 
 // UpdateMe corrects the caller's profile.
 func (s *Service) UpdateMe(ctx context.Context, p access.Principal, ch ProfileChange) (User, error) {
-	cur, err := s.Me(ctx, p)
+	d, err := s.check(ctx, p, access.Update, self(datamap.AccountProfile, p.ID), datamap.PurposeService)
 	if err != nil {
 		return User{}, err
 	}
+	// The decision to change the profile covers reading it.
+	row, err := s.store.User(ctx, d, p.ID)
+	if err != nil {
+		return User{}, err
+	}
+	cur := s.user(ctx, row)
 	if ch.Name != nil {
-		if err := checkText("name", *ch.Name, 1, 100); err != nil {
+		name := *ch.Name
+		if err := cleanName("name", &name); err != nil {
 			return User{}, err
 		}
-		cur.Name = strings.TrimSpace(*ch.Name)
+		cur.Name = name
 	}
 	if ch.Language != nil {
 		if err := checkLanguage(*ch.Language); err != nil {
@@ -66,10 +74,6 @@ func (s *Service) UpdateMe(ctx context.Context, p access.Principal, ch ProfileCh
 			return User{}, err
 		}
 		cur.TimeZone = *ch.TimeZone
-	}
-	d, err := s.check(ctx, p, access.Update, self(datamap.AccountProfile, p.ID), datamap.PurposeService)
-	if err != nil {
-		return User{}, err
 	}
 	name, err := s.sealSubject(ctx, p.ID, "users.name_sealed", cur.Name)
 	if err != nil {
@@ -109,6 +113,10 @@ func (s *Service) ChangePassword(ctx context.Context, a Auth, current, next stri
 	if err := s.store.DeleteSessionsOf(ctx, p.Kind, p.ID); err != nil {
 		return Session{}, err
 	}
+	if err := s.revokeAPITokens(ctx, p, p.Kind, p.ID); err != nil {
+		return Session{}, err
+	}
+	s.withdraw(ctx, revoke.Person(p.ID))
 	sess, err := s.openSession(ctx, p, p.Kind, p.ID, false)
 	if err != nil {
 		return Session{}, err
@@ -144,6 +152,10 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	} else if err != nil {
 		return err
 	}
+	// A new link replaces every older one: only the latest mail works.
+	if err := s.store.SpendOneTimeTokens(ctx, purposePasswordReset, id); err != nil {
+		return err
+	}
 	token, hash := newSecret("pr_")
 	if err := s.store.CreateOneTimeToken(ctx, OneTimeToken{Hash: hash, Purpose: purposePasswordReset, SubjectID: id,
 		ExpiresAt: s.clk.Now().Add(passwordResetTTL)}); err != nil {
@@ -165,10 +177,20 @@ func (s *Service) ResetPassword(ctx context.Context, p access.Principal, token, 
 	if err != nil {
 		return err
 	}
+	if err := s.store.SpendOneTimeTokens(ctx, purposePasswordReset, t.SubjectID); err != nil {
+		return err
+	}
 	if err := s.setPassword(ctx, p, access.KindUser, t.SubjectID, password); err != nil {
 		return err
 	}
-	return s.store.DeleteSessionsOf(ctx, access.KindUser, t.SubjectID)
+	if err := s.store.DeleteSessionsOf(ctx, access.KindUser, t.SubjectID); err != nil {
+		return err
+	}
+	if err := s.revokeAPITokens(ctx, access.System("password-reset"), access.KindUser, t.SubjectID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, revoke.Person(t.SubjectID))
+	return nil
 }
 
 // Sessions lists the caller's live sessions.
@@ -243,7 +265,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p access.Principal, label 
 		return APIToken{}, err
 	}
 	secret, hash := newSecret("vt_")
-	id := NewID("tok")
+	id := id.New("tok")
 	sealed, err := s.sealSubject(ctx, p.ID, "api_tokens.label_sealed", label)
 	if err != nil {
 		return APIToken{}, err
@@ -281,4 +303,18 @@ func (s *Service) RevokeAPIToken(ctx context.Context, p access.Principal, id str
 		return err
 	}
 	return s.store.DeleteAPIToken(ctx, d, p.ID, id)
+}
+
+// revokeAPITokens deletes a user's API tokens when their password changed:
+// whoever held the old password may have made tokens that would outlive
+// it. Staff have none.
+func (s *Service) revokeAPITokens(ctx context.Context, p access.Principal, kind access.Kind, id string) error {
+	if kind != access.KindUser {
+		return nil
+	}
+	d, err := s.check(ctx, p, access.Delete, self(datamap.AccountCredentials, id), datamap.PurposeService)
+	if err != nil {
+		return err
+	}
+	return s.store.DeleteAPITokensOf(ctx, d, id)
 }

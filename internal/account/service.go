@@ -4,10 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/base64"
 	"log/slog"
-	"net/mail"
+	netmail "net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -17,6 +16,9 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/ratelimit"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // Keys seals personal fields and computes lookup fingerprints. The keyring
@@ -30,20 +32,6 @@ type Keys interface {
 	BlindIndex(ctx context.Context, domain string, value []byte) ([]byte, error)
 }
 
-// Mailer sends e-mail to one person.
-type Mailer interface {
-	Send(ctx context.Context, m Mail) error
-}
-
-// Mail is one message. Links in it carry secrets: it is never logged.
-type Mail struct {
-	To      string
-	Subject string
-	Text    string
-	// Headers are extra header fields (List-Unsubscribe, say); nil for none.
-	Headers map[string]string
-}
-
 // Options tune the service.
 type Options struct {
 	PublicURL    string
@@ -51,9 +39,17 @@ type Options struct {
 	Hasher       Hasher
 	LockoutAfter int
 	LockoutFor   time.Duration
+	// MailsPerHour caps the mails one address gets an hour (resets,
+	// confirmations, invitations, unlock links); more are dropped, and
+	// logged, so that nobody can bomb a mailbox through vigil. 0: 10.
+	MailsPerHour int
 	// Terms checks and records what a new person accepts at sign-up; nil
 	// records nothing.
 	Terms Terms
+	// Revoker ends, on every node, what was issued under a role or a
+	// credential that changed (stream tokens, live viewers); nil ends
+	// nothing early.
+	Revoker revoke.Revoker
 }
 
 // Service is the account capability.
@@ -61,22 +57,27 @@ type Service struct {
 	store  Store
 	keys   Keys
 	gate   *access.Gate
-	mailer Mailer
+	mailer mail.Mailer
 	clk    clock.Clock
 	log    *slog.Logger
 	opts   Options
 	// dummyHash is verified when an e-mail address is unknown, so a wrong
 	// address costs as much time as a wrong password.
 	dummyHash string
+	mails     *ratelimit.Limiter // per recipient
 }
 
 // New returns the account service.
-func New(store Store, keys Keys, gate *access.Gate, mailer Mailer, clk clock.Clock, log *slog.Logger, opts Options) (*Service, error) {
+func New(store Store, keys Keys, gate *access.Gate, mailer mail.Mailer, clk clock.Clock, log *slog.Logger, opts Options) (*Service, error) {
 	dummy, err := opts.Hasher.Hash("not a password: timing equaliser")
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy}, nil
+	if opts.MailsPerHour <= 0 {
+		opts.MailsPerHour = 10
+	}
+	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy,
+		mails: ratelimit.New(clk, opts.MailsPerHour, time.Hour)}, nil
 }
 
 // Token lifetimes.
@@ -96,17 +97,6 @@ const (
 	purposeInvitation    = "invitation"
 	purposeStaffSetup    = "staff_setup"
 )
-
-// NewID returns a random identifier with a type prefix, e.g. "usr_...".
-// 128 random bits make IDs unguessable, so they reveal nothing and cannot be
-// enumerated.
-func NewID(prefix string) string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // the OS random source never fails on supported systems
-	}
-	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
 
 // newSecret returns a random bearer secret with a prefix and its SHA-256.
 // Only the hash is stored: the secret has 256 bits of entropy, so a fast
@@ -130,7 +120,7 @@ func HashSecret(secret string) []byte {
 // lookups.
 func normaliseEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
+	a, err := netmail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s, "@") {
 		return "", errs.E(errs.Invalid, "e-mail address is not valid")
 	}
@@ -178,10 +168,27 @@ func (s *Service) link(path, token string) string {
 // send mails a message; a failure is logged (without the message) and not
 // shown to the requester, who must not learn whether an address exists.
 func (s *Service) send(ctx context.Context, to, subject, text string) {
-	if err := s.mailer.Send(ctx, Mail{To: to, Subject: subject, Text: text}); err != nil {
+	if !s.mails.Allow(strings.ToLower(to)) {
+		// The requester gets the usual answer: whether the address exists,
+		// and how much mail it already got, is not theirs to learn.
+		s.log.Warn("mail over the recipient's hourly limit not sent", "subject", subject)
+		return
+	}
+	if err := s.mailer.Send(ctx, mail.Mail{To: to, Subject: subject, Text: text}); err != nil {
 		// A mail server's answer may quote the recipient: keep addresses
 		// out of the log.
 		s.log.Error("mail not sent", "subject", subject, "err", emailRE.ReplaceAllString(err.Error(), "[address]"))
+	}
+}
+
+// withdraw revokes keys on every node; a failure is logged: what was
+// issued under them still ends with its short-lived tokens.
+func (s *Service) withdraw(ctx context.Context, keys ...revoke.Key) {
+	if s.opts.Revoker == nil {
+		return
+	}
+	if err := s.opts.Revoker.Revoke(context.WithoutCancel(ctx), keys...); err != nil {
+		s.log.Error("revocation not recorded", "err", err)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
+	"github.com/vigil-cloud/vigil/internal/names"
 )
 
 // SignUp is what a new customer gives.
@@ -46,6 +48,16 @@ type Terms interface {
 
 // Regions vigil knows; a region decides which law governs an account.
 var Regions = []string{"EU", "UK", "US", "US-CA", "CN", "JP", "BR", "IN", "OTHER"}
+
+// cleanName normalises a name in place (names.Clean: PRECIS, no invisible
+// or direction-changing characters).
+func cleanName(field string, v *string) error {
+	n, err := names.Clean(field, *v, 1, 100)
+	if err == nil {
+		*v = n
+	}
+	return err
+}
 
 func checkText(field, v string, min, max int) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(v))
@@ -97,8 +109,8 @@ func (s *Service) Register(ctx context.Context, p access.Principal, in SignUp) e
 		in.TimeZone = "UTC"
 	}
 	for _, err := range []error{
-		checkText("name", in.Name, 1, 100), checkText("account_name", in.AccountName, 1, 100),
-		checkRegion(in.Region), checkLanguage(in.Language), checkTimeZone(in.TimeZone), CheckPassword(in.Password, email),
+		cleanName("name", &in.Name), cleanName("account_name", &in.AccountName),
+		checkRegion(in.Region), checkLanguage(in.Language), checkTimeZone(in.TimeZone), CheckPassword(in.Password, email, in.Name, in.AccountName),
 	} {
 		if err != nil {
 			return err
@@ -121,7 +133,7 @@ func (s *Service) Register(ctx context.Context, p access.Principal, in SignUp) e
 	} else if !errs.Is(err, errs.NotFound) {
 		return err
 	}
-	userID, accountID := NewID("usr"), NewID("acc")
+	userID, accountID := id.New("usr"), id.New("acc")
 	d, err := s.check(ctx, p, access.Create, access.Resource{Category: datamap.AccountProfile, AccountID: accountID, SubjectID: userID}, datamap.PurposeService)
 	if err != nil {
 		return err

@@ -8,27 +8,39 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // bootstrapSubject marks the set-up token of the first administrator.
 const bootstrapSubject = "bootstrap"
 
-// NeedsBootstrap reports whether vigil has no staff yet.
+// NeedsBootstrap reports whether vigil has fewer than two active operator
+// administrators: the first is made from the console, and so is the
+// second, since four eyes need two; after that only two administrators
+// together make another.
 func (s *Service) NeedsBootstrap(ctx context.Context) (bool, error) {
+	n, err := s.store.CountActiveStaff(ctx, access.StaffOperatorAdmin)
+	return n < 2, err
+}
+
+// NeedsFirstAdmin reports whether vigil has no staff at all.
+func (s *Service) NeedsFirstAdmin(ctx context.Context) (bool, error) {
 	n, err := s.store.CountStaff(ctx)
 	return n == 0, err
 }
 
-// IssueBootstrap returns a single-use token for creating the first vendor
-// administrator, valid for a day. There are no default credentials: this
-// token, shown once on the operator's console, is the only way in.
+// IssueBootstrap returns a single-use token for creating the first (or
+// second) vendor administrator, valid for a day. There are no default
+// credentials: this token, shown once on the operator's console, is the
+// only way in.
 func (s *Service) IssueBootstrap(ctx context.Context) (string, error) {
 	need, err := s.NeedsBootstrap(ctx)
 	if err != nil {
 		return "", err
 	}
 	if !need {
-		return "", errs.E(errs.Conflict, "vigil already has an administrator")
+		return "", errs.E(errs.Conflict, "vigil already has two administrators; they add more together")
 	}
 	token, hash := newSecret("su_")
 	err = s.store.CreateOneTimeToken(ctx, OneTimeToken{Hash: hash, Purpose: purposeStaffSetup, SubjectID: bootstrapSubject,
@@ -51,7 +63,7 @@ func (s *Service) checkStaffInput(in *StaffInput) error {
 		return err
 	}
 	in.Email = email
-	if err := checkText("name", in.Name, 1, 100); err != nil {
+	if err := cleanName("name", &in.Name); err != nil {
 		return err
 	}
 	if _, err := access.ParseStaffRole(string(in.Role)); err != nil {
@@ -82,42 +94,45 @@ func (s *Service) Bootstrap(ctx context.Context, p access.Principal, token strin
 		return errs.E(errs.NotFound, "this link is invalid, expired or already used")
 	}
 	if need, err := s.NeedsBootstrap(ctx); err != nil || !need {
-		return errs.E(errs.Conflict, "vigil already has an administrator")
+		return errs.E(errs.Conflict, "vigil already has two administrators; they add more together")
 	}
-	_, err = s.createStaff(ctx, p, in)
+	staffID, _, err := s.createStaff(ctx, p, id.New("stf"), in)
+	if err == nil {
+		s.tellOperators(ctx, "An operator administrator was added from the console",
+			"A set-up link from the server's console made "+staffID+" an operator administrator.\n")
+	}
 	return err
 }
 
-func (s *Service) createStaff(ctx context.Context, p access.Principal, in StaffInput) (string, error) {
-	id := NewID("stf")
+func (s *Service) createStaff(ctx context.Context, p access.Principal, id string, in StaffInput) (string, access.Decision, error) {
 	d, err := s.check(ctx, p, access.Create, self(datamap.StaffProfile, id), datamap.PurposeService)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	idx, err := s.emailIndex(ctx, "staff-email", in.Email)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	email, err := s.sealSubject(ctx, id, "staff.email_sealed", in.Email)
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	name, err := s.sealSubject(ctx, id, "staff.name_sealed", strings.TrimSpace(in.Name))
 	if err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
 	hash := "" // unusable until the person sets a password
 	if in.Password != "" {
 		if hash, err = s.opts.Hasher.Hash(in.Password); err != nil {
-			return "", err
+			return "", access.Decision{}, err
 		}
 	}
 	row := StaffRow{ID: id, EmailIndex: idx, EmailSealed: email, NameSealed: name, Role: in.Role, PasswordHash: hash,
 		TrainingValidUntil: in.TrainingValidUntil}
 	if err := s.store.CreateStaff(ctx, d, row); err != nil {
-		return "", err
+		return "", access.Decision{}, err
 	}
-	return id, nil
+	return id, d, nil
 }
 
 func requireOperator(p access.Principal) error {
@@ -128,28 +143,60 @@ func requireOperator(p access.Principal) error {
 }
 
 // InviteStaff creates a staff member and mails them a link to set their
-// password.
-func (s *Service) InviteStaff(ctx context.Context, p access.Principal, in StaffInput) (Staff, error) {
+// password. An invitation into a privileged role (security, DPO, operator
+// admin) creates nobody yet: it waits for a second operator
+// administrator, and the pending change is returned instead.
+func (s *Service) InviteStaff(ctx context.Context, p access.Principal, in StaffInput) (Staff, *RoleChange, error) {
 	if err := requireOperator(p); err != nil {
-		return Staff{}, err
+		return Staff{}, nil, err
 	}
 	in.Password = ""
 	if err := s.checkStaffInput(&in); err != nil {
-		return Staff{}, err
+		return Staff{}, nil, err
 	}
-	id, err := s.createStaff(ctx, p, in)
+	staffID := id.New("stf")
+	if Privileged(in.Role) {
+		if existing, err := s.lookup(ctx, access.KindStaff, in.Email); err == nil && existing != "" {
+			return Staff{}, nil, errs.E(errs.Conflict, "a staff member has this e-mail address already")
+		}
+		changeID := id.New("rch")
+		sealed, err := s.sealInvite(ctx, staffID, changeID, in)
+		if err != nil {
+			return Staff{}, nil, err
+		}
+		rc, err := s.requestRoleChange(ctx, p, RoleChangeRow{ID: changeID, Kind: RoleChangeInvitation, StaffID: staffID, Role: in.Role, PayloadSealed: sealed})
+		if err != nil {
+			return Staff{}, nil, err
+		}
+		return Staff{}, &rc, nil
+	}
+	d, err := s.createAndInvite(ctx, p, staffID, in)
 	if err != nil {
-		return Staff{}, err
+		return Staff{}, nil, err
+	}
+	// The decision to create the member covers reading them back.
+	r, err := s.store.Staff(ctx, d, staffID)
+	if err != nil {
+		return Staff{}, nil, err
+	}
+	return s.staff(ctx, r), nil, nil
+}
+
+// createAndInvite creates a staff member and mails them their set-up link.
+func (s *Service) createAndInvite(ctx context.Context, p access.Principal, id string, in StaffInput) (access.Decision, error) {
+	_, d, err := s.createStaff(ctx, p, id, in)
+	if err != nil {
+		return d, err
 	}
 	token, hash := newSecret("su_")
 	if err := s.store.CreateOneTimeToken(ctx, OneTimeToken{Hash: hash, Purpose: purposeStaffSetup, SubjectID: id,
 		ExpiresAt: s.clk.Now().Add(staffSetupTTL)}); err != nil {
-		return Staff{}, err
+		return d, err
 	}
 	s.send(ctx, in.Email, "Your vigil staff account",
 		"An administrator created a vigil staff account for you. Open this link within a day to choose your password:\n\n"+
 			s.link("staff-activate", token)+"\n\nYou will set up an authenticator app at first sign-in.\n")
-	return s.StaffMember(ctx, p, id)
+	return d, nil
 }
 
 // ActivateStaff spends a staff set-up token and sets the password.
@@ -223,44 +270,67 @@ type StaffChange struct {
 	Disabled           *bool             `json:"disabled"`
 }
 
-// UpdateStaff applies a change; disabling ends the person's sessions at once.
-func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string, ch StaffChange) (Staff, error) {
+// UpdateStaff applies a change; disabling ends the person's sessions at
+// once. Nobody changes their own role or training date. A change into a
+// privileged role (security, DPO, operator admin) waits for a second
+// operator administrator: it is returned as pending, and the rest of the
+// change applies now.
+func (s *Service) UpdateStaff(ctx context.Context, p access.Principal, id string, ch StaffChange) (Staff, *RoleChange, error) {
 	if err := requireOperator(p); err != nil {
-		return Staff{}, err
+		return Staff{}, nil, err
 	}
-	cur, err := s.StaffMember(ctx, p, id)
+	if id == p.ID && (ch.Role != nil || ch.TrainingValidUntil != nil) {
+		return Staff{}, nil, errs.E(errs.Forbidden, "nobody changes their own role or training date: ask another operator administrator")
+	}
+	d, err := s.check(ctx, p, access.Update, self(datamap.StaffProfile, id), datamap.PurposeService)
 	if err != nil {
-		return Staff{}, err
+		return Staff{}, nil, err
 	}
-	if ch.Role != nil {
+	// The decision to change the member covers reading them, before and
+	// after.
+	row, err := s.store.Staff(ctx, d, id)
+	if err != nil {
+		return Staff{}, nil, err
+	}
+	cur := s.staff(ctx, row)
+	var pending *RoleChange
+	if ch.Role != nil && *ch.Role != cur.Role {
 		if _, err := access.ParseStaffRole(string(*ch.Role)); err != nil {
-			return Staff{}, errs.E(errs.Invalid, "%v", err)
+			return Staff{}, nil, errs.E(errs.Invalid, "%v", err)
 		}
-		cur.Role = *ch.Role
+		if Privileged(*ch.Role) {
+			rc, err := s.requestRoleChange(ctx, p, RoleChangeRow{Kind: RoleChangePromotion, StaffID: id, FromRole: cur.Role, Role: *ch.Role})
+			if err != nil {
+				return Staff{}, nil, err
+			}
+			pending = &rc
+		} else {
+			cur.Role = *ch.Role
+		}
 	}
 	if ch.TrainingValidUntil != nil {
 		if ch.TrainingValidUntil.After(s.clk.Now().AddDate(2, 0, 0)) {
-			return Staff{}, errs.E(errs.Invalid, "training_valid_until must be within the next two years")
+			return Staff{}, nil, errs.E(errs.Invalid, "training_valid_until must be within the next two years")
 		}
 		cur.TrainingValidUntil = *ch.TrainingValidUntil
 	}
 	if ch.Disabled != nil {
 		if *ch.Disabled && id == p.ID {
-			return Staff{}, errs.E(errs.Invalid, "you cannot disable yourself")
+			return Staff{}, nil, errs.E(errs.Invalid, "you cannot disable yourself")
 		}
 		cur.Disabled = *ch.Disabled
 	}
-	d, err := s.check(ctx, p, access.Update, self(datamap.StaffProfile, id), datamap.PurposeService)
-	if err != nil {
-		return Staff{}, err
-	}
 	if err := s.store.UpdateStaff(ctx, d, id, cur.Role, cur.TrainingValidUntil, cur.Disabled); err != nil {
-		return Staff{}, err
+		return Staff{}, nil, err
 	}
 	if cur.Disabled {
 		if err := s.store.DeleteSessionsOf(ctx, access.KindStaff, id); err != nil {
-			return Staff{}, err
+			return Staff{}, nil, err
 		}
 	}
-	return s.StaffMember(ctx, p, id)
+	s.withdraw(ctx, revoke.Person(id))
+	if row, err = s.store.Staff(ctx, d, id); err != nil {
+		return Staff{}, nil, err
+	}
+	return s.staff(ctx, row), pending, nil
 }

@@ -189,6 +189,22 @@ type Store interface {
 	APITokens(ctx context.Context, d access.Decision, userID string) ([]TokenRow, error)
 	DeleteAPIToken(ctx context.Context, d access.Decision, userID, id string) error
 
+	// SignInDelay returns until when sign-ins of an address from a network
+	// wait (zero when they do not).
+	SignInDelay(ctx context.Context, emailIndex, netIndex []byte) (time.Time, error)
+	// RecordSignInFailure counts a failure of an address from a network,
+	// sets the delay delay(failures) returns, and returns the count.
+	RecordSignInFailure(ctx context.Context, emailIndex, netIndex []byte, delay func(failures int) time.Duration) (int, error)
+	// ClearSignInFailures forgets the failures of an address from a
+	// network, or from every network when netIndex is nil.
+	ClearSignInFailures(ctx context.Context, emailIndex, netIndex []byte) error
+
+	// DeleteAPITokensOf deletes every API token of a user.
+	DeleteAPITokensOf(ctx context.Context, d access.Decision, userID string) error
+	// SpendOneTimeTokens marks every live token of purpose for subjectID
+	// used.
+	SpendOneTimeTokens(ctx context.Context, purpose, subjectID string) error
+
 	CreateOneTimeToken(ctx context.Context, t OneTimeToken) error
 	// UseOneTimeToken marks a live token of purpose used and returns it;
 	// errs.NotFound when it is unknown, used or expired.
@@ -203,4 +219,12 @@ type Store interface {
 	ListStaff(ctx context.Context, d access.Decision) ([]StaffRow, error)
 	UpdateStaff(ctx context.Context, d access.Decision, id string, role access.StaffRole, trainingValidUntil time.Time, disabled bool) error
 	CountStaff(ctx context.Context) (int, error)
+	// CountActiveStaff counts the staff members of role who are not
+	// disabled.
+	CountActiveStaff(ctx context.Context, role access.StaffRole) (int, error)
+
+	CreateRoleChange(ctx context.Context, d access.Decision, r RoleChangeRow) error
+	RoleChanges(ctx context.Context, d access.Decision, limit int) ([]RoleChangeRow, error)
+	RoleChange(ctx context.Context, d access.Decision, id string) (RoleChangeRow, error)
+	DecideRoleChange(ctx context.Context, d access.Decision, r RoleChangeRow, status, by string) error
 }

@@ -8,7 +8,9 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 func accountRes(accountID string) access.Resource {
@@ -59,25 +61,29 @@ type AccountChange struct {
 
 // UpdateAccount corrects an account's name or region.
 func (s *Service) UpdateAccount(ctx context.Context, p access.Principal, id string, ch AccountChange) (Account, error) {
-	cur, err := s.Account(ctx, p, id)
+	d, err := s.check(ctx, p, access.Update, accountRes(id), datamap.PurposeService)
 	if err != nil {
 		return Account{}, err
 	}
+	// The decision to change the account covers reading it.
+	row, err := s.store.Account(ctx, d, id)
+	if err != nil {
+		return Account{}, err
+	}
+	cur := Account{ID: row.ID, Region: row.Region, CreatedAt: row.CreatedAt,
+		Name: s.openAccount(ctx, row.ID, "accounts.name_sealed", row.ID, row.NameSealed)}
 	if ch.Name != nil {
-		if err := checkText("name", *ch.Name, 1, 100); err != nil {
+		name := *ch.Name
+		if err := cleanName("name", &name); err != nil {
 			return Account{}, err
 		}
-		cur.Name = strings.TrimSpace(*ch.Name)
+		cur.Name = name
 	}
 	if ch.Region != nil {
 		if err := checkRegion(*ch.Region); err != nil {
 			return Account{}, err
 		}
 		cur.Region = *ch.Region
-	}
-	d, err := s.check(ctx, p, access.Update, accountRes(id), datamap.PurposeService)
-	if err != nil {
-		return Account{}, err
 	}
 	name, err := s.sealAccount(ctx, id, "accounts.name_sealed", id, cur.Name)
 	if err != nil {
@@ -92,8 +98,8 @@ type SiteInput struct {
 	TimeZone string `json:"time_zone"`
 }
 
-func (in SiteInput) check() error {
-	if err := checkText("name", in.Name, 1, 100); err != nil {
+func (in *SiteInput) check() error {
+	if err := cleanName("name", &in.Name); err != nil {
 		return err
 	}
 	return checkTimeZone(in.TimeZone)
@@ -108,7 +114,7 @@ func (s *Service) CreateSite(ctx context.Context, p access.Principal, accountID 
 	if err := in.check(); err != nil {
 		return Site{}, err
 	}
-	id := NewID("site")
+	id := id.New("site")
 	name, err := s.sealAccount(ctx, accountID, "sites.name_sealed", id, strings.TrimSpace(in.Name))
 	if err != nil {
 		return Site{}, err
@@ -117,7 +123,7 @@ func (s *Service) CreateSite(ctx context.Context, p access.Principal, accountID 
 	if err := s.store.CreateSite(ctx, d, row); err != nil {
 		return Site{}, err
 	}
-	return s.Site(ctx, p, accountID, id)
+	return s.readSite(ctx, d, accountID, id)
 }
 
 func (s *Service) site(ctx context.Context, r SiteRow) Site {
@@ -148,6 +154,11 @@ func (s *Service) Site(ctx context.Context, p access.Principal, accountID, siteI
 	if err != nil {
 		return Site{}, err
 	}
+	return s.readSite(ctx, d, accountID, siteID)
+}
+
+// readSite reads a site under d: a read, or the write that changed it.
+func (s *Service) readSite(ctx context.Context, d access.Decision, accountID, siteID string) (Site, error) {
 	r, err := s.store.Site(ctx, d, accountID, siteID)
 	if err != nil {
 		return Site{}, err
@@ -171,7 +182,7 @@ func (s *Service) UpdateSite(ctx context.Context, p access.Principal, accountID,
 	if err := s.store.UpdateSite(ctx, d, SiteRow{ID: siteID, AccountID: accountID, NameSealed: name, TimeZone: in.TimeZone}); err != nil {
 		return Site{}, err
 	}
-	return s.Site(ctx, p, accountID, siteID)
+	return s.readSite(ctx, d, accountID, siteID)
 }
 
 // DeleteSite removes a site.
@@ -212,6 +223,23 @@ func roleChange(p access.Principal, accountID string, role access.Role) error {
 	return nil
 }
 
+// ownersOnly refuses a change of an owner by anyone but an owner: an admin
+// may manage members, never the people above them.
+func (s *Service) ownersOnly(ctx context.Context, p access.Principal, accountID, userID string) error {
+	ms, err := s.store.Memberships(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.AccountID == accountID && m.Role == access.RoleOwner {
+			if mine, _ := p.RoleIn(accountID, ""); mine != access.RoleOwner {
+				return errs.E(errs.Forbidden, "only an owner changes or removes an owner")
+			}
+		}
+	}
+	return nil
+}
+
 // SetMemberRole changes a member's role.
 func (s *Service) SetMemberRole(ctx context.Context, p access.Principal, accountID, userID, siteID string, role access.Role) error {
 	d, err := s.check(ctx, p, access.Update, accountRes(accountID), datamap.PurposeService)
@@ -221,7 +249,14 @@ func (s *Service) SetMemberRole(ctx context.Context, p access.Principal, account
 	if err := roleChange(p, accountID, role); err != nil {
 		return err
 	}
-	return s.store.SetMemberRole(ctx, d, accountID, userID, siteID, role)
+	if err := s.ownersOnly(ctx, p, accountID, userID); err != nil {
+		return err
+	}
+	if err := s.store.SetMemberRole(ctx, d, accountID, userID, siteID, role); err != nil {
+		return err
+	}
+	s.withdraw(ctx, revoke.Member(accountID, userID))
+	return nil
 }
 
 // RemoveMember takes a member out of an account or site.
@@ -230,7 +265,14 @@ func (s *Service) RemoveMember(ctx context.Context, p access.Principal, accountI
 	if err != nil {
 		return err
 	}
-	return s.store.RemoveMember(ctx, d, accountID, userID, siteID)
+	if err := s.ownersOnly(ctx, p, accountID, userID); err != nil {
+		return err
+	}
+	if err := s.store.RemoveMember(ctx, d, accountID, userID, siteID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, revoke.Member(accountID, userID))
+	return nil
 }
 
 // Invitation asks someone to join an account.

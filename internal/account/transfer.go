@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Imported is an account moved in from another vigil (a merger, an
@@ -63,7 +64,7 @@ func (s *Service) ImportAccount(ctx context.Context, p access.Principal, in Impo
 	if err != nil {
 		return ImportedAccount{}, err
 	}
-	accountID := NewID("acc")
+	accountID := id.New("acc")
 	d, err := s.check(ctx, access.System("transfer-import"), access.Create, accountRes(accountID), datamap.PurposeService)
 	if err != nil {
 		return ImportedAccount{}, err
@@ -75,7 +76,7 @@ func (s *Service) ImportAccount(ctx context.Context, p access.Principal, in Impo
 	siteIDs := map[string]string{}
 	rows := make([]SiteRow, 0, len(in.Sites))
 	for _, st := range in.Sites {
-		id := NewID("site")
+		id := id.New("site")
 		sealed, err := s.sealAccount(ctx, accountID, "sites.name_sealed", id, strings.TrimSpace(st.Name))
 		if err != nil {
 			return ImportedAccount{}, err
@@ -98,7 +99,7 @@ func (s *Service) ImportAccount(ctx context.Context, p access.Principal, in Impo
 	}
 	for _, m := range invites {
 		inv := Invitation{Email: m.Email, Role: m.Role, SiteID: siteIDs[m.SiteRef]}
-		err := s.invite(ctx, owner, accountID, inv, "The vigil account \""+strings.TrimSpace(in.Name)+
+		err := s.invite(ctx, owner, accountID, inv, "The vigil account \""+defang(in.Name)+
 			"\", of which you were a member ("+string(m.Role)+"), has moved to this vigil. Nothing of yours was carried over "+
 			"without you: to stay a member, accept this invitation; your earlier consents were not applied here.")
 		if err != nil {
@@ -112,7 +113,7 @@ func (s *Service) ImportAccount(ctx context.Context, p access.Principal, in Impo
 // checkImport checks an import before anything is created and returns the
 // members to invite: everyone but the importer, once each.
 func checkImport(in *Imported, importer string) ([]ImportedMember, error) {
-	if err := checkText("account name", in.Name, 1, 100); err != nil {
+	if err := cleanName("account name", &in.Name); err != nil {
 		return nil, err
 	}
 	if err := checkRegion(in.Region); err != nil {
@@ -122,7 +123,8 @@ func checkImport(in *Imported, importer string) ([]ImportedMember, error) {
 		return nil, errs.E(errs.Invalid, "an imported account has at most %d sites and %d members", maxImportedSites, maxImportedMembers)
 	}
 	refs := map[string]bool{}
-	for _, st := range in.Sites {
+	for i := range in.Sites {
+		st := &in.Sites[i]
 		if err := st.check(); err != nil {
 			return nil, errs.E(errs.Invalid, "site %q: %v", st.Ref, errs.MessageOf(err))
 		}
@@ -153,4 +155,13 @@ func checkImport(in *Imported, importer string) ([]ImportedMember, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// defang escapes a name that came from elsewhere for the text of a mail:
+// it is quoted as it is, but no part of it reads as a link or an address a
+// mail program would make clickable ("pay at evil.example" becomes "pay at
+// evil[.]example"), so an imported name cannot carry a phishing link into
+// an invitation vigil sends in its own name.
+func defang(name string) string {
+	return strings.NewReplacer("://", "[://]", ".", "[.]", "@", "[at]", "\"", "'").Replace(strings.TrimSpace(name))
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
-	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Keys seals addresses under the person's key and fingerprints them.
@@ -202,12 +202,12 @@ func (l *Log) Mine(ctx context.Context, p access.Principal) ([]Entry, error) {
 
 // RegisterPrivacy gives the privacy centre the export, erasure and
 // retention of the access log.
-func (l *Log) RegisterPrivacy(r *privacy.Registry) error {
-	return r.Register(datamap.LogAccess, privacy.Handlers{Export: l, Erase: l, Purge: l})
+func (l *Log) RegisterPrivacy(r *fulfil.Registry) error {
+	return r.Register(datamap.LogAccess, fulfil.Handlers{Export: l, Erase: l, Purge: l})
 }
 
 // Export writes the subject's own access log.
-func (l *Log) Export(ctx context.Context, d access.Decision, s privacy.Subject, sc privacy.Scope, emit func(privacy.Record) error) error {
+func (l *Log) Export(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope, emit func(fulfil.Record) error) error {
 	if err := l.Flush(ctx); err != nil {
 		return err
 	}
@@ -221,17 +221,17 @@ func (l *Log) Export(ctx context.Context, d access.Decision, s privacy.Subject, 
 				e.IP = string(b)
 			}
 		}
-		return emit(privacy.Record{ID: fmt.Sprintf("hour-%d-%s", h.Hour.Unix(), h.Prefix), Data: e})
+		return emit(fulfil.Record{ID: fmt.Sprintf("hour-%d-%s", h.Hour.Unix(), h.Prefix), Data: e})
 	})
 }
 
 // Erase deletes the subject's access log.
-func (l *Log) Erase(ctx context.Context, d access.Decision, s privacy.Subject, _ privacy.Scope) (privacy.Erased, error) {
+func (l *Log) Erase(ctx context.Context, d access.Decision, s fulfil.Subject, _ fulfil.Scope) (fulfil.Erased, error) {
 	if err := l.Flush(ctx); err != nil {
-		return privacy.Erased{}, err
+		return fulfil.Erased{}, err
 	}
 	n, err := l.store.EraseHits(ctx, d, s.ID)
-	return privacy.Erased{Rows: n}, err
+	return fulfil.Erased{Rows: n}, err
 }
 
 // Expired lists the people with hours past the retention of their address.

@@ -38,17 +38,11 @@ const (
 	StateQuiet    = "quiet"    // no rule, schedule, cooldown or quiet hours let anyone be told
 )
 
-// Alarm is one stored alarm.
+// Alarm is one stored alarm: the alarm as the device raised it (or vigil,
+// for a device that stays offline), which ingest stores in the one shape
+// device.Alarm, and what became of it.
 type Alarm struct {
-	ID          string    `json:"id"`
-	AccountID   string    `json:"account_id"`
-	DeviceID    string    `json:"device_id"`
-	EventID     string    `json:"event_id"`
-	Channel     int       `json:"channel"`
-	Type        string    `json:"type"`
-	At          time.Time `json:"time"`
-	ReceivedAt  time.Time `json:"received_at"`
-	Snapshot    bool      `json:"snapshot"`          // the device said it took one
+	device.Alarm
 	HasSnapshot bool      `json:"snapshot_uploaded"` // the picture arrived
 	State       string    `json:"state"`
 	FannedOutAt time.Time `json:"fanned_out_at,omitzero"`
@@ -57,11 +51,6 @@ type Alarm struct {
 	// Recording is the stretch of the channel's recording around the
 	// alarm, to ask for playback of; none for an offline alarm.
 	Recording *RecordingLink `json:"recording,omitempty"`
-}
-
-func fromDevice(a device.Alarm) Alarm {
-	return Alarm{ID: a.ID, AccountID: a.AccountID, DeviceID: a.DeviceID, EventID: a.EventID, Channel: a.Channel,
-		Type: a.Type, At: a.At, ReceivedAt: a.ReceivedAt, Snapshot: a.Snapshot, State: StatePending}
 }
 
 // Filter narrows a listing of an account's alarms.

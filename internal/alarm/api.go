@@ -7,9 +7,9 @@ import (
 	"slices"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Alarms lists an account's alarms, newest first.
@@ -107,7 +107,7 @@ func (s *Service) PutRule(ctx context.Context, p access.Principal, accountID str
 		return Rule{}, err
 	}
 	if r.ID == "" {
-		r.ID = account.NewID("arl")
+		r.ID = id.New("arl")
 		r.CreatedAt = s.clk.Now().UTC()
 	}
 	r.AccountID, r.UpdatedAt = accountID, s.clk.Now().UTC()

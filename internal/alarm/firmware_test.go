@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func release(version string, percent int) map[string]any {
@@ -90,8 +91,11 @@ func TestFirmwareNotices(t *testing.T) {
 		var rel device.Release
 		op.Must(http.StatusCreated, "POST", "/api/v1/staff/firmware", release("2.0.0", 30)).Decode(t, &rel)
 		check(rel)
+		// check compared the notices with Reaches device by device; the
+		// devices' IDs are random, so about once in a thousand runs a 30%
+		// rollout holds none or all of them, and partialness says nothing.
 		if n := len(notices()); n == 0 || n == 19 {
-			t.Fatalf("a 30%% rollout told %d of 19 owners' devices", n)
+			t.Logf("this run's 19 random devices all fell on one side of a 30%% rollout (%d told)", n)
 		}
 		before := len(rec.all())
 		op.Must(http.StatusOK, "PATCH", "/api/v1/staff/firmware/"+rel.ID, map[string]any{"rollout_percent": 100}).Decode(t, &rel)
@@ -110,7 +114,7 @@ func TestFirmwareNotices(t *testing.T) {
 		e = e.Restart(vigiltest.Online)
 		rec2 := &recorder{}
 		e.App.Alarms.SetNotifier(rec2)
-		eventually(t, "the new release's notices after the restart", func() bool {
+		waittest.Eventually(t, "the new release's notices after the restart", func() bool {
 			n := 0
 			for _, s := range rec2.all() {
 				if strings.HasPrefix(s.msg.ID, "fw_"+rel3.ID+"_") {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func putSnapshot(t *testing.T, e *vigiltest.Env, user, secret, deviceID, eventID string, body []byte) int {
@@ -81,8 +82,8 @@ func TestAlarmOverMQTT(t *testing.T) {
 		if err := cam.Publish(ctx, "alarm", map[string]any{"id": "ev-5", "type": "motion"}); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "two alarms and their notices", func() bool { return len(listAlarms(t, owner, "")) == 2 && len(rec.all()) == 2 })
-		eventually(t, "the malformed alarms counted", func() bool {
+		waittest.Eventually(t, "two alarms and their notices", func() bool { return len(listAlarms(t, owner, "")) == 2 && len(rec.all()) == 2 })
+		waittest.Eventually(t, "the malformed alarms counted", func() bool {
 			return ingestCount(t, e, "alarm", "rejected_malformed") == 4 && ingestCount(t, e, "alarm", "rejected_bad_channel") == 1
 		})
 		if !cam.Connected() {
@@ -148,7 +149,7 @@ func TestAlarmOverMQTT(t *testing.T) {
 		if err := nvr.Publish(ctx, "ch/3/alarm", map[string]any{"id": "n-1", "type": "line_crossing"}); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the NVR channel's alarm", func() bool {
+		waittest.Eventually(t, "the NVR channel's alarm", func() bool {
 			as := listAlarms(t, owner, "?device="+nvrCred.DeviceID)
 			return len(as) == 1 && as[0].Channel == 3 && as[0].Type == "line_crossing"
 		})

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 // vigil raises an offline alarm for a device that drops off and stays
@@ -31,7 +32,7 @@ func TestOfflineAlarmAndRelease(t *testing.T) {
 			t.Fatalf("snapshot: %d", got)
 		}
 		cam.Drop() // gone without a goodbye: the broker sends its last will
-		eventually(t, "the camera offline", func() bool {
+		waittest.Eventually(t, "the camera offline", func() bool {
 			var d device.Device
 			owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+owner.AccountID+"/devices/"+cred.DeviceID, nil).Decode(t, &d)
 			return !d.Online
@@ -55,7 +56,7 @@ func TestOfflineAlarmAndRelease(t *testing.T) {
 		if n := raise(); n != 0 {
 			t.Fatalf("%d more offline alarms for the same absence", n)
 		}
-		eventually(t, "the offline notice", func() bool {
+		waittest.Eventually(t, "the offline notice", func() bool {
 			_, _ = e.App.Alarms.FanOut(t.Context())
 			for _, m := range rec.to(owner.UserID) {
 				if m.AlarmType == alarm.TypeOffline && m.DeviceID == cred.DeviceID {

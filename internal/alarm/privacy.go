@@ -7,7 +7,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
-	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // PrivacyFilter narrows what a data-subject request or a retention job
@@ -39,10 +39,10 @@ type PrivacyStore interface {
 // RegisterPrivacy gives the privacy centre the exporters, erasers and
 // retention purgers of alarms, snapshots and alarm rules (rules and quiet
 // hours go 30 days after their account closed).
-func (s *Service) RegisterPrivacy(r *privacy.Registry) error {
+func (s *Service) RegisterPrivacy(r *fulfil.Registry) error {
 	for _, c := range []datamap.CategoryID{datamap.AlarmEvent, datamap.MediaSnapshot, datamap.AlarmRule} {
 		h := handler{s: s, cat: c}
-		hs := privacy.Handlers{Export: h, Erase: h, Purge: h}
+		hs := fulfil.Handlers{Export: h, Erase: h, Purge: h}
 		if err := r.Register(c, hs); err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ type handler struct {
 	cat datamap.CategoryID
 }
 
-func (h handler) filters(s privacy.Subject, sc privacy.Scope) []PrivacyFilter {
+func (h handler) filters(s fulfil.Subject, sc fulfil.Scope) []PrivacyFilter {
 	var out []PrivacyFilter
 	for _, acct := range s.OwnedAccounts() {
 		out = append(out, PrivacyFilter{AccountID: acct, Devices: sc.Devices, From: sc.From, To: sc.To})
@@ -65,20 +65,20 @@ func (h handler) filters(s privacy.Subject, sc privacy.Scope) []PrivacyFilter {
 
 // Export writes the category's records of the accounts the subject owns
 // (and, for alarm rules, the subject's own quiet hours).
-func (h handler) Export(ctx context.Context, d access.Decision, s privacy.Subject, sc privacy.Scope, emit func(privacy.Record) error) error {
+func (h handler) Export(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope, emit func(fulfil.Record) error) error {
 	st := h.s.store
 	for _, f := range h.filters(s, sc) {
 		var err error
 		switch h.cat {
 		case datamap.AlarmEvent:
-			err = st.ExportAlarms(ctx, d, s.ID, f, func(a Alarm) error { return emit(privacy.Record{ID: a.ID, Data: a}) })
+			err = st.ExportAlarms(ctx, d, s.ID, f, func(a Alarm) error { return emit(fulfil.Record{ID: a.ID, Data: a}) })
 		case datamap.MediaSnapshot:
 			err = st.ExportSnapshots(ctx, d, s.ID, f, func(sn Snapshot) error {
-				return emit(privacy.Record{ID: sn.ID, Data: map[string]any{"device_id": sn.DeviceID, "event_id": sn.EventID,
+				return emit(fulfil.Record{ID: sn.ID, Data: map[string]any{"device_id": sn.DeviceID, "event_id": sn.EventID,
 					"size": sn.Size, "created_at": sn.CreatedAt, "file": "media/" + string(datamap.MediaSnapshot) + "/" + sn.ID + ".jpg"}})
 			})
 		case datamap.AlarmRule:
-			err = st.ExportRules(ctx, d, s.ID, f, func(r Rule) error { return emit(privacy.Record{ID: r.ID, Data: r}) })
+			err = st.ExportRules(ctx, d, s.ID, f, func(r Rule) error { return emit(fulfil.Record{ID: r.ID, Data: r}) })
 		}
 		if err != nil {
 			return err
@@ -86,14 +86,14 @@ func (h handler) Export(ctx context.Context, d access.Decision, s privacy.Subjec
 	}
 	if h.cat == datamap.AlarmRule {
 		return st.ExportQuietHours(ctx, d, s.ID, func(accountID string, q QuietHours) error {
-			return emit(privacy.Record{ID: "quiet-" + accountID, Data: map[string]any{"account_id": accountID, "quiet_hours": q}})
+			return emit(fulfil.Record{ID: "quiet-" + accountID, Data: map[string]any{"account_id": accountID, "quiet_hours": q}})
 		})
 	}
 	return nil
 }
 
 // ExportMedia streams the snapshot pictures, decrypted, into the package.
-func (h handler) ExportMedia(ctx context.Context, d access.Decision, s privacy.Subject, sc privacy.Scope, put func(name string, r io.Reader) error) error {
+func (h handler) ExportMedia(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope, put func(name string, r io.Reader) error) error {
 	if h.cat != datamap.MediaSnapshot {
 		return nil
 	}
@@ -114,8 +114,8 @@ func (h handler) ExportMedia(ctx context.Context, d access.Decision, s privacy.S
 }
 
 // Erase deletes the category's data in the accounts the subject owns.
-func (h handler) Erase(ctx context.Context, d access.Decision, s privacy.Subject, sc privacy.Scope) (privacy.Erased, error) {
-	var out privacy.Erased
+func (h handler) Erase(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope) (fulfil.Erased, error) {
+	var out fulfil.Erased
 	for _, f := range h.filters(s, sc) {
 		n, snaps, err := h.s.store.Erase(ctx, d, h.cat, s.ID, f)
 		if err != nil {

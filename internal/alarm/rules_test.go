@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 // invite brings a new person into the owner's account with role.
@@ -32,7 +33,7 @@ func raise(t *testing.T, e *vigiltest.Env, owner *vigiltest.Client, deviceID, ev
 		}
 	}
 	var a alarm.Alarm
-	eventually(t, "fan-out of "+eventID, func() bool {
+	waittest.Eventually(t, "fan-out of "+eventID, func() bool {
 		if _, err := e.App.Alarms.FanOut(t.Context()); err != nil {
 			t.Fatal(err)
 		}

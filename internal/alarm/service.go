@@ -48,6 +48,10 @@ type Options struct {
 	// recording link covers (the recorder's pre-roll and post-roll: 10 s
 	// and 20 s).
 	Before, After time.Duration
+	// Notifier is where notices go; without one, alarms wait pending.
+	Notifier Notifier
+	// Marker marks alarms on the video timeline; nil without a recorder.
+	Marker media.Marker
 }
 
 // Service is the alarm capability.
@@ -67,8 +71,7 @@ type Service struct {
 	mu   sync.Mutex // one fan-out pass at a time
 }
 
-// New returns the service. notifier may be nil until SetNotifier; marker
-// may be nil (no recorder).
+// New returns the service; its notifier and marker come in the options.
 func New(st Store, blobs Blobs, devices DeviceAuth, gate *access.Gate, clk clock.Clock, log *slog.Logger, mreg prometheus.Registerer, o Options) *Service {
 	if o.OfflineAfter <= 0 {
 		o.OfflineAfter = 2 * time.Minute
@@ -88,20 +91,28 @@ func New(st Store, blobs Blobs, devices DeviceAuth, gate *access.Gate, clk clock
 	if o.Batch <= 0 {
 		o.Batch = 256
 	}
-	return &Service{store: st, blobs: blobs, devices: devices, gate: gate, clk: clk, log: log, opts: o,
+	s := &Service{store: st, blobs: blobs, devices: devices, gate: gate, clk: clk, log: log, opts: o,
 		metrics: newMetrics(mreg), wake: make(chan struct{}, 1)}
+	if o.Notifier != nil {
+		s.notifier.Store(&notifierBox{o.Notifier})
+	}
+	if o.Marker != nil {
+		s.marker.Store(&markerBox{o.Marker})
+	}
+	return s
 }
 
 type notifierBox struct{ Notifier }
 type markerBox struct{ media.Marker }
 
-// SetNotifier sets where notices go; until it is set, alarms wait pending.
+// SetNotifier replaces where notices go, for tests that catch them.
 func (s *Service) SetNotifier(n Notifier) {
 	s.notifier.Store(&notifierBox{n})
 	s.poke()
 }
 
-// SetMarker sets the recorder that marks alarms on the video timeline.
+// SetMarker replaces the recorder that marks alarms, for tests that catch
+// the marks.
 func (s *Service) SetMarker(m media.Marker) { s.marker.Store(&markerBox{m}) }
 
 func (s *Service) notifierOf() Notifier {

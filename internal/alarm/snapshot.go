@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // jpegMagic starts every JPEG file (SOI and the first marker's 0xFF).
@@ -22,14 +22,14 @@ var jpegMagic = []byte{0xFF, 0xD8, 0xFF}
 // event is accepted and ignored (created is false).
 func (s *Service) UploadSnapshot(ctx context.Context, credID, secret, pathDevice, eventID string, body io.Reader) (created bool, err error) {
 	defer func() { s.metrics.snapshots.WithLabelValues(snapshotResult(created, err)).Inc() }()
-	id, err := s.devices.Authenticate(ctx, credID, secret)
+	dev, err := s.devices.Authenticate(ctx, credID, secret)
 	if err != nil {
 		return false, errs.E(errs.Unauthenticated, "device credential refused")
 	}
-	if id.DeviceID != pathDevice {
+	if dev.DeviceID != pathDevice {
 		return false, errs.E(errs.Forbidden, "a device uploads only its own snapshots")
 	}
-	if id.AccountID == "" {
+	if dev.AccountID == "" {
 		return false, errs.E(errs.NotFound, "device is not claimed")
 	}
 	if eventID == "" || len(eventID) > 64 || strings.ContainsAny(eventID, "\x00\r\n/") {
@@ -41,22 +41,22 @@ func (s *Service) UploadSnapshot(ctx context.Context, credID, secret, pathDevice
 		return false, errs.E(errs.Invalid, "a snapshot must be a JPEG image")
 	}
 	cr := &countingReader{r: br, max: s.opts.SnapshotMax}
-	sn := Snapshot{ID: account.NewID("snp"), AccountID: id.AccountID, DeviceID: id.DeviceID, EventID: eventID}
-	if err := s.blobs.Put(ctx, id.AccountID, sn.blobKey(), cr); err != nil {
+	sn := Snapshot{ID: id.New("snp"), AccountID: dev.AccountID, DeviceID: dev.DeviceID, EventID: eventID}
+	if err := s.blobs.Put(ctx, dev.AccountID, sn.blobKey(), cr); err != nil {
 		if cr.over {
 			return false, errs.E(errs.TooLarge, "a snapshot may be at most %d bytes", s.opts.SnapshotMax)
 		}
 		return false, err
 	}
 	if cr.over {
-		_ = s.blobs.Delete(context.WithoutCancel(ctx), id.AccountID, sn.blobKey())
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), dev.AccountID, sn.blobKey())
 		return false, errs.E(errs.TooLarge, "a snapshot may be at most %d bytes", s.opts.SnapshotMax)
 	}
 	sn.Size, sn.CreatedAt = cr.n, s.clk.Now().UTC()
 	created, err = s.store.PutSnapshot(ctx, sn)
 	if err != nil || !created {
 		// Not linked: the blob would be an orphan.
-		_ = s.blobs.Delete(context.WithoutCancel(ctx), id.AccountID, sn.blobKey())
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), dev.AccountID, sn.blobKey())
 	}
 	return created, err
 }

@@ -1,9 +1,8 @@
 package app
 
 import (
-	"context"
-
 	"github.com/vigil-cloud/vigil/internal/alarm"
+	"github.com/vigil-cloud/vigil/internal/sim"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
 
@@ -11,6 +10,16 @@ import (
 // privacy centre, and hands its notices to notification delivery.
 func (a *App) openAlarms() error {
 	c := a.Config.Alarm
+	// Alarms and update notices reach people through notification
+	// delivery; a load sink (loopback only, for vigil sim) sees them too.
+	var n alarm.Notifier = a.Notify
+	if c.LoadSinkURL != "" {
+		sink, err := sim.NewLoadSink(c.LoadSinkURL)
+		if err != nil {
+			return err
+		}
+		n = alarm.Tee{a.Notify, sink}
+	}
 	a.Alarms = alarm.New(store.NewAlarmStore(a.DB), a.Blobs, a.Devices, a.Gate, a.Clock, a.Log, a.Metrics, alarm.Options{
 		OfflineAfter: c.OfflineAfter,
 		SnapshotMax:  int64(c.SnapshotMaxKiB) << 10,
@@ -18,33 +27,15 @@ func (a *App) openAlarms() error {
 		PublicURL:    a.Config.PublicURL,
 		Before:       a.Config.Record.PreRoll,
 		After:        a.Config.Record.PostRoll,
+		Notifier:     n,
+		// Alarms mark the recordings around them (and keep them, for
+		// cameras recording on events only).
+		Marker: a.Recorder,
 	})
+	// Devices are built before alarms (alarms check device credentials),
+	// so the device service learns of the pipeline here.
 	a.Devices.SetAlarms(a.Alarms)
 	// A released device's alarms and snapshots go with it.
 	a.Devices.OnRelease(a.Alarms.Released)
-	// Alarms mark the recordings around them (and keep them, for cameras
-	// recording on events only).
-	a.Alarms.SetMarker(a.Recorder)
-	// Alarms and update notices reach people through notification
-	// delivery; a load sink (loopback only, for vigil sim) sees them too.
-	var n alarm.Notifier = a.Notify
-	if c.LoadSinkURL != "" {
-		sink, err := alarm.NewLoadSink(c.LoadSinkURL)
-		if err != nil {
-			return err
-		}
-		n = alarm.Tee{a.Notify, sink}
-	}
-	a.Alarms.SetNotifier(n)
 	return a.Alarms.RegisterPrivacy(a.Fulfil)
-}
-
-// runAlarms fans out pending alarms (those a crash left first) and raises
-// offline alarms until ctx ends.
-func (a *App) runAlarms(ctx context.Context) {
-	a.jobsDone.Add(1)
-	go func() {
-		defer a.jobsDone.Done()
-		a.Alarms.Run(ctx)
-	}()
 }

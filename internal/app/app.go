@@ -41,6 +41,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
 	"github.com/vigil-cloud/vigil/internal/store/sqlite"
@@ -54,7 +56,7 @@ type Options struct {
 	Log    *slog.Logger
 	KEKEnv string // the value of VIGIL_KEK, if set
 	// Mailer replaces the configured mail transport (tests).
-	Mailer account.Mailer
+	Mailer mail.Mailer
 	// Offline opens vigil for the admin tools: no device bus, no
 	// background jobs.
 	Offline bool
@@ -79,6 +81,9 @@ type App struct {
 	Devices  *device.Service
 	Bus      *bus.Bus
 	Activity *activity.Log
+	// Revocations is the one revocation signal: devices, memberships,
+	// people, grants.
+	Revocations *revoke.Epochs
 	// The live video path and the stream tokens of its viewers.
 	Live         *live.Service
 	StreamTokens *media.Tokens
@@ -96,7 +101,7 @@ type App struct {
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
 	Requests  *privacy.Requests
-	Fulfil    *privacy.Registry
+	Fulfil    *fulfil.Registry
 	Retention *privacy.Retention
 
 	// KEKCreated is true when this start created the key file.
@@ -136,6 +141,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	a.Keys = keys.NewKeyring(kek, store.NewKeyStore(a.DB), o.Clock)
+	a.Revocations = revoke.New(store.NewRevocationStore(a.DB), o.Clock, o.Log, 0)
 	raw, err := openBlobs(ctx, cfg.Blob)
 	if err != nil {
 		return nil, err
@@ -145,14 +151,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	privacyStore, grantFeed := store.NewPrivacyStore(a.DB), privacy.NewFeed()
-	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, privacy.NewGrants(privacyStore, grantFeed), privacy.ExtendPolicy(access.DefaultPolicy()))
+	a.Gate = access.New(a.Registry, auditRecorder{a.Audit}, o.Clock, privacy.NewGrants(privacyStore, grantFeed), access.DefaultPolicy(a.Registry))
 	mailer := o.Mailer
 	if mailer == nil {
 		if mailer, err = mail.New(cfg.Mail, o.Clock); err != nil {
 			return nil, err
 		}
 	}
-	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}})
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}, Revoker: a.Revocations})
 	if err := a.Privacy.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("default notices: %w", err)
 	}
@@ -162,7 +168,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Hasher:       account.Hasher{MemoryKiB: cfg.Auth.ArgonMemoryKiB, Time: cfg.Auth.ArgonTime, Threads: 1},
 		LockoutAfter: cfg.Auth.LockoutAfter,
 		LockoutFor:   cfg.Auth.LockoutFor,
+		MailsPerHour: cfg.Auth.MessagesPerHour,
 		Terms:        a.Privacy,
+		Revoker:      a.Revocations,
 	})
 	if err != nil {
 		return nil, err
@@ -175,7 +183,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if a.Devices, err = device.New(store.NewDeviceStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log, a.Metrics, device.Options{}); err != nil {
+	if a.Devices, err = device.New(store.NewDeviceStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log, a.Metrics, device.Options{Revoker: a.Revocations}); err != nil {
 		return nil, err
 	}
 	if err := a.Devices.EnsureModels(ctx); err != nil {
@@ -184,15 +192,21 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	a.Activity = activity.New(store.NewActivityStore(a.DB), a.Keys, a.Gate, a.Registry, o.Clock, o.Log)
 	// The device data and the access log flow into data-subject requests
 	// and retention through the privacy centre's registry.
-	if err := errors.Join(a.Devices.RegisterPrivacy(a.Fulfil, store.NewDeviceStore(a.DB)), a.Activity.RegisterPrivacy(a.Fulfil)); err != nil {
+	if err := errors.Join(a.Devices.RegisterPrivacy(a.Fulfil, store.NewDeviceStore(a.DB)), a.Activity.RegisterPrivacy(a.Fulfil),
+		live.RegisterPrivacy(a.Fulfil, store.NewLivePullStore(a.DB), a.Keys, a.stopPull)); err != nil {
 		return nil, err
 	}
 	// One signer of stream tokens for live view, playback and export.
-	a.StreamTokens = media.NewTokens(a.Keys, a.Clock)
+	a.StreamTokens = media.NewTokens(a.Keys, a.Clock, a.Revocations)
 	if err := a.startRecording(ctx, o.Offline); err != nil {
 		return nil, err
 	}
 	if err := a.openAlarms(); err != nil {
+		return nil, err
+	}
+	// Every capability has registered its handlers: a declared category
+	// the privacy centre cannot export, erase or purge stops vigil here.
+	if err := a.Fulfil.Check(); err != nil {
 		return nil, err
 	}
 	if !o.Offline {
@@ -203,12 +217,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		if err := a.openLive(a.RecordSink); err != nil {
 			return nil, err
 		}
+		a.obeyRevocations()
 		a.startJobs()
 	}
 	a.API = httpapi.New(httpapi.Deps{
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
-		Attempts: cfg.Auth.AttemptsPerMinute, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
+		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify,
 		Live: liveAPI(a),
 	})
@@ -275,15 +290,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
-	// The privacy jobs run while vigil serves: deadline reminders and
-	// retention sweeps, hourly by the wall clock, judged by the injected one.
-	jobs, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	go a.Requests.Run(jobs, time.Hour)
-	go a.Retention.Run(jobs, time.Hour)
+	httpapi.ConfigureServer(srv)
 	errc := make(chan error, 1)
 	go func() {
 		tls := a.Config.TLS

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 	"github.com/vigil-cloud/vigil/internal/tlsutil"
 )
 
@@ -58,13 +59,43 @@ func (a *App) openBus(ctx context.Context) error {
 		Prefix:     a.Config.Bus.Prefix,
 		Metrics:    a.Metrics,
 		Log:        a.Log,
+		OnRevoke:   a.Revocations.Apply,
 	})
 	if err != nil {
 		return fmt.Errorf("device bus: %w", err)
 	}
 	a.Bus = b
+	// The bus authenticates devices through the device service, so it is
+	// built after it; the service learns of its link (and, in New, of the
+	// address the bus listens on) here.
 	a.Devices.SetLink(b)
+	a.Revocations.SetFanout(b)
 	return nil
+}
+
+// obeyRevocations makes this node obey the revocation signal, whichever
+// node sent it: a revoked device's MQTT connections and RTSP sessions
+// close and its live viewers end with its streams; WebRTC viewers whose
+// tokens depended on any revoked trust (a membership, a grant) end.
+func (a *App) obeyRevocations() {
+	bus, lv := a.Bus, a.Live
+	a.Revocations.OnRevoke(func(k revoke.Key) {
+		// Closing sessions may wait on the recorder's queue: not on the
+		// revoking request's (or the bus's) goroutine.
+		go func() {
+			if id, ok := k.DeviceID(); ok {
+				if bus != nil {
+					bus.KickLocal(id)
+				}
+				if lv != nil {
+					lv.CloseDevice(id)
+				}
+			}
+			if lv != nil {
+				lv.CheckViewers()
+			}
+		}()
+	})
 }
 
 // MQTTURL is what devices are told to connect to.

@@ -5,28 +5,41 @@ import (
 	"time"
 )
 
-// startJobs runs vigil's background work until Close: flushing the app
-// access log, storing device messages,
-// and the privacy centre's jobs (packages of granted requests).
+// startJobs runs vigil's background work until Close, every job through
+// run: storing device messages, flushing the app access log, the privacy
+// centre's jobs (packages of granted requests, deadline reminders,
+// retention), recording retention, alarm fan-out and notification
+// delivery.
 func (a *App) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopJobs = cancel
-	a.jobsDone.Add(3)
+	a.run(ctx, "device ingest", a.consumeUplink)
+	a.run(ctx, "app access log", func(ctx context.Context) error { a.Activity.Run(ctx, 2*time.Second); return nil })
+	a.run(ctx, "privacy request jobs", func(ctx context.Context) error { a.Requests.RunJobs(ctx, time.Minute); return nil })
+	// Deadline reminders and retention sweeps, hourly by the wall clock,
+	// judged by the injected one.
+	a.run(ctx, "privacy reminders", func(ctx context.Context) error { a.Requests.Run(ctx, time.Hour); return nil })
+	a.run(ctx, "retention", func(ctx context.Context) error { a.Retention.Run(ctx, time.Hour); return nil })
+	every := a.Config.Record.SweepEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	a.run(ctx, "recording retention", func(ctx context.Context) error { a.RecordingRetention.Run(ctx, every); return nil })
+	// Alarms: pending ones (those a crash left first) fan out, and offline
+	// alarms are raised.
+	a.run(ctx, "alarm fan-out", func(ctx context.Context) error { a.Alarms.Run(ctx); return nil })
+	// Notifications: the worker resumes what an earlier run left pending.
+	a.run(ctx, "notification delivery", func(ctx context.Context) error { a.Notify.Run(ctx); return nil })
+}
+
+// run starts one background job; Close stops it and waits for it. A job
+// that ends with an error before vigil stops is logged.
+func (a *App) run(ctx context.Context, name string, job func(context.Context) error) {
+	a.jobsDone.Add(1)
 	go func() {
 		defer a.jobsDone.Done()
-		a.Requests.RunJobs(ctx, time.Minute)
-	}()
-	go func() {
-		defer a.jobsDone.Done()
-		if err := a.consumeUplink(ctx); err != nil {
-			a.Log.Error("device ingest stopped", "err", err)
+		if err := job(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error(name+" stopped", "err", err)
 		}
 	}()
-	go func() {
-		defer a.jobsDone.Done()
-		a.Activity.Run(ctx, 2*time.Second)
-	}()
-	a.runRecordingRetention(ctx)
-	a.runAlarms(ctx)
-	a.runNotify(ctx)
 }

@@ -19,7 +19,7 @@ func (l livePublishers) AuthenticatePublisher(ctx context.Context, deviceID, sec
 	if err != nil {
 		return live.Publisher{}, err
 	}
-	p := live.Publisher{AccountID: id.AccountID, DeviceID: id.DeviceID}
+	p := live.Publisher{AccountID: id.AccountID, DeviceID: id.DeviceID, ClaimedAt: id.ClaimedAt}
 	if id.Kind == device.NVR {
 		p.Channels = id.Channels
 	}
@@ -68,6 +68,14 @@ func (a *App) openLive(sink media.Sink) error {
 		}
 	}
 	return nil
+}
+
+// stopPull stops pulling a channel whose stream address the privacy centre
+// erased or purged; offline nothing pulls.
+func (a *App) stopPull(k live.Key) {
+	if a.Live != nil {
+		a.Live.StopPull(k)
+	}
 }
 
 // RTSPURL is what devices are told to publish to.

@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 
-	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/store"
@@ -22,21 +22,11 @@ func (r noticeRelay) NoticePublished(ctx context.Context, n privacy.Notice) erro
 
 // startNotify builds notification delivery: preferences, endpoints, the
 // outbox and its channels.
-func (a *App) startNotify(mailer account.Mailer) error {
+func (a *App) startNotify(mailer mail.Mailer) error {
 	c := a.Config.Notify
 	a.Notify = notify.New(store.NewNotifyStore(a.DB), a.Keys, a.Gate, a.Privacy, mailer, a.Clock, a.Log, notify.Options{
 		PublicURL: a.Config.PublicURL, Workers: c.Workers, MaxAttempts: c.MaxAttempts, AllowLoopback: c.AllowLoopback,
 		EmailProcessor: c.EmailProcessor, SMS: c.SMS,
 	})
 	return a.Notify.RegisterPrivacy(a.Fulfil)
-}
-
-// runNotify runs the delivery worker until the jobs stop; it resumes what
-// an earlier run left pending.
-func (a *App) runNotify(ctx context.Context) {
-	a.jobsDone.Add(1)
-	go func() {
-		defer a.jobsDone.Done()
-		a.Notify.Run(ctx)
-	}()
 }

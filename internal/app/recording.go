@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/store"
@@ -31,20 +30,6 @@ func (a *App) startRecording(ctx context.Context, offline bool) error {
 	a.Recordings = record.NewService(a.Recorder, a.StreamTokens)
 	a.RecordingRetention = record.NewRetention(a.Recorder, a.Gate, a.Retention.Held)
 	return a.Recordings.RegisterPrivacy(a.Fulfil, a.RecordingRetention)
-}
-
-// runRecordingRetention enforces recording retention and quotas until ctx
-// ends.
-func (a *App) runRecordingRetention(ctx context.Context) {
-	every := a.Config.Record.SweepEvery
-	if every <= 0 {
-		every = time.Minute
-	}
-	a.jobsDone.Add(1)
-	go func() {
-		defer a.jobsDone.Done()
-		a.RecordingRetention.Run(ctx, every)
-	}()
 }
 
 // closeRecording records the segments still queued.

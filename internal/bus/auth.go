@@ -192,7 +192,7 @@ func (b *Bus) Disconnect(deviceID string) int {
 	if !ValidDeviceID(deviceID) {
 		return 0
 	}
-	n := b.kickLocal(deviceID)
+	n := b.KickLocal(deviceID)
 	if b.ext != nil {
 		if err := b.ext.Publish(b.extSubject("ctl.disconnect"), []byte(deviceID)); err != nil {
 			b.log.Error("bus: broadcast disconnect", "device", deviceID, "err", err)
@@ -201,7 +201,9 @@ func (b *Bus) Disconnect(deviceID string) int {
 	return n
 }
 
-func (b *Bus) kickLocal(deviceID string) int {
+// KickLocal closes the device's connections on this node only (the
+// revocation signal reaches the other nodes itself).
+func (b *Bus) KickLocal(deviceID string) int {
 	n := 0
 	for _, cid := range b.connections(deviceID) {
 		if err := b.srv.DisconnectClientByID(cid); err == nil {

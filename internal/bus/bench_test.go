@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vigil-cloud/vigil/internal/bus"
+	"github.com/vigil-cloud/vigil/internal/sim"
 )
 
 // Run with:
@@ -18,7 +19,7 @@ const loadClients, loadInflight, loadMsgs = 100, 10, 200
 // BenchmarkBareMQTT is a plain embedded nats-server MQTT listener with
 // JetStream and no authentication: the ceiling for the edge.
 func BenchmarkBareMQTT(b *testing.B) {
-	addr, stop, err := bus.StartBare(b.TempDir())
+	addr, stop, err := sim.StartBare(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func BenchmarkEdgeMQTT(b *testing.B) {
 
 func runLoad(b *testing.B, addr string, creds func(int) (string, string, string)) {
 	for b.Loop() {
-		r, err := bus.LoadMQTT(context.Background(), addr, loadClients, loadInflight, loadMsgs, creds)
+		r, err := sim.LoadMQTT(context.Background(), addr, loadClients, loadInflight, loadMsgs, creds)
 		if err != nil {
 			b.Fatal(err)
 		}

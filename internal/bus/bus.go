@@ -76,6 +76,9 @@ type Options struct {
 	Log *slog.Logger
 	// AuthTimeout bounds one device authentication (default 5s).
 	AuthTimeout time.Duration
+	// OnRevoke is told of every revocation another node broadcast (see
+	// PublishRevoke); nil ignores them.
+	OnRevoke func(key string, epoch uint64)
 	// StoreKey encrypts the edge's JetStream store at rest with the
 	// server's own AES-GCM store encryption; it must stay the same across
 	// restarts. Empty leaves the store in clear (tests).
@@ -155,6 +158,9 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 		return nil, err
 	}
 	if b.capture, err = b.ensureCapture(ctx); err != nil {
+		return nil, err
+	}
+	if err := b.refuseRetained(ctx); err != nil {
 		return nil, err
 	}
 	if err := b.startAuthService(wctx); err != nil {

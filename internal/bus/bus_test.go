@@ -1,6 +1,7 @@
 package bus_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/bus"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func TestValidDeviceID(t *testing.T) {
@@ -302,7 +304,7 @@ func TestDownlinkPersistentSession(t *testing.T) {
 		// Offline for the server too: a message sent while it still tears
 		// the connection down goes to that connection and comes back only
 		// after the session's AckWait (30 s).
-		eventually(t, "the device to be offline", func() bool { return e.bus.Connections(a.id) == 0 })
+		waittest.Eventually(t, "the device to be offline", func() bool { return e.bus.Connections(a.id) == 0 })
 		if err := e.bus.SendToDevice(context.Background(), a.id, "shadow/delta", []byte("while away")); err != nil {
 			t.Fatal(err)
 		}
@@ -347,10 +349,38 @@ func TestTransientFailureLosesNothing(t *testing.T) {
 			c.publish(t, up(a, "info"), fmt.Appendf(nil, "later-%d", i))
 		}
 		close(release)
-		eventually(t, "every message ingested", func() bool {
+		waittest.Eventually(t, "every message ingested", func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			return len(seen) == 6 && seen["first"] >= 2
 		})
+	})
+}
+
+// A device cannot park data in the broker with retained messages: it may
+// set the retain flag (the message flows as usual), but nothing is kept,
+// so a later subscriber of its topics gets none of them, under however
+// many topics the device used.
+// proves: P6
+func TestDevicesCannotParkRetainedMessages(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		dev := e.auth.add()
+		c := e.mustConnect(dev)
+		for i := range 50 {
+			tok := c.Publish(fmt.Sprintf("dev/%s/park/%d", dev.id, i), 1, true, bytes.Repeat([]byte("x"), 4096))
+			if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+				t.Fatalf("retained publish %d: %v", i, tok.Error())
+			}
+		}
+		c.Disconnect(100)
+		later := e.mustConnect(dev)
+		if code := later.subscribe(t, "dev/"+dev.id+"/park/#", 0); code == 0x80 {
+			t.Fatal("subscription refused")
+		}
+		select {
+		case m := <-later.msgs:
+			t.Fatalf("a later subscriber got a retained message on %s (%d bytes)", m.Topic(), len(m.Payload()))
+		case <-time.After(1500 * time.Millisecond):
+		}
 	})
 }

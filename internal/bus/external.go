@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,9 +53,16 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("bus: downlink relay: %w", err)
 	}
+	if _, err := b.ext.Subscribe(b.extSubject("ctl.revoke"), func(m *nats.Msg) {
+		if key, epoch, ok := parseRevoke(m.Data); ok && b.opts.OnRevoke != nil {
+			b.opts.OnRevoke(key, epoch)
+		}
+	}); err != nil {
+		return fmt.Errorf("bus: revocation listener: %w", err)
+	}
 	if _, err := b.ext.Subscribe(b.extSubject("ctl.disconnect"), func(m *nats.Msg) {
 		if id := string(m.Data); ValidDeviceID(id) {
-			b.kickLocal(id)
+			b.KickLocal(id)
 		}
 	}); err != nil {
 		return fmt.Errorf("bus: disconnect listener: %w", err)
@@ -75,4 +83,28 @@ func (b *Bus) forward(ctx context.Context, cons jetstream.Consumer) {
 	b.move(ctx, cons, b.extJS, func(subject string) string {
 		return b.extSubject(strings.TrimPrefix(subject, mqttMsgsPrefix))
 	}, b.nodeID+"-", b.metrics.forwarded.Inc)
+}
+
+// PublishRevoke tells every other node that key's revocation epoch is now
+// epoch (revoke.Fanout). Alone on the edge server, there is no one to tell.
+func (b *Bus) PublishRevoke(key string, epoch uint64) error {
+	if b.ext == nil {
+		return nil
+	}
+	if len(key) == 0 || len(key) > maxRevokeKey {
+		return fmt.Errorf("bus: revocation key of %d bytes", len(key))
+	}
+	return b.ext.Publish(b.extSubject("ctl.revoke"), []byte(strconv.FormatUint(epoch, 10)+" "+key))
+}
+
+const maxRevokeKey = 256
+
+// parseRevoke reads "<epoch> <key>".
+func parseRevoke(b []byte) (string, uint64, bool) {
+	n, key, ok := strings.Cut(string(b), " ")
+	if !ok || key == "" || len(key) > maxRevokeKey {
+		return "", 0, false
+	}
+	epoch, err := strconv.ParseUint(n, 10, 64)
+	return key, epoch, err == nil
 }

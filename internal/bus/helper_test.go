@@ -245,15 +245,4 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 	}
 }
 
-// eventually polls cond for up to 10 seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("%s: not within 10s", what)
-}
-
 func up(dev device, topic string) string { return fmt.Sprintf("dev/%s/up/%s", dev.id, topic) }

@@ -24,7 +24,7 @@ Usage:
   vigil audit verify [flags]   prove the access log intact; exits 1 and names the first bad entry
   vigil keys rotate-kek        re-wrap every data key under a new key-encryption key
   vigil admin setup-link       print a new link to create the first administrator
-  vigil admin import-devices   enter manufactured devices from a CSV list (serial,model,claim_code)
+  vigil admin import-devices   enter manufactured devices from a CSV list (serial,model,claim_code[,factory_secret])
   vigil sim [flags]            simulate cameras and NVRs against a running vigil (load tool)
   vigil version
 

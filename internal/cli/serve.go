@@ -50,8 +50,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if u := a.RTSPURL(); u != "" {
 		fmt.Fprintf(stdout, "Cameras and NVRs publish video to %s/<device ID>/<channel>\n", u)
 	}
-	if err := printSetupLink(ctx, a, stdout); err != nil {
+	// On start, only while vigil has no staff at all: the second
+	// administrator's link comes from "vigil admin setup-link".
+	if first, err := a.Accounts.NeedsFirstAdmin(ctx); err != nil {
 		return err
+	} else if first {
+		fmt.Fprint(stdout, "\nvigil has no administrator yet.")
+		if err := printSetupLink(ctx, a, stdout); err != nil {
+			return err
+		}
 	}
 	if cfg.Mail.SMTPHost == "" {
 		fmt.Fprintf(stdout, "No SMTP server is configured: e-mails (sign-up confirmations, resets) are written to %s\n", cfg.Mail.OutboxDir)
@@ -63,18 +70,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // printSetupLink shows the operator, on the console only, the one-time link
-// that creates the first administrator while vigil has none. It is not
-// logged: it is a credential.
+// that creates an operator administrator (the first, or the second that
+// four eyes need). It is not logged: it is a credential.
 func printSetupLink(ctx context.Context, a *app.App, w io.Writer) error {
-	need, err := a.Accounts.NeedsBootstrap(ctx)
-	if err != nil || !need {
-		return err
-	}
 	token, err := a.Accounts.IssueBootstrap(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nvigil has no administrator yet. Within 24 hours, open this one-time link to create one:\n\n  %s/#/setup?token=%s\n\n",
+	fmt.Fprintf(w, "\nWithin 24 hours, open this one-time link to create an operator administrator:\n\n  %s/#/setup?token=%s\n\n",
 		strings.TrimRight(a.Config.PublicURL, "/"), token)
 	return nil
 }

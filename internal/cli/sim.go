@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/app"
-	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/sim"
@@ -250,7 +249,7 @@ func compareBare(ctx context.Context, members []sim.Member, useTLS bool, w io.Wr
 	n := min(len(members), 100)
 	const inflight, msgs = 10, 200
 	addr := strings.TrimPrefix(members[0].URL, "mqtt://")
-	edge, err := bus.LoadMQTT(ctx, addr, n, inflight, msgs, func(i int) (string, string, string) {
+	edge, err := sim.LoadMQTT(ctx, addr, n, inflight, msgs, func(i int) (string, string, string) {
 		return members[i].DeviceID, members[i].DeviceID, members[i].Secret
 	})
 	if err != nil {
@@ -261,12 +260,12 @@ func compareBare(ctx context.Context, members []sim.Member, useTLS bool, w io.Wr
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bareAddr, stop, err := bus.StartBare(dir)
+	bareAddr, stop, err := sim.StartBare(dir)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	bare, err := bus.LoadMQTT(ctx, bareAddr, n, inflight, msgs, func(i int) (string, string, string) {
+	bare, err := sim.LoadMQTT(ctx, bareAddr, n, inflight, msgs, func(i int) (string, string, string) {
 		return members[i].DeviceID, "", ""
 	})
 	if err != nil {

@@ -90,14 +90,14 @@ func adminCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if !need {
-		return errors.New("vigil already has an administrator; they create other staff accounts")
+		return errors.New("vigil already has two operator administrators; together they add staff (four eyes)")
 	}
 	return printSetupLink(ctx, a, stdout)
 }
 
 // importDevices enters a factory's manufacture list, all or none.
 func importDevices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const usage = `usage: vigil admin import-devices [-data DIR] [-config FILE] FILE.csv (header: serial,model,claim_code)`
+	const usage = `usage: vigil admin import-devices [-data DIR] [-config FILE] FILE.csv (header: serial,model,claim_code[,factory_secret])`
 	fs := flag.NewFlagSet("admin import-devices", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cf configFlags

@@ -133,6 +133,12 @@ type Auth struct {
 	// Credential endpoints accept this many attempts per minute per client
 	// address.
 	AttemptsPerMinute int `yaml:"attempts_per_minute" env:"VIGIL_ATTEMPTS_PER_MINUTE"`
+	// Routes that send mail or SMS (invitations, resets, confirmations,
+	// codes, transfers) may be asked this many times an hour per account
+	// (and each recipient gets at most this many such mails an hour), and
+	// MessagesPerAddress times an hour per client address.
+	MessagesPerHour    int `yaml:"messages_per_hour" env:"VIGIL_MESSAGES_PER_HOUR"`
+	MessagesPerAddress int `yaml:"messages_per_address" env:"VIGIL_MESSAGES_PER_ADDRESS"`
 }
 
 // Default returns the embedded single-machine configuration.
@@ -148,12 +154,14 @@ func Default() Config {
 		Video:    defaultVideo(),
 		Notify:   DefaultNotify(),
 		Auth: Auth{
-			SessionTTL:        14 * 24 * time.Hour,
-			ArgonMemoryKiB:    19 * 1024,
-			ArgonTime:         2,
-			LockoutAfter:      5,
-			LockoutFor:        15 * time.Minute,
-			AttemptsPerMinute: 10,
+			SessionTTL:         14 * 24 * time.Hour,
+			ArgonMemoryKiB:     19 * 1024,
+			ArgonTime:          2,
+			LockoutAfter:       5,
+			LockoutFor:         15 * time.Minute,
+			AttemptsPerMinute:  10,
+			MessagesPerHour:    10,
+			MessagesPerAddress: 30,
 		},
 	}
 }
@@ -249,6 +257,7 @@ func (c Config) Validate() error {
 	c.validateRecording(bad)
 	c.validateVideo(bad)
 	c.validateNotify(bad)
+	c.validatePrivacy(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
 		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)
@@ -264,6 +273,9 @@ func (c Config) Validate() error {
 	}
 	if a.AttemptsPerMinute < 1 {
 		bad("auth.attempts_per_minute", "want at least 1, got %d", a.AttemptsPerMinute)
+	}
+	if a.MessagesPerHour < 1 || a.MessagesPerAddress < 1 {
+		bad("auth.messages_per_hour", "want messages_per_hour and messages_per_address at least 1, got %d and %d", a.MessagesPerHour, a.MessagesPerAddress)
 	}
 	return errors.Join(problems...)
 }

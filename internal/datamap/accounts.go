@@ -35,6 +35,9 @@ func declareAccounts(r *Registry) error {
 			Retention: Retention{Period: 30 * day, From: "account closed"},
 			Export:    ExportJSON,
 			Erasure:   EraseCryptoShred,
+			Exempt: Exempt{
+				Retention: "an account is never left closed: erasing its last owner deletes it, its profile and its blobs at once (the eraser), so nothing waits for a retention end",
+			},
 		}),
 		r.Register(Category{
 			ID:          AccountCredentials,
@@ -58,6 +61,9 @@ func declareAccounts(r *Registry) error {
 			Export:      ExportJSON,
 			Erasure:     ErasePurge,
 			Sensitivity: Credential,
+			Exempt: Exempt{
+				Retention: "kept only while the person exists: erasing the person deletes their password hash, authenticator and tokens; a revoked token is deleted at once",
+			},
 		}),
 		r.Register(Category{
 			ID:          AccountSession,
@@ -91,12 +97,18 @@ func declareAccounts(r *Registry) error {
 				{Name: "training_valid_until", Description: "end of the current privacy training", Column: "staff.training_valid_until"},
 				{Name: "failed_logins", Description: "failed sign-ins since the last success", Column: "staff.failed_logins"},
 				{Name: "locked_until", Description: "end of a lockout", Column: "staff.locked_until"},
+				{Name: "pending_invitation", Description: "e-mail address, name and training date of an invitation into a privileged role, until a second operator administrator decides", Column: "staff_role_changes.payload_sealed", Encrypted: true},
 			},
 			Purposes:  []Purpose{PurposeService},
 			Basis:     BasisLegitimateInterest,
 			Retention: Retention{Period: 365 * day, From: "employment ended"},
 			Export:    ExportJSON,
 			Erasure:   EraseCryptoShred,
+			Exempt: Exempt{
+				Export:    "staff records are not answered through the customers' request channel: staff see their own record in the staff app and the operator answers their requests",
+				Erasure:   "staff records are not answered through the customers' request channel: the operator disables a departed member",
+				Retention: "not yet: a disabled staff member's record is kept; the operator has no purge of departed staff (known gap)",
+			},
 		}),
 		operational(r, "accounts", "random identifier or lifecycle time of the account", "id", "created_at", "closed_at"),
 		operational(r, "sites", "random identifier, owning account or creation time", "id", "account_id", "created_at"),

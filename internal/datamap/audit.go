@@ -27,6 +27,9 @@ func declareAudit(r *Registry) error {
 			Retention: Retention{Period: 2 * 365 * day, From: "entry written"},
 			Export:    ExportJSON,
 			Erasure:   ErasePseudonymise,
+			Exempt: Exempt{
+				Retention: "entries cannot be deleted one by one without breaking the chain that proves the log intact; erasing a person destroys their key, which makes their network details in every entry unreadable",
+			},
 		}),
 		operational(r, "audit_entries", "position in the log or a hash of the chain", "seq", "prev_hash", "hash"),
 		operational(r, "audit_hashes", "Merkle tree hash over entries, by position", "idx", "hash"),

@@ -138,6 +138,19 @@ type Category struct {
 	Export      ExportFormat
 	Erasure     Erasure
 	Sensitivity Sensitivity
+	// Exempt says why the category needs no handler of a kind; its
+	// capability must register every handler not excused here, or vigil
+	// refuses to start (fulfil.Registry.Check).
+	Exempt Exempt
+}
+
+// Exempt holds the reasons a category needs no export handler, no erasure
+// handler or no retention purger. An empty reason means the handler is
+// required.
+type Exempt struct {
+	Export    string
+	Erasure   string
+	Retention string
 }
 
 // Allows reports whether the category may be used for purpose.

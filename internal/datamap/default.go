@@ -26,6 +26,7 @@ func Default() *Registry {
 		declareLive,
 		declareAlarms,
 		declareNotify,
+		declareSecurity,
 	} {
 		err = errors.Join(err, declare(r))
 	}

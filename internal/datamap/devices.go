@@ -59,6 +59,9 @@ func declareDevices(r *Registry) error {
 			Export:      ExportJSON,
 			Erasure:     ErasePurge,
 			Sensitivity: Credential,
+			Exempt: Exempt{
+				Retention: "only a hash is kept, and it is cleared the moment the device is released or its credential revoked: nothing is left to purge",
+			},
 		}),
 		r.Register(Category{
 			ID:          DeviceEvent,
@@ -100,6 +103,9 @@ func declareDevices(r *Registry) error {
 			Retention: Retention{Period: 30 * day, From: "device released or account closed"},
 			Export:    ExportJSON,
 			Erasure:   EraseCryptoShred,
+			Exempt: Exempt{
+				Retention: "settings are deleted with the device's release, which device.info's purger does for closed accounts",
+			},
 		}),
 		r.Register(Category{
 			ID:          DeviceErrorReport,
@@ -161,6 +167,7 @@ func declareDevices(r *Registry) error {
 		}),
 		operational(r, "device_models", "hardware model catalogue of the vendor", "model", "kind", "channels", "config_schema", "created_at"),
 		operational(r, "devices", "random identifier, keyed fingerprint of the printed claim code, manufacture time", "id", "claim_index", "registered_at"),
+		operational(r, "devices", "keyed fingerprint of the secret written into the device at manufacture, which it proves itself with when it pairs", "factory_index"),
 		operational(r, "devices", "counters of ingest fields dropped and messages rejected by minimisation", "dropped_fields", "rejected_messages"),
 		operational(r, "device_pairings", "hash of a random single-use pairing token, the account and site it pairs into, who made it and its lifetime", "token_hash", "account_id", "site_id", "created_by", "created_at", "expires_at", "used_at"),
 		operational(r, "device_events", "row number", "id"),

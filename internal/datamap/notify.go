@@ -28,6 +28,9 @@ func declareNotify(r *Registry) error {
 			Retention: Retention{Period: 30 * day, From: "account closed or the choice withdrawn"},
 			Export:    ExportJSON,
 			Erasure:   ErasePurge,
+			Exempt: Exempt{
+				Retention: "a person's choices, phone number and push subscriptions are deleted when they withdraw them and when the person is erased; none outlives the person",
+			},
 		}),
 		r.Register(Category{
 			ID:          NotifyMessage,
@@ -63,6 +66,7 @@ func declareNotify(r *Registry) error {
 		}),
 		operational(r, "notify_prefs", "person and kind of message the choice is for, when it changed", "user_id", "kind", "updated_at"),
 		operational(r, "notify_phones", "person the number belongs to, when it changed", "user_id", "updated_at"),
+		operational(r, "notify_phones", "whether and when the number was verified with a one-time code sent to it, the code's keyed fingerprint, expiry and failed tries", "verified_at", "code_index", "code_expires_at", "code_attempts"),
 		operational(r, "notify_push_subs", "random identifier, person, registration time", "id", "user_id", "created_at"),
 		operational(r, "notify_webhooks", "random identifier, account, kinds of message, creation time", "id", "account_id", "kinds", "created_at"),
 		operational(r, "notify_messages", "account, message identifier, kind, creation time", "account_id", "id", "kind", "created_at"),

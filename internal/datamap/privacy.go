@@ -34,6 +34,11 @@ func declarePrivacy(r *Registry) error {
 			Retention: Retention{Period: 2 * 365 * day, From: "grant end"},
 			Export:    ExportJSON,
 			Erasure:   ErasePurge,
+			Exempt: Exempt{
+				Export:    "an account's admins see every grant and each use of it in the privacy centre (GET /api/v1/accounts/{id}/grants), live",
+				Erasure:   "a grant is proof of what the customer allowed support to see; its ticket and reason are sealed under the account's key, destroyed with the account",
+				Retention: "not yet: ended grants are kept; no purge two years after their end exists (known gap)",
+			},
 		}),
 		r.Register(Category{
 			ID:    PrivacyConsent,
@@ -60,6 +65,9 @@ func declarePrivacy(r *Registry) error {
 			Retention: Retention{Period: 3 * 365 * day, From: "account closed"},
 			Export:    ExportJSON,
 			Erasure:   ErasePseudonymise,
+			Exempt: Exempt{
+				Retention: "not yet: proofs of consent are kept as the law asks, pseudonymised on erasure, and no closing date is recorded to purge them three years on (known gap)",
+			},
 		}),
 		r.Register(Category{
 			ID:    PrivacyDisclosure,
@@ -86,6 +94,11 @@ func declarePrivacy(r *Registry) error {
 			Retention: Retention{Period: 5 * 365 * day, From: "disclosure"},
 			Export:    ExportJSON,
 			Erasure:   ErasePseudonymise,
+			Exempt: Exempt{
+				Export:    "each person and each account's admins read their ledger in the privacy centre (GET /api/v1/me/disclosures and /accounts/{id}/disclosures)",
+				Erasure:   "the ledger is kept as the law requires, under random identifiers; its names and references are sealed under the account's key, destroyed with the account",
+				Retention: "not yet: entries are kept; no purge five years after the disclosure exists (known gap)",
+			},
 		}),
 		operational(r, "privacy_grants", "random identifier, owning account, the entrusted staff role, what it opens and its lifetime",
 			"id", "account_id", "staff_role", "categories", "resources", "starts_at", "ends_at", "created_at", "revoked_at"),

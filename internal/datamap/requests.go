@@ -36,6 +36,10 @@ func declareRequests(r *Registry) error {
 			Retention: Retention{Period: 3 * 365 * day, From: "request closed"},
 			Export:    ExportJSON,
 			Erasure:   ErasePseudonymise,
+			Exempt: Exempt{
+				Export:  "the requester reads their requests, answers and letters in the privacy centre; a request is the record of answering, not data to answer about",
+				Erasure: "the record of answering a request is kept for its retention; the requester's details in it are sealed under their own key, which an erasure destroys",
+			},
 		}),
 		r.Register(Category{
 			ID:    PrivacyDocument,
@@ -53,6 +57,10 @@ func declareRequests(r *Registry) error {
 			Retention: Retention{Period: 90 * day, From: "request closed"},
 			Export:    ExportMedia,
 			Erasure:   EraseCryptoShred,
+			Exempt: Exempt{
+				Export:  "the requester's own identity documents, kept only to verify the request they came with",
+				Erasure: "identity documents go with their request's retention (the purger), sealed under a key of their own that it destroys",
+			},
 		}),
 		r.Register(Category{
 			ID:          PrivacyExport,
@@ -66,6 +74,10 @@ func declareRequests(r *Registry) error {
 			Retention: Retention{Period: 30 * day, From: "request closed"},
 			Export:    ExportMedia,
 			Erasure:   EraseCryptoShred,
+			Exempt: Exempt{
+				Export:  "an access package is itself the answer to a request",
+				Erasure: "a package is deleted and its key destroyed when its request's retention ends (the purger)",
+			},
 		}),
 		r.Register(Category{
 			ID:          PrivacyHold,
@@ -83,6 +95,10 @@ func declareRequests(r *Registry) error {
 			Retention: Retention{Period: 365 * day, From: "hold ended"},
 			Export:    ExportJSON,
 			Erasure:   ErasePurge,
+			Exempt: Exempt{
+				Export:  "a legal hold names an owner by random ID and a case reference, and is answered only to the authority concerned",
+				Erasure: "a legal hold must outlast the data it holds; it is purged once ended (the purger)",
+			},
 		}),
 		operational(r, "privacy_requests", "random identifier, kind, state, deadlines, decision and who on the vendor's staff took it, hashes of one-time secrets, a hash of the data provided, where the sealed package lies",
 			"id", "kind", "status", "requester_kind", "submitted_at", "due_at", "extended_due_at", "extension_reason",

@@ -6,9 +6,9 @@ import (
 
 	"golang.org/x/mod/semver"
 
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // AlarmTypes are the alarm types a device may raise; vigil itself raises
@@ -32,7 +32,7 @@ type Alarm struct {
 	Type       string    `json:"type"`
 	At         time.Time `json:"time"`
 	ReceivedAt time.Time `json:"received_at"`
-	Snapshot   bool      `json:"snapshot"`
+	Snapshot   bool      `json:"snapshot"` // the device said it took one
 }
 
 // AlarmIntake is the alarm pipeline as the device service sees it.
@@ -50,9 +50,9 @@ type AlarmIntake interface {
 func (s *Service) SetAlarms(a AlarmIntake) { s.alarms = a }
 
 func (s *Service) ingestAlarm(tx IngestTx, dev Row, d decoded, received time.Time, out *[]Alarm) error {
-	id, _ := d.fields["id"].(string)
+	eventID, _ := d.fields["id"].(string)
 	typ, _ := d.fields["type"].(string)
-	if id == "" || typ == "" {
+	if eventID == "" || typ == "" {
 		return errs.E(errs.Invalid, "fields id and type are required")
 	}
 	at, _ := d.fields["time"].(time.Time)
@@ -60,7 +60,7 @@ func (s *Service) ingestAlarm(tx IngestTx, dev Row, d decoded, received time.Tim
 		at = received // a device clock far off is not trusted
 	}
 	snap, _ := d.fields["snapshot"].(bool)
-	a := Alarm{ID: account.NewID("alm"), AccountID: dev.AccountID, DeviceID: dev.ID, EventID: id, Channel: d.channel,
+	a := Alarm{ID: id.New("alm"), AccountID: dev.AccountID, DeviceID: dev.ID, EventID: eventID, Channel: d.channel,
 		Type: typ, At: at.UTC(), ReceivedAt: received.UTC(), Snapshot: snap}
 	stored, err := tx.AddAlarm(a)
 	if err != nil {

@@ -8,12 +8,12 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
+	"github.com/vigil-cloud/vigil/internal/names"
 )
 
 var (
@@ -114,6 +114,10 @@ func (s *Service) claimIndex(ctx context.Context, code string) ([]byte, error) {
 	return s.keys.BlindIndex(ctx, "device-claim-code", []byte(strings.ToUpper(code)))
 }
 
+func (s *Service) factoryIndex(ctx context.Context, secret string) ([]byte, error) {
+	return s.keys.BlindIndex(ctx, "device-factory-secret", []byte(secret))
+}
+
 // sealName seals a device's name once the claim knows the device; an empty
 // name becomes the model and the end of the serial.
 func (s *Service) sealName(ctx context.Context, name string) func(accountID string, r Row) ([]byte, error) {
@@ -126,13 +130,8 @@ func (s *Service) sealName(ctx context.Context, name string) func(accountID stri
 	}
 }
 
-func checkName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 64 || strings.ContainsAny(name, "\x00\r\n") {
-		return "", errs.E(errs.Invalid, "name must be 1 to 64 characters on one line")
-	}
-	return name, nil
-}
+// checkName normalises a device's name (names.Clean).
+func checkName(name string) (string, error) { return names.Clean("name", name, 1, 64) }
 
 // ClaimInput claims a device with the serial and claim code on its label.
 type ClaimInput struct {
@@ -166,8 +165,12 @@ func (s *Service) Claim(ctx context.Context, p access.Principal, accountID strin
 	if err != nil {
 		return Device{}, Credential{}, err
 	}
-	dev, err := s.Device(ctx, p, accountID, id)
-	return dev, s.credential(id, secret), err
+	// The decision to create the device covers reading it back.
+	r, err := s.store.Device(ctx, d, accountID, id)
+	if err != nil {
+		return Device{}, Credential{}, err
+	}
+	return s.viewWithOffer(ctx, r, catalogue{}), s.credential(id, secret), nil
 }
 
 // PairingToken is a single-use token that lets a device claim itself into an
@@ -183,7 +186,7 @@ func (s *Service) CreatePairing(ctx context.Context, p access.Principal, account
 	if err != nil {
 		return PairingToken{}, err
 	}
-	token := account.NewID("pair")
+	token := id.New("pair")
 	exp := s.clk.Now().Add(s.opts.PairingTTL)
 	err = s.store.CreatePairing(ctx, d, Pairing{TokenHash: hashSecret(token), AccountID: accountID, SiteID: siteID, CreatedBy: p.ID, ExpiresAt: exp})
 	return PairingToken{Token: token, ExpiresAt: exp}, err
@@ -193,13 +196,40 @@ func (s *Service) CreatePairing(ctx context.Context, p access.Principal, account
 type PairInput struct {
 	Serial       string `json:"serial"`
 	PairingToken string `json:"pairing_token"`
+	// Secret is the device's proof of possession, from the request's
+	// authentication (Basic, user = serial): its factory secret or its
+	// claim code. Never read from the body.
+	Secret string `json:"-"`
 }
 
-// Pair is called by the device with the token its owner's app handed it. It
-// claims the device into the token's account and returns its credential.
+var errNoDeviceProof = errs.E(errs.Unauthenticated, "the device must authenticate: HTTP Basic with its serial number and its factory secret (or claim code)")
+
+// Pair is called by the device with the token its owner's app handed it,
+// authenticated by what only the device holds (its factory secret or its
+// claim code): a token alone, with a serial anyone can read, claims
+// nothing. It claims the device into the token's account and returns its
+// credential.
 func (s *Service) Pair(ctx context.Context, in PairInput) (Credential, error) {
 	if !serialRE.MatchString(in.Serial) || !strings.HasPrefix(in.PairingToken, "pair_") || len(in.PairingToken) > 64 {
 		return Credential{}, errs.E(errs.Invalid, "serial and pairing_token are required")
+	}
+	if in.Secret == "" || len(in.Secret) > 128 {
+		return Credential{}, errNoDeviceProof
+	}
+	var proof Proof
+	var err error
+	if claimCodeRE.MatchString(in.Secret) {
+		if proof.ClaimIndex, err = s.claimIndex(ctx, in.Secret); err != nil {
+			return Credential{}, err
+		}
+	}
+	if factorySecretRE.MatchString(in.Secret) {
+		if proof.FactoryIndex, err = s.factoryIndex(ctx, in.Secret); err != nil {
+			return Credential{}, err
+		}
+	}
+	if proof.ClaimIndex == nil && proof.FactoryIndex == nil {
+		return Credential{}, errNoDeviceProof
 	}
 	tokenHash := hashSecret(in.PairingToken)
 	pr, err := s.store.Pairing(ctx, tokenHash)
@@ -213,7 +243,7 @@ func (s *Service) Pair(ctx context.Context, in PairInput) (Credential, error) {
 		return Credential{}, err
 	}
 	secret, hash := newSecret()
-	id, err := s.store.Pair(ctx, d, in.Serial, tokenHash, Claim{AccountID: pr.AccountID, SiteID: pr.SiteID, CredHash: hash, Name: s.sealName(ctx, "")})
+	id, err := s.store.Pair(ctx, d, in.Serial, tokenHash, proof, Claim{AccountID: pr.AccountID, SiteID: pr.SiteID, CredHash: hash, Name: s.sealName(ctx, "")})
 	if err != nil {
 		return Credential{}, err
 	}
@@ -267,12 +297,21 @@ type DeviceChange struct {
 // UpdateDevice renames a device, moves it to a site, or turns the sending of
 // its error details on or off.
 func (s *Service) UpdateDevice(ctx context.Context, p access.Principal, accountID, id string, ch DeviceChange) (Device, error) {
-	cur, err := s.Device(ctx, p, accountID, id)
-	if err != nil {
-		return Device{}, err
-	}
-	if ch.Name != nil || ch.SiteID != nil {
-		name := cur.Name
+	// One decision per resource: the device's info when it is renamed or
+	// moved (read back under it), its error reports when their sending is
+	// switched, and a read of the device otherwise.
+	var info access.Decision
+	changed := ch.Name != nil || ch.SiteID != nil
+	if changed {
+		var err error
+		if info, err = s.check(ctx, p, access.Update, res(datamap.DeviceInfo, accountID, id), datamap.PurposeService); err != nil {
+			return Device{}, err
+		}
+		cur, err := s.store.Device(ctx, info, accountID, id)
+		if err != nil {
+			return Device{}, err
+		}
+		name := string(s.open(ctx, accountID, "devices.name_sealed", id, cur.NameSealed))
 		if ch.Name != nil {
 			if name, err = checkName(*ch.Name); err != nil {
 				return Device{}, err
@@ -282,15 +321,11 @@ func (s *Service) UpdateDevice(ctx context.Context, p access.Principal, accountI
 		if ch.SiteID != nil {
 			site = *ch.SiteID
 		}
-		d, err := s.check(ctx, p, access.Update, res(datamap.DeviceInfo, accountID, id), datamap.PurposeService)
-		if err != nil {
-			return Device{}, err
-		}
 		sealed, err := s.seal(ctx, accountID, "devices.name_sealed", id, []byte(name))
 		if err != nil {
 			return Device{}, err
 		}
-		if err := s.store.UpdateDevice(ctx, d, accountID, id, sealed, site); err != nil {
+		if err := s.store.UpdateDevice(ctx, info, accountID, id, sealed, site); err != nil {
 			return Device{}, err
 		}
 	}
@@ -303,7 +338,14 @@ func (s *Service) UpdateDevice(ctx context.Context, p access.Principal, accountI
 			return Device{}, err
 		}
 	}
-	return s.Device(ctx, p, accountID, id)
+	if !changed {
+		return s.Device(ctx, p, accountID, id)
+	}
+	r, err := s.store.Device(ctx, info, accountID, id)
+	if err != nil {
+		return Device{}, err
+	}
+	return s.viewWithOffer(ctx, r, catalogue{}), nil
 }
 
 // ReleaseDevice removes a device from the account and erases what it reported
@@ -317,7 +359,7 @@ func (s *Service) ReleaseDevice(ctx context.Context, p access.Principal, account
 	if err := s.store.Release(ctx, d, accountID, id); err != nil {
 		return err
 	}
-	s.disconnect(id)
+	s.withdrawn(ctx, id)
 	s.released(ctx, accountID, id)
 	return nil
 }
@@ -332,8 +374,13 @@ func (s *Service) ReportLost(ctx context.Context, p access.Principal, accountID,
 	if err := s.store.SetLost(ctx, d, accountID, id); err != nil {
 		return Device{}, err
 	}
-	s.disconnect(id)
-	return s.Device(ctx, p, accountID, id)
+	s.withdrawn(ctx, id)
+	// The decision to mark it lost covers reading it back.
+	r, err := s.store.Device(ctx, d, accountID, id)
+	if err != nil {
+		return Device{}, err
+	}
+	return s.viewWithOffer(ctx, r, catalogue{}), nil
 }
 
 // RotateCredential issues a new secret; the old one stops working at once.
@@ -346,7 +393,7 @@ func (s *Service) RotateCredential(ctx context.Context, p access.Principal, acco
 	if err := s.store.SetCredential(ctx, d, accountID, id, hash); err != nil {
 		return Credential{}, err
 	}
-	s.disconnect(id)
+	s.withdrawn(ctx, id)
 	return s.credential(id, secret), nil
 }
 
@@ -359,7 +406,7 @@ func (s *Service) RevokeCredential(ctx context.Context, p access.Principal, acco
 	if err := s.store.SetCredential(ctx, d, accountID, id, nil); err != nil {
 		return err
 	}
-	s.disconnect(id)
+	s.withdrawn(ctx, id)
 	return nil
 }
 

@@ -103,7 +103,9 @@ func TestPairingToken(t *testing.T) {
 		owner.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+owner.AccountID+"/pairing-tokens", map[string]any{}).Decode(t, &tok)
 
 		var cred device.Credential
+		anon.Basic = made[0].Serial + ":" + made[0].FactorySecret
 		anon.Must(http.StatusCreated, "POST", "/api/v1/devices/pair", map[string]any{"serial": made[0].Serial, "pairing_token": tok.Token}).Decode(t, &cred)
+		anon.Basic = made[1].Serial + ":" + made[1].FactorySecret
 		if cred.DeviceID != made[0].ID {
 			t.Fatalf("paired %q, want %q", cred.DeviceID, made[0].ID)
 		}
@@ -179,4 +181,46 @@ func TestManufactureImport(t *testing.T) {
 	owner.Claim(vigiltest.Made{Serial: "SN-CSV-2", ClaimCode: "ABCDEFGH13"}, "NVR")
 	// Customers cannot register devices.
 	owner.Must(http.StatusNotFound, "POST", "/api/v1/staff/devices", map[string]any{"devices": []any{}})
+}
+
+// Claiming needs proof of possession: someone who holds a pairing token of
+// their own account (or a stolen one) and reads a serial number off a box
+// in a shop cannot pair that device. The device itself proves it holds its
+// factory secret (or the claim code inside its packaging) over HTTP Basic;
+// a wrong or missing proof claims nothing and leaves the token unspent,
+// with the same answer as an unknown serial.
+// proves: U-A, U-H, P6
+func TestPairingNeedsProofOfPossession(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		made := e.Operator().Manufacture("vc-100", 2)
+		squatter := e.SignUp("squatter@example.com")
+		var tok device.PairingToken
+		squatter.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+squatter.AccountID+"/pairing-tokens", map[string]any{}).Decode(t, &tok)
+		pair := map[string]any{"serial": made[0].Serial, "pairing_token": tok.Token}
+		anon := e.Client()
+		for name, basic := range map[string]string{
+			"serial alone":         "",
+			"wrong secret":         made[0].Serial + ":factory:not-the-secret-at-all",
+			"another's secret":     made[0].Serial + ":" + made[1].FactorySecret,
+			"another's claim code": made[0].Serial + ":" + made[1].ClaimCode,
+			"user not the serial":  made[1].Serial + ":" + made[0].FactorySecret,
+		} {
+			anon.Basic = basic
+			r := anon.Do("POST", "/api/v1/devices/pair", pair)
+			if r.Status != http.StatusUnauthorized {
+				t.Errorf("%s: %d %s, want 401", name, r.Status, r.Body)
+			}
+		}
+		// The token was not spent: the real device pairs with it, by its
+		// factory secret; the other device pairs by its claim code.
+		anon.Basic = made[0].Serial + ":" + made[0].FactorySecret
+		var cred device.Credential
+		anon.Must(http.StatusCreated, "POST", "/api/v1/devices/pair", pair).Decode(t, &cred)
+		if cred.DeviceID != made[0].ID {
+			t.Fatalf("paired %s, want %s", cred.DeviceID, made[0].ID)
+		}
+		squatter.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+squatter.AccountID+"/pairing-tokens", map[string]any{}).Decode(t, &tok)
+		anon.Basic = made[1].Serial + ":" + made[1].ClaimCode
+		anon.Must(http.StatusCreated, "POST", "/api/v1/devices/pair", map[string]any{"serial": made[1].Serial, "pairing_token": tok.Token})
+	})
 }

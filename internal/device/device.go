@@ -22,6 +22,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/revoke"
 )
 
 // Kind is what sort of device it is.
@@ -56,6 +57,9 @@ type Options struct {
 	MQTTURL string
 	// PairingTTL is how long a pairing token is valid (10 minutes).
 	PairingTTL time.Duration
+	// Revoker is the revocation signal a device's withdrawn trust goes
+	// through; nil sends none.
+	Revoker revoke.Revoker
 }
 
 // Service is the device capability.
@@ -64,6 +68,7 @@ type Service struct {
 	keys    Keys
 	gate    *access.Gate
 	link    Link
+	revoker revoke.Revoker
 	reg     *datamap.Registry
 	clk     clock.Clock
 	log     *slog.Logger
@@ -87,7 +92,7 @@ func New(st Store, k Keys, gate *access.Gate, reg *datamap.Registry, clk clock.C
 			return nil, errs.Wrap(err, errs.Internal, "uplink topic %q", topic)
 		}
 	}
-	return &Service{store: st, keys: k, gate: gate, reg: reg, clk: clk, log: log, opts: o,
+	return &Service{store: st, keys: k, gate: gate, reg: reg, clk: clk, log: log, opts: o, revoker: o.Revoker,
 		metrics: newMetrics(mreg), schemas: newSchemaCache()}, nil
 }
 
@@ -137,9 +142,20 @@ func (s *Service) send(ctx context.Context, deviceID, topic string, payload []by
 	}
 }
 
-func (s *Service) disconnect(deviceID string) {
-	if s.link != nil {
-		s.link.Disconnect(deviceID)
+// withdrawn sends the one "device revoked" signal: on every node, the
+// device's MQTT connections and RTSP sessions close and its live viewers
+// end, and stream tokens issued for it are refused (the listeners are
+// wired by the app). Without the signal (a service used alone) the bus is
+// told directly.
+func (s *Service) withdrawn(ctx context.Context, deviceID string) {
+	if s.revoker == nil {
+		if s.link != nil {
+			s.link.Disconnect(deviceID)
+		}
+		return
+	}
+	if err := s.revoker.Revoke(context.WithoutCancel(ctx), revoke.Device(deviceID)); err != nil {
+		s.log.Error("device revocation not recorded", "device", deviceID, "err", err)
 	}
 }
 

@@ -17,8 +17,8 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // vendor checks that p may manage the vendor's catalogues: models, the
@@ -77,6 +77,10 @@ type Manufactured struct {
 	Serial    string `json:"serial"`
 	Model     string `json:"model"`
 	ClaimCode string `json:"claim_code"`
+	// FactorySecret, when the factory wrote one into the device, is what
+	// the device proves itself with when it pairs (besides its claim
+	// code). Kept only as a keyed fingerprint.
+	FactorySecret string `json:"factory_secret,omitempty"`
 }
 
 // Registered is a registered device.
@@ -111,6 +115,9 @@ func (s *Service) RegisterManufactured(ctx context.Context, by string, in []Manu
 		if !serialRE.MatchString(m.Serial) || !modelRE.MatchString(m.Model) || !claimCodeRE.MatchString(m.ClaimCode) {
 			return nil, errs.E(errs.Invalid, "device %d: serial (4-40 letters, digits, dashes), model and claim_code (8-32 letters or digits) are required", i+1)
 		}
+		if m.FactorySecret != "" && !factorySecretRE.MatchString(m.FactorySecret) {
+			return nil, errs.E(errs.Invalid, "device %d: factory_secret must be 16 to 128 printable ASCII characters", i+1)
+		}
 		if seen[m.Serial] {
 			return nil, errs.E(errs.Invalid, "device %d: serial %s appears twice", i+1, m.Serial)
 		}
@@ -119,8 +126,14 @@ func (s *Service) RegisterManufactured(ctx context.Context, by string, in []Manu
 		if err != nil {
 			return nil, err
 		}
-		id := account.NewID("dev")
-		regs = append(regs, Registration{ID: id, Serial: m.Serial, Model: m.Model, ClaimIndex: idx})
+		var factory []byte
+		if m.FactorySecret != "" {
+			if factory, err = s.factoryIndex(ctx, m.FactorySecret); err != nil {
+				return nil, err
+			}
+		}
+		id := id.New("dev")
+		regs = append(regs, Registration{ID: id, Serial: m.Serial, Model: m.Model, ClaimIndex: idx, FactoryIndex: factory})
 		out = append(out, Registered{ID: id, Serial: m.Serial})
 	}
 	if err := s.store.Register(ctx, regs); err != nil {
@@ -131,7 +144,8 @@ func (s *Service) RegisterManufactured(ctx context.Context, by string, in []Manu
 }
 
 // ParseCSV reads a manufacture list: a header line naming serial, model and
-// claim_code (in any order), then one device per line.
+// claim_code, and optionally factory_secret (in any order), then one device
+// per line.
 func ParseCSV(r io.Reader) ([]Manufactured, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -164,12 +178,17 @@ func ParseCSV(r io.Reader) ([]Manufactured, error) {
 			return nil, errs.E(errs.TooLarge, "at most %d devices per import", maxRegister)
 		}
 		get := func(k string) string { return strings.TrimSpace(rec[col[k]]) }
-		out = append(out, Manufactured{Serial: get("serial"), Model: get("model"), ClaimCode: get("claim_code")})
+		m := Manufactured{Serial: get("serial"), Model: get("model"), ClaimCode: get("claim_code")}
+		if _, ok := col["factory_secret"]; ok {
+			m.FactorySecret = get("factory_secret")
+		}
+		out = append(out, m)
 	}
 }
 
 var (
-	sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	factorySecretRE = regexp.MustCompile(`^[!-~]{16,128}$`)
+	sha256RE        = regexp.MustCompile(`^[0-9a-f]{64}$`)
 	// platformRE names an app platform.
 	platformRE = regexp.MustCompile(`^(ios|android|web|desktop)$`)
 )
@@ -211,7 +230,7 @@ func (s *Service) PublishRelease(ctx context.Context, p access.Principal, r Rele
 	case r.RolloutPercent < 0 || r.RolloutPercent > 100:
 		return Release{}, errs.E(errs.Invalid, "rollout_percent must be 0 to 100")
 	}
-	r.ID = account.NewID("fw")
+	r.ID = id.New("fw")
 	r.PublishedAt = s.clk.Now()
 	if err := s.store.PutRelease(ctx, r); err != nil {
 		return Release{}, err

@@ -12,9 +12,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 )
 
@@ -398,7 +398,7 @@ func (s *Service) ingestReport(ctx context.Context, tx IngestTx, dev Row, d deco
 	if kind == "" || body == "" {
 		return errs.E(errs.Invalid, "kind and body are required")
 	}
-	id := account.NewID("err")
+	id := id.New("err")
 	sealed, err := s.seal(ctx, dev.AccountID, "error_reports.body_sealed", id, []byte(body))
 	if err != nil {
 		return err

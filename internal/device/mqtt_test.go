@@ -16,19 +16,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/sim"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
-
-// eventually polls cond until it holds or ten seconds pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 func connect(t *testing.T, cred device.Credential, channels int, apply bool) *sim.Device {
 	t.Helper()
@@ -59,7 +48,7 @@ func TestDeviceOverMQTT(t *testing.T) {
 		}
 		cam := connect(t, cred, 0, false)
 		ctx := t.Context()
-		eventually(t, "the camera online", func() bool { return getDevice(t, owner, cred.DeviceID).Online })
+		waittest.Eventually(t, "the camera online", func() bool { return getDevice(t, owner, cred.DeviceID).Online })
 
 		if err := cam.Publish(ctx, "info", map[string]any{"firmware_version": "1.0.0", "time_zone": "Europe/Oslo", "wifi_password": "hunter2"}); err != nil {
 			t.Fatal(err)
@@ -70,7 +59,7 @@ func TestDeviceOverMQTT(t *testing.T) {
 		if err := cam.Publish(ctx, "event", map[string]any{"kind": "restart", "code": "watchdog"}); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the event stored", func() bool {
+		waittest.Eventually(t, "the event stored", func() bool {
 			var evs struct{ Events []device.EventRow }
 			owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+owner.AccountID+"/devices/"+cred.DeviceID+"/events", nil).Decode(t, &evs)
 			return len(evs.Events) == 1 && evs.Events[0].Code == "watchdog"
@@ -132,7 +121,7 @@ func TestDeviceTopicIsolation(t *testing.T) {
 		if err := attacker.Publish(ctx, "event", map[string]any{"kind": "error", "code": "probe"}); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the attacker's own event", func() bool {
+		waittest.Eventually(t, "the attacker's own event", func() bool {
 			var evs struct{ Events []device.EventRow }
 			mallory.Must(http.StatusOK, "GET", "/api/v1/accounts/"+mallory.AccountID+"/devices/"+made[1].ID+"/events", nil).Decode(t, &evs)
 			return len(evs.Events) == 1
@@ -164,7 +153,7 @@ func TestRevokedDeviceIsCutOff(t *testing.T) {
 		owner.Must(http.StatusOK, "POST", "/api/v1/accounts/"+owner.AccountID+"/devices/"+made[1].ID+"/lost", nil)
 		for i, c := range cams {
 			start := time.Now()
-			eventually(t, fmt.Sprintf("device %d disconnected", i), func() bool { return !c.Connected() })
+			waittest.Eventually(t, fmt.Sprintf("device %d disconnected", i), func() bool { return !c.Connected() })
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("device %d stayed connected %s after revocation", i, d)
 			}
@@ -188,11 +177,11 @@ func TestShadowReachesDevices(t *testing.T) {
 		cred := owner.Claim(made[0], "NVR")
 		id := cred.DeviceID
 		nvr := connect(t, cred, 8, true)
-		eventually(t, "the NVR online", func() bool { return getDevice(t, owner, id).Online })
+		waittest.Eventually(t, "the NVR online", func() bool { return getDevice(t, owner, id).Online })
 
 		owner.Must(http.StatusOK, "PATCH", "/api/v1/accounts/"+owner.AccountID+"/devices/"+id+"/shadow",
 			map[string]any{"channel": 2, "version": 0, "desired": map[string]any{"fps": 12, "ir_mode": "on"}})
-		eventually(t, "channel 2 applied", func() bool {
+		waittest.Eventually(t, "channel 2 applied", func() bool {
 			sh := shadow(t, owner, id, 2)
 			return sh.Version == 1 && len(sh.Delta) == 0 && len(sh.Reported) == 2
 		})
@@ -202,7 +191,7 @@ func TestShadowReachesDevices(t *testing.T) {
 
 		// Offline: the change waits, and arrives when the NVR is back.
 		nvr.Close()
-		eventually(t, "the NVR offline", func() bool { return !getDevice(t, owner, id).Online })
+		waittest.Eventually(t, "the NVR offline", func() bool { return !getDevice(t, owner, id).Online })
 		owner.Must(http.StatusOK, "PATCH", "/api/v1/accounts/"+owner.AccountID+"/devices/"+id+"/shadow",
 			map[string]any{"channel": 2, "version": 1, "desired": map[string]any{"fps": 25}})
 		owner.Must(http.StatusOK, "PATCH", "/api/v1/accounts/"+owner.AccountID+"/devices/"+id+"/shadow",
@@ -211,7 +200,7 @@ func TestShadowReachesDevices(t *testing.T) {
 			t.Fatalf("offline delta %s", raw(sh.Delta))
 		}
 		back := connect(t, cred, 8, true)
-		eventually(t, "the latest settings applied after reconnect", func() bool {
+		waittest.Eventually(t, "the latest settings applied after reconnect", func() bool {
 			s2, s0 := shadow(t, owner, id, 2), shadow(t, owner, id, 0)
 			return len(s2.Delta) == 0 && string(s2.Reported["fps"]) == "25" && len(s0.Delta) == 0
 		})
@@ -234,12 +223,12 @@ func TestFirmwareOfferOverMQTT(t *testing.T) {
 		if err := cam.Publish(t.Context(), "info", map[string]any{"firmware_version": "1.0.0"}); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "online on 1.0.0", func() bool {
+		waittest.Eventually(t, "online on 1.0.0", func() bool {
 			d := getDevice(t, owner, cred.DeviceID)
 			return d.Online && d.Info.FirmwareVersion == "1.0.0"
 		})
 		op.Must(http.StatusCreated, "POST", "/api/v1/staff/firmware", release(t, "1.1.0", 100))
-		eventually(t, "the upgrade reported", func() bool {
+		waittest.Eventually(t, "the upgrade reported", func() bool {
 			d := getDevice(t, owner, cred.DeviceID)
 			return d.Info.FirmwareVersion == "1.1.0" && d.UpdateAvailable == nil
 		})
@@ -266,7 +255,7 @@ func TestBusStoreHoldsNothingInClear(t *testing.T) {
 	if err := cam.Publish(t.Context(), "info", map[string]any{"time_zone": "Europe/Rome", "secret_note": marker}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the info stored", func() bool { return getDevice(t, owner, cred.DeviceID).Info.TimeZone == "Europe/Rome" })
+	waittest.Eventually(t, "the info stored", func() bool { return getDevice(t, owner, cred.DeviceID).Info.TimeZone == "Europe/Rome" })
 	cam.Close()
 	e.App.Close() // flush and close every store file
 	assertNoFileContains(t, e.Config.DataDir, marker)
@@ -300,7 +289,7 @@ func TestDeviceOverMQTTS(t *testing.T) {
 		t.Fatalf("MQTTS: %v", err)
 	}
 	defer cam.Close()
-	eventually(t, "the camera online over TLS", func() bool { return getDevice(t, owner, cred.DeviceID).Online })
+	waittest.Eventually(t, "the camera online over TLS", func() bool { return getDevice(t, owner, cred.DeviceID).Online })
 
 	plain := cfg
 	plain.URL, plain.TLS = strings.Replace(cred.MQTTURL, "mqtts://", "mqtt://", 1), nil

@@ -7,7 +7,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
-	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Filter narrows what a data-subject request or a retention job touches in
@@ -46,11 +46,11 @@ type PrivacyStore interface {
 
 // RegisterPrivacy gives the privacy centre the exporters, erasers and
 // retention purgers of the device categories.
-func (s *Service) RegisterPrivacy(r *privacy.Registry, st PrivacyStore) error {
+func (s *Service) RegisterPrivacy(r *fulfil.Registry, st PrivacyStore) error {
 	for _, c := range []datamap.CategoryID{datamap.DeviceInfo, datamap.DeviceCredential, datamap.DeviceEvent,
 		datamap.DeviceConfig, datamap.DeviceErrorReport, datamap.NetIP} {
 		h := deviceHandler{s: s, st: st, cat: c}
-		hs := privacy.Handlers{Export: h, Erase: h}
+		hs := fulfil.Handlers{Export: h, Erase: h}
 		if c != datamap.DeviceCredential && c != datamap.DeviceConfig {
 			hs.Purge = h
 		}
@@ -70,7 +70,7 @@ type deviceHandler struct {
 	cat datamap.CategoryID
 }
 
-func (h deviceHandler) filters(s privacy.Subject, sc privacy.Scope) []Filter {
+func (h deviceHandler) filters(s fulfil.Subject, sc fulfil.Scope) []Filter {
 	var out []Filter
 	for _, acct := range s.OwnedAccounts() {
 		out = append(out, Filter{AccountID: acct, Devices: sc.Devices, From: sc.From, To: sc.To})
@@ -78,10 +78,10 @@ func (h deviceHandler) filters(s privacy.Subject, sc privacy.Scope) []Filter {
 	return out
 }
 
-func record(id string, v any) privacy.Record { return privacy.Record{ID: id, Data: v} }
+func record(id string, v any) fulfil.Record { return fulfil.Record{ID: id, Data: v} }
 
 // Export writes the category's records of the accounts the subject owns.
-func (h deviceHandler) Export(ctx context.Context, d access.Decision, s privacy.Subject, sc privacy.Scope, emit func(privacy.Record) error) error {
+func (h deviceHandler) Export(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope, emit func(fulfil.Record) error) error {
 	for _, f := range h.filters(s, sc) {
 		var err error
 		switch h.cat {
@@ -125,8 +125,8 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // Erase deletes the category's data in the accounts the subject owns;
 // erasing device.info releases the devices, with all they reported.
-func (h deviceHandler) Erase(ctx context.Context, d access.Decision, s privacy.Subject, sc privacy.Scope) (privacy.Erased, error) {
-	var out privacy.Erased
+func (h deviceHandler) Erase(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope) (fulfil.Erased, error) {
+	var out fulfil.Erased
 	for _, f := range h.filters(s, sc) {
 		n, released, err := h.st.Erase(ctx, d, h.cat, s.ID, f)
 		if err != nil {
@@ -134,7 +134,7 @@ func (h deviceHandler) Erase(ctx context.Context, d access.Decision, s privacy.S
 		}
 		out.Rows += n
 		for _, id := range released {
-			h.s.disconnect(id)
+			h.s.withdrawn(ctx, id)
 			h.s.released(ctx, f.AccountID, id)
 		}
 	}

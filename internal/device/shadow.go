@@ -189,27 +189,24 @@ func sameJSON(a, b json.RawMessage) bool {
 	return bytes.Equal(xa, ya)
 }
 
-func (s *Service) checkChannel(dev Device, ch int) error {
-	if ch < 0 || ch > dev.Channels {
-		return errs.E(errs.Invalid, "channel must be 0 (the device) or 1 to %d", dev.Channels)
+func checkChannel(m Model, ch int) error {
+	if ch < 0 || ch > m.Channels {
+		return errs.E(errs.Invalid, "channel must be 0 (the device) or 1 to %d", m.Channels)
 	}
 	return nil
 }
 
 // GetShadow returns the shadow of a device (channel 0) or NVR channel.
 func (s *Service) GetShadow(ctx context.Context, p access.Principal, accountID, deviceID string, channel int) (Shadow, error) {
-	dev, err := s.Device(ctx, p, accountID, deviceID)
+	d, err := s.check(ctx, p, access.Read, res(datamap.DeviceConfig, accountID, deviceID), datamap.PurposeRemoteConfig)
 	if err != nil {
 		return Shadow{}, err
 	}
-	if err := s.checkChannel(dev, channel); err != nil {
-		return Shadow{}, err
-	}
-	if _, err := s.check(ctx, p, access.Read, res(datamap.DeviceConfig, accountID, deviceID), datamap.PurposeRemoteConfig); err != nil {
-		return Shadow{}, err
-	}
-	row, err := s.store.Shadow(ctx, accountID, deviceID, channel)
+	row, m, err := s.store.Shadow(ctx, d, accountID, deviceID, channel)
 	if err != nil {
+		return Shadow{}, err
+	}
+	if err := checkChannel(m, channel); err != nil {
 		return Shadow{}, err
 	}
 	return s.shadowOf(ctx, row), nil
@@ -230,22 +227,18 @@ func (s *Service) UpdateDesired(ctx context.Context, p access.Principal, account
 	if ch.Version == nil || len(ch.Desired) == 0 {
 		return Shadow{}, errs.E(errs.Invalid, "version (the shadow version you changed) and desired (the settings to change) are required")
 	}
-	dev, err := s.Device(ctx, p, accountID, deviceID)
-	if err != nil {
-		return Shadow{}, err
-	}
-	if err := s.checkChannel(dev, ch.Channel); err != nil {
-		return Shadow{}, err
-	}
-	schema, err := s.schemaOf(ctx, dev.Model)
-	if err != nil {
-		return Shadow{}, err
-	}
 	d, err := s.check(ctx, p, access.Update, res(datamap.DeviceConfig, accountID, deviceID), datamap.PurposeRemoteConfig)
 	if err != nil {
 		return Shadow{}, err
 	}
-	cur, err := s.store.Shadow(ctx, accountID, deviceID, ch.Channel)
+	cur, m, err := s.store.Shadow(ctx, d, accountID, deviceID, ch.Channel)
+	if err != nil {
+		return Shadow{}, err
+	}
+	if err := checkChannel(m, ch.Channel); err != nil {
+		return Shadow{}, err
+	}
+	schema, err := s.schemaOf(ctx, m.Model)
 	if err != nil {
 		return Shadow{}, err
 	}
@@ -272,7 +265,12 @@ func (s *Service) UpdateDesired(ctx context.Context, p access.Principal, account
 		return Shadow{}, err
 	}
 	s.pushShadow(ctx, accountID, deviceID, ch.Channel, true)
-	return s.GetShadow(ctx, p, accountID, deviceID, ch.Channel)
+	// Read back under the same decision: one request, one access.
+	row, _, err := s.store.Shadow(ctx, d, accountID, deviceID, ch.Channel)
+	if err != nil {
+		return Shadow{}, err
+	}
+	return s.shadowOf(ctx, row), nil
 }
 
 func validate(schema *configSchema, channel int, desired map[string]json.RawMessage) error {
@@ -356,7 +354,7 @@ func shadowTopic(channel int, name string) string {
 // pushShadow sends a shadow's desired state and delta to the device; a
 // shadow nobody ever set is not sent unless always.
 func (s *Service) pushShadow(ctx context.Context, accountID, deviceID string, channel int, always bool) {
-	row, err := s.store.Shadow(ctx, accountID, deviceID, channel)
+	row, err := s.store.DeviceShadow(ctx, accountID, deviceID, channel)
 	if err != nil {
 		s.log.Warn("shadow not pushed", "device", deviceID, "err", err)
 		return
@@ -373,7 +371,7 @@ func (s *Service) pushShadow(ctx context.Context, accountID, deviceID string, ch
 // still to apply, and any firmware offer.
 func (s *Service) catchUp(ctx context.Context, dev Row) {
 	for ch := 0; ch <= dev.Channels; ch++ {
-		row, err := s.store.Shadow(ctx, dev.AccountID, dev.ID, ch)
+		row, err := s.store.DeviceShadow(ctx, dev.AccountID, dev.ID, ch)
 		if err != nil || row.Version == 0 {
 			continue
 		}

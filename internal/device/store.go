@@ -22,6 +22,9 @@ type Registration struct {
 	Serial     string
 	Model      string
 	ClaimIndex []byte // keyed fingerprint of the claim code
+	// FactoryIndex is the keyed fingerprint of the factory secret; nil
+	// when the device has none.
+	FactoryIndex []byte
 }
 
 // Row is a stored device.
@@ -69,6 +72,15 @@ type Identity struct {
 	AccountID string
 	Kind      Kind
 	Channels  int
+	ClaimedAt time.Time // the claim the credential belongs to
+}
+
+// Proof is what a pairing device presented, as the keyed fingerprints the
+// registry keeps: it matches when it is the device's claim code or its
+// factory secret.
+type Proof struct {
+	ClaimIndex   []byte
+	FactoryIndex []byte
 }
 
 // Pairing is a single-use token an owner hands to a device.
@@ -189,7 +201,10 @@ type Store interface {
 	Pairing(ctx context.Context, tokenHash []byte) (Pairing, error)
 	// Pair spends the pairing token and claims the device with serial into
 	// its account, in one transaction.
-	Pair(ctx context.Context, d access.Decision, serial string, tokenHash []byte, c Claim) (deviceID string, err error)
+	// Pair spends a pairing token and claims the device with serial, if
+	// the device proved itself: proof holds the fingerprints of what it
+	// presented, read as its claim code and as its factory secret.
+	Pair(ctx context.Context, d access.Decision, serial string, tokenHash []byte, proof Proof, c Claim) (deviceID string, err error)
 
 	Device(ctx context.Context, d access.Decision, accountID, id string) (Row, error)
 	// DeviceSite is the site a device of the account is in ("" for none).
@@ -216,7 +231,14 @@ type Store interface {
 	IPs(ctx context.Context, d access.Decision, accountID, deviceID string) ([]IPRow, error)
 	Reports(ctx context.Context, d access.Decision, accountID string, limit int) ([]ReportRow, error)
 
-	Shadow(ctx context.Context, accountID, deviceID string, channel int) (ShadowRow, error)
+	// Device returns one device of the account under a decision to read,
+	// change or create it (a write covers reading back what it wrote).
+	// Shadow returns a shadow (version 0 when unset) with the device's
+	// model under a decision to read or change the device's configuration;
+	// errs.NotFound for a device not in the account.
+	Shadow(ctx context.Context, d access.Decision, accountID, deviceID string, channel int) (ShadowRow, Model, error)
+	// DeviceShadow reads a shadow for the device's own link.
+	DeviceShadow(ctx context.Context, accountID, deviceID string, channel int) (ShadowRow, error)
 	// PutDesired stores a new desired state if the shadow is still at
 	// version expect; errs.Conflict otherwise. It returns the new version.
 	PutDesired(ctx context.Context, d access.Decision, row ShadowRow, expect int64) (int64, error)

@@ -7,9 +7,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Events lists a device's events, newest first, before the event ID given
@@ -128,7 +128,7 @@ func (s *Service) SubmitAppReport(ctx context.Context, p access.Principal, in Ap
 	if err != nil {
 		return Report{}, err
 	}
-	id := account.NewID("err")
+	id := id.New("err")
 	sealed, err := s.seal(ctx, in.AccountID, "error_reports.body_sealed", id, []byte(in.Body))
 	if err != nil {
 		return Report{}, err

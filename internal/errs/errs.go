@@ -14,18 +14,19 @@ type Code string
 
 // The codes vigil uses. Transports map each to a status.
 const (
-	Invalid         Code = "invalid"         // the request is malformed or breaks a rule
-	NotFound        Code = "not_found"       // no such object, or not visible to the caller
-	Conflict        Code = "conflict"        // the object exists or changed meanwhile
-	Unauthenticated Code = "unauthenticated" // no valid credential
-	Forbidden       Code = "forbidden"       // authenticated but not allowed
-	RateLimited     Code = "rate_limited"    // too many attempts; retry later
-	Locked          Code = "locked"          // the credential is locked after failures
-	TooLarge        Code = "too_large"       // the body or payload is over the limit
-	MFARequired     Code = "mfa_required"    // a second factor is needed first
-	Gone            Code = "gone"            // the object was destroyed (for example a shredded key)
-	Unavailable     Code = "unavailable"     // a dependency is down; retry later
-	Internal        Code = "internal"        // a bug or an unexpected failure
+	Invalid         Code = "invalid"          // the request is malformed or breaks a rule
+	NotFound        Code = "not_found"        // no such object, or not visible to the caller
+	Conflict        Code = "conflict"         // the object exists or changed meanwhile
+	Unauthenticated Code = "unauthenticated"  // no valid credential
+	Forbidden       Code = "forbidden"        // authenticated but not allowed
+	RateLimited     Code = "rate_limited"     // too many attempts; retry later
+	Locked          Code = "locked"           // the credential is locked after failures
+	TooLarge        Code = "too_large"        // the body or payload is over the limit
+	HeaderTooLarge  Code = "header_too_large" // the request's header fields are over the limit
+	MFARequired     Code = "mfa_required"     // a second factor is needed first
+	Gone            Code = "gone"             // the object was destroyed (for example a shredded key)
+	Unavailable     Code = "unavailable"      // a dependency is down; retry later
+	Internal        Code = "internal"         // a bug or an unexpected failure
 )
 
 // ConsentRequired says a material change of a notice awaits the person's

@@ -7,6 +7,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -173,7 +174,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, a *account.
 // siteParam reads the optional site_id query parameter.
 func siteParam(r *http.Request) (string, error) {
 	v := r.URL.Query().Get("site_id")
-	if v != "" && !idPattern.MatchString(v) {
+	if v != "" && !id.Valid(v) {
 		return "", errs.E(errs.Invalid, "site_id is not a valid identifier")
 	}
 	return v, nil

@@ -11,26 +11,6 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
 
-// alarmRoutes are the alarm pipeline's routes: a device uploads its
-// snapshots with its own credential; people list, read and acknowledge
-// alarms, fetch snapshots, and owners and admins manage the rules.
-func (s *Server) alarmRoutes() []route {
-	return []route{
-		{"PUT", "/api/v1/devices/{deviceID}/alarms/{eventID}/snapshot", public, false, s.uploadSnapshot},
-		{"GET", "/api/v1/accounts/{accountID}/alarms", user, false, s.listAlarms},
-		{"GET", "/api/v1/accounts/{accountID}/alarms/{alarmID}", user, false, s.getAlarm},
-		{"POST", "/api/v1/accounts/{accountID}/alarms/{alarmID}/ack", user, false, s.ackAlarm},
-		{"GET", "/api/v1/accounts/{accountID}/alarms/{alarmID}/snapshot", user, false, s.alarmSnapshot},
-		{"GET", "/api/v1/accounts/{accountID}/alarm-rules", user, false, s.listAlarmRules},
-		{"POST", "/api/v1/accounts/{accountID}/alarm-rules", user, false, s.createAlarmRule},
-		{"PUT", "/api/v1/accounts/{accountID}/alarm-rules/{ruleID}", user, false, s.updateAlarmRule},
-		{"DELETE", "/api/v1/accounts/{accountID}/alarm-rules/{ruleID}", user, false, s.deleteAlarmRule},
-		{"GET", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.getQuietHours},
-		{"PUT", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.setQuietHours},
-		{"DELETE", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.clearQuietHours},
-	}
-}
-
 // uploadSnapshot takes a JPEG from a device, authenticated by HTTP Basic
 // with its device ID and secret.
 func (s *Server) uploadSnapshot(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {

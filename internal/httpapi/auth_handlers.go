@@ -206,3 +206,19 @@ func (s *Server) mayEnrolWhilePending(r *http.Request, a *account.Auth) bool {
 	enrolled, err := s.Accounts.HasTOTP(r.Context(), a.Principal)
 	return err == nil && !enrolled
 }
+
+// unlockSignIn spends the link mailed to an account's owner when its
+// sign-ins from one network started to wait.
+func (s *Server) unlockSignIn(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {
+	var in struct {
+		Token string `json:"token"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.Accounts.UnlockSignIn(r.Context(), in.Token); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "sign-ins with your address no longer wait"})
+	return nil
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // accountAndDevice reads the account and device identifiers of a path.
@@ -44,11 +45,16 @@ func (s *Server) createPairing(w http.ResponseWriter, r *http.Request, a *accoun
 	return reply(w, http.StatusCreated, t, err)
 }
 
-// pairDevice is called by a device, with the token its owner's app gave it.
+// pairDevice is called by a device, with the token its owner's app gave it,
+// authenticated with HTTP Basic: its serial and its factory secret (or
+// claim code).
 func (s *Server) pairDevice(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {
 	var in device.PairInput
 	if err := decode(w, r, &in); err != nil {
 		return err
+	}
+	if user, pass, ok := r.BasicAuth(); ok && user == in.Serial {
+		in.Secret = pass
 	}
 	cred, err := s.Devices.Pair(r.Context(), in)
 	return reply(w, http.StatusCreated, cred, err)
@@ -221,7 +227,7 @@ func (s *Server) appErrorReport(w http.ResponseWriter, r *http.Request, a *accou
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if !idPattern.MatchString(in.AccountID) {
+	if !id.Valid(in.AccountID) {
 		return errs.E(errs.Invalid, "account_id is not a valid identifier")
 	}
 	rep, err := s.Devices.SubmitAppReport(r.Context(), a.Principal, in)

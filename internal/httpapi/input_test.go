@@ -30,7 +30,7 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 			{"empty body", "PATCH", acct, ``, 400, "empty"},
 			{"oversized", "PATCH", acct, `{"name": "` + strings.Repeat("x", 70<<10) + `"}`, 413, "larger than"},
 			{"too long name", "PATCH", acct, `{"name": "` + strings.Repeat("x", 101) + `"}`, 400, "1 to 100 characters"},
-			{"control characters", "PATCH", acct, `{"name": "a\nb"}`, 400, "one line"},
+			{"control characters", "PATCH", acct, `{"name": "a\nb"}`, 400, "cannot be shown"},
 			{"bad region", "PATCH", acct, `{"region": "MOON"}`, 400, "region must be one of"},
 			{"bad account id", "GET", "/api/v1/accounts/../../etc", nil, 404, ""},
 			{"malformed account id", "GET", "/api/v1/accounts/acc_NOT-AN-ID", nil, 400, "accountID is not a valid identifier"},

@@ -21,19 +21,6 @@ type Live struct {
 	Sources  *live.Sources // nil unless pulling cameras is enabled
 }
 
-func (s *Server) liveRoutes() []route {
-	return []route{
-		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", user, false, s.startLive},
-		{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.setPull},
-		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.removePull},
-		// The stream token in the path is the credential: checked on
-		// every request by the live service.
-		{"GET", "/media/live/{token}/{file}", public, false, s.liveMedia},
-		{"POST", "/media/live/{token}/whep", public, false, s.liveWHEP},
-		{"DELETE", "/media/live/{token}/whep/{session}", public, false, s.liveWHEPSession},
-	}
-}
-
 // startLive lets a viewer watch a device channel live: the access gate
 // decides (and records in the account's access log) the read of the
 // channel's video, then a short-lived stream token opens the HLS and WHEP
@@ -67,12 +54,13 @@ func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Au
 	}
 	accountID, deviceID := d.AccountID, d.ID
 	res := access.Resource{Category: datamap.MediaSegment, AccountID: accountID, SiteID: d.SiteID, ID: deviceID}
-	if _, err := s.Gate.Check(r.Context(), a.Principal, access.Read, res, datamap.PurposeAlarms); err != nil {
+	dec, err := s.Gate.Check(r.Context(), a.Principal, access.Read, res, datamap.PurposeAlarms)
+	if err != nil {
 		return err
 	}
 	exp := s.Clock.Now().Add(s.Live.TokenTTL)
 	token, err := s.Live.Tokens.Issue(r.Context(), media.Grant{Scope: media.ScopeLive, ViewerID: a.Principal.ID,
-		AccountID: accountID, DeviceID: deviceID, Channel: channel, Expires: exp})
+		AccountID: accountID, DeviceID: deviceID, Channel: channel, Expires: exp, Via: dec.Via()})
 	if err != nil {
 		return err
 	}
@@ -97,7 +85,7 @@ func (s *Server) setPull(w http.ResponseWriter, r *http.Request, a *account.Auth
 		return err
 	}
 	k := live.Key{AccountID: d.AccountID, DeviceID: d.ID, Channel: channel}
-	if err := s.Live.Sources.Set(r.Context(), a.Principal, k, in.URL); err != nil {
+	if err := s.Live.Sources.Set(r.Context(), a.Principal, k, d.ClaimedAt, in.URL); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

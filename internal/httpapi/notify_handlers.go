@@ -9,34 +9,6 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify"
 )
 
-// notifyRoutes are notification delivery's routes: a person's channels,
-// phone number, push subscriptions, live feed, inbox and delivery status;
-// an account's webhooks and dead letters; the one-click unsubscribe link.
-func (s *Server) notifyRoutes() []route {
-	if s.Notify == nil {
-		return nil
-	}
-	return []route{
-		{"GET", "/api/v1/notify/vapid-key", public, false, s.vapidKey},
-		{"GET", "/api/v1/unsubscribe", public, false, s.unsubscribePage},
-		{"POST", "/api/v1/unsubscribe", public, true, s.unsubscribe},
-		{"GET", "/api/v1/me/notifications", user, false, s.myNotifyPrefs},
-		{"PUT", "/api/v1/me/notifications/{kind}", user, false, s.setMyChannels},
-		{"PUT", "/api/v1/me/phone", user, false, s.setMyPhone},
-		{"DELETE", "/api/v1/me/phone", user, false, s.deleteMyPhone},
-		{"POST", "/api/v1/me/push-subscriptions", user, false, s.addPushSubscription},
-		{"DELETE", "/api/v1/me/push-subscriptions/{subscriptionID}", user, false, s.deletePushSubscription},
-		{"GET", "/api/v1/me/feed", user, false, s.myFeed},
-		{"GET", "/api/v1/me/inbox", user, false, s.myInbox},
-		{"GET", "/api/v1/me/deliveries", user, false, s.myDeliveries},
-		{"GET", "/api/v1/accounts/{accountID}/webhooks", user, false, s.listWebhooks},
-		{"POST", "/api/v1/accounts/{accountID}/webhooks", user, false, s.createWebhook},
-		{"DELETE", "/api/v1/accounts/{accountID}/webhooks/{webhookID}", user, false, s.deleteWebhook},
-		{"GET", "/api/v1/accounts/{accountID}/deliveries", user, false, s.accountDeliveries},
-		{"POST", "/api/v1/accounts/{accountID}/deliveries/{deliveryID}/retry", user, false, s.retryDelivery},
-	}
-}
-
 func (s *Server) vapidKey(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {
 	k, err := s.Notify.VAPIDPublicKey(r.Context())
 	return reply(w, http.StatusOK, map[string]string{"public_key": k}, err)
@@ -137,7 +109,7 @@ func (s *Server) myFeed(w http.ResponseWriter, r *http.Request, a *account.Auth)
 	defer stop()
 	return streamEvents(w, r, "feed open", items, func(it notify.FeedItem) sseEvent {
 		return sseEvent{Name: string(it.Kind), ID: it.DeliveryID, Data: it}
-	})
+	}, s.stillSignedIn(r, nil))
 }
 
 func (s *Server) myInbox(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -193,4 +165,15 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request, a *accoun
 		return err
 	}
 	return noContent(w, s.Notify.RetryDelivery(r.Context(), a.Principal, ids[0], ids[1]))
+}
+
+// verifyMyPhone takes back the code sent to the caller's number.
+func (s *Server) verifyMyPhone(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	return noContent(w, s.Notify.VerifyPhone(r.Context(), a.Principal, in.Code))
 }

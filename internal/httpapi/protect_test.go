@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,43 +12,73 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-// Guessing a password locks the account after five failures, for longer at
-// each further failure; the right password does not open a locked account.
-// proves: P6
-func TestBruteForceLocksOut(t *testing.T) {
+// Failed sign-ins lock nothing and reveal nothing: for an address with an
+// account and one without, the answers are the same (401 five times, then
+// 429 with the same message); the wait applies to that address from that
+// network only, so the owner signs in from another network at once; the
+// owner (and only the owner) is e-mailed a link that lifts the wait; the
+// wait grows with each further failure. Before, a real account answered
+// 423 after five failures while an unknown one answered 401 forever, and
+// the owner was locked out everywhere.
+// proves: P6, U-H
+func TestFailedSignInsRevealNothing(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		owner := e.SignUp("dan@example.com")
-		attacker := e.Client()
-		try := func(password string) vigiltest.Response {
-			return attacker.Do("POST", "/api/v1/auth/login", map[string]string{"email": owner.Email, "password": password})
+		h := e.App.API.Handler()
+		try := func(remote, email, password string) (int, string) {
+			r := httptest.NewRequest("POST", "/api/v1/auth/login", strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.RemoteAddr = remote
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			return w.Code, w.Body.String()
 		}
-		for i := range 5 {
-			if r := try("guess-number-" + string(rune('a'+i))); r.Status != http.StatusUnauthorized {
-				t.Fatalf("guess %d: %d %s", i, r.Status, r.Body)
+		const attacker, home = "[2001:db8:bad:1::7]:5000", "198.51.100.20:6000"
+		var answers [2][]string
+		for i, email := range []string{owner.Email, "nobody@example.com"} {
+			for n := range 6 {
+				code, body := try(attacker, email, "guess number "+string(rune('a'+n)))
+				answers[i] = append(answers[i], strconv.Itoa(code)+" "+body)
 			}
 		}
-		if r := try(owner.Password); r.Status != http.StatusLocked {
-			t.Fatalf("right password while locked: %d %s", r.Status, r.Body)
+		for n := range answers[0] {
+			if answers[0][n] != answers[1][n] {
+				t.Errorf("attempt %d: real account %q, unknown %q", n+1, answers[0][n], answers[1][n])
+			}
+		}
+		if !strings.HasPrefix(answers[0][4], "401") || !strings.HasPrefix(answers[0][5], "429") {
+			t.Fatalf("answers: %q", answers[0])
+		}
+		// The owner is not locked out: from another network at once; from
+		// the attacker's network not even with the right password.
+		if code, body := try(attacker, owner.Email, owner.Password); code != http.StatusTooManyRequests {
+			t.Errorf("right password from the waiting network: %d %s", code, body)
+		}
+		if code, body := try(home, owner.Email, owner.Password); code != http.StatusOK {
+			t.Fatalf("owner from home: %d %s", code, body)
+		}
+		// The wait grows with each failure past the threshold.
+		e.Clock.Advance(15*time.Minute + time.Second)
+		if code, _ := try(attacker, owner.Email, "another guess"); code != http.StatusUnauthorized {
+			t.Fatalf("after the first wait: %d", code)
 		}
 		e.Clock.Advance(16 * time.Minute)
-		if r := try("yet another guess"); r.Status != http.StatusUnauthorized {
-			t.Fatalf("after the first lockout: %d %s", r.Status, r.Body)
+		if code, _ := try(attacker, owner.Email, owner.Password); code != http.StatusTooManyRequests {
+			t.Fatalf("the second wait should last 30 minutes: %d", code)
 		}
-		// The sixth failure locks for twice as long.
-		e.Clock.Advance(16 * time.Minute)
-		if r := try(owner.Password); r.Status != http.StatusLocked {
-			t.Fatalf("second lockout should last 30 minutes: %d %s", r.Status, r.Body)
+		// The owner's unlock link lifts the wait.
+		token := e.Mail.Wait(t, owner.Email, "Failed sign-ins").Token(t)
+		e.Client().Must(http.StatusOK, "POST", "/api/v1/auth/unlock", map[string]string{"token": token})
+		if code, body := try(attacker, owner.Email, owner.Password); code != http.StatusOK {
+			t.Fatalf("after the unlock link: %d %s", code, body)
 		}
-		e.Clock.Advance(15 * time.Minute)
-		if r := try(owner.Password); r.Status != http.StatusOK {
-			t.Fatalf("after the second lockout: %d %s", r.Status, r.Body)
+		for _, m := range e.Mail.Messages() {
+			if m.To == "nobody@example.com" {
+				t.Errorf("mail sent to an address without an account: %s", m.Subject)
+			}
 		}
-		// A success resets the count.
-		if r := try("one more guess"); r.Status != http.StatusUnauthorized {
-			t.Fatalf("after success: %d", r.Status)
-		}
-		if r := try(owner.Password); r.Status != http.StatusOK {
-			t.Fatalf("one failure after a success must not lock: %d %s", r.Status, r.Body)
+		if strings.Contains(strings.Join(answers[0], ""), "locked") {
+			t.Error("an answer says the account is locked")
 		}
 	})
 }

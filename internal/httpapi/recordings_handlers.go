@@ -13,26 +13,6 @@ import (
 	"github.com/vigil-cloud/vigil/internal/media/record"
 )
 
-// recordingRoutes are the recorded video's API routes: timeline, playback
-// and export tokens, recording settings and the purge log.
-func (s *Server) recordingRoutes() []route {
-	if s.Recordings == nil {
-		return nil
-	}
-	const ch = "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}"
-	return []route{
-		{"GET", ch + "/timeline", user, false, s.timeline},
-		{"POST", ch + "/playback", user, false, s.playback},
-		{"POST", ch + "/exports", user, false, s.exportRecording},
-		{"GET", ch + "/recording", user, false, s.recordingSettings},
-		{"PUT", ch + "/recording", user, false, s.setRecordingSettings},
-		{"GET", "/api/v1/accounts/{accountID}/devices/{deviceID}/recording", user, false, s.recordingSettings},
-		{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/recording", user, false, s.setRecordingSettings},
-		{"PUT", "/api/v1/accounts/{accountID}/recording", user, false, s.setRecordingSettings},
-		{"GET", "/api/v1/accounts/{accountID}/recording-purges", user, false, s.recordingPurges},
-	}
-}
-
 // channelPath reads the account, device and channel of a path; a path
 // without a channel means every channel of the device.
 func channelPath(r *http.Request) (accountID, deviceID string, channel int, err error) {
@@ -213,6 +193,11 @@ func (s *Server) vodFile(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
 		return s.Recordings.Playlist(r.Context(), g, w)
 	case "recording.mp4":
+		// Downloading the range as a file is an export: only a token
+		// issued to someone who may export opens it.
+		if !g.Download {
+			return errs.E(errs.Forbidden, "downloading recordings needs the right to export them; watch with the HLS playlist")
+		}
 		w.Header().Set("Content-Type", "video/mp4")
 		return s.Recordings.MP4(r.Context(), g, w)
 	}

@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // statusOf is the one table from domain error codes to HTTP statuses.
@@ -25,6 +25,7 @@ var statusOf = map[errs.Code]int{
 	errs.RateLimited:     http.StatusTooManyRequests,
 	errs.Locked:          http.StatusLocked,
 	errs.TooLarge:        http.StatusRequestEntityTooLarge,
+	errs.HeaderTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	errs.Gone:            http.StatusGone,
 	errs.Unavailable:     http.StatusServiceUnavailable,
 	errs.Internal:        http.StatusInternalServerError,
@@ -127,13 +128,10 @@ func decodeError(err error) error {
 	return errs.E(errs.Invalid, "request body could not be read")
 }
 
-// idPattern is the shape of vigil's identifiers (see account.NewID).
-var idPattern = regexp.MustCompile(`^[a-z]{2,5}_[a-z2-7]{26}$`)
-
 // pathID returns a path parameter after checking that it looks like an ID.
 func pathID(r *http.Request, name string) (string, error) {
 	v := r.PathValue(name)
-	if !idPattern.MatchString(v) {
+	if !id.Valid(v) {
 		return "", errs.E(errs.Invalid, "%s is not a valid identifier", name)
 	}
 	return v, nil

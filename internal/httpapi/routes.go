@@ -1,12 +1,10 @@
 package httpapi
 
-import "slices"
-
 // table lists every API route in one place. Each route names who may call
 // it; handlers never decide that themselves. Credential endpoints are rate
 // limited per client address.
 func (s *Server) table() []route {
-	return append([]route{
+	routes := []route{
 		{"GET", "/api/v1/datamap", public, false, s.dataMap},
 		{"GET", "/api/v1/audit/checkpoint", public, false, s.checkpoint},
 
@@ -17,6 +15,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/auth/logout", pending, false, s.logout},
 		{"POST", "/api/v1/auth/password-reset", public, true, s.requestReset},
 		{"POST", "/api/v1/auth/password-reset/confirm", public, true, s.confirmReset},
+		{"POST", "/api/v1/auth/unlock", public, true, s.unlockSignIn},
 
 		{"GET", "/api/v1/me", user, false, s.me},
 		{"PATCH", "/api/v1/me", user, false, s.updateMe},
@@ -75,6 +74,9 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/staff/members", staff, false, s.listStaff},
 		{"POST", "/api/v1/staff/members", staff, false, s.inviteStaff},
 		{"PATCH", "/api/v1/staff/members/{staffID}", staff, false, s.updateStaff},
+		{"GET", "/api/v1/staff/role-changes", staff, false, s.roleChanges},
+		{"POST", "/api/v1/staff/role-changes/{changeID}/approve", staff, false, s.approveRoleChange},
+		{"POST", "/api/v1/staff/role-changes/{changeID}/reject", staff, false, s.rejectRoleChange},
 		{"GET", "/api/v1/staff/accounts/{accountID}", staff, false, s.staffAccount},
 		{"GET", "/api/v1/staff/accounts/{accountID}/access-log", staff, false, s.staffAccessLog},
 		{"GET", "/api/v1/staff/models", staff, false, s.listModels},
@@ -114,5 +116,101 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
-	}, slices.Concat(s.requestRoutes(), s.recordingRoutes(), s.liveRoutes(), s.alarmRoutes(), s.notifyRoutes())...)
+
+		// Privacy centre: the designated channel for data-subject requests
+		// (signed-in users, and anyone else through the public form), the
+		// officer's queue, legal holds and statistics.
+		{"GET", "/api/v1/privacy/signing-key", public, false, s.privacySigningKey},
+		{"POST", "/api/v1/privacy/requests", public, true, s.submitPublicRequest},
+		{"POST", "/api/v1/privacy/requests/confirm", public, true, s.confirmPublicRequest},
+		{"GET", "/api/v1/privacy/requests/{requestID}", public, true, s.publicRequest},
+		{"PUT", "/api/v1/privacy/requests/{requestID}/documents/{kind}", public, true, s.uploadRequestDocument},
+		{"GET", "/api/v1/privacy/requests/{requestID}/package", public, true, s.publicRequestPackage},
+
+		{"POST", "/api/v1/me/privacy-requests", user, true, s.submitRequest},
+		{"GET", "/api/v1/me/privacy-requests", user, false, s.myRequests},
+		{"GET", "/api/v1/me/privacy-requests/{requestID}", user, false, s.myRequest},
+		{"GET", "/api/v1/me/privacy-requests/{requestID}/package", user, false, s.myRequestPackage},
+
+		{"GET", "/api/v1/staff/privacy-requests", staff, false, s.requestQueue},
+		{"GET", "/api/v1/staff/privacy-requests/{requestID}", staff, false, s.staffRequest},
+		{"GET", "/api/v1/staff/privacy-requests/{requestID}/documents/{documentID}", staff, false, s.requestDocument},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/verify", staff, false, s.verifyRequest},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/extend", staff, false, s.extendRequest},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/grant", staff, false, s.grantRequest},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/deny", staff, false, s.denyRequest},
+		{"POST", "/api/v1/staff/privacy-exclusions", staff, false, s.excludeRecord},
+		{"GET", "/api/v1/staff/legal-holds", staff, false, s.legalHolds},
+		{"POST", "/api/v1/staff/legal-holds", staff, false, s.placeLegalHold},
+		{"DELETE", "/api/v1/staff/legal-holds/{holdID}", staff, false, s.endLegalHold},
+		{"GET", "/api/v1/staff/statistics", staff, false, s.statistics},
+
+		// Live video. The stream token in a /media/live path is the
+		// credential: checked on every request by the live service.
+		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", user, false, s.startLive},
+		{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.setPull},
+		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.removePull},
+		{"GET", "/media/live/{token}/{file}", public, false, s.liveMedia},
+		{"POST", "/media/live/{token}/whep", public, false, s.liveWHEP},
+		{"DELETE", "/media/live/{token}/whep/{session}", public, false, s.liveWHEPSession},
+
+		// Alarms: a device uploads its snapshots with its own credential;
+		// people list, read and acknowledge alarms, fetch snapshots, and
+		// owners and admins manage the rules.
+		{"PUT", "/api/v1/devices/{deviceID}/alarms/{eventID}/snapshot", public, false, s.uploadSnapshot},
+		{"GET", "/api/v1/accounts/{accountID}/alarms", user, false, s.listAlarms},
+		{"GET", "/api/v1/accounts/{accountID}/alarms/{alarmID}", user, false, s.getAlarm},
+		{"POST", "/api/v1/accounts/{accountID}/alarms/{alarmID}/ack", user, false, s.ackAlarm},
+		{"GET", "/api/v1/accounts/{accountID}/alarms/{alarmID}/snapshot", user, false, s.alarmSnapshot},
+		{"GET", "/api/v1/accounts/{accountID}/alarm-rules", user, false, s.listAlarmRules},
+		{"POST", "/api/v1/accounts/{accountID}/alarm-rules", user, false, s.createAlarmRule},
+		{"PUT", "/api/v1/accounts/{accountID}/alarm-rules/{ruleID}", user, false, s.updateAlarmRule},
+		{"DELETE", "/api/v1/accounts/{accountID}/alarm-rules/{ruleID}", user, false, s.deleteAlarmRule},
+		{"GET", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.getQuietHours},
+		{"PUT", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.setQuietHours},
+		{"DELETE", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.clearQuietHours},
+	}
+	if s.Recordings != nil {
+		// Recorded video: timeline, playback and export tokens, recording
+		// settings and the purge log.
+		const ch = "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}"
+		routes = append(routes, []route{
+			{"GET", ch + "/timeline", user, false, s.timeline},
+			{"POST", ch + "/playback", user, false, s.playback},
+			{"POST", ch + "/exports", user, false, s.exportRecording},
+			{"GET", ch + "/recording", user, false, s.recordingSettings},
+			{"PUT", ch + "/recording", user, false, s.setRecordingSettings},
+			{"GET", "/api/v1/accounts/{accountID}/devices/{deviceID}/recording", user, false, s.recordingSettings},
+			{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/recording", user, false, s.setRecordingSettings},
+			{"PUT", "/api/v1/accounts/{accountID}/recording", user, false, s.setRecordingSettings},
+			{"GET", "/api/v1/accounts/{accountID}/recording-purges", user, false, s.recordingPurges},
+		}...)
+	}
+	if s.Notify != nil {
+		// Notification delivery: a person's channels, phone number, push
+		// subscriptions, live feed, inbox and delivery status; an
+		// account's webhooks and dead letters; the one-click unsubscribe
+		// link.
+		routes = append(routes, []route{
+			{"GET", "/api/v1/notify/vapid-key", public, false, s.vapidKey},
+			{"GET", "/api/v1/unsubscribe", public, false, s.unsubscribePage},
+			{"POST", "/api/v1/unsubscribe", public, true, s.unsubscribe},
+			{"GET", "/api/v1/me/notifications", user, false, s.myNotifyPrefs},
+			{"PUT", "/api/v1/me/notifications/{kind}", user, false, s.setMyChannels},
+			{"PUT", "/api/v1/me/phone", user, false, s.setMyPhone},
+			{"DELETE", "/api/v1/me/phone", user, false, s.deleteMyPhone},
+			{"POST", "/api/v1/me/phone/verify", user, true, s.verifyMyPhone},
+			{"POST", "/api/v1/me/push-subscriptions", user, false, s.addPushSubscription},
+			{"DELETE", "/api/v1/me/push-subscriptions/{subscriptionID}", user, false, s.deletePushSubscription},
+			{"GET", "/api/v1/me/feed", user, false, s.myFeed},
+			{"GET", "/api/v1/me/inbox", user, false, s.myInbox},
+			{"GET", "/api/v1/me/deliveries", user, false, s.myDeliveries},
+			{"GET", "/api/v1/accounts/{accountID}/webhooks", user, false, s.listWebhooks},
+			{"POST", "/api/v1/accounts/{accountID}/webhooks", user, false, s.createWebhook},
+			{"DELETE", "/api/v1/accounts/{accountID}/webhooks/{webhookID}", user, false, s.deleteWebhook},
+			{"GET", "/api/v1/accounts/{accountID}/deliveries", user, false, s.accountDeliveries},
+			{"POST", "/api/v1/accounts/{accountID}/deliveries/{deliveryID}/retry", user, false, s.retryDelivery},
+		}...)
+	}
+	return routes
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/media/record"
+	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
@@ -46,9 +47,12 @@ type Deps struct {
 	Clock    clock.Clock
 	TLS      bool // served over HTTPS: HSTS and Secure cookies
 	Attempts int  // credential attempts per minute per client address
-	Web      http.Handler
-	Devices  *device.Service
-	Activity *activity.Log
+	// Messages (mail, SMS) routes may ask per hour per account (or
+	// person), and per client address.
+	MessagesPerHour, MessagesPerAddress int
+	Web                                 http.Handler
+	Devices                             *device.Service
+	Activity                            *activity.Log
 	// The privacy centre.
 	Requests  *privacy.Requests
 	Retention *privacy.Retention
@@ -64,14 +68,14 @@ type Deps struct {
 // Server is the HTTP API.
 type Server struct {
 	Deps
-	limit   *limiter
+	limit   *limits
 	metrics *metrics
 	routes  []route
 }
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
-	s := &Server{Deps: d, limit: newLimiter(d.Clock, d.Attempts), metrics: newMetrics(d.Metrics)}
+	s := &Server{Deps: d, limit: newLimits(d.Clock, d.Attempts, d.MessagesPerHour, d.MessagesPerAddress), metrics: newMetrics(d.Metrics)}
 	s.routes = s.table()
 	return s
 }
@@ -160,7 +164,11 @@ func (s *Server) wrap(rt route) http.Handler {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
 	ip := clientIP(r)
-	if rt.limited && !s.limit.allow(ip) {
+	if err := s.limit.messagesFromAddress(w, rt, ip); err != nil {
+		s.metrics.rateLimited.Inc()
+		return err
+	}
+	if rt.limited && !s.limit.attempts.Allow(netaddr.LimitKey(ip)) {
 		s.metrics.rateLimited.Inc()
 		w.Header().Set("Retry-After", "60")
 		return errs.E(errs.RateLimited, "too many attempts from your address; wait a minute")
@@ -173,6 +181,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
 		}
 		if s.Activity != nil && !a.PendingMFA {
 			s.Activity.Record(a.Principal.ID, ip)
+		}
+		if err := s.limit.messagesOfAccount(w, r, rt, a); err != nil {
+			s.metrics.rateLimited.Inc()
+			return err
 		}
 	}
 	if err := s.requireNotices(r, rt, a); err != nil {

@@ -16,18 +16,28 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
 )
 
-// Sender delivers one message.
-type Sender interface {
-	Send(ctx context.Context, m account.Mail) error
+// Mail is one message to one person. Links in it carry secrets: it is
+// never logged.
+type Mail struct {
+	To      string
+	Subject string
+	Text    string
+	// Headers are extra header fields (List-Unsubscribe, say); nil for none.
+	Headers map[string]string
 }
 
-// New returns the sender the configuration asks for.
-func New(c config.Mail, clk clock.Clock) (Sender, error) {
+// Mailer delivers one message. Capabilities that write to people take a
+// Mailer; the transports below implement it.
+type Mailer interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// New returns the transport the configuration asks for.
+func New(c config.Mail, clk clock.Clock) (Mailer, error) {
 	if c.SMTPHost == "" {
 		if err := os.MkdirAll(c.OutboxDir, 0o700); err != nil {
 			return nil, fmt.Errorf("mail outbox: %w", err)
@@ -49,7 +59,7 @@ type SMTP struct {
 func NewSMTP(c config.Mail) *SMTP { return &SMTP{conf: c} }
 
 // Send delivers m.
-func (s *SMTP) Send(ctx context.Context, m account.Mail) error {
+func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	c := s.conf
 	opts := []gomail.Option{gomail.WithPort(c.SMTPPort), gomail.WithTimeout(15 * time.Second)}
 	switch c.TLS {
@@ -80,7 +90,7 @@ func (s *SMTP) Send(ctx context.Context, m account.Mail) error {
 	return nil
 }
 
-func message(from string, m account.Mail) (*gomail.Msg, error) {
+func message(from string, m Mail) (*gomail.Msg, error) {
 	msg := gomail.NewMsg()
 	if err := msg.From(from); err != nil {
 		return nil, fmt.Errorf("mail from: %w", err)
@@ -105,7 +115,7 @@ type Outbox struct {
 }
 
 // Send writes m atomically into the outbox.
-func (o *Outbox) Send(_ context.Context, m account.Mail) error {
+func (o *Outbox) Send(_ context.Context, m Mail) error {
 	msg, err := message(o.From, m)
 	if err != nil {
 		return err

@@ -27,6 +27,11 @@ type Segment struct {
 	DeviceID  string
 	Channel   int    // 0 for a camera; the NVR channel number otherwise
 	Session   string // one publishing session: its segments share Init and their decode times increase
+	// ClaimedAt is when the device was claimed into AccountID, as the
+	// publishing session found it: a segment is stored only while that
+	// claim holds, so a released (or re-claimed) camera never writes into
+	// the former owner's account. Zero binds to the account alone.
+	ClaimedAt time.Time
 	Seq       uint64 // the segment's number within the session, from 0
 	Start     time.Time
 	Duration  time.Duration

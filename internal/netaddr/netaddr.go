@@ -19,3 +19,20 @@ func Prefix(ip string) string {
 	p, _ := a.Prefix(bits)
 	return p.String()
 }
+
+// LimitKey is what per-address limits count under: an IPv4 address
+// itself, an IPv6 address's /64, since one subscriber holds a whole /64 and
+// can pick a fresh address in it for every attempt. Anything else is
+// returned as given.
+func LimitKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func prefsOf(t *testing.T, c *vigiltest.Client) notify.Preferences {
@@ -120,7 +121,7 @@ func TestSMSCarriesNoSnapshotAndIsRecorded(t *testing.T) {
 	registerProcessor(t, e, smsProcessor, datamap.NotifyPrefs, datamap.NotifyMessage)
 	alice := e.SignUp("alice@example.com")
 	alice.Must(http.StatusBadRequest, "PUT", "/api/v1/me/phone", map[string]string{"phone": "0612"})
-	alice.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": "+33 6 12 34 56 78"})
+	p.verifyPhone(t, e, alice, "+33 6 12 34 56 78")
 	if got := prefsOf(t, alice); got.Phone != "+33•••••••78" || !got.SMSAvailable {
 		t.Fatalf("preferences show phone %q (sms %v), want it masked", got.Phone, got.SMSAvailable)
 	}
@@ -146,7 +147,7 @@ func TestSMSCarriesNoSnapshotAndIsRecorded(t *testing.T) {
 	var body struct{ Disclosures []privacy.Disclosure }
 	alice.Must(http.StatusOK, "GET", "/api/v1/me/disclosures", nil).Decode(t, &body)
 	for _, d := range body.Disclosures {
-		if d.ProcessorID == smsProcessor {
+		if d.ProcessorID == smsProcessor && !strings.Contains(d.Details, "verification") {
 			ledger = append(ledger, d)
 		}
 	}
@@ -161,7 +162,7 @@ func TestSMSCarriesNoSnapshotAndIsRecorded(t *testing.T) {
 	if err := e.App.Notify.Enqueue(context.Background(), msg, []string{alice.UserID}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		var ds deliveries
 		alice.Must(http.StatusOK, "GET", "/api/v1/me/deliveries?status=dead", nil).Decode(t, &ds)
 		return len(ds.Deliveries) == 1 && ds.Deliveries[0].MessageID == "alm_sms2" && strings.Contains(ds.Deliveries[0].LastError, "may not receive")
@@ -172,23 +173,12 @@ func TestSMSCarriesNoSnapshotAndIsRecorded(t *testing.T) {
 	alice.Must(http.StatusOK, "GET", "/api/v1/me/disclosures", nil).Decode(t, &body)
 	n := 0
 	for _, d := range body.Disclosures {
-		if d.ProcessorID == smsProcessor {
+		if d.ProcessorID == smsProcessor && !strings.Contains(d.Details, "verification") {
 			n++
 		}
 	}
 	if n != 1 {
 		t.Fatalf("%d ledger entries, want the one SMS sent", n)
-	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -238,7 +228,7 @@ func TestLiveFeedAndInbox(t *testing.T) {
 	// The inbox lists it once the delivery's outcome is committed, a moment
 	// after the live event.
 	var inbox struct{ Messages []notify.FeedItem }
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		alice.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
 		return len(inbox.Messages) > 0
 	})
@@ -272,7 +262,7 @@ func TestMaterialNoticeChangeReachesPeople(t *testing.T) {
 	if !strings.Contains(m.Body, "version 2") || !strings.Contains(m.Body, "Firmware channel added") {
 		t.Fatalf("notice mail %q", m.Body)
 	}
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		var inbox struct{ Messages []notify.FeedItem }
 		dave.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
 		return len(inbox.Messages) == 1 && inbox.Messages[0].Kind == notify.KindNotice
@@ -377,7 +367,7 @@ func TestUpdateNoticesUseThePeoplesChannels(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Mail.Wait(t, "bob@example.com", "Alarm for bob")
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		var inbox struct{ Messages []notify.FeedItem }
 		bob.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
 		return len(inbox.Messages) == 1 && inbox.Messages[0].Kind == notify.KindFirmware
@@ -387,4 +377,66 @@ func TestUpdateNoticesUseThePeoplesChannels(t *testing.T) {
 			t.Fatal("bob turned update e-mails off but got one")
 		}
 	}
+}
+
+// A phone number receives SMS only once it is verified: setting one sends
+// it a one-time code and nothing else; alarms skip it until the code comes
+// back; a wrong code counts and the fifth voids the code; a code expires.
+// proves: P6, E1
+func TestSMSOnlyToVerifiedPhone(t *testing.T) {
+	p := startPeers(t)
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		p.sms.Reset()
+		registerProcessor(t, e, smsProcessor, datamap.NotifyPrefs, datamap.NotifyMessage)
+		alice := e.SignUp("alice@example.com")
+		alice.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"sms"}})
+		alice.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": "+33 6 99 88 77 66"})
+		got := p.sms.Wait(1, 10*time.Second)
+		if len(got) != 1 || !strings.Contains(got[0].Body, "code") || got[0].To != "+33699887766" {
+			t.Fatalf("after setting the number: %+v", got)
+		}
+		code := codeRE.FindString(got[0].Body)
+		if pr := prefsOf(t, alice); pr.Phone == "" || pr.PhoneVerified {
+			t.Fatalf("preferences before verification: %+v", pr)
+		}
+		msg := notify.Message{ID: "alm_unverified", AccountID: alice.AccountID, Kind: notify.KindAlarm, Time: e.Clock.Now(), Title: "Motion"}
+		if err := e.App.Notify.Enqueue(context.Background(), msg, []string{alice.UserID}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(p.sms.Wait(2, 1500*time.Millisecond)); n != 1 {
+			t.Fatalf("an alarm reached the unverified number (%d SMS)", n)
+		}
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		alice.Must(http.StatusBadRequest, "POST", "/api/v1/me/phone/verify", map[string]string{"code": wrong})
+		alice.Must(http.StatusNoContent, "POST", "/api/v1/me/phone/verify", map[string]string{"code": code})
+		if pr := prefsOf(t, alice); !pr.PhoneVerified {
+			t.Fatal("not verified after the right code")
+		}
+		msg.ID = "alm_verified"
+		if err := e.App.Notify.Enqueue(context.Background(), msg, []string{alice.UserID}); err != nil {
+			t.Fatal(err)
+		}
+		if got := p.sms.Wait(2, 10*time.Second); len(got) != 2 || !strings.Contains(got[1].Body, "Motion") {
+			t.Fatalf("the verified number got %+v", got)
+		}
+
+		// Five wrong codes void the code; an old code expires.
+		alice.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": "+33 6 11 22 33 44"})
+		code = codeRE.FindString(p.sms.Wait(3, 10*time.Second)[2].Body)
+		wrong = "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		for range 5 {
+			alice.Must(http.StatusBadRequest, "POST", "/api/v1/me/phone/verify", map[string]string{"code": wrong})
+		}
+		alice.Must(http.StatusGone, "POST", "/api/v1/me/phone/verify", map[string]string{"code": code})
+		alice.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": "+33 6 11 22 33 44"})
+		code = codeRE.FindString(p.sms.Wait(4, 10*time.Second)[3].Body)
+		e.Clock.Advance(11 * time.Minute)
+		alice.Must(http.StatusGone, "POST", "/api/v1/me/phone/verify", map[string]string{"code": code})
+	}, p.option)
 }

@@ -93,7 +93,7 @@ func TestKill9DuringDelivery(t *testing.T) {
 	registerProcessor(t, e, smsProcessor, datamap.NotifyPrefs, datamap.NotifyMessage)
 	alice := e.SignUp("alice@example.com")
 	alice.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"sms"}})
-	alice.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": "+33612345678"})
+	p.verifyPhone(t, e, alice, "+33612345678")
 
 	hooks := &tally{ids: map[string]int{}}
 	var secret []byte

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"testing"
 	"time"
 
@@ -46,6 +47,25 @@ func (p *peers) option(c *config.Config) {
 	c.Notify.AllowLoopback = true
 	c.Notify.SMS = config.SMS{BaseURL: p.smsURL, AccountSID: smsSID, AuthToken: smsToken, From: "+15550001111",
 		Processor: smsProcessor, Timeout: 5 * time.Second}
+}
+
+var codeRE = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// verifyPhone sets c's SMS number and sends back the code the provider
+// received, as the person does (the SMS provider is registered for phone
+// numbers first); the provider's inbox is emptied afterwards.
+func (p *peers) verifyPhone(t *testing.T, e *vigiltest.Env, c *vigiltest.Client, phone string) {
+	t.Helper()
+	registerProcessor(t, e, smsProcessor, datamap.NotifyPrefs, datamap.NotifyMessage)
+	p.sms.Reset()
+	c.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": phone})
+	msgs := p.sms.Wait(1, 10*time.Second)
+	if len(msgs) == 0 {
+		t.Fatal("no verification code arrived")
+	}
+	code := codeRE.FindString(msgs[len(msgs)-1].Body)
+	c.Must(http.StatusNoContent, "POST", "/api/v1/me/phone/verify", map[string]string{"code": code})
+	p.sms.Reset()
 }
 
 // registerProcessor enters the SMS provider in the registry of processors

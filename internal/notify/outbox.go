@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
@@ -75,11 +74,16 @@ func (s *Service) Enqueue(ctx context.Context, msg Message, userIDs []string) er
 		}
 		ds = append(ds, more...)
 	}
-	hooks, err := s.hookDeliveries(ctx, msg.AccountID, msg.Kind, purpose)
-	if err != nil {
-		return err
+	for _, ch := range channels() {
+		if ch.chosen() {
+			continue
+		}
+		more, err := ch.targets(ctx, s, target{accountID: msg.AccountID, kind: msg.Kind, purpose: purpose})
+		if err != nil {
+			return err
+		}
+		ds = append(ds, more...)
 	}
-	ds = append(ds, hooks...)
 	b, err := json.Marshal(msg)
 	if err != nil {
 		return errs.Wrap(err, errs.Internal, "encode message")
@@ -176,36 +180,18 @@ func (s *Service) endpoints(ctx context.Context, userID string, kind Kind, purpo
 	if !ok {
 		chans = DefaultChannels(kind)
 	}
+	t := target{userID: userID, kind: kind, purpose: purpose, prefs: d}
 	var out []DeliveryRow
-	add := func(c Channel, endpoint string) {
-		out = append(out, DeliveryRow{ID: account.NewID("dlv"), UserID: userID, Channel: c, EndpointID: endpoint})
-	}
 	for _, c := range chans {
-		switch c {
-		case ChannelApp:
-			add(c, "")
-		case ChannelEmail:
-			if s.mailer != nil {
-				add(c, "")
-			}
-		case ChannelSMS:
-			if !s.opts.SMS.Enabled() {
-				continue
-			}
-			if _, err := s.store.Phone(ctx, d, userID); err == nil {
-				add(c, "")
-			} else if !errs.Is(err, errs.NotFound) {
-				return nil, err
-			}
-		case ChannelPush:
-			subs, err := s.store.PushSubs(ctx, d, userID)
-			if err != nil {
-				return nil, err
-			}
-			for _, sub := range subs {
-				add(c, sub.ID)
-			}
+		ch, ok := channelNamed(c)
+		if !ok || !ch.chosen() {
+			continue
 		}
+		more, err := ch.targets(ctx, s, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
 	}
 	return out, nil
 }
@@ -426,17 +412,9 @@ func (s *Service) Backoff(n int) time.Duration {
 }
 
 func (s *Service) send(ctx context.Context, r DeliveryRow, m Message) error {
-	switch r.Channel {
-	case ChannelApp:
-		return s.sendApp(r, m)
-	case ChannelPush:
-		return s.sendPush(ctx, r, m)
-	case ChannelEmail:
-		return s.sendEmail(ctx, r, m)
-	case ChannelSMS:
-		return s.sendSMS(ctx, r, m)
-	case ChannelWebhook:
-		return s.sendWebhook(ctx, r, m)
+	ch, ok := channelNamed(r.Channel)
+	if !ok {
+		return final(StatusDead, "unknown channel %s", r.Channel)
 	}
-	return final(StatusDead, "unknown channel %s", r.Channel)
+	return ch.send(ctx, s, r, m)
 }

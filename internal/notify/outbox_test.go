@@ -28,7 +28,7 @@ func TestEnqueueTwiceOneDeliveryPerEndpoint(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		alice, bob := e.SignUp("alice@example.com"), e.SignUp("bob@example.com")
 		alice.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"app", "email", "sms"}})
-		alice.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": "+33 6 12 34 56 78"})
+		p.verifyPhone(t, e, alice, "+33 6 12 34 56 78")
 		e = e.Restart(vigiltest.Offline)
 		alice = alice.On(e)
 		s := service(e, notify.Options{})

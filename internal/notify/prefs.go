@@ -2,9 +2,12 @@ package notify
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"net"
+	"fmt"
+	"math/big"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,8 +15,10 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
+	"github.com/vigil-cloud/vigil/internal/safedial"
 )
 
 // Preferences are how a person wants to be reached.
@@ -22,7 +27,10 @@ type Preferences struct {
 	// or the default.
 	Channels map[Kind][]Channel `json:"channels"`
 	// Phone is the SMS number, masked; empty when none is set.
-	Phone             string             `json:"phone,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	// PhoneVerified: the code sent to Phone came back; only then does it
+	// receive SMS.
+	PhoneVerified     bool               `json:"phone_verified"`
 	PushSubscriptions []PushSubscription `json:"push_subscriptions"`
 	SMSAvailable      bool               `json:"sms_available"`
 }
@@ -68,9 +76,9 @@ func (s *Service) preferences(ctx context.Context, d access.Decision, userID str
 			out.Channels[k] = DefaultChannels(k)
 		}
 	}
-	if sealed, err := s.store.Phone(ctx, d, userID); err == nil {
+	if sealed, verified, err := s.store.PhoneStatus(ctx, d, userID); err == nil {
 		if b, err := s.openSubject(ctx, userID, "notify_phones.phone_sealed", userID, sealed); err == nil {
-			out.Phone = maskPhone(string(b))
+			out.Phone, out.PhoneVerified = maskPhone(string(b)), verified
 		}
 	} else if !errs.Is(err, errs.NotFound) {
 		return Preferences{}, err
@@ -107,7 +115,7 @@ func (s *Service) SetChannels(ctx context.Context, p access.Principal, kind Kind
 	var clean []Channel
 	for _, c := range channels {
 		if !slices.Contains(Channels(), c) {
-			return Preferences{}, errs.E(errs.Invalid, "unknown channel %q (want app, push, email or sms)", c)
+			return Preferences{}, errs.E(errs.Invalid, "unknown channel %q (want one of %s)", c, channelList())
 		}
 		if !slices.Contains(clean, c) {
 			clean = append(clean, c)
@@ -120,16 +128,23 @@ func (s *Service) SetChannels(ctx context.Context, p access.Principal, kind Kind
 	if err := s.store.SetPrefs(ctx, d, p.ID, kind, clean); err != nil {
 		return Preferences{}, err
 	}
-	return s.Preferences(ctx, p)
+	// The decision to change the settings covers reading them back.
+	return s.preferences(ctx, d, p.ID)
 }
 
 var phoneRE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
-// SetPhone sets the caller's SMS number, in E.164 form (+ and digits).
+// SetPhone sets the caller's SMS number, in E.164 form (+ and digits),
+// unverified: a one-time code goes to it by SMS, and nothing else does
+// until the code comes back (VerifyPhone). So nobody can point vigil's
+// messages at someone else's phone.
 func (s *Service) SetPhone(ctx context.Context, p access.Principal, phone string) error {
 	phone = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "").Replace(strings.TrimSpace(phone))
 	if !phoneRE.MatchString(phone) {
 		return errs.E(errs.Invalid, "phone must be an international number: + then 7 to 15 digits")
+	}
+	if !s.opts.SMS.Enabled() {
+		return errs.E(errs.Unavailable, "SMS is not available on this server")
 	}
 	d, err := s.check(ctx, p, access.Update, prefsRes(p.ID), purposeOf(KindNotice))
 	if err != nil {
@@ -139,7 +154,66 @@ func (s *Service) SetPhone(ctx context.Context, p access.Principal, phone string
 	if err != nil {
 		return err
 	}
-	return s.store.SetPhone(ctx, d, p.ID, sealed)
+	code, idx, err := s.phoneCode(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPhone(ctx, d, p.ID, sealed, idx, s.clk.Now().Add(phoneCodeTTL)); err != nil {
+		return err
+	}
+	// The ledger is kept per account: the disclosure is recorded in an
+	// account the person belongs to (one they own, when they own one).
+	acct := ""
+	for _, m := range p.Memberships {
+		if acct == "" || (m.Role == access.RoleOwner && m.SiteID == "") {
+			acct = m.AccountID
+		}
+	}
+	if err := s.disclose(ctx, DeliveryRow{AccountID: acct, UserID: p.ID, MessageID: "(verification code)"}, s.opts.SMS.Processor,
+		[]datamap.CategoryID{datamap.NotifyPrefs}, "phone verification SMS"); err != nil {
+		s.log.Warn("phone verification SMS not disclosed", "err", err)
+		return errs.E(errs.Unavailable, "the SMS provider may not receive phone numbers now; try again later")
+	}
+	if err := s.postSMS(ctx, phone, "Your vigil code: "+code+" (valid 10 minutes). If you did not ask for it, ignore this message."); err != nil {
+		return errs.E(errs.Unavailable, "the code could not be sent; try again later")
+	}
+	return nil
+}
+
+// phoneCodeTTL is how long a phone verification code is good for.
+const phoneCodeTTL = 10 * time.Minute
+
+// phoneCode returns a fresh six-digit code and its keyed fingerprint.
+func (s *Service) phoneCode(ctx context.Context, userID string) (string, []byte, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", nil, errs.Wrap(err, errs.Internal, "code")
+	}
+	code := fmt.Sprintf("%06d", n.Int64())
+	idx, err := s.codeIndex(ctx, userID, code)
+	return code, idx, err
+}
+
+func (s *Service) codeIndex(ctx context.Context, userID, code string) ([]byte, error) {
+	return s.keys.BlindIndex(ctx, "phone-code", []byte(userID+":"+code))
+}
+
+// VerifyPhone checks the code sent to the caller's number; once it
+// matches, the number receives SMS. Five wrong codes void the code.
+func (s *Service) VerifyPhone(ctx context.Context, p access.Principal, code string) error {
+	code = strings.TrimSpace(code)
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return errs.E(errs.Invalid, "the code has six digits")
+	}
+	d, err := s.check(ctx, p, access.Update, prefsRes(p.ID), purposeOf(KindNotice))
+	if err != nil {
+		return err
+	}
+	idx, err := s.codeIndex(ctx, p.ID, code)
+	if err != nil {
+		return err
+	}
+	return s.store.VerifyPhone(ctx, d, p.ID, idx)
 }
 
 // DeletePhone removes the caller's SMS number.
@@ -184,7 +258,7 @@ func (s *Service) AddPushSubscription(ctx context.Context, p access.Principal, i
 	if err != nil {
 		return PushSubscription{}, err
 	}
-	row := PushSubRow{ID: account.NewID("psh"), UserID: p.ID, EndpointIndex: idx}
+	row := PushSubRow{ID: id.New("psh"), UserID: p.ID, EndpointIndex: idx}
 	b, _ := json.Marshal(pushSub{Endpoint: in.Endpoint, P256dh: in.Keys.P256dh, Auth: in.Keys.Auth})
 	// Sealed under a row-independent AD: a refreshed subscription keeps the
 	// ID of the one it replaces.
@@ -232,9 +306,9 @@ func (s *Service) checkEndpoint(field, raw string) error {
 	}
 	host := u.Hostname()
 	loop := host == "localhost" || strings.HasSuffix(host, ".localhost")
-	ip := net.ParseIP(host)
-	if ip != nil {
-		loop = ip.IsLoopback()
+	ip, ipErr := netip.ParseAddr(host)
+	if ipErr == nil {
+		loop = ip.Unmap().IsLoopback()
 	}
 	if loop && s.opts.AllowLoopback && (u.Scheme == "http" || u.Scheme == "https") {
 		return nil
@@ -242,7 +316,9 @@ func (s *Service) checkEndpoint(field, raw string) error {
 	if u.Scheme != "https" {
 		return errs.E(errs.Invalid, "%s must be an https:// URL", field)
 	}
-	if loop || (ip != nil && (ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast())) {
+	// An address is refused now when it is one; a name is checked again
+	// on every connection, on what it resolves to then (safedial).
+	if loop || (ipErr == nil && !safedial.Allowed(ip, false)) {
 		return errs.E(errs.Invalid, "%s must be a public address", field)
 	}
 	return nil

@@ -2,21 +2,24 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
-	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // RegisterPrivacy gives the privacy centre the export and erasure of how
-// people are reached and of what was sent to them, and the retention of
-// sent messages. Webhooks are the account's, removed with it.
-func (s *Service) RegisterPrivacy(r *privacy.Registry) error {
-	if err := r.Register(datamap.NotifyPrefs, privacy.Handlers{Export: prefsHandler{s}, Erase: prefsHandler{s}}); err != nil {
-		return err
-	}
-	return r.Register(datamap.NotifyMessage, privacy.Handlers{Export: messageHandler{s}, Erase: messageHandler{s}, Purge: messageHandler{s}})
+// people are reached, of what was sent to them and of the webhooks of the
+// accounts they own, and the retention of sent messages and of the
+// webhooks of closed accounts.
+func (s *Service) RegisterPrivacy(r *fulfil.Registry) error {
+	return errors.Join(
+		r.Register(datamap.NotifyPrefs, fulfil.Handlers{Export: prefsHandler{s}, Erase: prefsHandler{s}}),
+		r.Register(datamap.NotifyMessage, fulfil.Handlers{Export: messageHandler{s}, Erase: messageHandler{s}, Purge: messageHandler{s}}),
+		r.Register(datamap.NotifyWebhook, fulfil.Handlers{Export: webhookHandler{s}, Erase: webhookHandler{s}, Purge: webhookHandler{s}}),
+	)
 }
 
 type prefsHandler struct{ s *Service }
@@ -29,7 +32,7 @@ type prefsExport struct {
 	PushSubscriptions []PushSubscription `json:"push_subscriptions"`
 }
 
-func (h prefsHandler) Export(ctx context.Context, d access.Decision, subj privacy.Subject, _ privacy.Scope, emit func(privacy.Record) error) error {
+func (h prefsHandler) Export(ctx context.Context, d access.Decision, subj fulfil.Subject, _ fulfil.Scope, emit func(fulfil.Record) error) error {
 	// The export decision is turned into the read the settings need; the
 	// gate records both.
 	rd, err := h.s.check(ctx, worker, access.Read, prefsRes(subj.ID), d.Purpose())
@@ -46,17 +49,17 @@ func (h prefsHandler) Export(ctx context.Context, d access.Decision, subj privac
 			out.Phone = string(b)
 		}
 	}
-	return emit(privacy.Record{ID: "notification-settings", Data: out})
+	return emit(fulfil.Record{ID: "notification-settings", Data: out})
 }
 
-func (h prefsHandler) Erase(ctx context.Context, d access.Decision, subj privacy.Subject, _ privacy.Scope) (privacy.Erased, error) {
+func (h prefsHandler) Erase(ctx context.Context, d access.Decision, subj fulfil.Subject, _ fulfil.Scope) (fulfil.Erased, error) {
 	n, err := h.s.store.EraseSubject(ctx, d, datamap.NotifyPrefs, subj.ID)
-	return privacy.Erased{Rows: n}, err
+	return fulfil.Erased{Rows: n}, err
 }
 
 type messageHandler struct{ s *Service }
 
-func (h messageHandler) Export(ctx context.Context, d access.Decision, subj privacy.Subject, sc privacy.Scope, emit func(privacy.Record) error) error {
+func (h messageHandler) Export(ctx context.Context, d access.Decision, subj fulfil.Subject, sc fulfil.Scope, emit func(fulfil.Record) error) error {
 	return h.s.store.ExportDeliveries(ctx, d, subj.ID, func(r DeliveryRow) error {
 		if !sc.InRange(r.CreatedAt) {
 			return nil
@@ -69,13 +72,13 @@ func (h messageHandler) Export(ctx context.Context, d access.Decision, subj priv
 			it := feedItem(r.ID, m)
 			out.Message = &it
 		}
-		return emit(privacy.Record{ID: r.ID, Data: out})
+		return emit(fulfil.Record{ID: r.ID, Data: out})
 	})
 }
 
-func (h messageHandler) Erase(ctx context.Context, d access.Decision, subj privacy.Subject, _ privacy.Scope) (privacy.Erased, error) {
+func (h messageHandler) Erase(ctx context.Context, d access.Decision, subj fulfil.Subject, _ fulfil.Scope) (fulfil.Erased, error) {
 	n, err := h.s.store.EraseSubject(ctx, d, datamap.NotifyMessage, subj.ID)
-	return privacy.Erased{Rows: n}, err
+	return fulfil.Erased{Rows: n}, err
 }
 
 func (h messageHandler) Expired(ctx context.Context, cutoff time.Time) ([]string, error) {

@@ -10,8 +10,9 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/notify"
-	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 // A person's notification settings and the messages sent to them are in
@@ -21,7 +22,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 	p := startPeers(t)
 	e := vigiltest.Start(t, p.option)
 	alice, bob := e.SignUp("alice@example.com"), e.SignUp("bob@example.com")
-	alice.Must(http.StatusNoContent, "PUT", "/api/v1/me/phone", map[string]string{"phone": "+33612345678"})
+	p.verifyPhone(t, e, alice, "+33612345678")
 	alice.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"app"}})
 	bob.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/alarm", map[string]any{"channels": []string{"app"}})
 	ctx := context.Background()
@@ -31,14 +32,14 @@ func TestNotificationsExportAndErase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	subj := privacy.Subject{ID: alice.UserID}
+	subj := fulfil.Subject{ID: alice.UserID}
 	export := func(cat datamap.CategoryID) string {
 		d, err := e.App.Gate.Check(ctx, access.System("privacy-requests"), access.Export, access.Resource{Category: cat, SubjectID: alice.UserID}, datamap.PurposeService)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []privacy.Record
-		if err := e.App.Fulfil.Handlers(cat).Export.Export(ctx, d, subj, privacy.Scope{}, func(r privacy.Record) error { out = append(out, r); return nil }); err != nil {
+		var out []fulfil.Record
+		if err := e.App.Fulfil.Handlers(cat).Export.Export(ctx, d, subj, fulfil.Scope{}, func(r fulfil.Record) error { out = append(out, r); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(out)
@@ -47,7 +48,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 	if got := export(datamap.NotifyPrefs); !strings.Contains(got, "+33612345678") || !strings.Contains(got, `"alarm":["app"]`) {
 		t.Fatalf("settings export %s", got)
 	}
-	waitFor(t, func() bool { return strings.Contains(export(datamap.NotifyMessage), `"status":"sent"`) })
+	waittest.Eventually(t, "the condition", func() bool { return strings.Contains(export(datamap.NotifyMessage), `"status":"sent"`) })
 	if got := export(datamap.NotifyMessage); !strings.Contains(got, "For alice@example.com") || strings.Contains(got, "bob@example.com") {
 		t.Fatalf("messages export %s", got)
 	}
@@ -56,7 +57,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res, err := e.App.Fulfil.Handlers(cat).Erase.Erase(ctx, d, subj, privacy.Scope{}); err != nil || res.Rows == 0 {
+		if res, err := e.App.Fulfil.Handlers(cat).Erase.Erase(ctx, d, subj, fulfil.Scope{}); err != nil || res.Rows == 0 {
 			t.Fatalf("erase %s: %+v %v", cat, res, err)
 		}
 	}
@@ -64,7 +65,7 @@ func TestNotificationsExportAndErase(t *testing.T) {
 		t.Fatalf("after erasure: %+v", got)
 	}
 	var inbox struct{ Messages []notify.FeedItem }
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		bob.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
 		return len(inbox.Messages) > 0
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/notify/pushtest"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 // Web Push end to end: a subscription made at a real push service
@@ -43,7 +44,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	waitFor(t, func() bool { got = ps.Messages(t, sub.ClientHash); return len(got) > 0 })
+	waittest.Eventually(t, "the condition", func() bool { got = ps.Messages(t, sub.ClientHash); return len(got) > 0 })
 	var payload struct {
 		ID, Kind, Title, Body, URL string
 	}
@@ -59,7 +60,7 @@ func TestWebPushEndToEnd(t *testing.T) {
 	if err := e.App.Notify.Enqueue(context.Background(), msg, []string{alice.UserID}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool {
+	waittest.Eventually(t, "the condition", func() bool {
 		var ds deliveries
 		alice.Must(http.StatusOK, "GET", "/api/v1/me/deliveries?status=gone", nil).Decode(t, &ds)
 		return len(ds.Deliveries) == 1 && ds.Deliveries[0].MessageID == "alm_push2"

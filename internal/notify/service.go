@@ -2,24 +2,22 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/safedial"
 )
 
 // Keys seals what notification delivery stores and signs unsubscribe links.
@@ -64,7 +62,7 @@ type Service struct {
 	keys   Keys
 	gate   *access.Gate
 	ledger Ledger
-	mailer account.Mailer
+	mailer mail.Mailer
 	sms    *http.Client // the configured provider: trusted, unlike user-given addresses
 	clk    clock.Clock
 	log    *slog.Logger
@@ -82,7 +80,7 @@ type Service struct {
 
 // New returns the notification service. ledger and mailer may be nil: no
 // e-mail is sent without a mailer.
-func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer account.Mailer, clk clock.Clock, log *slog.Logger, o Options) *Service {
+func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer mail.Mailer, clk clock.Clock, log *slog.Logger, o Options) *Service {
 	if o.Workers <= 0 {
 		o.Workers = 16
 	}
@@ -112,38 +110,13 @@ func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer account.Mail
 }
 
 // guardedClient is the HTTP client for addresses people give (webhooks,
-// push services): it connects only to public addresses, whatever a name
-// resolves to at the time (loopback too when allowed, for tests and demos),
-// and never follows a redirect, so vigil cannot be made to reach into its
-// own network.
+// push services): safedial connects only to public addresses, checked at
+// dial time whatever a name resolves to (loopback too when allowed, for
+// tests and demos), and never follows a redirect, so vigil cannot be made
+// to reach into its own network.
 func guardedClient(allowLoopback bool) *http.Client {
-	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-		host, _, err := net.SplitHostPort(address)
-		if err != nil {
-			return err
-		}
-		ip := net.ParseIP(host)
-		switch {
-		case ip == nil:
-			return errors.New("not an IP address")
-		case ip.IsLoopback() && allowLoopback:
-			return nil
-		case ip.IsLoopback(), ip.IsPrivate(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsUnspecified(), ip.IsMulticast(),
-			ip.IsInterfaceLocalMulticast():
-			return errors.New("refusing a connection to a non-public address")
-		}
-		return nil
-	}}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = nil
-	tr.DialContext = d.DialContext
-	return &http.Client{Timeout: 15 * time.Second, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
+	return safedial.Client(allowLoopback, 15*time.Second)
 }
-
-// SetLedger sets the disclosure ledger when it is built after the service.
-func (s *Service) SetLedger(l Ledger) { s.ledger = l }
 
 // Feed returns the in-app live feed broker.
 func (s *Service) Feed() *Broker { return s.feed }
@@ -172,32 +145,6 @@ func (k Kind) Valid() bool {
 		return true
 	}
 	return false
-}
-
-// Channels lists the channels a person may choose (webhooks belong to the
-// account, not a person).
-func Channels() []Channel { return []Channel{ChannelApp, ChannelPush, ChannelEmail, ChannelSMS} }
-
-// Valid reports whether c is a known channel.
-func (c Channel) Valid() bool {
-	switch c {
-	case ChannelApp, ChannelPush, ChannelEmail, ChannelSMS, ChannelWebhook:
-		return true
-	}
-	return false
-}
-
-// DefaultChannels are the channels of a person who chose none for a kind:
-// alarms in the app and by push; update, security and privacy notices in
-// the app and by e-mail, security notices also by push and SMS.
-func DefaultChannels(k Kind) []Channel {
-	switch k {
-	case KindAlarm:
-		return []Channel{ChannelApp, ChannelPush}
-	case KindIncident:
-		return []Channel{ChannelApp, ChannelEmail, ChannelPush, ChannelSMS}
-	}
-	return []Channel{ChannelApp, ChannelEmail}
 }
 
 func (s *Service) sealSubject(ctx context.Context, userID, column, rowID string, v []byte) ([]byte, error) {

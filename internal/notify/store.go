@@ -116,7 +116,14 @@ type Store interface {
 	Prefs(ctx context.Context, d access.Decision, userID string) (map[Kind][]Channel, error)
 	SetPrefs(ctx context.Context, d access.Decision, userID string, kind Kind, channels []Channel) error
 	Phone(ctx context.Context, d access.Decision, userID string) ([]byte, error)
-	SetPhone(ctx context.Context, d access.Decision, userID string, sealed []byte) error
+	// PhoneStatus returns the sealed number and whether it was verified.
+	PhoneStatus(ctx context.Context, d access.Decision, userID string) ([]byte, bool, error)
+	// SetPhone stores a number, unverified, with the fingerprint of the
+	// code sent to it.
+	SetPhone(ctx context.Context, d access.Decision, userID string, sealed, codeIndex []byte, codeExpires time.Time) error
+	// VerifyPhone marks the number verified when codeIndex is the live
+	// code's fingerprint (errs.Invalid when wrong, errs.Gone when void).
+	VerifyPhone(ctx context.Context, d access.Decision, userID string, codeIndex []byte) error
 	DeletePhone(ctx context.Context, d access.Decision, userID string) error
 	PushSubs(ctx context.Context, d access.Decision, userID string) ([]PushSubRow, error)
 	// AddPushSub stores a subscription, or replaces the keys of the one
@@ -159,6 +166,14 @@ type Store interface {
 	// cutoff; PurgeMessages deletes them and their deliveries.
 	ExpiredMessages(ctx context.Context, cutoff time.Time) ([]string, error)
 	PurgeMessages(ctx context.Context, d access.Decision, accountID string, cutoff time.Time) (int64, error)
+	// ExportWebhooks streams an account's webhooks for a subject who owns
+	// it; EraseWebhooks deletes them (pending deliveries are skipped).
+	ExportWebhooks(ctx context.Context, d access.Decision, subjectID, accountID string, emit func(WebhookRow) error) error
+	EraseWebhooks(ctx context.Context, d access.Decision, subjectID, accountID string) (int64, error)
+	// ExpiredWebhooks lists the accounts, gone or closed before cutoff,
+	// that still hold webhooks; PurgeWebhooks deletes them.
+	ExpiredWebhooks(ctx context.Context, cutoff time.Time) ([]string, error)
+	PurgeWebhooks(ctx context.Context, d access.Decision, accountID string, cutoff time.Time) (int64, error)
 	// Retry puts a dead delivery of the account back in the queue.
 	Retry(ctx context.Context, d access.Decision, accountID, id string) error
 }

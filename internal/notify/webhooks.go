@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 func hookRes(accountID, id string) access.Resource {
@@ -59,7 +59,7 @@ func (s *Service) CreateWebhook(ctx context.Context, p access.Principal, account
 		return Webhook{}, errs.Wrap(err, errs.Internal, "webhook secret")
 	}
 	secretText := "whsec_" + b64.EncodeToString(secret)
-	row := WebhookRow{ID: account.NewID("whk"), AccountID: accountID, Kinds: kinds, CreatedBy: p.ID}
+	row := WebhookRow{ID: id.New("whk"), AccountID: accountID, Kinds: kinds, CreatedBy: p.ID}
 	if row.URLSealed, err = s.sealAccount(ctx, accountID, "notify_webhooks.url_sealed", row.ID, []byte(in.URL)); err != nil {
 		return Webhook{}, err
 	}
@@ -101,26 +101,6 @@ func (s *Service) DeleteWebhook(ctx context.Context, p access.Principal, account
 		return err
 	}
 	return s.store.DeleteWebhook(ctx, d, accountID, id)
-}
-
-// hookDeliveries lists one delivery per webhook of the account that takes
-// kind.
-func (s *Service) hookDeliveries(ctx context.Context, accountID string, kind Kind, purpose datamap.Purpose) ([]DeliveryRow, error) {
-	d, err := s.check(ctx, worker, access.List, hookRes(accountID, ""), purpose)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.store.Webhooks(ctx, d, accountID)
-	if err != nil {
-		return nil, err
-	}
-	var out []DeliveryRow
-	for _, h := range rows {
-		if slices.Contains(h.Kinds, kind) {
-			out = append(out, DeliveryRow{ID: account.NewID("dlv"), Channel: ChannelWebhook, EndpointID: h.ID})
-		}
-	}
-	return out, nil
 }
 
 func (s *Service) openHook(ctx context.Context, h WebhookRow) (target string, secret []byte, err error) {

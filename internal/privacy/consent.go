@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Optional purposes: uses of personal data beyond what the service needs,
@@ -67,7 +68,7 @@ func (s *Service) GiveConsent(ctx context.Context, p access.Principal, purpose, 
 	if err != nil {
 		return Consent{}, err
 	}
-	row := ConsentRow{ID: newID("cns"), UserID: p.ID, Purpose: pur.ID, GrantedAt: s.clk.Now().UTC().Truncate(time.Microsecond), Method: method}
+	row := ConsentRow{ID: id.New("cns"), UserID: p.ID, Purpose: pur.ID, GrantedAt: s.clk.Now().UTC().Truncate(time.Microsecond), Method: method}
 	if pur.Notice != "" {
 		sts, err := s.standings(ctx, p.ID, pur.Notice, true)
 		if err != nil {

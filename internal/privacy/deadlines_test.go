@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
@@ -23,7 +24,7 @@ import (
 // sentMail is a message with the fake-clock time it left: the simulation
 // must prove when notices went out, which an SMTP server cannot tell.
 type sentMail struct {
-	account.Mail
+	mail.Mail
 	At time.Time
 }
 
@@ -33,7 +34,7 @@ type mailbox struct {
 	sent []sentMail
 }
 
-func (m *mailbox) Send(_ context.Context, msg account.Mail) error {
+func (m *mailbox) Send(_ context.Context, msg mail.Mail) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sent = append(m.sent, sentMail{msg, m.clk.Now()})
@@ -121,8 +122,8 @@ func TestSimulatedYear(t *testing.T) {
 		plans := map[string]*plan{}
 		var mu sync.Mutex
 		submit := func(n int, email, region string, p plan) {
-			in := privacy.PublicSubmission{Submission: privacy.Submission{Kind: privacy.KindAccess, Region: region,
-				Scope: privacy.Scope{Categories: []datamap.CategoryID{datamap.AccountProfile}}}, Email: email, Name: "Person " + fmt.Sprint(n), Relation: privacy.RelationSelf}
+			in := privacy.PublicSubmission{Submission: privacy.Submission{Kind: fulfil.KindAccess, Region: region,
+				Scope: fulfil.Scope{Categories: []datamap.CategoryID{datamap.AccountProfile}}}, Email: email, Name: "Person " + fmt.Sprint(n), Relation: privacy.RelationSelf}
 			if err := s.SubmitPublic(ctx, anon, in); err != nil {
 				t.Errorf("submit: %v", err)
 				return

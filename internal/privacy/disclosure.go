@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // DisclosureKind says why data left vigil.
@@ -68,7 +69,7 @@ func (s *Service) processor(r ProcessorRow) Processor {
 
 // PutProcessor registers a processor (id "") or updates one, for instance
 // with a renewed agreement or assessment (operator admin).
-func (s *Service) PutProcessor(ctx context.Context, p access.Principal, id string, in ProcessorInput) (Processor, error) {
+func (s *Service) PutProcessor(ctx context.Context, p access.Principal, processorID string, in ProcessorInput) (Processor, error) {
 	if err := requireStaff(p, access.StaffOperatorAdmin); err != nil {
 		return Processor{}, err
 	}
@@ -88,11 +89,11 @@ func (s *Service) PutProcessor(ctx context.Context, p access.Principal, id strin
 	case in.AssessedAt.IsZero() || !in.AssessmentExpiresAt.After(in.AssessedAt):
 		return Processor{}, errs.E(errs.Invalid, "assessed_at and a later assessment_expires_at are required")
 	}
-	row := ProcessorRow{ID: id, Name: strings.TrimSpace(in.Name), Service: strings.TrimSpace(in.Service), Categories: cats,
+	row := ProcessorRow{ID: processorID, Name: strings.TrimSpace(in.Name), Service: strings.TrimSpace(in.Service), Categories: cats,
 		AgreementSignedAt: in.AgreementSignedAt.UTC(), AgreementExpiresAt: in.AgreementExpiresAt.UTC(),
 		AssessedAt: in.AssessedAt.UTC(), AssessmentExpiresAt: in.AssessmentExpiresAt.UTC()}
-	if id == "" {
-		row.ID = newID("prc")
+	if row.ID == "" {
+		row.ID = id.New("prc")
 	}
 	if err := s.store.PutProcessor(ctx, row); err != nil {
 		return Processor{}, err
@@ -236,7 +237,7 @@ func (s *Service) RecordProcessorDisclosure(ctx context.Context, p access.Princi
 	if err != nil {
 		return Disclosure{}, err
 	}
-	row := DisclosureRow{ID: newID("dsc"), AccountID: in.AccountID, SubjectID: in.SubjectID, Kind: ToProcessor,
+	row := DisclosureRow{ID: id.New("dsc"), AccountID: in.AccountID, SubjectID: in.SubjectID, Kind: ToProcessor,
 		ProcessorID: proc.ID, Categories: cats, Resources: []string{}, DisclosedAt: now, RecordedBy: p.ID}
 	return s.record(ctx, d, row, proc.Name, "", in.Details)
 }
@@ -276,7 +277,7 @@ func (s *Service) CreateShare(ctx context.Context, p access.Principal, accountID
 	if !in.Until.After(now) || in.Until.Sub(now) > 366*24*time.Hour {
 		return Disclosure{}, errs.E(errs.Invalid, "until must be in the future and within a year: a share always ends")
 	}
-	row := DisclosureRow{ID: newID("dsc"), AccountID: accountID, SubjectID: p.ID, Kind: Share, Categories: cats,
+	row := DisclosureRow{ID: id.New("dsc"), AccountID: accountID, SubjectID: p.ID, Kind: Share, Categories: cats,
 		Resources: res, DisclosedAt: now, ExpiresAt: in.Until.UTC(), RecordedBy: p.ID}
 	return s.record(ctx, d, row, strings.TrimSpace(in.Recipient), "", strings.TrimSpace(in.Note))
 }
@@ -287,7 +288,11 @@ func (s *Service) RevokeShare(ctx context.Context, p access.Principal, accountID
 	if err != nil {
 		return err
 	}
-	return s.store.RevokeShare(ctx, d, accountID, shareID)
+	if err := s.store.RevokeShare(ctx, d, accountID, shareID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, shareID)
+	return nil
 }
 
 // ShareActive returns nil when the share is live at a time and covers the
@@ -361,7 +366,7 @@ func (s *Service) RecordLegal(ctx context.Context, p access.Principal, accountID
 	case in.HoldUntil.Sub(now) > MaxLegalHold:
 		return Disclosure{}, errs.E(errs.Invalid, "a hold lasts at most two years; record it again if the law extends it")
 	}
-	row := DisclosureRow{ID: newID("dsc"), AccountID: accountID, SubjectID: in.SubjectID, Kind: Legal, Categories: cats,
+	row := DisclosureRow{ID: id.New("dsc"), AccountID: accountID, SubjectID: in.SubjectID, Kind: Legal, Categories: cats,
 		Resources: res, DisclosedAt: at, HoldUntil: in.HoldUntil.UTC(), RecordedBy: p.ID}
 	return s.record(ctx, d, row, strings.TrimSpace(in.Authority), strings.TrimSpace(in.Reference), strings.TrimSpace(in.Scope))
 }

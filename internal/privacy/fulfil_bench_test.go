@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -87,8 +88,8 @@ func BenchmarkExport(b *testing.B) {
 			t0 := time.Now()
 			seedAudit(b, e.App.Audit, subject, size)
 			b.Logf("seeded %d audit entries in %v", size, time.Since(t0).Round(time.Millisecond))
-			subj := privacy.Subject{Kind: privacy.RequesterPerson, ID: subject}
-			sc := privacy.Scope{Categories: []datamap.CategoryID{datamap.AuditTrail, datamap.AccountProfile}}
+			subj := fulfil.Subject{Kind: fulfil.RequesterPerson, ID: subject}
+			sc := fulfil.Scope{Categories: []datamap.CategoryID{datamap.AuditTrail, datamap.AccountProfile}}
 			var m privacy.Manifest
 			var peak uint64
 			var size0 int64

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/hex"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // ErasureNotice is a ledger entry saying vigil told a processor to erase
@@ -59,7 +62,7 @@ type recipient struct {
 // processorsOf reads the disclosure ledger for the processors that received
 // data of subj: entries about them, and account-wide entries of the accounts
 // they own.
-func (s *Requests) processorsOf(ctx context.Context, subj Subject) (recipients, error) {
+func (s *Requests) processorsOf(ctx context.Context, subj fulfil.Subject) (recipients, error) {
 	out := recipients{}
 	if s.ledger == nil {
 		return out, nil
@@ -114,21 +117,21 @@ func (s *Requests) processorsOf(ctx context.Context, subj Subject) (recipients, 
 // noticeProcessors puts a deletion notice for each processor in the outbox
 // and in the ledger of every account concerned that still exists (a closed
 // account's ledger went with it; the outbox and the certificate remain).
-func (s *Requests) noticeProcessors(ctx context.Context, requestID string, subj Subject, rs recipients, closed []string) ([]string, error) {
+func (s *Requests) noticeProcessors(ctx context.Context, requestID string, subj fulfil.Subject, rs recipients, closed []string) ([]string, error) {
 	ids := make([]string, 0, len(rs))
-	for id := range rs {
-		ids = append(ids, id)
+	for pid := range rs {
+		ids = append(ids, pid)
 	}
 	slices.Sort(ids)
 	now := s.clk.Now().UTC().Truncate(time.Microsecond)
-	for _, id := range ids {
-		rc := rs[id]
-		n := DeletionNotice{ID: newID("dln"), ProcessorID: id, RequestID: requestID, SubjectID: subj.ID, Categories: rc.cats, CreatedAt: now}
+	for _, pid := range ids {
+		rc := rs[pid]
+		n := DeletionNotice{ID: id.New("dln"), ProcessorID: pid, RequestID: requestID, SubjectID: subj.ID, Categories: rc.cats, CreatedAt: now}
 		if err := s.notices.AddDeletionNotice(ctx, n); err != nil {
 			return nil, err
 		}
-		name := id
-		if p, err := s.ledger.store.Processor(ctx, id); err == nil {
+		name := pid
+		if p, err := s.ledger.store.Processor(ctx, pid); err == nil {
 			name = p.Name
 		}
 		for _, acc := range rc.accounts {
@@ -139,7 +142,7 @@ func (s *Requests) noticeProcessors(ctx context.Context, requestID string, subj 
 			if err != nil {
 				return nil, err
 			}
-			row := DisclosureRow{ID: newID("dsc"), AccountID: acc, SubjectID: subj.ID, Kind: ErasureNotice, ProcessorID: id,
+			row := DisclosureRow{ID: id.New("dsc"), AccountID: acc, SubjectID: subj.ID, Kind: ErasureNotice, ProcessorID: pid,
 				Categories: rc.cats, Resources: []string{}, DisclosedAt: now, RecordedBy: JobRequests}
 			if _, err := s.ledger.record(ctx, d, row, name, requestID, "told to erase what it received of this person"); err != nil {
 				return nil, err
@@ -208,13 +211,13 @@ type consentHandler struct {
 
 // RegisterConsentProofs registers the handlers of privacy.consent: proofs
 // are exported, and on erasure kept under a pseudonym as the law requires.
-func RegisterConsentProofs(r *Registry, st ConsentProofStore, k RequestKeys) error {
+func RegisterConsentProofs(r *fulfil.Registry, st ConsentProofStore, k RequestKeys) error {
 	h := consentHandler{st, k}
-	return r.Register(datamap.PrivacyConsent, Handlers{Export: h, Erase: h})
+	return r.Register(datamap.PrivacyConsent, fulfil.Handlers{Export: h, Erase: h})
 }
 
-func (h consentHandler) Export(ctx context.Context, d access.Decision, s Subject, sc Scope, emit func(Record) error) error {
-	if s.Kind != RequesterUser {
+func (h consentHandler) Export(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope, emit func(fulfil.Record) error) error {
+	if s.Kind != fulfil.RequesterUser {
 		return nil
 	}
 	as, err := h.st.Acceptances(ctx, d, s.ID)
@@ -225,7 +228,7 @@ func (h consentHandler) Export(ctx context.Context, d access.Decision, s Subject
 		if !sc.InRange(a.AcceptedAt) {
 			continue
 		}
-		if err := emit(Record{ID: "acceptance/" + a.ID, Data: map[string]any{"notice_id": a.NoticeID, "kind": a.Kind, "version": a.Version,
+		if err := emit(fulfil.Record{ID: "acceptance/" + a.ID, Data: map[string]any{"notice_id": a.NoticeID, "kind": a.Kind, "version": a.Version,
 			"text_hash": hex.EncodeToString(a.TextHash), "accepted_at": a.AcceptedAt, "method": a.Method}}); err != nil {
 			return err
 		}
@@ -242,22 +245,22 @@ func (h consentHandler) Export(ctx context.Context, d access.Decision, s Subject
 		if !c.WithdrawnAt.IsZero() {
 			data["withdrawn_at"] = c.WithdrawnAt
 		}
-		if err := emit(Record{ID: "consent/" + c.ID, Data: data}); err != nil {
+		if err := emit(fulfil.Record{ID: "consent/" + c.ID, Data: data}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (h consentHandler) Erase(ctx context.Context, d access.Decision, s Subject, _ Scope) (Erased, error) {
-	if s.Kind != RequesterUser {
-		return Erased{}, nil
+func (h consentHandler) Erase(ctx context.Context, d access.Decision, s fulfil.Subject, _ fulfil.Scope) (fulfil.Erased, error) {
+	if s.Kind != fulfil.RequesterUser {
+		return fulfil.Erased{}, nil
 	}
 	psn, err := ConsentPseudonym(ctx, h.keys, s.ID)
 	if err != nil {
-		return Erased{}, err
+		return fulfil.Erased{}, err
 	}
 	n, err := h.st.PseudonymiseConsents(ctx, d, s.ID, psn)
-	return Erased{Rows: 0, Kept: "proofs of consent (" + formatSeq(n) + " records: document version, text hash, time, method) " +
+	return fulfil.Erased{Rows: 0, Kept: "proofs of consent (" + strconv.FormatInt(n, 10) + " records: document version, text hash, time, method) " +
 		"under a keyed pseudonym, without IP addresses, as the law requires proof of consent"}, err
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Manifest describes a package: every file with its SHA-256, what was left
@@ -30,7 +31,7 @@ type Manifest struct {
 	RequestID string         `json:"request_id"`
 	SubjectID string         `json:"subject_id"`
 	CreatedAt time.Time      `json:"created_at"`
-	Scope     Scope          `json:"scope"`
+	Scope     fulfil.Scope   `json:"scope"`
 	Files     []ManifestFile `json:"files"`
 	// Excluded counts records marked confidential or legally privileged
 	// that the package leaves out (R9).
@@ -121,7 +122,7 @@ func VerifySignature(want string, msg []byte, sig Signature) bool {
 // and manifest.sig. Nothing is held in memory beyond one record at a time.
 // Each category is read under its own gate decision, recorded in the
 // subject's access log.
-func (s *Requests) WritePackage(ctx context.Context, w io.Writer, requestID string, subj Subject, sc Scope) (Manifest, error) {
+func (s *Requests) WritePackage(ctx context.Context, w io.Writer, requestID string, subj fulfil.Subject, sc fulfil.Scope) (Manifest, error) {
 	m := Manifest{Format: packageFormat, RequestID: requestID, SubjectID: subj.ID, CreatedAt: s.clk.Now().UTC(), Scope: sc}
 	zw := newPackageZip(w)
 	fp := sha256.New()
@@ -142,12 +143,12 @@ func newPackageZip(w io.Writer) *zip.Writer {
 // writeSubject writes every category of scope about subj under prefix
 // (data/ and media/ below it), each read under its own gate decision for
 // the system job, and adds the files to m.
-func (s *Requests) writeSubject(ctx context.Context, zw *zip.Writer, prefix, job string, subj Subject, sc Scope, m *Manifest, fp hash.Hash) error {
+func (s *Requests) writeSubject(ctx context.Context, zw *zip.Writer, prefix, job string, subj fulfil.Subject, sc fulfil.Scope, m *Manifest, fp hash.Hash) error {
 	excluded, err := s.store.Exclusions(ctx, subj.ID)
 	if err != nil {
 		return err
 	}
-	for _, cat := range s.fulfil.subjectCategories() {
+	for _, cat := range s.fulfil.SubjectCategories() {
 		if !sc.Includes(cat.ID) {
 			continue
 		}
@@ -169,7 +170,7 @@ func (s *Requests) writeSubject(ctx context.Context, zw *zip.Writer, prefix, job
 		}
 		m.Files = append(m.Files, f)
 		m.Excluded = append(m.Excluded, ex...)
-		if me, ok := h.Export.(MediaExporter); ok {
+		if me, ok := h.Export.(fulfil.MediaExporter); ok {
 			err := me.ExportMedia(ctx, d, subj, sc, func(name string, r io.Reader) error {
 				f, err := writeFile(zw, prefix+"media/"+string(cat.ID)+"/"+name, cat.ID, r, m.CreatedAt)
 				if err == nil {
@@ -234,8 +235,8 @@ func writeFile(zw *zip.Writer, name string, cat datamap.CategoryID, r io.Reader,
 // writeCategory streams one category as <prefix>data/<category>.json: a header,
 // then the records one by one, skipping those marked confidential or
 // privileged. fp takes the hash of every record not derived from exports.
-func writeCategory(ctx context.Context, zw *zip.Writer, prefix string, cat *datamap.Category, ex Exporter, d access.Decision, subj Subject,
-	sc Scope, excluded map[string]string, fp hash.Hash, at time.Time) (ManifestFile, []ExcludedCount, error) {
+func writeCategory(ctx context.Context, zw *zip.Writer, prefix string, cat *datamap.Category, ex fulfil.Exporter, d access.Decision, subj fulfil.Subject,
+	sc fulfil.Scope, excluded map[string]string, fp hash.Hash, at time.Time) (ManifestFile, []ExcludedCount, error) {
 	name := prefix + "data/" + string(cat.ID) + ".json"
 	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: at})
 	if err != nil {
@@ -251,7 +252,7 @@ func writeCategory(ctx context.Context, zw *zip.Writer, prefix string, cat *data
 	enc := json.NewEncoder(&buf)
 	var records int64
 	skipped := map[string]int{}
-	err = ex.Export(ctx, d, subj, sc, func(r Record) error {
+	err = ex.Export(ctx, d, subj, sc, func(r fulfil.Record) error {
 		if mark, ok := excluded[r.ID]; ok {
 			skipped[mark]++
 			return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // MaxGrant is the longest a customer may entrust support at once: long
@@ -110,7 +111,7 @@ func (s *Service) CreateGrant(ctx context.Context, p access.Principal, accountID
 	if err := s.checkGrant(ctx, &in, now); err != nil {
 		return Grant{}, err
 	}
-	row := GrantRow{ID: newID("grt"), AccountID: accountID, StaffID: in.StaffID, StaffRole: in.StaffRole,
+	row := GrantRow{ID: id.New("grt"), AccountID: accountID, StaffID: in.StaffID, StaffRole: in.StaffRole,
 		Categories: in.Categories, Resources: in.Resources, StartsAt: in.From, EndsAt: in.Until, GrantedBy: p.ID}
 	if row.TicketSealed, err = s.sealAccount(ctx, accountID, "privacy_grants.ticket_sealed", row.ID, strings.TrimSpace(in.Ticket)); err != nil {
 		return Grant{}, err
@@ -183,7 +184,11 @@ func (s *Service) RevokeGrant(ctx context.Context, p access.Principal, accountID
 	if err != nil {
 		return err
 	}
-	return s.store.RevokeGrant(ctx, d, accountID, grantID, p.ID)
+	if err := s.store.RevokeGrant(ctx, d, accountID, grantID, p.ID); err != nil {
+		return err
+	}
+	s.withdraw(ctx, grantID)
+	return nil
 }
 
 // MyGrants lists the grants that entrust the calling staff member, by name

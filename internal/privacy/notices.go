@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Kind is a kind of document people accept.
@@ -106,7 +107,7 @@ func (s *Service) Seed(ctx context.Context) error {
 
 func newNotice(k Kind, region, lang string, version int, body string, material bool, summary, by string, at time.Time) NoticeRow {
 	h := sha256.Sum256([]byte(body))
-	return NoticeRow{ID: newID("ntc"), Kind: k, Region: region, Language: lang, Version: version, Body: body,
+	return NoticeRow{ID: id.New("ntc"), Kind: k, Region: region, Language: lang, Version: version, Body: body,
 		TextHash: h[:], Material: material, Summary: summary, PublishedAt: at.UTC().Truncate(time.Microsecond), PublishedBy: by}
 }
 
@@ -371,7 +372,7 @@ func (s *Service) Accept(ctx context.Context, p access.Principal, noticeID, text
 		return Acceptance{}, errs.E(errs.Conflict, "the text you were shown is not this version; reload it and accept again")
 	}
 	h, _ := hex.DecodeString(n.TextHash)
-	row := AcceptanceRow{ID: newID("acc"), UserID: p.ID, NoticeID: n.ID, Kind: n.Kind, Version: n.Version, TextHash: h,
+	row := AcceptanceRow{ID: id.New("acc"), UserID: p.ID, NoticeID: n.ID, Kind: n.Kind, Version: n.Version, TextHash: h,
 		AcceptedAt: s.clk.Now().UTC().Truncate(time.Microsecond), Method: method}
 	if row.IPSealed, err = s.sealSubject(ctx, p.ID, "privacy_acceptances.ip_sealed", row.ID, p.IP); err != nil {
 		return Acceptance{}, err

@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 var _ account.Terms = (*Service)(nil)
@@ -59,7 +60,7 @@ func (s *Service) RecordSignUp(ctx context.Context, userID, ip string, shown []a
 		if err != nil || !slices.Contains(signUpKinds, n.Kind) || hex.EncodeToString(n.TextHash) != sh.TextHash {
 			continue // CheckSignUp let only the current texts through; anything else was not a document to accept here
 		}
-		row := AcceptanceRow{ID: newID("acc"), UserID: userID, NoticeID: n.ID, Kind: n.Kind, Version: n.Version, TextHash: n.TextHash,
+		row := AcceptanceRow{ID: id.New("acc"), UserID: userID, NoticeID: n.ID, Kind: n.Kind, Version: n.Version, TextHash: n.TextHash,
 			AcceptedAt: s.clk.Now().UTC().Truncate(time.Microsecond), Method: MethodSignUp}
 		if row.IPSealed, err = s.sealSubject(ctx, userID, "privacy_acceptances.ip_sealed", row.ID, ip); err != nil {
 			return err

@@ -13,18 +13,18 @@ package privacy
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"log/slog"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vigil-cloud/vigil/internal/revoke"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
 )
 
@@ -39,6 +39,7 @@ type Keys interface {
 
 // Service is the privacy centre.
 type Service struct {
+	revoker  revoke.Revoker
 	store    Store
 	keys     Keys
 	gate     *access.Gate
@@ -57,6 +58,9 @@ type Options struct {
 	// Notifier tells people of a newly published notice; nil tells no one
 	// beyond the in-app notices list.
 	Notifier Notifier
+	// Revoker ends what a revoked grant or share opened (stream tokens,
+	// live viewers) on every node; nil ends nothing early.
+	Revoker revoke.Revoker
 }
 
 // New returns the privacy service.
@@ -64,23 +68,11 @@ func New(store Store, keys Keys, gate *access.Gate, reg *datamap.Registry, clk c
 	if o.Feed == nil {
 		o.Feed = NewFeed()
 	}
-	return &Service{store: store, keys: keys, gate: gate, reg: reg, clk: clk, log: log, feed: o.Feed, notifier: o.Notifier}
+	return &Service{store: store, keys: keys, gate: gate, reg: reg, clk: clk, log: log, feed: o.Feed, notifier: o.Notifier, revoker: o.Revoker}
 }
-
-// newID returns a random identifier with a type prefix, in the shape of
-// account.NewID: 128 random bits, unguessable.
-func newID(prefix string) string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
-
-var idPattern = regexp.MustCompile(`^[a-z]{2,5}_[a-z2-7]{26}$`)
 
 func checkID(field, v string) error {
-	if !idPattern.MatchString(v) {
+	if !id.Valid(v) {
 		return errs.E(errs.Invalid, "%s is not a valid identifier", field)
 	}
 	return nil
@@ -170,4 +162,15 @@ func requireStaff(p access.Principal, roles ...access.StaffRole) error {
 		return errs.E(errs.Forbidden, "staff role %s may not do this", p.StaffRole)
 	}
 	return nil
+}
+
+// withdraw ends at once, on every node, what was issued under a grant or
+// share that was revoked (the grant row itself is already revoked).
+func (s *Service) withdraw(ctx context.Context, viaID string) {
+	if s.revoker == nil {
+		return
+	}
+	if err := s.revoker.Revoke(context.WithoutCancel(ctx), revoke.Via(viaID)); err != nil {
+		s.log.Error("revocation not recorded; streams opened under it end with their tokens", "via", viaID, "err", err)
+	}
 }

@@ -16,6 +16,7 @@ package privacy
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"slices"
 	"time"
 
@@ -25,23 +26,9 @@ import (
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
-
-// RequestKind is what a request asks for.
-type RequestKind string
-
-// Request kinds.
-const (
-	KindAccess      RequestKind = "access"      // a copy of the data
-	KindPortability RequestKind = "portability" // the data in a machine-readable package to take elsewhere
-	KindCorrection  RequestKind = "correction"  // fix inaccurate fields
-	KindDeletion    RequestKind = "deletion"    // erase the data
-)
-
-// Valid reports whether k is a known kind.
-func (k RequestKind) Valid() bool {
-	return slices.Contains([]RequestKind{KindAccess, KindPortability, KindCorrection, KindDeletion}, k)
-}
 
 // Status is where a request stands.
 type Status string
@@ -109,34 +96,6 @@ const (
 	RelationGuardian Relation = "guardian" // a parent or legal guardian; needs proof of authority
 )
 
-// RequesterKind says whether the requester has a vigil account.
-type RequesterKind string
-
-// Requester kinds.
-const (
-	RequesterUser   RequesterKind = "user"   // a signed-in customer user
-	RequesterPerson RequesterKind = "person" // anyone else: someone filmed, an agent, a guardian
-)
-
-// Scope is what a request covers. It must be specific enough to execute
-// (R4): data categories from the data map, and for recordings the devices
-// and a time range.
-type Scope struct {
-	Categories []datamap.CategoryID `json:"categories"`
-	Devices    []string             `json:"devices,omitempty"`
-	From       time.Time            `json:"from,omitzero"`
-	To         time.Time            `json:"to,omitzero"`
-}
-
-// Includes reports whether the scope names category c.
-func (s Scope) Includes(c datamap.CategoryID) bool { return slices.Contains(s.Categories, c) }
-
-// InRange reports whether t lies in the scope's time range (an open bound
-// admits everything on its side).
-func (s Scope) InRange(t time.Time) bool {
-	return (s.From.IsZero() || !t.Before(s.From)) && (s.To.IsZero() || t.Before(s.To))
-}
-
 // Correction is one field to correct.
 type Correction struct {
 	Category datamap.CategoryID `json:"category"`
@@ -160,30 +119,30 @@ type Details struct {
 // Request is a data-subject request as the requester and the
 // data-protection officer see it.
 type Request struct {
-	ID              string        `json:"id"`
-	Kind            RequestKind   `json:"kind"`
-	Status          Status        `json:"status"`
-	Region          string        `json:"region"`
-	RequesterKind   RequesterKind `json:"requester_kind"`
-	RequesterID     string        `json:"requester_id"`
-	Relation        Relation      `json:"relation"`
-	Contact         *Contact      `json:"contact,omitempty"`
-	Details         *Details      `json:"details,omitempty"`
-	Scope           Scope         `json:"scope"`
-	SubmittedAt     time.Time     `json:"submitted_at"`
-	DueAt           time.Time     `json:"due_at"`
-	ExtendedDueAt   time.Time     `json:"extended_due_at,omitzero"`
-	ExtensionReason string        `json:"extension_reason,omitempty"`
-	VerifiedAt      time.Time     `json:"verified_at,omitzero"`
-	DecidedAt       time.Time     `json:"decided_at,omitzero"`
-	Outcome         Outcome       `json:"outcome,omitempty"`
-	DenialReason    DenialReason  `json:"denial_reason,omitempty"`
-	ReferenceID     string        `json:"reference_id,omitempty"`
-	Letter          string        `json:"letter,omitempty"`
-	Certificate     string        `json:"certificate,omitempty"`
-	PackageReady    bool          `json:"package_ready,omitempty"`
-	Preparing       bool          `json:"preparing,omitempty"` // granted; the package is being built in the background
-	Documents       []Document    `json:"documents,omitempty"`
+	ID              string               `json:"id"`
+	Kind            fulfil.RequestKind   `json:"kind"`
+	Status          Status               `json:"status"`
+	Region          string               `json:"region"`
+	RequesterKind   fulfil.RequesterKind `json:"requester_kind"`
+	RequesterID     string               `json:"requester_id"`
+	Relation        Relation             `json:"relation"`
+	Contact         *Contact             `json:"contact,omitempty"`
+	Details         *Details             `json:"details,omitempty"`
+	Scope           fulfil.Scope         `json:"scope"`
+	SubmittedAt     time.Time            `json:"submitted_at"`
+	DueAt           time.Time            `json:"due_at"`
+	ExtendedDueAt   time.Time            `json:"extended_due_at,omitzero"`
+	ExtensionReason string               `json:"extension_reason,omitempty"`
+	VerifiedAt      time.Time            `json:"verified_at,omitzero"`
+	DecidedAt       time.Time            `json:"decided_at,omitzero"`
+	Outcome         Outcome              `json:"outcome,omitempty"`
+	DenialReason    DenialReason         `json:"denial_reason,omitempty"`
+	ReferenceID     string               `json:"reference_id,omitempty"`
+	Letter          string               `json:"letter,omitempty"`
+	Certificate     string               `json:"certificate,omitempty"`
+	PackageReady    bool                 `json:"package_ready,omitempty"`
+	Preparing       bool                 `json:"preparing,omitempty"` // granted; the package is being built in the background
+	Documents       []Document           `json:"documents,omitempty"`
 }
 
 // Deadline returns the deadline in force: the extended one once extended.
@@ -212,16 +171,16 @@ const (
 // RequestRow is a request as stored: personal fields sealed.
 type RequestRow struct {
 	ID                  string
-	Kind                RequestKind
+	Kind                fulfil.RequestKind
 	Status              Status
 	Region              string
-	RequesterKind       RequesterKind
+	RequesterKind       fulfil.RequesterKind
 	RequesterID         string
 	Relation            Relation
 	ContactIndex        []byte
 	ContactSealed       []byte
 	DetailsSealed       []byte
-	Scope               Scope
+	Scope               fulfil.Scope
 	SubmittedAt         time.Time
 	DueAt               time.Time
 	ExtendedDueAt       time.Time
@@ -304,7 +263,7 @@ type RequestStore interface {
 	// LastAnswered returns the latest other request of the same requester
 	// as requestID, of one of two kinds, granted with a fingerprint, or
 	// errs.NotFound.
-	LastAnswered(ctx context.Context, d access.Decision, requestID string, kinds []RequestKind) (RequestRow, error)
+	LastAnswered(ctx context.Context, d access.Decision, requestID string, kinds []fulfil.RequestKind) (RequestRow, error)
 
 	AddDocument(ctx context.Context, d access.Decision, requestID string, doc Document) error
 	Documents(ctx context.Context, d access.Decision, requestID string) ([]Document, error)
@@ -366,6 +325,11 @@ type RequestOptions struct {
 	DPOMailbox string
 	// MaxDocument bounds an uploaded proof (default 10 MiB).
 	MaxDocument int64
+	// Exporters are the vigils whose transfer packages are imported;
+	// KeyClient fetches their key URLs (it must reach public addresses
+	// only: safedial).
+	Exporters []TrustedExporter
+	KeyClient *http.Client
 }
 
 func (o RequestOptions) withDefaults() RequestOptions {
@@ -397,12 +361,12 @@ type Deps struct {
 	Blobs    *blob.Sealed
 	Gate     *access.Gate
 	DataMap  *datamap.Registry
-	Fulfil   *Registry
+	Fulfil   *fulfil.Registry
 	Profiles Profiles
 	Holds    interface {
 		Held(ctx context.Context, owner string) (bool, error)
 	}
-	Mailer account.Mailer
+	Mailer mail.Mailer
 	Clock  clock.Clock
 	Log    *slog.Logger
 	// Jobs keeps the background work decisions start; Notices the outbox
@@ -424,12 +388,12 @@ type Requests struct {
 	blobs    *blob.Sealed
 	gate     *access.Gate
 	reg      *datamap.Registry
-	fulfil   *Registry
+	fulfil   *fulfil.Registry
 	profiles Profiles
 	holds    interface {
 		Held(ctx context.Context, owner string) (bool, error)
 	}
-	mailer account.Mailer
+	mailer mail.Mailer
 	clk    clock.Clock
 	log    *slog.Logger
 	opts   RequestOptions
@@ -440,13 +404,15 @@ type Requests struct {
 	ledger    *Service
 	processor ProcessorNotifier
 	tenants   Tenants
+	exporters *exporterKeys
 }
 
 // NewRequests returns the request service.
 func NewRequests(d Deps, opts RequestOptions) *Requests {
 	return &Requests{store: d.Store, keys: d.Keys, blobs: d.Blobs, gate: d.Gate, reg: d.DataMap, fulfil: d.Fulfil,
 		profiles: d.Profiles, holds: d.Holds, mailer: d.Mailer, clk: d.Clock, log: d.Log, opts: opts.withDefaults(),
-		jobs: d.Jobs, wake: make(chan struct{}, 1), notices: d.Notices, ledger: d.Ledger, processor: d.ProcessorNotifier, tenants: d.Tenants}
+		jobs: d.Jobs, wake: make(chan struct{}, 1), notices: d.Notices, ledger: d.Ledger, processor: d.ProcessorNotifier, tenants: d.Tenants,
+		exporters: &exporterKeys{list: opts.Exporters, client: opts.KeyClient, now: d.Clock.Now}}
 }
 
 // Deadlines returns the table in force.

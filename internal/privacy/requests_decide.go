@@ -9,10 +9,11 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // staffRequest loads a request for a staff member after the gate allowed
@@ -248,9 +249,9 @@ func (s *Requests) details(ctx context.Context, row RequestRow) (Details, error)
 	return det, err
 }
 
-func (s *Requests) subjectOf(ctx context.Context, row RequestRow) (Subject, error) {
-	subj := Subject{Kind: row.RequesterKind, ID: row.RequesterID}
-	if row.RequesterKind == RequesterUser {
+func (s *Requests) subjectOf(ctx context.Context, row RequestRow) (fulfil.Subject, error) {
+	subj := fulfil.Subject{Kind: row.RequesterKind, ID: row.RequesterID}
+	if row.RequesterKind == fulfil.RequesterUser {
 		ms, err := s.store.Memberships(ctx, row.RequesterID)
 		if err != nil {
 			return subj, err
@@ -280,23 +281,23 @@ func (s *Requests) Grant(ctx context.Context, p access.Principal, id string) (Re
 		return Request{}, err
 	}
 	switch row.Kind {
-	case KindAccess, KindPortability:
+	case fulfil.KindAccess, fulfil.KindPortability:
 		return s.grantLater(ctx, p, row)
-	case KindCorrection:
+	case fulfil.KindCorrection:
 		return s.grantCorrection(ctx, p, row, d, c, subj)
-	case KindDeletion:
+	case fulfil.KindDeletion:
 		return s.grantDeletion(ctx, p, row, d, c, subj)
 	}
 	return Request{}, errs.E(errs.Internal, "unknown request kind")
 }
 
-func (s *Requests) grantCopy(ctx context.Context, by string, row RequestRow, d access.Decision, c Contact, subj Subject) (Request, error) {
+func (s *Requests) grantCopy(ctx context.Context, by string, row RequestRow, d access.Decision, c Contact, subj fulfil.Subject) (Request, error) {
 	m, err := s.buildPackage(ctx, row, subj)
 	if err != nil {
 		return Request{}, err
 	}
 	fp := []byte(m.Fingerprint)
-	earlier, err := s.store.LastAnswered(ctx, d, row.ID, []RequestKind{KindAccess, KindPortability})
+	earlier, err := s.store.LastAnswered(ctx, d, row.ID, []fulfil.RequestKind{fulfil.KindAccess, fulfil.KindPortability})
 	if err == nil && string(earlier.Fingerprint) == string(fp) && sameCategories(earlier.Scope, row.Scope) {
 		// The same data was provided before: answer by reference (R8) and
 		// keep no second copy.
@@ -314,7 +315,7 @@ func (s *Requests) grantCopy(ctx context.Context, by string, row RequestRow, d a
 	return s.close(ctx, by, row, d, c, Decision{Outcome: OutcomeGranted, Fingerprint: fp, ExportBlob: packageKey}, letter)
 }
 
-func sameCategories(a, b Scope) bool {
+func sameCategories(a, b fulfil.Scope) bool {
 	x, y := slices.Clone(a.Categories), slices.Clone(b.Categories)
 	slices.Sort(x)
 	slices.Sort(y)
@@ -325,7 +326,7 @@ const packageKey = "package.zip"
 
 // buildPackage streams the package into the blob store, encrypted under a
 // key of the request's own, as it is written: it is never whole in memory.
-func (s *Requests) buildPackage(ctx context.Context, row RequestRow, subj Subject) (Manifest, error) {
+func (s *Requests) buildPackage(ctx context.Context, row RequestRow, subj fulfil.Subject) (Manifest, error) {
 	d, err := s.gate.Check(ctx, access.System(JobRequests), access.Create,
 		access.Resource{Category: datamap.PrivacyExport, SubjectID: row.RequesterID, ID: row.ID}, datamap.PurposeService)
 	if err != nil {
@@ -403,7 +404,7 @@ func (s *Requests) openPackage(ctx context.Context, p access.Principal, id strin
 	return rc, err
 }
 
-func (s *Requests) grantCorrection(ctx context.Context, p access.Principal, row RequestRow, d access.Decision, c Contact, subj Subject) (Request, error) {
+func (s *Requests) grantCorrection(ctx context.Context, p access.Principal, row RequestRow, d access.Decision, c Contact, subj fulfil.Subject) (Request, error) {
 	det, err := s.details(ctx, row)
 	if err != nil {
 		return Request{}, err
@@ -446,12 +447,12 @@ func (s *Requests) grantCorrection(ctx context.Context, p access.Principal, row 
 // Certificate is the signed record of an erasure. It names only random
 // identifiers, so it can be kept as proof after the person is gone.
 type Certificate struct {
-	Format      string         `json:"format"`
-	RequestID   string         `json:"request_id"`
-	SubjectID   string         `json:"subject_id"`
-	CompletedAt time.Time      `json:"completed_at"`
-	Categories  []ErasedRecord `json:"categories"`
-	KeysShred   []KeyRef       `json:"keys_destroyed"`
+	Format      string          `json:"format"`
+	RequestID   string          `json:"request_id"`
+	SubjectID   string          `json:"subject_id"`
+	CompletedAt time.Time       `json:"completed_at"`
+	Categories  []ErasedRecord  `json:"categories"`
+	KeysShred   []fulfil.KeyRef `json:"keys_destroyed"`
 	// ProcessorsNotified are the processors that received the person's
 	// data and were sent a deletion notice.
 	ProcessorsNotified []string   `json:"processors_notified,omitempty"`
@@ -475,13 +476,13 @@ func CertificateBody(c Certificate) []byte {
 	return b
 }
 
-func (s *Requests) grantDeletion(ctx context.Context, p access.Principal, row RequestRow, d access.Decision, c Contact, subj Subject) (Request, error) {
+func (s *Requests) grantDeletion(ctx context.Context, p access.Principal, row RequestRow, d access.Decision, c Contact, subj fulfil.Subject) (Request, error) {
 	sc := row.Scope
 	// Deleting the profile is closing the account: everything of the
 	// person goes, in every category vigil can erase.
 	if sc.Includes(datamap.AccountProfile) {
 		sc.Categories = nil
-		for _, cat := range s.fulfil.subjectCategories() {
+		for _, cat := range s.fulfil.SubjectCategories() {
 			sc.Categories = append(sc.Categories, cat.ID)
 		}
 	}
@@ -503,8 +504,8 @@ func (s *Requests) grantDeletion(ctx context.Context, p access.Principal, row Re
 		return Request{}, err
 	}
 	cert := Certificate{Format: "vigil-deletion-certificate/v1", RequestID: row.ID, SubjectID: subj.ID}
-	var shred []KeyRef
-	for _, cat := range s.fulfil.subjectCategories() {
+	var shred []fulfil.KeyRef
+	for _, cat := range s.fulfil.SubjectCategories() {
 		if !sc.Includes(cat.ID) {
 			continue
 		}
@@ -581,7 +582,7 @@ func (s *Requests) Exclude(ctx context.Context, p access.Principal, x Exclusion)
 	if err != nil {
 		return x, err
 	}
-	x.ID, x.CreatedBy = account.NewID("exc"), p.ID
+	x.ID, x.CreatedBy = id.New("exc"), p.ID
 	return x, s.store.AddExclusion(ctx, d, x)
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // Job states.
@@ -71,7 +72,7 @@ func (s *Requests) grantLater(ctx context.Context, p access.Principal, row Reque
 		return Request{}, errs.E(errs.Internal, "no job store to build the package")
 	}
 	now := s.clk.Now().UTC().Truncate(time.Microsecond)
-	j := JobRow{ID: newID("job"), Kind: JobBuildPackage, RequestID: row.ID, GrantedBy: p.ID, State: JobQueued, RunAt: now, CreatedAt: now}
+	j := JobRow{ID: id.New("job"), Kind: JobBuildPackage, RequestID: row.ID, GrantedBy: p.ID, State: JobQueued, RunAt: now, CreatedAt: now}
 	if err := s.jobs.EnqueueJob(ctx, j); err != nil {
 		if errs.Is(err, errs.Conflict) {
 			return Request{}, errs.E(errs.Conflict, "the package of this request is already being prepared")

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/mail"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Letters are vigil's own texts. Each is formal and complete on its own: it
@@ -15,11 +16,11 @@ import (
 
 func day(t time.Time) string { return t.UTC().Format("2 January 2006") }
 
-var kindWords = map[RequestKind]string{
-	KindAccess:      "a copy of your personal data",
-	KindPortability: "your personal data in a portable format",
-	KindCorrection:  "the correction of your personal data",
-	KindDeletion:    "the deletion of your personal data",
+var kindWords = map[fulfil.RequestKind]string{
+	fulfil.KindAccess:      "a copy of your personal data",
+	fulfil.KindPortability: "your personal data in a portable format",
+	fulfil.KindCorrection:  "the correction of your personal data",
+	fulfil.KindDeletion:    "the deletion of your personal data",
 }
 
 func (s *Requests) letterHead(row RequestRow, c Contact, subject string) *strings.Builder {
@@ -32,7 +33,7 @@ func (s *Requests) letterHead(row RequestRow, c Contact, subject string) *string
 	return &b
 }
 
-func scopeWords(sc Scope) string {
+func scopeWords(sc fulfil.Scope) string {
 	var parts []string
 	for _, c := range sc.Categories {
 		parts = append(parts, string(c))
@@ -144,7 +145,7 @@ func (s *Requests) mail(ctx context.Context, to, subject, text string) error {
 	if to == "" {
 		return fmt.Errorf("no address")
 	}
-	return s.mailer.Send(ctx, account.Mail{To: to, Subject: subject, Text: text})
+	return s.mailer.Send(ctx, mail.Mail{To: to, Subject: subject, Text: text})
 }
 
 // send mails a message; a failure is logged without addresses.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 )
 
@@ -45,16 +46,9 @@ func (s *Requests) Remind(ctx context.Context) (int, error) {
 // Run sends reminders every interval (by the wall clock; what is due is
 // read from the injected clock) until ctx ends.
 func (s *Requests) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	clock.Every(ctx, every, func(ctx context.Context) {
 		if _, err := s.Remind(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("privacy reminders failed", "err", err)
 		}
-	}
+	})
 }

@@ -16,16 +16,18 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Submission is what a requester sends.
 type Submission struct {
-	Kind        RequestKind  `json:"kind"`
-	Region      string       `json:"region"`
-	Scope       Scope        `json:"scope"`
-	Description string       `json:"description,omitempty"`
-	Corrections []Correction `json:"corrections,omitempty"`
+	Kind        fulfil.RequestKind `json:"kind"`
+	Region      string             `json:"region"`
+	Scope       fulfil.Scope       `json:"scope"`
+	Description string             `json:"description,omitempty"`
+	Corrections []Correction       `json:"corrections,omitempty"`
 }
 
 // PublicSubmission is what a person without an account sends, with how to
@@ -45,7 +47,7 @@ var deviceID = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 
 // checkScope refuses a request that cannot be executed as it stands (R4),
 // saying what is missing. A request is valid without citing any law (R2).
-func (s *Requests) checkScope(in Submission, kind RequesterKind) error {
+func (s *Requests) checkScope(in Submission, kind fulfil.RequesterKind) error {
 	if !in.Kind.Valid() {
 		return errs.E(errs.Invalid, "not specific: kind must be access, portability, correction or deletion")
 	}
@@ -58,7 +60,7 @@ func (s *Requests) checkScope(in Submission, kind RequesterKind) error {
 	if strings.TrimSpace(in.Region) == "" || len(in.Region) > 16 {
 		return errs.E(errs.Invalid, "not specific: name your region (for example eu or us-ca); its law sets the deadline")
 	}
-	allowed := s.fulfil.subjectCategories()
+	allowed := s.fulfil.SubjectCategories()
 	needsRange := false
 	for _, c := range in.Scope.Categories {
 		i := slices.IndexFunc(allowed, func(x *datamap.Category) bool { return x.ID == c })
@@ -86,16 +88,16 @@ func (s *Requests) checkScope(in Submission, kind RequesterKind) error {
 	if needsRange && (sc.From.IsZero() || sc.To.IsZero()) {
 		return errs.E(errs.Invalid, "not specific: for recordings, snapshots or face data give the time range (from and to)")
 	}
-	if needsRange && kind == RequesterPerson && len(sc.Devices) == 0 {
+	if needsRange && kind == fulfil.RequesterPerson && len(sc.Devices) == 0 {
 		return errs.E(errs.Invalid, "not specific: for recordings of you, name the cameras (devices) that filmed you")
 	}
 	if len(in.Description) > 4000 {
 		return errs.E(errs.Invalid, "description is longer than 4000 characters")
 	}
 	switch {
-	case in.Kind == KindCorrection && len(in.Corrections) == 0:
+	case in.Kind == fulfil.KindCorrection && len(in.Corrections) == 0:
 		return errs.E(errs.Invalid, "not specific: a correction request lists the fields to correct and their right values")
-	case in.Kind != KindCorrection && len(in.Corrections) > 0:
+	case in.Kind != fulfil.KindCorrection && len(in.Corrections) > 0:
 		return errs.E(errs.Invalid, "corrections belong to a correction request")
 	}
 	for _, c := range in.Corrections {
@@ -128,7 +130,7 @@ func (s *Requests) SubmitAsUser(ctx context.Context, p access.Principal, session
 	if err := s.checkFresh(ctx, sessionToken); err != nil {
 		return Request{}, err
 	}
-	if err := s.checkScope(in, RequesterUser); err != nil {
+	if err := s.checkScope(in, fulfil.RequesterUser); err != nil {
 		return Request{}, err
 	}
 	me, err := s.contactOfUser(ctx, p)
@@ -136,8 +138,8 @@ func (s *Requests) SubmitAsUser(ctx context.Context, p access.Principal, session
 		return Request{}, err
 	}
 	now := s.clk.Now().UTC()
-	row := RequestRow{ID: account.NewID("dsr"), Kind: in.Kind, Status: StatusOpen, Region: strings.ToLower(in.Region),
-		RequesterKind: RequesterUser, RequesterID: p.ID, Relation: RelationSelf, Scope: in.Scope,
+	row := RequestRow{ID: id.New("dsr"), Kind: in.Kind, Status: StatusOpen, Region: strings.ToLower(in.Region),
+		RequesterKind: fulfil.RequesterUser, RequesterID: p.ID, Relation: RelationSelf, Scope: in.Scope,
 		SubmittedAt: now, VerifiedAt: now, VerifiedBy: "second-factor"}
 	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
 	if row.ContactIndex, err = s.keys.BlindIndex(ctx, "privacy-requester", []byte(strings.ToLower(me.Email))); err != nil {
@@ -218,7 +220,7 @@ func (s *Requests) SubmitPublic(ctx context.Context, p access.Principal, in Publ
 	default:
 		return errs.E(errs.Invalid, "relation must be self, agent or guardian")
 	}
-	if err := s.checkScope(in.Submission, RequesterPerson); err != nil {
+	if err := s.checkScope(in.Submission, fulfil.RequesterPerson); err != nil {
 		return err
 	}
 	now := s.clk.Now().UTC()
@@ -233,12 +235,12 @@ func (s *Requests) SubmitPublic(ctx context.Context, p access.Principal, in Publ
 	}
 	person, err := s.store.PersonByContact(ctx, idx)
 	if errs.Is(err, errs.NotFound) {
-		person = account.NewID("prs")
+		person = id.New("prs")
 	} else if err != nil {
 		return err
 	}
-	row := RequestRow{ID: account.NewID("dsr"), Kind: in.Kind, Status: StatusAwaitingEmail, Region: strings.ToLower(in.Region),
-		RequesterKind: RequesterPerson, RequesterID: person, Relation: in.Relation, Scope: in.Scope,
+	row := RequestRow{ID: id.New("dsr"), Kind: in.Kind, Status: StatusAwaitingEmail, Region: strings.ToLower(in.Region),
+		RequesterKind: fulfil.RequesterPerson, RequesterID: person, Relation: in.Relation, Scope: in.Scope,
 		SubmittedAt: now, ConfirmHash: hash, ContactIndex: idx}
 	row.DueAt = s.opts.Deadlines.For(row.Region).Respond.After(now)
 	if err := s.create(ctx, p, &row, c, Details{Description: in.Description, Corrections: in.Corrections}); err != nil {
@@ -318,7 +320,7 @@ func (s *Requests) asAnonymous(ctx context.Context, p access.Principal, a access
 
 // UploadDocument stores a proof of identity or authority, sealed under a
 // key of the request's own, for the data-protection officer to review.
-func (s *Requests) UploadDocument(ctx context.Context, p access.Principal, id, token, kind, contentType string, r io.Reader) (Document, error) {
+func (s *Requests) UploadDocument(ctx context.Context, p access.Principal, requestID, token, kind, contentType string, r io.Reader) (Document, error) {
 	if kind != DocIdentity && kind != DocAuthority {
 		return Document{}, errs.E(errs.Invalid, "document kind must be identity or authority")
 	}
@@ -327,30 +329,30 @@ func (s *Requests) UploadDocument(ctx context.Context, p access.Principal, id, t
 	default:
 		return Document{}, errs.E(errs.Invalid, "send a PDF, JPEG or PNG file")
 	}
-	row, err := s.tokenRequest(ctx, p, access.Update, id, token)
+	row, err := s.tokenRequest(ctx, p, access.Update, requestID, token)
 	if err != nil {
 		return Document{}, err
 	}
 	if row.Status != StatusAwaitingReview {
 		return Document{}, errs.E(errs.Conflict, "this request takes no more documents")
 	}
-	d, err := s.gate.Check(ctx, p, access.Create, access.Resource{Category: datamap.PrivacyDocument, SubjectID: row.RequesterID, ID: id}, datamap.PurposeService)
+	d, err := s.gate.Check(ctx, p, access.Create, access.Resource{Category: datamap.PrivacyDocument, SubjectID: row.RequesterID, ID: requestID}, datamap.PurposeService)
 	if err != nil {
 		return Document{}, err
 	}
-	doc := Document{ID: account.NewID("doc"), Kind: kind, ContentType: contentType, CreatedAt: s.clk.Now().UTC()}
+	doc := Document{ID: id.New("doc"), Kind: kind, ContentType: contentType, CreatedAt: s.clk.Now().UTC()}
 	lr := &limitedReader{r: r, left: s.opts.MaxDocument}
-	if err := s.blobs.Put(ctx, docsOwner(id), "doc/"+doc.ID, lr); err != nil {
+	if err := s.blobs.Put(ctx, docsOwner(requestID), "doc/"+doc.ID, lr); err != nil {
 		if lr.over {
 			return Document{}, errs.E(errs.TooLarge, "the document is larger than %d bytes", s.opts.MaxDocument)
 		}
 		return Document{}, err
 	}
 	doc.Size = lr.n
-	if err := s.store.AddDocument(ctx, d, id, doc); err != nil {
+	if err := s.store.AddDocument(ctx, d, requestID, doc); err != nil {
 		return Document{}, err
 	}
-	s.notifyDPO(ctx, "Documents to review for "+id, "A "+kind+" document arrived for request "+id+".")
+	s.notifyDPO(ctx, "Documents to review for "+requestID, "A "+kind+" document arrived for request "+requestID+".")
 	return doc, nil
 }
 

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/blob"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Hold stops retention from purging an account's or a person's data, and
@@ -79,7 +80,7 @@ const (
 type Retention struct {
 	store  RetentionStore
 	dm     *datamap.Registry
-	fulfil *Registry
+	fulfil *fulfil.Registry
 	gate   *access.Gate
 	clk    clock.Clock
 	log    *slog.Logger
@@ -90,7 +91,7 @@ type Retention struct {
 const MinGroup = 10
 
 // NewRetention returns the retention engine.
-func NewRetention(store RetentionStore, dm *datamap.Registry, fulfil *Registry, gate *access.Gate, clk clock.Clock, log *slog.Logger) *Retention {
+func NewRetention(store RetentionStore, dm *datamap.Registry, fulfil *fulfil.Registry, gate *access.Gate, clk clock.Clock, log *slog.Logger) *Retention {
 	return &Retention{store: store, dm: dm, fulfil: fulfil, gate: gate, clk: clk, log: log, k: MinGroup}
 }
 
@@ -145,18 +146,11 @@ func (r *Retention) Sweep(ctx context.Context) (Sweep, error) {
 // Run sweeps every interval of wall time until ctx ends; what has expired
 // is judged by the injected clock.
 func (r *Retention) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	clock.Every(ctx, every, func(ctx context.Context) {
 		if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("retention sweep failed", "err", err)
 		}
-	}
+	})
 }
 
 // PlaceHold puts an owner's data under a legal hold (security officer or
@@ -174,7 +168,7 @@ func (r *Retention) PlaceHold(ctx context.Context, p access.Principal, owner str
 	if err != nil {
 		return Hold{}, err
 	}
-	h := Hold{ID: account.NewID("hold"), OwnerID: owner, Until: until.UTC(), Reason: reason, CreatedBy: p.ID, CreatedAt: now}
+	h := Hold{ID: id.New("hold"), OwnerID: owner, Until: until.UTC(), Reason: reason, CreatedBy: p.ID, CreatedAt: now}
 	return h, r.store.AddHold(ctx, d, h)
 }
 
@@ -247,8 +241,8 @@ func (r *Retention) Statistics(ctx context.Context, p access.Principal) (groups 
 
 // RegisterOwn registers the purgers of the privacy centre's own categories:
 // closed requests, their packages and documents, and ended holds.
-func RegisterOwn(r *Registry, st RetentionStore, blobs *blob.Sealed, k RequestKeys) error {
-	for c, h := range map[datamap.CategoryID]Handlers{
+func RegisterOwn(r *fulfil.Registry, st RetentionStore, blobs *blob.Sealed, k RequestKeys) error {
+	for c, h := range map[datamap.CategoryID]fulfil.Handlers{
 		datamap.PrivacyRequest:  {Purge: requestPurger{st, blobs, k, ClosedAny}},
 		datamap.PrivacyExport:   {Purge: requestPurger{st, blobs, k, ClosedPackages}},
 		datamap.PrivacyDocument: {Purge: requestPurger{st, blobs, k, ClosedDocuments}},

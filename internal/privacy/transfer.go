@@ -16,6 +16,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // Transfers of control (T1). An account's owner may hand the whole account
@@ -163,11 +165,11 @@ type TransferShare struct {
 
 // TransferRequest is a member's data-subject request not yet answered.
 type TransferRequest struct {
-	ID       string      `json:"id"`
-	MemberID string      `json:"member_id"`
-	Kind     RequestKind `json:"kind"`
-	Status   Status      `json:"status"`
-	DueAt    time.Time   `json:"due_at"`
+	ID       string             `json:"id"`
+	MemberID string             `json:"member_id"`
+	Kind     fulfil.RequestKind `json:"kind"`
+	Status   Status             `json:"status"`
+	DueAt    time.Time          `json:"due_at"`
 }
 
 // TransferLeftOut is a category deliberately not in the package.
@@ -185,7 +187,7 @@ func transferOwner(id string) string { return id + ".transfer" }
 // an exporter, except sign-in credentials and sessions, which are bound to
 // this vigil and never leave their owner.
 func (s *Requests) transferCategories() (in []datamap.CategoryID, out []TransferLeftOut) {
-	for _, c := range s.fulfil.subjectCategories() {
+	for _, c := range s.fulfil.SubjectCategories() {
 		switch {
 		case c.Sensitivity == datamap.Credential || c.ID == datamap.AccountSession:
 			out = append(out, TransferLeftOut{Category: c.ID, Why: "sign-in credentials and sessions never leave vigil; each person signs in anew"})
@@ -225,7 +227,7 @@ func (s *Requests) StartTransfer(ctx context.Context, p access.Principal, sessio
 		return TransferStarted{}, errs.E(errs.Internal, "privacy: transfers are not set up")
 	}
 	now := s.clk.Now().UTC().Truncate(time.Microsecond)
-	doc := TransferDocument{Format: transferFormat, TransferID: newID("dsc"), CreatedAt: now, Recipient: strings.TrimSpace(in.Recipient),
+	doc := TransferDocument{Format: transferFormat, TransferID: id.New("dsc"), CreatedAt: now, Recipient: strings.TrimSpace(in.Recipient),
 		Reason: strings.TrimSpace(in.Reason), ConfirmedBy: p.ID, ConsentNote: consentNote}
 	cats, leftOut := s.transferCategories()
 	doc.LeftOut = leftOut
@@ -240,7 +242,7 @@ func (s *Requests) StartTransfer(ctx context.Context, p access.Principal, sessio
 	}
 	_ = d // the package lives in the blob store, which takes no decision; the entry records its making
 	m, err := s.storePackage(ctx, transferOwner(doc.TransferID), func(w io.Writer) (Manifest, error) {
-		return s.writeTransfer(ctx, w, doc, subjects, Scope{Categories: cats})
+		return s.writeTransfer(ctx, w, doc, subjects, fulfil.Scope{Categories: cats})
 	})
 	if err != nil {
 		return TransferStarted{}, err
@@ -255,7 +257,7 @@ func (s *Requests) StartTransfer(ctx context.Context, p access.Principal, sessio
 // describe fills transfer.json from the account, its members and their
 // records, and returns the members as subjects whose roles are limited to
 // this account, so that nothing of another account goes with them.
-func (s *Requests) describe(ctx context.Context, p access.Principal, accountID string, doc *TransferDocument) ([]Subject, error) {
+func (s *Requests) describe(ctx context.Context, p access.Principal, accountID string, doc *TransferDocument) ([]fulfil.Subject, error) {
 	acct, err := s.tenants.Account(ctx, p, accountID)
 	if err != nil {
 		return nil, err
@@ -273,11 +275,11 @@ func (s *Requests) describe(ctx context.Context, p access.Principal, accountID s
 	if err != nil {
 		return nil, err
 	}
-	var subjects []Subject
+	var subjects []fulfil.Subject
 	for _, mb := range members {
-		i := slices.IndexFunc(subjects, func(x Subject) bool { return x.ID == mb.UserID })
+		i := slices.IndexFunc(subjects, func(x fulfil.Subject) bool { return x.ID == mb.UserID })
 		if i < 0 {
-			subjects = append(subjects, Subject{Kind: RequesterUser, ID: mb.UserID})
+			subjects = append(subjects, fulfil.Subject{Kind: fulfil.RequesterUser, ID: mb.UserID})
 			doc.Members = append(doc.Members, TransferMember{UserID: mb.UserID, Email: mb.Email, Name: mb.Name, Data: "members/" + mb.UserID + "/"})
 			i = len(subjects) - 1
 		}
@@ -325,7 +327,7 @@ func (s *Requests) consentsOf(ctx context.Context, m *TransferMember) error {
 
 // obligations lists what still runs on the account: staff grants not
 // ended, live shares, legal holds, and members' requests not answered.
-func (s *Requests) obligations(ctx context.Context, p access.Principal, accountID string, subjects []Subject, doc *TransferDocument) error {
+func (s *Requests) obligations(ctx context.Context, p access.Principal, accountID string, subjects []fulfil.Subject, doc *TransferDocument) error {
 	o := TransferObligations{StaffGrants: []TransferGrant{}, Shares: []TransferShare{}, OpenRequests: []TransferRequest{}}
 	grants, err := s.ledger.Grants(ctx, p, accountID)
 	if err != nil {
@@ -379,7 +381,7 @@ func (s *Requests) obligations(ctx context.Context, p access.Principal, accountI
 
 // writeTransfer streams the transfer package: transfer.json, then each
 // member's own records under members/<id>/, then the signed manifest.
-func (s *Requests) writeTransfer(ctx context.Context, w io.Writer, doc TransferDocument, subjects []Subject, sc Scope) (Manifest, error) {
+func (s *Requests) writeTransfer(ctx context.Context, w io.Writer, doc TransferDocument, subjects []fulfil.Subject, sc fulfil.Scope) (Manifest, error) {
 	m := Manifest{Format: transferFormat, RequestID: doc.TransferID, SubjectID: doc.Account.ID, CreatedAt: doc.CreatedAt, Scope: sc}
 	zw := newPackageZip(w)
 	fp := sha256.New()
@@ -403,7 +405,7 @@ func (s *Requests) writeTransfer(ctx context.Context, w io.Writer, doc TransferD
 
 // recordTransfer writes the ledger entries: one for the account, holding
 // the transfer's ID, and one for each member, so each finds it in theirs.
-func (s *Requests) recordTransfer(ctx context.Context, p access.Principal, doc TransferDocument, subjects []Subject, cats []datamap.CategoryID) error {
+func (s *Requests) recordTransfer(ctx context.Context, p access.Principal, doc TransferDocument, subjects []fulfil.Subject, cats []datamap.CategoryID) error {
 	d, err := s.gate.Check(ctx, access.System(JobTransfer), access.Create, ledgerRes(doc.Account.ID), datamap.PurposeService)
 	if err != nil {
 		return err
@@ -414,11 +416,11 @@ func (s *Requests) recordTransfer(ctx context.Context, p access.Principal, doc T
 		ids[i+1] = subj.ID
 	}
 	for i, subjectID := range ids {
-		id := doc.TransferID
+		rowID := doc.TransferID
 		if i > 0 {
-			id = newID("dsc")
+			rowID = id.New("dsc")
 		}
-		row := DisclosureRow{ID: id, AccountID: doc.Account.ID, SubjectID: subjectID, Kind: Transfer, Categories: cats,
+		row := DisclosureRow{ID: rowID, AccountID: doc.Account.ID, SubjectID: subjectID, Kind: Transfer, Categories: cats,
 			Resources: []string{doc.Account.ID}, DisclosedAt: doc.CreatedAt, RecordedBy: p.ID}
 		if _, err := s.ledger.record(ctx, d, row, doc.Recipient, ref, doc.Reason); err != nil {
 			return err

@@ -8,13 +8,13 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // TransferImport is what importing a transfer package created.
@@ -35,23 +35,22 @@ const (
 	maxTransfer = 32 << 20
 )
 
-// ImportTransfer checks a transfer package against the exporting vigil's
-// published signing key (the manifest's signature, then every file's size
-// and SHA-256, and that no file is unlisted) and only then creates an
-// account owned by the caller with the account's sites, and invites every
-// other member again. Nothing of anyone's credentials, sessions or consents
-// is applied. The transfer is recorded in the new account's ledger.
-func (s *Requests) ImportTransfer(ctx context.Context, p access.Principal, publicKey string, r io.ReaderAt, size int64) (TransferImport, error) {
+// ImportTransfer checks a transfer package, bounds first (entries, sizes,
+// expansion: a zip bomb is refused before anything is inflated), then its
+// signature against the exporters the operator trusts (never a key sent
+// with the package), then every file's size and SHA-256, and that no file
+// is unlisted; only then does it create an account owned by the caller
+// with the account's sites, and invite every other member again. Nothing
+// of anyone's credentials, sessions or consents is applied. The transfer is
+// recorded in the new account's ledger.
+func (s *Requests) ImportTransfer(ctx context.Context, p access.Principal, r io.ReaderAt, size int64) (TransferImport, error) {
 	if p.Kind != access.KindUser {
 		return TransferImport{}, errs.E(errs.Forbidden, "only customer users import accounts")
-	}
-	if strings.TrimSpace(publicKey) == "" {
-		return TransferImport{}, errs.E(errs.Invalid, "give the exporting vigil's signing key, as published at its GET /api/v1/privacy/signing-key")
 	}
 	if s.tenants == nil || s.ledger == nil {
 		return TransferImport{}, errs.E(errs.Internal, "privacy: transfers are not set up")
 	}
-	doc, m, err := verifyTransfer(publicKey, r, size)
+	doc, m, from, err := verifyTransfer(func(key string) (TrustedExporter, bool) { return s.exporters.trusted(ctx, key) }, r, size)
 	if err != nil {
 		return TransferImport{}, err
 	}
@@ -78,11 +77,11 @@ func (s *Requests) ImportTransfer(ctx context.Context, p access.Principal, publi
 		return out, err
 	}
 	now := s.clk.Now().UTC().Truncate(time.Microsecond)
-	ref := "transfer " + doc.TransferID + " of account " + doc.Account.ID + ", manifest signed by " + publicKey
+	ref := "transfer " + doc.TransferID + " of account " + doc.Account.ID + ", manifest signed by " + from.Name + " (" + from.PublicKey + ")"
 	details := "Imported from another vigil for " + doc.Recipient + ": " + doc.Reason + " (" + strconv.Itoa(len(m.Files)) +
 		" files; " + strconv.Itoa(len(out.Invitations)) + " people invited again; consents not carried over)"
 	for _, subjectID := range []string{"", p.ID} {
-		row := DisclosureRow{ID: newID("dsc"), AccountID: imp.Account.ID, SubjectID: subjectID, Kind: Transfer, Categories: m.Scope.Categories,
+		row := DisclosureRow{ID: id.New("dsc"), AccountID: imp.Account.ID, SubjectID: subjectID, Kind: Transfer, Categories: m.Scope.Categories,
 			Resources: []string{imp.Account.ID}, DisclosedAt: now, RecordedBy: p.ID}
 		if row.Categories == nil {
 			row.Categories = []datamap.CategoryID{}
@@ -94,69 +93,105 @@ func (s *Requests) ImportTransfer(ctx context.Context, p access.Principal, publi
 	return out, nil
 }
 
-// verifyTransfer checks a package and returns its transfer.json. Every
-// refusal is errs.Invalid with what is wrong.
-func verifyTransfer(publicKey string, r io.ReaderAt, size int64) (TransferDocument, Manifest, error) {
+// checkBounds refuses a package whose directory is out of bounds, before
+// any file is inflated.
+func checkBounds(zr *zip.Reader, size int64) error {
+	if size > maxPackageBytes {
+		return errPackageBounds("larger than 2 GiB")
+	}
+	if len(zr.File) > maxPackageEntries {
+		return errPackageBounds("more than 20000 files")
+	}
+	var total uint64
+	for _, f := range zr.File {
+		n := f.UncompressedSize64
+		if n > maxEntryBytes {
+			return errPackageBounds("a file of more than 2 GiB")
+		}
+		if n > ratioFrom && (f.CompressedSize64 == 0 || n/f.CompressedSize64 > maxExpansion) {
+			return errPackageBounds("a file that would inflate more than 100 times")
+		}
+		if total += n; total > maxInflatedBytes {
+			return errPackageBounds("more than 8 GiB inflated")
+		}
+	}
+	return nil
+}
+
+// verifyTransfer checks a package and returns its transfer.json and who
+// signed it. Every refusal is errs.Invalid with what is wrong.
+func verifyTransfer(trusted func(key string) (TrustedExporter, bool), r io.ReaderAt, size int64) (TransferDocument, Manifest, TrustedExporter, error) {
 	var doc TransferDocument
 	var m Manifest
+	var from TrustedExporter
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return doc, m, errs.E(errs.Invalid, "the package is not a zip file")
+		return doc, m, from, errs.E(errs.Invalid, "the package is not a zip file")
+	}
+	if err := checkBounds(zr, size); err != nil {
+		return doc, m, from, err
 	}
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
 		if _, dup := files[f.Name]; dup {
-			return doc, m, errs.E(errs.Invalid, "the package holds %q twice", f.Name)
+			return doc, m, from, errs.E(errs.Invalid, "the package holds %q twice", f.Name)
 		}
 		files[f.Name] = f
 	}
 	body, err := readZipFile(files, "manifest.json", maxManifest)
 	if err != nil {
-		return doc, m, err
+		return doc, m, from, err
 	}
 	rawSig, err := readZipFile(files, "manifest.sig", 64<<10)
 	if err != nil {
-		return doc, m, err
+		return doc, m, from, err
 	}
 	var sig Signature
-	if json.Unmarshal(rawSig, &sig) != nil || !VerifySignature(strings.TrimSpace(publicKey), body, sig) {
-		return doc, m, errs.E(errs.Invalid, "the manifest's signature does not verify with the signing key given: the package was changed, or comes from another vigil")
+	if json.Unmarshal(rawSig, &sig) != nil {
+		return doc, m, from, errs.E(errs.Invalid, "the manifest's signature is not readable")
+	}
+	from, ok := trusted(sig.PublicKey)
+	if !ok {
+		return doc, m, from, errs.E(errs.Invalid, "the package is signed by a vigil this one does not trust: its operator lists the exporters it imports from")
+	}
+	if !VerifySignature(from.PublicKey, body, sig) {
+		return doc, m, from, errs.E(errs.Invalid, "the manifest's signature does not verify with the exporter's key: the package was changed")
 	}
 	if err := json.Unmarshal(body, &m); err != nil {
-		return doc, m, errs.E(errs.Invalid, "the manifest is not readable")
+		return doc, m, from, errs.E(errs.Invalid, "the manifest is not readable")
 	}
 	if m.Format != transferFormat {
-		return doc, m, errs.E(errs.Invalid, "this is not an account transfer package (format %q)", m.Format)
+		return doc, m, from, errs.E(errs.Invalid, "this is not an account transfer package (format %q)", m.Format)
 	}
 	listed := map[string]bool{"manifest.json": true, "manifest.sig": true}
 	for _, mf := range m.Files {
 		if listed[mf.Name] {
-			return doc, m, errs.E(errs.Invalid, "the manifest lists %q twice", mf.Name)
+			return doc, m, from, errs.E(errs.Invalid, "the manifest lists %q twice", mf.Name)
 		}
 		listed[mf.Name] = true
 		if err := checkZipFile(files[mf.Name], mf); err != nil {
-			return doc, m, err
+			return doc, m, from, err
 		}
 	}
 	for name := range files {
 		if !listed[name] {
-			return doc, m, errs.E(errs.Invalid, "the package holds %q, which its manifest does not list", name)
+			return doc, m, from, errs.E(errs.Invalid, "the package holds %q, which its manifest does not list", name)
 		}
 	}
 	if !listed[transferFile] {
-		return doc, m, errs.E(errs.Invalid, "the package has no transfer.json")
+		return doc, m, from, errs.E(errs.Invalid, "the package has no transfer.json")
 	}
 	raw, err := readZipFile(files, transferFile, maxTransfer)
 	if err != nil {
-		return doc, m, err
+		return doc, m, from, err
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil || doc.Format != transferFormat {
-		return doc, m, errs.E(errs.Invalid, "transfer.json is not readable")
+		return doc, m, from, errs.E(errs.Invalid, "transfer.json is not readable")
 	}
 	if doc.TransferID != m.RequestID || doc.Account.ID != m.SubjectID {
-		return doc, m, errs.E(errs.Invalid, "transfer.json does not belong to this manifest")
+		return doc, m, from, errs.E(errs.Invalid, "transfer.json does not belong to this manifest")
 	}
-	return doc, m, nil
+	return doc, m, from, nil
 }
 
 func readZipFile(files map[string]*zip.File, name string, max int64) ([]byte, error) {

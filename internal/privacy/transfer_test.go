@@ -19,12 +19,21 @@ import (
 
 // other starts a second vigil on the same kind of database as e: the
 // organisation an account is transferred to.
-func other(t *testing.T, e *vigiltest.Env) *vigiltest.Env {
+func other(t *testing.T, e *vigiltest.Env, opts ...vigiltest.Option) *vigiltest.Env {
 	if e.Config.Database.Driver == "postgres" {
 		pg := storetest.PostgresSchemaURL(t)
-		return vigiltest.Start(t, func(c *config.Config) { c.Database = config.Database{Driver: "postgres", URL: pg} })
+		opts = append(opts, func(c *config.Config) { c.Database = config.Database{Driver: "postgres", URL: pg} })
 	}
-	return vigiltest.Start(t)
+	return vigiltest.Start(t, opts...)
+}
+
+// trusting has a vigil import the packages signed by key (or published at
+// keyURL).
+func trusting(name, key, keyURL string) vigiltest.Option {
+	return func(c *config.Config) {
+		c.Privacy.TrustedExporters = append(c.Privacy.TrustedExporters, config.TrustedExporter{Name: name, PublicKey: key, KeyURL: keyURL})
+		c.Privacy.AllowLoopbackKeyURLs = true
+	}
 }
 
 // rezip returns the package with one file's content replaced by change.
@@ -85,11 +94,13 @@ func hasTransfer(ds []privacy.Disclosure, recipient string) bool {
 // receiving vigil refuses a changed package and creates nothing; from the
 // genuine one it creates the account with its sites, invites every other
 // person again, and applies none of their consents.
-// proves: T1, D1
+// proves: T1, D1, P6
 func TestAccountTransfer(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		ann := e.SignUp("ann@example.com")
 		acc := "/api/v1/accounts/" + ann.AccountID
+		// A name that would read as a link in the new vigil's mails.
+		ann.Must(http.StatusOK, "PATCH", acc, map[string]string{"name": "Pay at evil.example/now"})
 		var shop account.Site
 		ann.Must(http.StatusCreated, "POST", acc+"/sites", map[string]string{"name": "Corner shop", "time_zone": "Europe/Paris"}).Decode(t, &shop)
 		bob, cat := e.SignUp("bob@example.com"), e.SignUp("cat@example.com")
@@ -183,10 +194,11 @@ func TestAccountTransfer(t *testing.T) {
 		}
 		key := signingKey(t, ann)
 
-		// The acquirer's vigil.
-		e2 := other(t, e)
+		// The acquirer's vigil trusts the exporter's key, configured by its
+		// operator.
+		e2 := other(t, e, trusting("Ann's vigil", key, ""))
 		zed := e2.SignUp("zed@acme.example")
-		imp := "/api/v1/transfers/import?signing_key=" + url.QueryEscape(key)
+		imp := "/api/v1/transfers/import"
 		bobData := ""
 		for _, m := range doc.Members {
 			if m.Email == "bob@example.com" {
@@ -218,16 +230,22 @@ func TestAccountTransfer(t *testing.T) {
 				t.Errorf("%s: import answered %d %s", name, r.Status, r.Body)
 			}
 		}
-		// The right package with the wrong key, or none, is refused too.
-		if r := zed.DoType("POST", "/api/v1/transfers/import?signing_key="+url.QueryEscape(signingKey(t, zed)), "application/zip", pkg); r.Status != http.StatusBadRequest ||
-			!strings.Contains(r.ErrorMessage(), "signature") {
-			t.Errorf("import with another vigil's key: %d %s", r.Status, r.Body)
+		// A key sent with the package is refused, even the right one: whom
+		// to trust is the operator's decision. A vigil that does not trust
+		// the exporter refuses the genuine package.
+		for _, q := range []string{key, signingKey(t, zed)} {
+			if r := zed.DoType("POST", imp+"?signing_key="+url.QueryEscape(q), "application/zip", pkg); r.Status != http.StatusBadRequest ||
+				!strings.Contains(r.ErrorMessage(), "not trusted") {
+				t.Errorf("import with a key in the query: %d %s", r.Status, r.Body)
+			}
+		}
+		e3 := other(t, e, trusting("someone else", signingKey(t, zed), ""))
+		yan := e3.SignUp("yan@elsewhere.example")
+		if r := yan.DoType("POST", imp, "application/zip", pkg); r.Status != http.StatusBadRequest || !strings.Contains(r.ErrorMessage(), "does not trust") {
+			t.Errorf("import by a vigil that does not trust the exporter: %d %s", r.Status, r.Body)
 		}
 		if r := zed.DoType("POST", imp, "application/json", pkg); r.Status != http.StatusBadRequest {
 			t.Errorf("import as JSON: %d %s", r.Status, r.Body)
-		}
-		if r := zed.DoType("POST", "/api/v1/transfers/import", "application/zip", pkg); r.Status != http.StatusBadRequest {
-			t.Errorf("import without a key: %d %s", r.Status, r.Body)
 		}
 		var before struct{ Accounts []account.Account }
 		zed.Must(http.StatusOK, "GET", "/api/v1/me/accounts", nil).Decode(t, &before)
@@ -246,12 +264,18 @@ func TestAccountTransfer(t *testing.T) {
 			t.Fatalf("import: %d %s", r.Status, r.Body)
 		}
 		r.Decode(t, &got)
-		if got.Account.Name != "Home of ann@example.com" || got.Account.Region != "EU" || got.FromAccountID != ann.AccountID ||
+		if got.Account.Name != "Pay at evil.example/now" || got.Account.Region != "EU" || got.FromAccountID != ann.AccountID ||
 			len(got.Sites) != 1 || got.Sites[0].Name != "Corner shop" || got.Sites[0].TimeZone != "Europe/Paris" {
 			t.Fatalf("imported account: %+v", got)
 		}
 		if got.ConsentsNotApplied == 0 {
 			t.Error("the import does not say which consents it left unapplied")
+		}
+		// An operator may name the exporter's published key URL instead.
+		e4 := other(t, e, trusting("Ann's vigil", "", e.URL+"/api/v1/privacy/signing-key"))
+		wil := e4.SignUp("wil@fourth.example")
+		if r := wil.DoType("POST", imp, "application/zip", pkg); r.Status != http.StatusCreated {
+			t.Errorf("import trusting the exporter's key URL: %d %s", r.Status, r.Body)
 		}
 		roles := map[string]string{}
 		for _, inv := range got.Invitations {
@@ -287,6 +311,11 @@ func TestAccountTransfer(t *testing.T) {
 		tok := e2.Mail.Wait(t, "bob@example.com", "invit")
 		if !strings.Contains(tok.Body, "has moved") {
 			t.Errorf("the invitation does not say the account moved:\n%s", tok.Body)
+		}
+		// The imported name is quoted without a link a mail program would
+		// make clickable.
+		if strings.Contains(tok.Body, "evil.example") || !strings.Contains(tok.Body, "evil[.]example") {
+			t.Errorf("the invitation carries the imported name as a link:\n%s", tok.Body)
 		}
 		bob2 := e2.SignUp("bob@example.com")
 		bob2.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": tok.Token(t)})

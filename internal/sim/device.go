@@ -1,7 +1,8 @@
 // Package sim simulates cameras and NVRs: each connects to vigil's MQTT
 // listener with its own credential, reports info, events and heartbeats,
 // applies the settings vigil pushes to its shadows, and takes firmware
-// offers. Tests use it as a real device; `vigil sim` uses it for load.
+// offers. Tests use it as a real device; `vigil sim` uses it for load, with
+// the MQTT load generator (mqttload.go) and the alarm load sink (loadsink.go).
 package sim
 
 import (

@@ -72,7 +72,7 @@ func (s *AccountStore) ImportAccount(ctx context.Context, d access.Decision, a a
 // Account returns one account.
 func (s *AccountStore) Account(ctx context.Context, d access.Decision, id string) (account.AccountRow, error) {
 	var a account.AccountRow
-	if err := d.Require(access.Read, profileOf(id)); err != nil {
+	if err := requireReadBack(d, profileOf(id)); err != nil {
 		return a, err
 	}
 	err := s.db.Read(ctx, func(tx *Tx) error {
@@ -139,7 +139,7 @@ func (s *AccountStore) Sites(ctx context.Context, d access.Decision, accountID s
 
 // Site returns one site of an account.
 func (s *AccountStore) Site(ctx context.Context, d access.Decision, accountID, siteID string) (account.SiteRow, error) {
-	if err := d.Require(access.Read, siteOf(accountID, siteID)); err != nil {
+	if err := requireReadBack(d, siteOf(accountID, siteID)); err != nil {
 		return account.SiteRow{}, err
 	}
 	var r account.SiteRow

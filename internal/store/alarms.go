@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
-	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 )
 
 // AlarmStore keeps alarms, their snapshots' records, rules, quiet hours and
@@ -188,15 +188,14 @@ func (s *AlarmStore) RaiseOffline(ctx context.Context, since, cutoff time.Time) 
 		}
 		for _, d := range devs {
 			at := FromMicros(d.seen)
-			a := device.Alarm{ID: account.NewID("alm"), AccountID: d.account, DeviceID: d.id, EventID: "offline-" + strconv.FormatInt(d.seen, 10),
+			a := device.Alarm{ID: id.New("alm"), AccountID: d.account, DeviceID: d.id, EventID: "offline-" + strconv.FormatInt(d.seen, 10),
 				Type: alarm.TypeOffline, At: at, ReceivedAt: tx.Now}
 			stored, err := (&ingestTx{ctx: ctx, tx: tx}).AddAlarm(a)
 			if err != nil {
 				return err
 			}
 			if stored {
-				out = append(out, alarm.Alarm{ID: a.ID, AccountID: a.AccountID, DeviceID: a.DeviceID, EventID: a.EventID, Type: a.Type,
-					At: a.At, ReceivedAt: a.ReceivedAt, State: alarm.StatePending})
+				out = append(out, alarm.Alarm{Alarm: a, State: alarm.StatePending})
 			}
 		}
 		return nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"strings"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -78,8 +79,8 @@ func (s *DeviceStore) Register(ctx context.Context, regs []device.Registration) 
 			if n == 0 {
 				return errs.E(errs.Invalid, "unknown model %q; add it first", r.Model)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO devices (id, serial, model, claim_index, registered_at) VALUES (?, ?, ?, ?, ?)`,
-				r.ID, r.Serial, r.Model, r.ClaimIndex, Micros(tx.Now)); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO devices (id, serial, model, claim_index, factory_index, registered_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				r.ID, r.Serial, r.Model, r.ClaimIndex, r.FactoryIndex, Micros(tx.Now)); err != nil {
 				if errs.Is(tx.Err(err, "device"), errs.Conflict) {
 					return errs.E(errs.Conflict, "serial %s is already registered", r.Serial)
 				}
@@ -157,15 +158,32 @@ func claim(ctx context.Context, tx *Tx, r device.Row, c device.Claim) error {
 }
 
 func lockBySerial(ctx context.Context, tx *Tx, serial string) (device.Row, []byte, error) {
-	var idx []byte
+	r, p, err := lockForProof(ctx, tx, serial)
+	return r, p.ClaimIndex, err
+}
+
+// lockForProof locks the device with serial and returns the fingerprints
+// it can be proved with.
+func lockForProof(ctx context.Context, tx *Tx, serial string) (device.Row, device.Proof, error) {
+	var p device.Proof
 	var r device.Row
-	err := tx.QueryRow(ctx, `SELECT claim_index FROM devices WHERE serial = ?`+forUpdate(tx), serial).Scan(&idx)
+	err := tx.QueryRow(ctx, `SELECT claim_index, factory_index FROM devices WHERE serial = ?`+forUpdate(tx), serial).Scan(&p.ClaimIndex, &p.FactoryIndex)
 	if err != nil {
-		return r, nil, tx.Err(err, "device")
+		return r, p, tx.Err(err, "device")
 	}
 	r, err = scanDevice(tx.QueryRow(ctx, `SELECT `+deviceColumns+deviceFrom+` WHERE d.serial = ?`, serial))
-	return r, idx, tx.Err(err, "device")
+	return r, p, tx.Err(err, "device")
 }
+
+// proves reports whether what a device presented matches what the
+// registry keeps for it; no secret at all proves nothing.
+func proves(got, want device.Proof) bool {
+	claim := len(got.ClaimIndex) > 0 && hmac.Equal(got.ClaimIndex, want.ClaimIndex)
+	factory := len(got.FactoryIndex) > 0 && len(want.FactoryIndex) > 0 && hmac.Equal(got.FactoryIndex, want.FactoryIndex)
+	return claim || factory
+}
+
+var errNoDeviceProof = errs.E(errs.Unauthenticated, "no device with that serial number and secret")
 
 var errNoSuchClaim = errs.E(errs.NotFound, "no device with that serial number and claim code")
 
@@ -227,8 +245,9 @@ func (s *DeviceStore) Pairing(ctx context.Context, tokenHash []byte) (device.Pai
 	return p, err
 }
 
-// Pair spends the token and claims the device in one transaction.
-func (s *DeviceStore) Pair(ctx context.Context, d access.Decision, serial string, tokenHash []byte, c device.Claim) (string, error) {
+// Pair spends the token and claims the device in one transaction, if the
+// device proved itself; otherwise the token stays unspent.
+func (s *DeviceStore) Pair(ctx context.Context, d access.Decision, serial string, tokenHash []byte, proof device.Proof, c device.Claim) (string, error) {
 	if err := d.Require(access.Create, deviceRes(datamap.DeviceInfo, c.AccountID, "")); err != nil {
 		return "", err
 	}
@@ -242,9 +261,9 @@ func (s *DeviceStore) Pair(ctx context.Context, d access.Decision, serial string
 		if MustAffect(res, "pairing") != nil {
 			return errNoPairing
 		}
-		r, _, err := lockBySerial(ctx, tx, serial)
-		if errs.Is(err, errs.NotFound) {
-			return errs.E(errs.NotFound, "no device with that serial number")
+		r, want, err := lockForProof(ctx, tx, serial)
+		if errs.Is(err, errs.NotFound) || (err == nil && !proves(proof, want)) {
+			return errNoDeviceProof
 		}
 		if err != nil {
 			return err
@@ -270,7 +289,9 @@ func (s *DeviceStore) Device(ctx context.Context, d access.Decision, accountID, 
 	}
 	res := deviceRes(datamap.DeviceInfo, accountID, id)
 	res.SiteID = r.SiteID
-	if err := d.Require(access.Read, res); err != nil {
+	// A decision to create or change the device covers reading back what
+	// it wrote: one request, one decision.
+	if err := requireAny(d, []access.Resource{res}, access.Read, access.Update, access.Create); err != nil {
 		return device.Row{}, err
 	}
 	return r, nil
@@ -388,9 +409,10 @@ func (s *DeviceStore) Authenticate(ctx context.Context, credHash []byte) (device
 	var id device.Identity
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		var kind string
-		err := tx.QueryRow(ctx, `SELECT d.id, d.account_id, m.kind, m.channels`+deviceFrom+`
-			WHERE d.cred_hash = ? AND d.account_id != '' AND d.lost_at = 0`, credHash).Scan(&id.DeviceID, &id.AccountID, &kind, &id.Channels)
-		id.Kind = device.Kind(kind)
+		var claimed int64
+		err := tx.QueryRow(ctx, `SELECT d.id, d.account_id, m.kind, m.channels, d.claimed_at`+deviceFrom+`
+			WHERE d.cred_hash = ? AND d.account_id != '' AND d.lost_at = 0`, credHash).Scan(&id.DeviceID, &id.AccountID, &kind, &id.Channels, &claimed)
+		id.Kind, id.ClaimedAt = device.Kind(kind), FromMicros(claimed)
 		return tx.Err(err, "device credential")
 	})
 	return id, err
@@ -596,18 +618,48 @@ func (s *DeviceStore) Reports(ctx context.Context, d access.Decision, accountID 
 	}, `SELECT id, account_id, device_id, user_id, kind, body_sealed, received_at FROM error_reports WHERE account_id = ? ORDER BY received_at DESC, id LIMIT ?`, accountID, limit)
 }
 
-// Shadow returns a shadow, or an empty one at version 0.
-func (s *DeviceStore) Shadow(ctx context.Context, accountID, deviceID string, channel int) (device.ShadowRow, error) {
+// Shadow returns a shadow of a device of the account (an empty one at
+// version 0 when none was set) with the device's model, whose schema the
+// settings follow, under a decision to read or change the device's
+// configuration; errs.NotFound for a device not in the account.
+func (s *DeviceStore) Shadow(ctx context.Context, d access.Decision, accountID, deviceID string, channel int) (device.ShadowRow, device.Model, error) {
+	if err := requireAny(d, []access.Resource{deviceRes(datamap.DeviceConfig, accountID, deviceID)}, access.Read, access.Update); err != nil {
+		return device.ShadowRow{}, device.Model{}, err
+	}
+	var r device.ShadowRow
+	var m device.Model
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		var kind string
+		err := tx.QueryRow(ctx, `SELECT m.model, m.kind, m.channels`+deviceFrom+` WHERE d.account_id = ? AND d.id = ?`, accountID, deviceID).
+			Scan(&m.Model, &kind, &m.Channels)
+		if err := tx.Err(err, "device"); err != nil {
+			return err
+		}
+		m.Kind = device.Kind(kind)
+		r, err = txShadow(ctx, tx, accountID, deviceID, channel)
+		return err
+	})
+	return r, m, err
+}
+
+// DeviceShadow returns a shadow for the device's own link (no decision:
+// the device acts for itself); an unset one has version 0.
+func (s *DeviceStore) DeviceShadow(ctx context.Context, accountID, deviceID string, channel int) (device.ShadowRow, error) {
 	var r device.ShadowRow
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		var err error
-		r, err = scanShadow(tx.QueryRow(ctx, `SELECT `+shadowColumns+` FROM device_shadows WHERE account_id = ? AND device_id = ? AND channel = ?`,
-			accountID, deviceID, channel))
-		if err = tx.Err(err, "shadow"); errs.Is(err, errs.NotFound) {
-			r, err = device.ShadowRow{AccountID: accountID, DeviceID: deviceID, Channel: channel}, nil
-		}
+		r, err = txShadow(ctx, tx, accountID, deviceID, channel)
 		return err
 	})
+	return r, err
+}
+
+func txShadow(ctx context.Context, tx *Tx, accountID, deviceID string, channel int) (device.ShadowRow, error) {
+	r, err := scanShadow(tx.QueryRow(ctx, `SELECT `+shadowColumns+` FROM device_shadows WHERE account_id = ? AND device_id = ? AND channel = ?`,
+		accountID, deviceID, channel))
+	if err = tx.Err(err, "shadow"); errs.Is(err, errs.NotFound) {
+		return device.ShadowRow{AccountID: accountID, DeviceID: deviceID, Channel: channel}, nil
+	}
 	return r, err
 }
 

@@ -76,10 +76,10 @@ func (s *LivePullStore) Pulls(ctx context.Context, d access.Decision) ([]live.So
 	}
 	return queryAll(ctx, s.db, "pull sources", func(sc scanner) (live.SourceRow, error) {
 		var r live.SourceRow
-		var at int64
-		err := sc.Scan(&r.DeviceID, &r.Channel, &r.AccountID, &r.URLSealed, &r.SetBy, &at)
-		r.UpdatedAt = FromMicros(at)
+		var at, claimed int64
+		err := sc.Scan(&r.DeviceID, &r.Channel, &r.AccountID, &r.URLSealed, &r.SetBy, &at, &claimed)
+		r.UpdatedAt, r.ClaimedAt = FromMicros(at), FromMicros(claimed)
 		return r, err
-	}, `SELECT p.device_id, p.channel, p.account_id, p.url_sealed, p.set_by, p.updated_at FROM live_pull_sources p
+	}, `SELECT p.device_id, p.channel, p.account_id, p.url_sealed, p.set_by, p.updated_at, d.claimed_at FROM live_pull_sources p
 		JOIN devices d ON d.id = p.device_id AND d.account_id = p.account_id ORDER BY p.device_id, p.channel`)
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"strings"
+	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -25,7 +27,7 @@ func prefsRes(userID string) access.Resource {
 // Prefs returns the person's channel choices per kind; kinds without a
 // stored choice are absent.
 func (s *NotifyStore) Prefs(ctx context.Context, d access.Decision, userID string) (map[notify.Kind][]notify.Channel, error) {
-	if err := d.Require(access.Read, prefsRes(userID)); err != nil {
+	if err := requireReadBack(d, prefsRes(userID)); err != nil {
 		return nil, err
 	}
 	out := map[notify.Kind][]notify.Channel{}
@@ -70,29 +72,81 @@ func (s *NotifyStore) SetPrefs(ctx context.Context, d access.Decision, userID st
 	})
 }
 
-// Phone returns the person's sealed phone number.
+// Phone returns the person's sealed phone number, once verified: an
+// unverified number receives nothing.
 func (s *NotifyStore) Phone(ctx context.Context, d access.Decision, userID string) ([]byte, error) {
-	if err := d.Require(access.Read, prefsRes(userID)); err != nil {
-		return nil, err
+	b, verified, err := s.PhoneStatus(ctx, d, userID)
+	if err == nil && !verified {
+		return nil, errs.E(errs.NotFound, "phone number not verified")
 	}
-	var b []byte
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		return tx.Err(tx.QueryRow(ctx, `SELECT phone_sealed FROM notify_phones WHERE user_id = ?`, userID).Scan(&b), "phone number")
-	})
 	return b, err
 }
 
-// SetPhone stores the person's sealed phone number.
-func (s *NotifyStore) SetPhone(ctx context.Context, d access.Decision, userID string, sealed []byte) error {
+// PhoneStatus returns the person's sealed phone number and whether it was
+// verified.
+func (s *NotifyStore) PhoneStatus(ctx context.Context, d access.Decision, userID string) ([]byte, bool, error) {
+	if err := requireReadBack(d, prefsRes(userID)); err != nil {
+		return nil, false, err
+	}
+	var b []byte
+	var verified int64
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		return tx.Err(tx.QueryRow(ctx, `SELECT phone_sealed, verified_at FROM notify_phones WHERE user_id = ?`, userID).Scan(&b, &verified), "phone number")
+	})
+	return b, verified != 0, err
+}
+
+// SetPhone stores the person's sealed phone number, unverified, with the
+// fingerprint of the code sent to it.
+func (s *NotifyStore) SetPhone(ctx context.Context, d access.Decision, userID string, sealed, codeIndex []byte, codeExpires time.Time) error {
 	if err := d.Require(access.Update, prefsRes(userID)); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO notify_phones (user_id, phone_sealed, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (user_id) DO UPDATE SET phone_sealed = excluded.phone_sealed, updated_at = excluded.updated_at`,
-			userID, sealed, Micros(tx.Now))
+		_, err := tx.Exec(ctx, `INSERT INTO notify_phones (user_id, phone_sealed, updated_at, verified_at, code_index, code_expires_at, code_attempts)
+			VALUES (?, ?, ?, 0, ?, ?, 0)
+			ON CONFLICT (user_id) DO UPDATE SET phone_sealed = excluded.phone_sealed, updated_at = excluded.updated_at, verified_at = 0,
+				code_index = excluded.code_index, code_expires_at = excluded.code_expires_at, code_attempts = 0`,
+			userID, sealed, Micros(tx.Now), codeIndex, Micros(codeExpires))
 		return err
 	})
+}
+
+// maxCodeAttempts is how many wrong codes void the code.
+const maxCodeAttempts = 5
+
+// VerifyPhone marks the number verified when codeIndex is the live code's
+// fingerprint; a wrong code counts, and the fifth voids the code.
+func (s *NotifyStore) VerifyPhone(ctx context.Context, d access.Decision, userID string, codeIndex []byte) error {
+	if err := d.Require(access.Update, prefsRes(userID)); err != nil {
+		return err
+	}
+	wrong := false
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		var want []byte
+		var expires int64
+		var attempts int
+		err := tx.QueryRow(ctx, `SELECT code_index, code_expires_at, code_attempts FROM notify_phones WHERE user_id = ?`, userID).Scan(&want, &expires, &attempts)
+		if err != nil {
+			return tx.Err(err, "phone number")
+		}
+		if len(want) == 0 || attempts >= maxCodeAttempts || Micros(tx.Now) >= expires {
+			return errs.E(errs.Gone, "this code is no longer valid: set the number again for a new one")
+		}
+		if !hmac.Equal(want, codeIndex) {
+			// Counted (committed), then refused.
+			wrong = true
+			_, err := tx.Exec(ctx, `UPDATE notify_phones SET code_attempts = code_attempts + 1 WHERE user_id = ?`, userID)
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE notify_phones SET verified_at = ?, code_index = NULL, code_expires_at = 0, code_attempts = 0 WHERE user_id = ?`,
+			Micros(tx.Now), userID)
+		return err
+	})
+	if err == nil && wrong {
+		return errs.E(errs.Invalid, "the code is wrong")
+	}
+	return err
 }
 
 // DeletePhone removes the person's phone number.
@@ -119,7 +173,7 @@ func scanPushSub(sc scanner) (notify.PushSubRow, error) {
 
 // PushSubs lists the person's Web Push subscriptions.
 func (s *NotifyStore) PushSubs(ctx context.Context, d access.Decision, userID string) ([]notify.PushSubRow, error) {
-	if err := d.Require(access.Read, prefsRes(userID)); err != nil {
+	if err := requireReadBack(d, prefsRes(userID)); err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, "push subscription", scanPushSub,

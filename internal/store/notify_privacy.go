@@ -83,3 +83,70 @@ func (s *NotifyStore) PurgeMessages(ctx context.Context, d access.Decision, acco
 	})
 	return n, err
 }
+
+// ExportWebhooks streams the webhooks of an account the subject owns,
+// sealed as stored.
+func (s *NotifyStore) ExportWebhooks(ctx context.Context, d access.Decision, subjectID, accountID string, emit func(notify.WebhookRow) error) error {
+	if err := d.Require(access.Export, access.Resource{Category: datamap.NotifyWebhook, SubjectID: subjectID}); err != nil {
+		return err
+	}
+	return scanEach(ctx, s.db, "webhook", scanHook, emit, `SELECT `+hookColumns+` FROM notify_webhooks WHERE account_id = ? ORDER BY created_at, id`, accountID)
+}
+
+// EraseWebhooks deletes the webhooks of an account the subject owns; their
+// pending deliveries are skipped.
+func (s *NotifyStore) EraseWebhooks(ctx context.Context, d access.Decision, subjectID, accountID string) (int64, error) {
+	if err := d.Require(access.Delete, access.Resource{Category: datamap.NotifyWebhook, SubjectID: subjectID}); err != nil {
+		return 0, err
+	}
+	return s.deleteWebhooks(ctx, accountID, `account_id = ?`, accountID)
+}
+
+// closedAccount selects the rows of an account that no longer exists, or
+// that closed before the cutoff (the last argument).
+const closedAccount = `(NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_id) OR
+	EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_id AND a.closed_at != 0 AND a.closed_at < ?))`
+
+// ExpiredWebhooks lists the accounts holding webhooks whose account is gone
+// or closed before cutoff.
+func (s *NotifyStore) ExpiredWebhooks(ctx context.Context, cutoff time.Time) ([]string, error) {
+	var out []string
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = txIDs(ctx, tx, "webhook", `SELECT DISTINCT account_id FROM notify_webhooks WHERE `+closedAccount+` ORDER BY account_id`, Micros(cutoff))
+		return err
+	})
+	return out, err
+}
+
+// PurgeWebhooks deletes the webhooks of an account gone or closed before
+// cutoff.
+func (s *NotifyStore) PurgeWebhooks(ctx context.Context, d access.Decision, accountID string, cutoff time.Time) (int64, error) {
+	if err := d.Require(access.Delete, access.Resource{Category: datamap.NotifyWebhook, SubjectID: accountID}); err != nil {
+		return 0, err
+	}
+	return s.deleteWebhooks(ctx, accountID, `account_id = ? AND `+closedAccount, accountID, Micros(cutoff))
+}
+
+func (s *NotifyStore) deleteWebhooks(ctx context.Context, accountID, cond string, args ...any) (int64, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		ids, err := txIDs(ctx, tx, "webhook", `SELECT id FROM notify_webhooks WHERE `+cond, args...)
+		if err != nil {
+			return err
+		}
+		n = 0
+		for _, id := range ids {
+			if _, err := tx.Exec(ctx, `DELETE FROM notify_webhooks WHERE account_id = ? AND id = ?`, accountID, id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE notify_deliveries SET status = ?, done_at = ?, lease_until = 0 WHERE account_id = ? AND channel = ? AND endpoint_id = ? AND status = ?`,
+				string(notify.StatusSkipped), Micros(tx.Now), accountID, string(notify.ChannelWebhook), id, string(notify.StatusPending)); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // PrivacyStore (privacy_grants.go) also keeps data-subject requests,
@@ -17,24 +18,10 @@ import (
 // for the privacy centre.
 
 var (
-	_ privacy.RequestStore    = (*PrivacyStore)(nil)
-	_ privacy.FoundationStore = (*PrivacyStore)(nil)
-	_ privacy.RetentionStore  = (*PrivacyStore)(nil)
+	_ privacy.RequestStore   = (*PrivacyStore)(nil)
+	_ account.PrivacyStore   = (*PrivacyStore)(nil)
+	_ privacy.RetentionStore = (*PrivacyStore)(nil)
 )
-
-// requireAny accepts a decision that covers one of the actions on one of
-// the resources: a request is read under the decision that changes it.
-func requireAny(d access.Decision, rs []access.Resource, actions ...access.Action) error {
-	var err error
-	for _, r := range rs {
-		for _, a := range actions {
-			if err = d.Require(a, r); err == nil {
-				return nil
-			}
-		}
-	}
-	return err
-}
 
 func requestRes(owner, id string) []access.Resource {
 	return []access.Resource{
@@ -59,7 +46,7 @@ func scanRequest(sc scanner) (privacy.RequestRow, error) {
 	if err != nil {
 		return r, err
 	}
-	r.Kind, r.Status, r.RequesterKind, r.Relation = privacy.RequestKind(kind), privacy.Status(status), privacy.RequesterKind(rkind), privacy.Relation(rel)
+	r.Kind, r.Status, r.RequesterKind, r.Relation = fulfil.RequestKind(kind), privacy.Status(status), fulfil.RequesterKind(rkind), privacy.Relation(rel)
 	r.Outcome, r.DenialReason = privacy.Outcome(outcome), privacy.DenialReason(reason)
 	r.SubmittedAt, r.DueAt, r.ExtendedDueAt, r.ExtensionNotifiedAt = FromMicros(sub), FromMicros(due), FromMicros(ext), FromMicros(extN)
 	r.VerifiedAt, r.DecidedAt, r.RemindedAt = FromMicros(ver), FromMicros(dec), FromMicros(rem)
@@ -126,7 +113,7 @@ func (s *PrivacyStore) PersonByContact(ctx context.Context, index []byte) (strin
 	var id string
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		return tx.Err(tx.QueryRow(ctx, `SELECT requester_id FROM privacy_requests WHERE contact_index = ? AND requester_kind = ?
-			ORDER BY submitted_at LIMIT 1`, index, string(privacy.RequesterPerson)).Scan(&id), "requester")
+			ORDER BY submitted_at LIMIT 1`, index, string(fulfil.RequesterPerson)).Scan(&id), "requester")
 	})
 	return id, err
 }
@@ -246,7 +233,7 @@ func (s *PrivacyStore) MarkReminded(ctx context.Context, id string, at time.Time
 
 // LastAnswered returns the latest granted request of kinds, other than
 // requestID, by the same requester, under the decision about requestID.
-func (s *PrivacyStore) LastAnswered(ctx context.Context, d access.Decision, requestID string, kinds []privacy.RequestKind) (privacy.RequestRow, error) {
+func (s *PrivacyStore) LastAnswered(ctx context.Context, d access.Decision, requestID string, kinds []fulfil.RequestKind) (privacy.RequestRow, error) {
 	var r privacy.RequestRow
 	if len(kinds) != 2 {
 		return r, errs.E(errs.Internal, "LastAnswered takes two kinds")

@@ -55,9 +55,9 @@ func (s *RecordingStore) BeginInit(ctx context.Context, r record.InitRow, writer
 	var id int64
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO rec_inits (account_id, device_id, channel, session, bytes, state, writer, created_at)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`,
-			r.AccountID, r.DeviceID, r.Channel, r.Session, r.Bytes, writer, Micros(tx.Now)).Scan(&id)
-		return tx.Err(err, "recording session")
+			SELECT ?, ?, ?, ?, ?, 0, ?, ?`+whereClaimed+` RETURNING id`,
+			r.AccountID, r.DeviceID, r.Channel, r.Session, r.Bytes, writer, Micros(tx.Now), r.DeviceID, r.AccountID, claimMicros(r.ClaimedAt), claimMicros(r.ClaimedAt)).Scan(&id)
+		return claimErr(tx, err, "recording session")
 	})
 	return id, err
 }
@@ -87,15 +87,39 @@ func (s *RecordingStore) CompleteInit(ctx context.Context, id int64) error {
 	})
 }
 
+// whereClaimed keeps a recording row out unless the device is still claimed
+// into the row's account under the claim the session was opened under
+// (any claim of that account when the claim is 0): a camera released or
+// claimed by someone else never writes into the former owner's account,
+// whatever its open session still sends.
+const whereClaimed = ` WHERE EXISTS (SELECT 1 FROM devices WHERE id = ? AND account_id = ? AND (claimed_at = ? OR CAST(? AS BIGINT) = 0))`
+
+func claimMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return Micros(t)
+}
+
+// errClaimEnded refuses a recording row of a claim that has ended.
+var errClaimEnded = errs.E(errs.Gone, "the device is no longer claimed into this account under the claim its stream was opened with")
+
+func claimErr(tx *Tx, err error, what string) error {
+	if err = tx.Err(err, what); errs.Is(err, errs.NotFound) {
+		return errClaimEnded
+	}
+	return err
+}
+
 // BeginSegment writes the intent row of a segment.
 func (s *RecordingStore) BeginSegment(ctx context.Context, r record.SegmentRow, writer string) (int64, error) {
 	var id int64
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO rec_segments (account_id, device_id, channel, init_id, seq, start_us, end_us, bytes,
-			has_audio, codecs, marked, state, writer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`,
+			has_audio, codecs, marked, state, writer, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?`+whereClaimed+` RETURNING id`,
 			r.AccountID, r.DeviceID, r.Channel, r.InitID, int64(r.Seq), Micros(r.Start), Micros(r.End), r.Bytes,
-			b2i(r.HasAudio), r.Codecs, b2i(r.Marked), writer, Micros(tx.Now)).Scan(&id)
-		return tx.Err(err, "recorded segment")
+			b2i(r.HasAudio), r.Codecs, b2i(r.Marked), writer, Micros(tx.Now), r.DeviceID, r.AccountID, claimMicros(r.ClaimedAt), claimMicros(r.ClaimedAt)).Scan(&id)
+		return claimErr(tx, err, "recorded segment")
 	})
 	return id, err
 }

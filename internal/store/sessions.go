@@ -173,3 +173,25 @@ func (s *AccountStore) UseOneTimeToken(ctx context.Context, hash []byte, purpose
 	})
 	return t, err
 }
+
+// DeleteAPITokensOf deletes every API token of a user (their password
+// changed: whoever knew the old one may have made tokens).
+func (s *AccountStore) DeleteAPITokensOf(ctx context.Context, d access.Decision, userID string) error {
+	if err := d.Require(access.Delete, personOf(datamap.AccountCredentials, userID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM api_tokens WHERE user_id = ?`, userID)
+		return err
+	})
+}
+
+// SpendOneTimeTokens marks every live token of purpose for subjectID used:
+// a newer link replaces them.
+func (s *AccountStore) SpendOneTimeTokens(ctx context.Context, purpose, subjectID string) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE one_time_tokens SET used_at = ? WHERE purpose = ? AND subject_id = ? AND used_at = 0`,
+			Micros(tx.Now), purpose, subjectID)
+		return err
+	})
+}

@@ -38,7 +38,7 @@ func (s *AccountStore) CreateStaff(ctx context.Context, d access.Decision, r acc
 
 // Staff returns one staff member's row.
 func (s *AccountStore) Staff(ctx context.Context, d access.Decision, id string) (account.StaffRow, error) {
-	if err := d.Require(access.Read, personOf(datamap.StaffProfile, id)); err != nil {
+	if err := requireReadBack(d, personOf(datamap.StaffProfile, id)); err != nil {
 		return account.StaffRow{}, err
 	}
 	var r account.StaffRow
@@ -100,5 +100,14 @@ func (s *AccountStore) UpdateStaff(ctx context.Context, d access.Decision, id st
 func (s *AccountStore) CountStaff(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.Read(ctx, func(tx *Tx) error { return tx.Err(tx.QueryRow(ctx, `SELECT COUNT(*) FROM staff`).Scan(&n), "staff") })
+	return n, err
+}
+
+// CountActiveStaff counts the staff members of role who are not disabled.
+func (s *AccountStore) CountActiveStaff(ctx context.Context, role access.StaffRole) (int, error) {
+	var n int
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		return tx.Err(tx.QueryRow(ctx, `SELECT COUNT(*) FROM staff WHERE role = ? AND disabled_at = 0`, string(role)).Scan(&n), "staff")
+	})
 	return n, err
 }

@@ -63,7 +63,7 @@ const userColumns = `id, email_index, email_sealed, name_sealed, language, time_
 // User returns a user's row.
 func (s *AccountStore) User(ctx context.Context, d access.Decision, id string) (account.UserRow, error) {
 	var u account.UserRow
-	if err := d.Require(access.Read, personOf(datamap.AccountProfile, id)); err != nil {
+	if err := requireReadBack(d, personOf(datamap.AccountProfile, id)); err != nil {
 		return u, err
 	}
 	err := s.db.Read(ctx, func(tx *Tx) error {

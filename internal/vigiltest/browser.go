@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/vigil-cloud/vigil/internal/modroot"
 )
 
 // Browser finds node, Chromium and playwright-core for a browser test
@@ -39,14 +41,4 @@ func Browser(t *testing.T, script string) (node, chromium, path string) {
 
 // ModuleRoot is the nearest directory above the test's holding go.mod:
 // where e2e/ and its node_modules are.
-func ModuleRoot() string {
-	dir, _ := os.Getwd()
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return dir
-		}
-	}
-}
+func ModuleRoot() string { return modroot.Dir() }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,9 @@ type Client struct {
 	e      *Env
 	hc     *http.Client
 	Bearer string // an API token, sent instead of the cookie when set
+	// Basic, when set ("user:password"), is sent as HTTP Basic
+	// authentication, as devices authenticate.
+	Basic string
 
 	// Filled by the sign-up helpers.
 	UserID, AccountID, Email, Password string
@@ -112,6 +116,9 @@ func (c *Client) send(method, path, contentType string, body []byte) Response {
 	}
 	if c.Bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	}
+	if u, p, ok := strings.Cut(c.Basic, ":"); ok {
+		req.SetBasicAuth(u, p)
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {

@@ -94,7 +94,33 @@ func (e *Env) Operator() *Client {
 		"training_valid_until": e.Clock.Now().AddDate(1, 0, 0),
 	})
 	c.StaffLogin()
+	c.UserID = c.staffID()
 	e.operator = c
+	return c
+}
+
+// SecondOperator returns a second signed-in operator administrator, made
+// from the console like the first (four eyes need two): the one who
+// approves what the first asks.
+func (e *Env) SecondOperator() *Client {
+	e.T.Helper()
+	if e.operator2 != nil {
+		return e.operator2
+	}
+	e.Operator()
+	c := e.Client()
+	c.Email, c.Password = "operator2@vigil.test", DefaultPassword
+	token, err := e.App.Accounts.IssueBootstrap(e.T.Context())
+	if err != nil {
+		e.T.Fatalf("second operator: %v", err)
+	}
+	c.Must(http.StatusCreated, "POST", "/api/v1/staff/bootstrap", map[string]any{
+		"token": token, "email": c.Email, "name": "Second operator", "password": c.Password,
+		"training_valid_until": e.Clock.Now().AddDate(1, 0, 0),
+	})
+	c.StaffLogin()
+	c.UserID = c.staffID()
+	e.operator2 = c
 	return c
 }
 
@@ -111,13 +137,26 @@ func (c *Client) StaffLogin() {
 }
 
 // Staff has the operator create a staff member with role and training
-// date, and returns them activated but not signed in.
+// date, and returns them activated but not signed in. A privileged role
+// (security, DPO, operator admin) is approved by the second operator.
 func (c *Client) Staff(email string, role access.StaffRole, trainingUntil time.Time) *Client {
 	c.e.T.Helper()
 	var st account.Staff
-	c.Must(http.StatusCreated, "POST", "/api/v1/staff/members", map[string]any{
-		"email": email, "name": "Staff " + email, "role": role, "training_valid_until": trainingUntil,
-	}).Decode(c.e.T, &st)
+	in := map[string]any{"email": email, "name": "Staff " + email, "role": role, "training_valid_until": trainingUntil}
+	if account.Privileged(role) {
+		var res struct {
+			Pending account.RoleChange `json:"pending_role_change"`
+		}
+		c.Must(http.StatusAccepted, "POST", "/api/v1/staff/members", in).Decode(c.e.T, &res)
+		approver := c.e.SecondOperator()
+		if approver == c {
+			approver = c.e.Operator()
+		}
+		approver.Must(http.StatusOK, "POST", "/api/v1/staff/role-changes/"+res.Pending.ID+"/approve", nil)
+		st.ID = res.Pending.StaffID
+	} else {
+		c.Must(http.StatusCreated, "POST", "/api/v1/staff/members", in).Decode(c.e.T, &st)
+	}
 	token := c.e.Mail.Wait(c.e.T, email, "staff account").Token(c.e.T)
 	s := c.e.Client()
 	s.Email, s.Password, s.UserID = email, DefaultPassword, st.ID
@@ -147,4 +186,12 @@ func (c *Client) WithMFA() {
 	c.e.T.Helper()
 	c.EnrolTOTP()
 	c.Login()
+}
+
+// staffID reads the signed-in staff member's own ID.
+func (c *Client) staffID() string {
+	c.e.T.Helper()
+	var st account.Staff
+	c.Must(http.StatusOK, "GET", "/api/v1/staff/me", nil).Decode(c.e.T, &st)
+	return st.ID
 }

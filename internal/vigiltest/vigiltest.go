@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/bus/bustest"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
+	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/mail/mailtest"
 	"github.com/vigil-cloud/vigil/internal/store/storetest"
 )
@@ -32,6 +33,7 @@ type Env struct {
 	transport http.RoundTripper // trusts the test server's certificate
 	srv       *httptest.Server
 	operator  *Client // the bootstrapped operator, once StaffMember made one
+	operator2 *Client // the second operator, whose approval four eyes need
 }
 
 // Option changes the configuration before vigil starts.
@@ -80,6 +82,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	// benchmark measures the real cost.
 	c.Auth.ArgonMemoryKiB, c.Auth.ArgonTime = 8*1024, 1
 	c.Auth.AttemptsPerMinute = 10000
+	c.Auth.MessagesPerHour, c.Auth.MessagesPerAddress = 10000, 10000
 	for _, o := range opts {
 		o(&c)
 	}
@@ -119,6 +122,7 @@ func start(t testing.TB, c config.Config, clk *clock.Fake, mail *mailtest.Server
 		t.Fatalf("start vigil: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(a.API.Handler())
+	httpapi.ConfigureServer(srv.Config)
 	if c.TLS.Enabled() {
 		srv.StartTLS()
 	} else {
@@ -129,4 +133,20 @@ func start(t testing.TB, c config.Config, clk *clock.Fake, mail *mailtest.Server
 		a.Close()
 	})
 	return &Env{T: t, App: a, Clock: clk, Mail: mail, URL: srv.URL, Config: c, transport: srv.Client().Transport, srv: srv}
+}
+
+// Node starts another vigil node beside e, as a deployment at scale runs
+// several: the same database, blob store, key file, mail server, clock and
+// external bus, with its own data directory and listeners. It skips the
+// test unless e runs on the external bus (EachBus's "external" run).
+func (e *Env) Node() *Env {
+	e.T.Helper()
+	if e.Config.Bus.URL == "" {
+		e.T.Skip("a second node needs the external bus (VIGIL_TEST_NATS)")
+	}
+	c := e.Config
+	c.DataDir = filepath.Join(e.T.TempDir(), "node")
+	c.Listen, c.Bus.MQTTListen = "127.0.0.1:0", "127.0.0.1:0"
+	c.Video.RTSPListen, c.Video.WebRTCUDP = "127.0.0.1:0", "127.0.0.1:0"
+	return start(e.T, c, e.Clock, e.Mail, Online)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 type liveURLs struct {
@@ -25,7 +26,7 @@ func rtspURL(e *vigiltest.Env, cred device.Credential, path string) string {
 
 func waitLive(t *testing.T, e *vigiltest.Env, k live.Key) {
 	t.Helper()
-	waitFor(t, "the stream to be live", 15*time.Second, func() bool { return e.App.Live.Hub().Stream(k) != nil })
+	waittest.Within(t, "the stream to be live", 15*time.Second, func() bool { return e.App.Live.Hub().Stream(k) != nil })
 }
 
 // A camera published by ffmpeg with its own device credential is watched

@@ -109,17 +109,6 @@ func (c *collect) all() []media.Segment {
 	return append([]media.Segment(nil), c.segs...)
 }
 
-func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 type probeStream struct {
 	Index     int    `json:"index"`
 	CodecType string `json:"codec_type"`

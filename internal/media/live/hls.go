@@ -150,14 +150,13 @@ func (o *hlsOut) idle(after time.Duration, log *slog.Logger) {
 	}
 }
 
-// serve answers one HLS request (playlist, init, part or segment).
-func (o *hlsOut) serve(w http.ResponseWriter, r *http.Request) {
+// serve answers one HLS request (playlist, init, part or segment); it
+// reports false when the muxer had no such file, for the caller's error.
+func (o *hlsOut) serve(w http.ResponseWriter, r *http.Request) bool {
 	o.touch()
 	sw := &statusWriter{ResponseWriter: w}
 	o.m.Handle(sw, r)
-	if !sw.wrote {
-		http.NotFound(w, r)
-	}
+	return sw.wrote
 }
 
 type statusWriter struct {

@@ -52,6 +52,8 @@ func (s *Service) ServeViewer(w http.ResponseWriter, r *http.Request, token, fil
 		}
 		return errs.Wrap(err, errs.Internal, "live HLS")
 	}
-	o.serve(w, r)
+	if !o.serve(w, r) {
+		return errs.E(errs.NotFound, "no such stream file")
+	}
 	return nil
 }

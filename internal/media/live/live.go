@@ -28,6 +28,9 @@ type Publisher struct {
 	// Channels is the number of NVR channels (published as 1..Channels);
 	// 0 for a camera, which publishes channel 0.
 	Channels int
+	// ClaimedAt is the claim the credential belongs to: the session's
+	// segments are bound to it.
+	ClaimedAt time.Time
 }
 
 // Authenticator checks a device credential (device ID and vdk_ secret).
@@ -184,4 +187,66 @@ func newMetrics(r prometheus.Registerer) *metrics {
 		r.MustRegister(m.refused, m.streams, m.replaced, m.segments, m.sinkErrors, m.dropped, m.viewers, m.viewerDeny)
 	}
 	return m
+}
+
+// CloseDevice ends everything live of a device whose trust was withdrawn
+// (credential revoked or rotated, reported lost, released): its RTSP
+// sessions close, announced or recording, and its streams end, which ends
+// their LL-HLS muxers and WebRTC viewers. It returns how many sessions and
+// streams it closed.
+func (s *Service) CloseDevice(deviceID string) int {
+	n := 0
+	if s.rtsp != nil {
+		n += s.rtsp.closeDevice(deviceID)
+	}
+	for _, st := range s.hub.Streams() {
+		if st.DeviceID != deviceID {
+			continue
+		}
+		s.hub.unpublish(st)
+		if st.stop != nil {
+			st.stop()
+		}
+		n++
+	}
+	return n
+}
+
+// Publishing returns how many authenticated RTSP sessions a device has on
+// this node.
+func (s *Service) Publishing(deviceID string) int {
+	if s.rtsp == nil {
+		return 0
+	}
+	s.rtsp.mu.Lock()
+	defer s.rtsp.mu.Unlock()
+	return len(s.rtsp.sessions[deviceID])
+}
+
+// WebRTCViewers returns how many WebRTC viewers of a device this node
+// serves.
+func (s *Service) WebRTCViewers(deviceID string) int {
+	if s.whep == nil {
+		return 0
+	}
+	s.whep.mu.Lock()
+	defer s.whep.mu.Unlock()
+	n := 0
+	for _, v := range s.whep.sessions {
+		if v.key.DeviceID == deviceID {
+			n++
+		}
+	}
+	return n
+}
+
+// CheckViewers ends at once the WebRTC viewers whose token expired or
+// whose trusts were withdrawn (they are also checked every second); the
+// app calls it on every revocation. LL-HLS viewers are checked on each
+// request.
+func (s *Service) CheckViewers() int {
+	if s.whep == nil {
+		return 0
+	}
+	return s.whep.sweep()
 }

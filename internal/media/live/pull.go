@@ -25,8 +25,9 @@ type puller struct {
 
 func newPullers(svc *Service) *pullers { return &pullers{svc: svc, running: map[Key]*puller{}} }
 
-// Pull starts (or restarts with a new URL) pulling rawURL into k.
-func (s *Service) Pull(k Key, rawURL string) {
+// Pull starts (or restarts with a new URL) pulling rawURL into k, whose
+// device was claimed into k's account at claimedAt.
+func (s *Service) Pull(k Key, claimedAt time.Time, rawURL string) {
 	s.pulls.stop(k)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &puller{cancel: cancel, done: make(chan struct{})}
@@ -35,7 +36,7 @@ func (s *Service) Pull(k Key, rawURL string) {
 	s.pulls.mu.Unlock()
 	go func() {
 		defer close(p.done)
-		s.pulls.run(ctx, k, rawURL)
+		s.pulls.run(ctx, k, claimedAt, rawURL)
 	}()
 }
 
@@ -65,11 +66,11 @@ func (ps *pullers) closeAll() {
 	}
 }
 
-func (ps *pullers) run(ctx context.Context, k Key, rawURL string) {
+func (ps *pullers) run(ctx context.Context, k Key, claimedAt time.Time, rawURL string) {
 	backoff := time.Second
 	for ctx.Err() == nil {
 		start := time.Now()
-		err := ps.once(ctx, k, rawURL)
+		err := ps.once(ctx, k, claimedAt, rawURL)
 		if ctx.Err() != nil {
 			return
 		}
@@ -96,7 +97,7 @@ func errType(err error) string {
 	return "error"
 }
 
-func (ps *pullers) once(ctx context.Context, k Key, rawURL string) error {
+func (ps *pullers) once(ctx context.Context, k Key, claimedAt time.Time, rawURL string) error {
 	u, err := base.ParseURL(rawURL)
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func (ps *pullers) once(ctx context.Context, k Key, rawURL string) error {
 	if err := c.SetupAll(desc.BaseURL, medias); err != nil {
 		return err
 	}
-	st := ps.svc.hub.publish(k, in.video, in.audio, c.Close)
+	st := ps.svc.hub.publish(k, claimedAt, in.video, in.audio, c.Close)
 	defer ps.svc.hub.unpublish(st)
 	in.feed(c, st)
 	if _, err := c.Play(nil); err != nil {

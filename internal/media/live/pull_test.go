@@ -19,6 +19,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 // lanCamera is an RTSP server like a camera's on a LAN: ffmpeg publishes
@@ -128,7 +129,7 @@ func pullLANCamera(t *testing.T, e *vigiltest.Env, ffprobe, camAddr string) {
 
 	owner = owner.On(e)
 	owner.Must(http.StatusNoContent, "DELETE", pull, nil)
-	waitFor(t, "the pull to stop", 10*time.Second, func() bool { return e.App.Live.Hub().Stream(k) == nil })
+	waittest.Within(t, "the pull to stop", 10*time.Second, func() bool { return e.App.Live.Hub().Stream(k) == nil })
 	if r := owner.Do("DELETE", pull, nil); r.Status != http.StatusNotFound {
 		t.Errorf("removing twice: %d", r.Status)
 	}
@@ -138,7 +139,7 @@ func pullLANCamera(t *testing.T, e *vigiltest.Env, ffprobe, camAddr string) {
 	owner.Must(http.StatusNoContent, "PUT", pull, map[string]any{"url": camURL})
 	waitLive(t, e, k)
 	owner.Must(http.StatusNoContent, "DELETE", "/api/v1/accounts/"+owner.AccountID+"/devices/"+cred.DeviceID, nil)
-	waitFor(t, "the released device's pull to stop", 10*time.Second, func() bool { return e.App.Live.Hub().Stream(k) == nil })
+	waittest.Within(t, "the released device's pull to stop", 10*time.Second, func() bool { return e.App.Live.Hub().Stream(k) == nil })
 	var left int
 	if err := e.App.DB.Read(t.Context(), func(tx *store.Tx) error {
 		return tx.QueryRow(t.Context(), `SELECT COUNT(*) FROM live_pull_sources WHERE device_id = ?`, cred.DeviceID).Scan(&left)

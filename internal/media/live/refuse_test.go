@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func h264Desc() *description.Session {
@@ -200,7 +201,7 @@ func TestNewPublisherReplacesStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	waitFor(t, "the new stream", 5*time.Second, func() bool {
+	waittest.Within(t, "the new stream", 5*time.Second, func() bool {
 		s := e.App.Live.Hub().Stream(k)
 		return s != nil && s.Session != old
 	})

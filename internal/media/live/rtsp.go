@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bluenviron/gortsplib/v5"
@@ -20,17 +21,23 @@ import (
 type rtspServer struct {
 	svc *Service
 	srv *gortsplib.Server
+
+	// Authenticated sessions per device, so that a revoked device's
+	// sessions close whatever state they are in.
+	mu       sync.Mutex
+	sessions map[string]map[*gortsplib.ServerSession]struct{}
 }
 
 // publishing is what a session announced, kept on the session.
 type publishing struct {
-	key    Key
-	ingest *ingest
-	stream *Stream
+	key     Key
+	claimed time.Time
+	ingest  *ingest
+	stream  *Stream
 }
 
 func startRTSP(svc *Service) (*rtspServer, error) {
-	r := &rtspServer{svc: svc}
+	r := &rtspServer{svc: svc, sessions: map[string]map[*gortsplib.ServerSession]struct{}{}}
 	r.srv = &gortsplib.Server{
 		Handler:      r,
 		RTSPAddress:  svc.opts.RTSPListen,
@@ -116,8 +123,27 @@ func (r *rtspServer) OnAnnounce(ctx *gortsplib.ServerHandlerOnAnnounceCtx) (*bas
 	if err != nil {
 		return r.refuse("codec", base.StatusUnsupportedMediaType), nil
 	}
-	ctx.Session.SetUserData(&publishing{key: Key{AccountID: pub.AccountID, DeviceID: pub.DeviceID, Channel: ch}, ingest: in})
+	ctx.Session.SetUserData(&publishing{key: Key{AccountID: pub.AccountID, DeviceID: pub.DeviceID, Channel: ch}, claimed: pub.ClaimedAt, ingest: in})
+	r.mu.Lock()
+	if r.sessions[pub.DeviceID] == nil {
+		r.sessions[pub.DeviceID] = map[*gortsplib.ServerSession]struct{}{}
+	}
+	r.sessions[pub.DeviceID][ctx.Session] = struct{}{}
+	r.mu.Unlock()
 	return &base.Response{StatusCode: base.StatusOK}, nil
+}
+
+// closeDevice closes every authenticated session of a device, announced
+// or recording, and returns how many.
+func (r *rtspServer) closeDevice(deviceID string) int {
+	r.mu.Lock()
+	ss := r.sessions[deviceID]
+	delete(r.sessions, deviceID)
+	r.mu.Unlock()
+	for s := range ss {
+		s.Close()
+	}
+	return len(ss)
 }
 
 // OnSetup accepts the publisher's tracks and refuses readers.
@@ -145,14 +171,26 @@ func (r *rtspServer) OnRecord(ctx *gortsplib.ServerHandlerOnRecordCtx) (*base.Re
 		return r.refuse("path", base.StatusForbidden), nil
 	}
 	ss := ctx.Session
-	p.stream = r.svc.hub.publish(p.key, p.ingest.video, p.ingest.audio, ss.Close)
+	p.stream = r.svc.hub.publish(p.key, p.claimed, p.ingest.video, p.ingest.audio, ss.Close)
 	p.ingest.feed(ss, p.stream)
 	return &base.Response{StatusCode: base.StatusOK}, nil
 }
 
 // OnSessionClose ends the session's stream.
 func (r *rtspServer) OnSessionClose(ctx *gortsplib.ServerHandlerOnSessionCloseCtx) {
-	if p, ok := ctx.Session.UserData().(*publishing); ok && p.stream != nil {
+	p, ok := ctx.Session.UserData().(*publishing)
+	if !ok {
+		return
+	}
+	r.mu.Lock()
+	if ss := r.sessions[p.key.DeviceID]; ss != nil {
+		delete(ss, ctx.Session)
+		if len(ss) == 0 {
+			delete(r.sessions, p.key.DeviceID)
+		}
+	}
+	r.mu.Unlock()
+	if p.stream != nil {
 		r.svc.hub.unpublish(p.stream)
 	}
 }

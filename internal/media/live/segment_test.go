@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/media/live"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 const testDevice = "dev_aaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -49,9 +50,9 @@ func TestSegmentsReachTheSink(t *testing.T) {
 	svc := startService(t, sink)
 	url := fmt.Sprintf("rtsp://%s:vdk_secret@%s/%s/0", testDevice, svc.RTSPAddr(), testDevice)
 	stop := publish(t, ffmpeg, url)
-	waitFor(t, "three segments", 20*time.Second, func() bool { return len(sink.all()) >= 3 })
+	waittest.Within(t, "three segments", 20*time.Second, func() bool { return len(sink.all()) >= 3 })
 	stop()
-	waitFor(t, "the stream to end", 5*time.Second, func() bool { return len(svc.Hub().Streams()) == 0 })
+	waittest.Within(t, "the stream to end", 5*time.Second, func() bool { return len(svc.Hub().Streams()) == 0 })
 
 	segs := sink.all()
 	for i, s := range segs {

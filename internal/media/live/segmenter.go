@@ -293,7 +293,7 @@ func (g *segmenter) cut(end int64) *media.Segment {
 	rate := lead.t.ClockRate
 	seg := &media.Segment{
 		AccountID: g.s.AccountID, DeviceID: g.s.DeviceID, Channel: g.s.Channel,
-		Session: g.session, Seq: g.seq,
+		ClaimedAt: g.s.ClaimedAt, Session: g.session, Seq: g.seq,
 		Start:     g.s.Started.Add(durationOf(g.startPTS, rate)),
 		Duration:  durationOf(end-g.startPTS, rate),
 		Tracks:    tracks,

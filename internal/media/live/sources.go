@@ -22,6 +22,7 @@ type SourceRow struct {
 	URLSealed []byte
 	SetBy     string
 	UpdatedAt time.Time
+	ClaimedAt time.Time // the device's claim into the account (read, not stored)
 }
 
 // SourceStore keeps pull sources.
@@ -68,8 +69,9 @@ func CheckPullURL(raw string) error {
 }
 
 // Set stores the RTSP URL of a device channel and starts pulling it. The
-// caller has checked that the device and channel are the account's.
-func (s *Sources) Set(ctx context.Context, p access.Principal, k Key, rawURL string) error {
+// caller has checked that the device and channel are the account's, under
+// its claim of claimedAt.
+func (s *Sources) Set(ctx context.Context, p access.Principal, k Key, claimedAt time.Time, rawURL string) error {
 	if err := CheckPullURL(rawURL); err != nil {
 		return err
 	}
@@ -84,7 +86,7 @@ func (s *Sources) Set(ctx context.Context, p access.Principal, k Key, rawURL str
 	if err := s.store.SetPull(ctx, d, SourceRow{AccountID: k.AccountID, DeviceID: k.DeviceID, Channel: k.Channel, URLSealed: sealed, SetBy: p.ID, UpdatedAt: s.clk.Now()}); err != nil {
 		return err
 	}
-	s.svc.Pull(k, rawURL)
+	s.svc.Pull(k, claimedAt, rawURL)
 	return nil
 }
 
@@ -130,7 +132,7 @@ func (s *Sources) Start(ctx context.Context) error {
 		if err != nil {
 			continue // the account's key is gone: the address is erased
 		}
-		s.svc.Pull(Key{AccountID: r.AccountID, DeviceID: r.DeviceID, Channel: r.Channel}, string(u))
+		s.svc.Pull(Key{AccountID: r.AccountID, DeviceID: r.DeviceID, Channel: r.Channel}, r.ClaimedAt, string(u))
 	}
 	return nil
 }

@@ -48,8 +48,11 @@ type Stream struct {
 	Key
 	Session string
 	Started time.Time // wall time of media time 0
-	Video   *Track    // nil when the stream has no video
-	Audio   *Track    // nil when the stream has no sound
+	// ClaimedAt is the device's claim the stream was opened under; every
+	// segment carries it (media.Segment.ClaimedAt).
+	ClaimedAt time.Time
+	Video     *Track // nil when the stream has no video
+	Audio     *Track // nil when the stream has no sound
 
 	hub    *Hub
 	stop   func() // stops the publisher
@@ -280,10 +283,11 @@ func newHub(sink media.Sink, target time.Duration, clk clock.Clock, log *slog.Lo
 	return &Hub{sink: sink, segmentTarget: target, clk: clk, log: log, metrics: m, streams: map[Key]*Stream{}}
 }
 
-// publish starts a new stream for k; a stream already there (a stale
-// connection of the same device) is ended and its publisher stopped.
-func (h *Hub) publish(k Key, video, audio *Track, stop func()) *Stream {
-	s := &Stream{Key: k, Session: newSessionID(), Started: h.clk.Now(), Video: video, Audio: audio,
+// publish starts a new stream for k, opened under the device's claim of
+// claimedAt; a stream already there (a stale connection of the same
+// device) is ended and its publisher stopped.
+func (h *Hub) publish(k Key, claimedAt time.Time, video, audio *Track, stop func()) *Stream {
+	s := &Stream{Key: k, ClaimedAt: claimedAt, Session: newSessionID(), Started: h.clk.Now(), Video: video, Audio: audio,
 		hub: h, stop: stop, lastKey: -1, readers: map[reader]struct{}{}}
 	if video != nil {
 		s.vp = params{codec: video.Codec, vps: video.VPS, sps: video.SPS, pps: video.PPS}

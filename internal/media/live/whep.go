@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -34,6 +35,9 @@ type whepServer struct {
 
 	mu       sync.Mutex
 	sessions map[string]*whepViewer
+
+	stop chan struct{} // ends the sweeper
+	done chan struct{}
 }
 
 const maxWHEPSessions = 1000
@@ -86,13 +90,61 @@ func newWHEP(svc *Service) (*whepServer, error) {
 		return nil, err
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
-	return &whepServer{svc: svc, api: api, conn: conn, sessions: map[string]*whepViewer{}}, nil
+	w := &whepServer{svc: svc, api: api, conn: conn, sessions: map[string]*whepViewer{}, stop: make(chan struct{}), done: make(chan struct{})}
+	go w.sweeper()
+	return w, nil
+}
+
+// sweepEvery is how often WebRTC viewers are checked against their
+// tokens, besides at once on every revocation.
+const sweepEvery = time.Second
+
+// sweeper ends viewers whose token expired or whose trusts were withdrawn:
+// a WebRTC session lives no longer than the token it was opened with.
+func (w *whepServer) sweeper() {
+	defer close(w.done)
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-t.C:
+			w.sweep()
+		}
+	}
+}
+
+// sweep closes the viewers whose grant no longer holds; it returns how
+// many.
+func (w *whepServer) sweep() int {
+	tokens := w.svc.opts.Tokens
+	if tokens == nil {
+		return 0
+	}
+	w.mu.Lock()
+	vs := make([]*whepViewer, 0, len(w.sessions))
+	for _, v := range w.sessions {
+		vs = append(vs, v)
+	}
+	w.mu.Unlock()
+	n := 0
+	ctx := context.Background()
+	for _, v := range vs {
+		if !tokens.Holds(ctx, v.grant) {
+			v.close()
+			n++
+		}
+	}
+	return n
 }
 
 // Addr is the UDP address WebRTC viewers reach.
 func (w *whepServer) addr() net.Addr { return w.conn.LocalAddr() }
 
 func (w *whepServer) close() {
+	close(w.stop)
+	<-w.done
 	w.mu.Lock()
 	vs := make([]*whepViewer, 0, len(w.sessions))
 	for _, v := range w.sessions {

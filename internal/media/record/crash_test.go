@@ -74,6 +74,9 @@ func TestRecordChild(t *testing.T) {
 	if _, err := rec.Recover(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := claimCrashDevices(ctx, db); err != nil {
+		t.Fatal(err)
+	}
 	clip, err := recordtest.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +100,25 @@ func TestRecordChild(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// claimCrashDevices enters the child's cameras as claimed into its account:
+// the recorder stores segments of claimed devices only.
+func claimCrashDevices(ctx context.Context, db *store.DB) error {
+	return db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO device_models (model, kind, channels, config_schema, created_at) VALUES ('crash-cam', 'camera', 0, '{}', 0)
+			ON CONFLICT (model) DO NOTHING`); err != nil {
+			return err
+		}
+		for i := range crashStreams {
+			id := fmt.Sprintf("dev_crash%02d", i)
+			if _, err := tx.Exec(ctx, `INSERT INTO devices (id, serial, model, claim_index, registered_at, account_id, claimed_at)
+				VALUES (?, ?, 'crash-cam', ?, 0, ?, 1) ON CONFLICT (id) DO NOTHING`, id, "SN-"+id, []byte(id), crashAccount); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // kill -9 of a process recording ten streams, again and again: after

@@ -22,7 +22,9 @@ type cam struct {
 	e      *vigiltest.Env
 	owner  *vigiltest.Client
 	device string
-	clip   *recordtest.Clip
+	// claimCode is the label's code, to claim the camera again.
+	claimCode string
+	clip      *recordtest.Clip
 }
 
 func newCam(t testing.TB, e *vigiltest.Env, email string) *cam {
@@ -34,7 +36,7 @@ func newCam(t testing.TB, e *vigiltest.Env, email string) *cam {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &cam{e: e, owner: owner, device: made[0].ID, clip: clip}
+	return &cam{e: e, owner: owner, device: made[0].ID, claimCode: made[0].ClaimCode, clip: clip}
 }
 
 // stream returns a publishing session of the camera starting at start.

@@ -94,6 +94,14 @@ func (s *Service) Segment(ctx context.Context, g media.Grant, id int64) (io.Read
 // (the camera changed codec or resolution) are left out: export them as a
 // range of their own.
 func (s *Service) MP4(ctx context.Context, g media.Grant, w io.Writer) error {
+	// A long download stops once the viewer's right was withdrawn or the
+	// token expired, not at its end.
+	return s.writeMP4(ctx, g, w, func() bool { return s.tokens.Holds(ctx, g) })
+}
+
+// writeMP4 writes the grant's range; holds, when set, is asked before each
+// segment.
+func (s *Service) writeMP4(ctx context.Context, g media.Grant, w io.Writer, holds func() bool) error {
 	mw := &mp4Writer{w: w, next: map[int]uint64{}, offset: map[int]int64{}, scale: map[int]uint32{}}
 	n := 0
 	err := s.st.GrantSegments(ctx, g, func(r SegmentRow) error {
@@ -107,6 +115,9 @@ func (s *Service) MP4(ctx context.Context, g media.Grant, w io.Writer) error {
 		}
 		if mw.skip {
 			return nil
+		}
+		if holds != nil && !holds() {
+			return errs.E(errs.Unauthenticated, "stream token missing, invalid or expired")
 		}
 		rc, _, err := s.Segment(ctx, g, r.ID)
 		if err != nil {

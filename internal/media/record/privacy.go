@@ -10,7 +10,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/media"
-	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
 // JobErasure is the system principal that erases recordings for a
@@ -25,9 +25,9 @@ const JobErasure = "recording-erasure"
 // The privacy centre's retention sweep purges recordings too, through
 // ret: it honours legal holds like every category, and purges each account
 // per its own settings (never beyond the data map's period).
-func (s *Service) RegisterPrivacy(r *privacy.Registry, ret *Retention) error {
+func (s *Service) RegisterPrivacy(r *fulfil.Registry, ret *Retention) error {
 	h := privacyHandler{s}
-	return r.Register(datamap.MediaSegment, privacy.Handlers{Export: h, Erase: h, Purge: purger{ret}})
+	return r.Register(datamap.MediaSegment, fulfil.Handlers{Export: h, Erase: h, Purge: purger{ret}})
 }
 
 // purger plugs recording retention into the privacy centre's sweep.
@@ -65,20 +65,20 @@ func (p purger) Purge(ctx context.Context, _ access.Decision, owner string, _ ti
 
 type privacyHandler struct{ s *Service }
 
-var _ privacy.MediaExporter = privacyHandler{}
+var _ fulfil.MediaExporter = privacyHandler{}
 
 // Export writes the index of the recordings and the event marks of the
 // accounts the subject owns.
-func (h privacyHandler) Export(ctx context.Context, d access.Decision, subj privacy.Subject, sc privacy.Scope, emit func(privacy.Record) error) error {
+func (h privacyHandler) Export(ctx context.Context, d access.Decision, subj fulfil.Subject, sc fulfil.Scope, emit func(fulfil.Record) error) error {
 	for _, acct := range subj.OwnedAccounts() {
 		err := h.s.st.ExportSegments(ctx, d, subj.ID, acct, sc.Devices, sc.From, sc.To, func(r SegmentRow) error {
-			return emit(privacy.Record{ID: "seg-" + itoa(r.ID), Data: r})
+			return emit(fulfil.Record{ID: "seg-" + itoa(r.ID), Data: r})
 		})
 		if err != nil {
 			return err
 		}
 		err = h.s.st.ExportMarks(ctx, d, subj.ID, acct, sc.Devices, sc.From, sc.To, func(dev string, ch int, m MarkRow) error {
-			return emit(privacy.Record{ID: "mark-" + dev + "-" + strconv.Itoa(ch) + "-" + m.At.Format(time.RFC3339Nano),
+			return emit(fulfil.Record{ID: "mark-" + dev + "-" + strconv.Itoa(ch) + "-" + m.At.Format(time.RFC3339Nano),
 				Data: map[string]any{"device_id": dev, "channel": ch, "mark": m}})
 		})
 		if err != nil {
@@ -98,7 +98,7 @@ type stretch struct {
 }
 
 // ExportMedia writes each recorded stretch (one session, no gap) as an MP4.
-func (h privacyHandler) ExportMedia(ctx context.Context, d access.Decision, subj privacy.Subject, sc privacy.Scope, put func(string, io.Reader) error) error {
+func (h privacyHandler) ExportMedia(ctx context.Context, d access.Decision, subj fulfil.Subject, sc fulfil.Scope, put func(string, io.Reader) error) error {
 	for _, acct := range subj.OwnedAccounts() {
 		var runs []stretch
 		err := h.s.st.ExportSegments(ctx, d, subj.ID, acct, sc.Devices, sc.From, sc.To, func(r SegmentRow) error {
@@ -119,7 +119,7 @@ func (h privacyHandler) ExportMedia(ctx context.Context, d access.Decision, subj
 		for _, run := range runs {
 			g := media.Grant{AccountID: run.acct, DeviceID: run.dev, Channel: run.ch, From: run.from, To: run.to}
 			pr, pw := io.Pipe()
-			go func() { pw.CloseWithError(h.s.MP4(ctx, g, pw)) }()
+			go func() { pw.CloseWithError(h.s.writeMP4(ctx, g, pw, nil)) }()
 			err := put(ExportName(run.dev, run.ch, run.from), pr)
 			pr.CloseWithError(io.ErrClosedPipe)
 			if err != nil {
@@ -134,8 +134,8 @@ func (h privacyHandler) ExportMedia(ctx context.Context, d access.Decision, subj
 // scope's devices when it names some), each device's purge a decision of
 // the system in the account's access log and an entry of its purge log;
 // only what started in the scope's time range when it gives one.
-func (h privacyHandler) Erase(ctx context.Context, _ access.Decision, subj privacy.Subject, sc privacy.Scope) (privacy.Erased, error) {
-	var out privacy.Erased
+func (h privacyHandler) Erase(ctx context.Context, _ access.Decision, subj fulfil.Subject, sc fulfil.Scope) (fulfil.Erased, error) {
+	var out fulfil.Erased
 	for _, acct := range subj.OwnedAccounts() {
 		usage, err := h.s.st.Usage(ctx, acct)
 		if err != nil {

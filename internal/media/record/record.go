@@ -53,6 +53,7 @@ type InitRow struct {
 	Session   string
 	Bytes     int64
 	CreatedAt time.Time
+	ClaimedAt time.Time // the claim the session was opened under; see media.Segment
 }
 
 // SegmentRow is one stored segment.
@@ -69,6 +70,7 @@ type SegmentRow struct {
 	HasAudio  bool      `json:"has_audio"`
 	Codecs    string    `json:"codecs"`
 	Marked    bool      `json:"event_marked"`
+	ClaimedAt time.Time `json:"-"` // the claim the session was opened under; see media.Segment
 }
 
 // Range is a stretch of contiguous segments of one session.

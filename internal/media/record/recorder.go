@@ -341,7 +341,7 @@ func (r *Recorder) write(ctx context.Context, s *stream, seg media.Segment, mark
 	}
 	row := SegmentRow{AccountID: seg.AccountID, DeviceID: seg.DeviceID, Channel: seg.Channel, InitID: initID, Seq: seg.Seq,
 		Start: seg.Start.UTC(), End: seg.Start.Add(seg.Duration).UTC(), Bytes: int64(len(seg.Fragments)),
-		HasAudio: seg.HasAudio(), Codecs: strings.Join(codecs, ","), Marked: marked}
+		HasAudio: seg.HasAudio(), Codecs: strings.Join(codecs, ","), Marked: marked, ClaimedAt: seg.ClaimedAt}
 	if row.ID, err = r.st.BeginSegment(ctx, row, r.writer); err != nil {
 		return err
 	}
@@ -361,7 +361,8 @@ func (r *Recorder) initID(ctx context.Context, s *stream, seg media.Segment) (in
 	if id, ok := s.inits[seg.Session]; ok {
 		return id, nil
 	}
-	row := InitRow{AccountID: seg.AccountID, DeviceID: seg.DeviceID, Channel: seg.Channel, Session: seg.Session, Bytes: int64(len(seg.Init))}
+	row := InitRow{AccountID: seg.AccountID, DeviceID: seg.DeviceID, Channel: seg.Channel, Session: seg.Session, Bytes: int64(len(seg.Init)),
+		ClaimedAt: seg.ClaimedAt}
 	if found, err := r.st.FindInit(ctx, row.AccountID, row.DeviceID, row.Channel, row.Session); err == nil {
 		s.inits[seg.Session] = found.ID
 		return found.ID, nil

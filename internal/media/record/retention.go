@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
@@ -64,18 +65,11 @@ func (r *Retention) Sweep(ctx context.Context) (Sweep, error) {
 
 // Run sweeps every interval until ctx ends.
 func (r *Retention) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	clock.Every(ctx, every, func(ctx context.Context) {
 		if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
 			r.rec.log.Error("recording retention sweep failed", "err", err)
 		}
-	}
+	})
 }
 
 func (r *Retention) sweepAccount(ctx context.Context, accountID string, purged map[string]int64) error {

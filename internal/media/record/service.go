@@ -44,7 +44,7 @@ type Timeline struct {
 // Stream is a playback or an export handed to a viewer.
 type Stream struct {
 	HLS       string    `json:"hls,omitempty"`
-	MP4       string    `json:"mp4"`
+	MP4       string    `json:"mp4,omitempty"` // only for those who may export (download)
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
@@ -101,37 +101,65 @@ func (s *Service) Timeline(ctx context.Context, p access.Principal, accountID, d
 	return t, err
 }
 
-// streamTTL is how long a playback token lasts beyond the range it plays.
+// streamTTL is how long a playback or export token lives, whatever the
+// range: a player asks for a new one to go on, so that a withdrawn right
+// (or a lapsed grant) stops playback soon even without a revocation.
 const streamTTL = 10 * time.Minute
+
+// checkRecorded refuses a range that ends in the future: a token for
+// recordings not made yet would open them as they arrive.
+func (s *Service) checkRecorded(from, to time.Time) error {
+	if err := checkSpan(from, to); err != nil {
+		return err
+	}
+	if to.After(s.rec.clk.Now()) {
+		return errs.E(errs.Invalid, "to lies in the future: play or export what is recorded, up to now")
+	}
+	return nil
+}
 
 // Playback lets p watch a channel's recordings of a range: the gate
 // decides (and logs who watched what, when), and the token opens the HLS
-// playlist and the MP4 of the range.
+// playlist. Downloading the range as one MP4 file is an export: the token
+// opens recording.mp4 only when p may export (a second decision, logged),
+// and the answer has an mp4 link only then.
 func (s *Service) Playback(ctx context.Context, p access.Principal, accountID, deviceID string, channel int, from, to time.Time) (Stream, error) {
-	if _, err := s.check(ctx, p, access.Read, datamap.MediaSegment, accountID, deviceID, channel); err != nil {
+	d, err := s.check(ctx, p, access.Read, datamap.MediaSegment, accountID, deviceID, channel)
+	if err != nil {
 		return Stream{}, err
 	}
-	if err := checkSpan(from, to); err != nil {
+	if err := s.checkRecorded(from, to); err != nil {
 		return Stream{}, err
 	}
-	ttl := min(streamTTL+to.Sub(from), 4*time.Hour)
-	tok, exp, err := s.issue(ctx, media.ScopePlayback, p, accountID, deviceID, channel, from, to, ttl)
+	g := media.Grant{Scope: media.ScopePlayback, Via: d.Via()}
+	export := access.Resource{Category: datamap.MediaSegment, AccountID: accountID, SiteID: d.Resource().SiteID, ID: deviceID}
+	if s.gate.Permits(ctx, p, access.Export, export, datamap.PurposeAlarms) {
+		if _, err := s.gate.Check(ctx, p, access.Export, export, datamap.PurposeAlarms); err == nil {
+			g.Download = true
+		}
+	}
+	tok, exp, err := s.issue(ctx, g, p, accountID, deviceID, channel, from, to)
 	if err != nil {
 		return Stream{}, err
 	}
 	base := "/media/vod/" + url.PathEscape(tok) + "/"
-	return Stream{HLS: base + "index.m3u8", MP4: base + "recording.mp4", ExpiresAt: exp}, nil
+	st := Stream{HLS: base + "index.m3u8", ExpiresAt: exp}
+	if g.Download {
+		st.MP4 = base + "recording.mp4"
+	}
+	return st, nil
 }
 
 // Export lets p download a channel's recordings of a range as one MP4.
 func (s *Service) Export(ctx context.Context, p access.Principal, accountID, deviceID string, channel int, from, to time.Time) (Stream, error) {
-	if _, err := s.check(ctx, p, access.Export, datamap.MediaSegment, accountID, deviceID, channel); err != nil {
+	d, err := s.check(ctx, p, access.Export, datamap.MediaSegment, accountID, deviceID, channel)
+	if err != nil {
 		return Stream{}, err
 	}
-	if err := checkSpan(from, to); err != nil {
+	if err := s.checkRecorded(from, to); err != nil {
 		return Stream{}, err
 	}
-	tok, exp, err := s.issue(ctx, media.ScopeExport, p, accountID, deviceID, channel, from, to, streamTTL)
+	tok, exp, err := s.issue(ctx, media.Grant{Scope: media.ScopeExport, Via: d.Via(), Download: true}, p, accountID, deviceID, channel, from, to)
 	if err != nil {
 		return Stream{}, err
 	}
@@ -143,12 +171,16 @@ func ExportName(deviceID string, channel int, from time.Time) string {
 	return "vigil-" + deviceID + "-ch" + itoa(int64(channel)) + "-" + from.UTC().Format("20060102T150405Z") + ".mp4"
 }
 
-func (s *Service) issue(ctx context.Context, scope media.Scope, p access.Principal, accountID, deviceID string, channel int, from, to time.Time, ttl time.Duration) (string, time.Time, error) {
-	exp := s.rec.clk.Now().Add(ttl).UTC().Truncate(time.Second)
-	tok, err := s.tokens.Issue(ctx, media.Grant{Scope: scope, ViewerID: p.ID, AccountID: accountID, DeviceID: deviceID, Channel: channel,
-		From: from.UTC(), To: to.UTC(), Expires: exp})
+func (s *Service) issue(ctx context.Context, g media.Grant, p access.Principal, accountID, deviceID string, channel int, from, to time.Time) (string, time.Time, error) {
+	exp := s.rec.clk.Now().Add(streamTTL).UTC().Truncate(time.Second)
+	g.ViewerID, g.AccountID, g.DeviceID, g.Channel, g.From, g.To, g.Expires = p.ID, accountID, deviceID, channel, from.UTC(), to.UTC(), exp
+	tok, err := s.tokens.Issue(ctx, g)
 	return tok, exp, err
 }
+
+// Holds reports whether a verified grant is still good: long streams (an
+// MP4 download) ask it as they go.
+func (s *Service) Holds(ctx context.Context, g media.Grant) bool { return s.tokens.Holds(ctx, g) }
 
 // Verify returns the grant of a stream token of one of the scopes.
 func (s *Service) Verify(ctx context.Context, token string, scopes ...media.Scope) (media.Grant, error) {
@@ -202,6 +234,12 @@ func (s *Service) Settings(ctx context.Context, p access.Principal, accountID, d
 	if _, err := s.check(ctx, p, access.Read, datamap.DeviceConfig, accountID, deviceID, ch); err != nil {
 		return Effective{}, err
 	}
+	return s.effective(ctx, accountID, deviceID, channel)
+}
+
+// effective reads the settings in force for a device channel; the caller
+// holds the gate's decision.
+func (s *Service) effective(ctx context.Context, accountID, deviceID string, channel int) (Effective, error) {
 	a, d, c, err := s.st.Settings(ctx, accountID, deviceID, channel)
 	if err != nil {
 		return Effective{}, err
@@ -270,7 +308,8 @@ func (s *Service) SetSettings(ctx context.Context, p access.Principal, accountID
 	if deviceID == "" {
 		return Effective{Account: view(cur)}, nil
 	}
-	return s.Settings(ctx, p, accountID, deviceID, channel)
+	// The decision to change the settings covers reading them back.
+	return s.effective(ctx, accountID, deviceID, channel)
 }
 
 // Purges returns the account's purge log: what retention, quotas, releases

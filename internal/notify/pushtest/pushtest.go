@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/modroot"
 )
 
 // Service is a running web-push-testing.
@@ -45,7 +45,7 @@ func Start(t testing.TB) *Service {
 	if err != nil {
 		missing("node is not installed")
 	}
-	script := filepath.Join(vigiltest.ModuleRoot(), "e2e", "node_modules", "web-push-testing", "src", "bin", "server.js")
+	script := filepath.Join(modroot.Dir(), "e2e", "node_modules", "web-push-testing", "src", "bin", "server.js")
 	if _, err := os.Stat(script); err != nil {
 		missing("e2e/node_modules/web-push-testing is not installed")
 	}

@@ -66,6 +66,13 @@ func (p *Provider) Calls() int {
 	return p.calls
 }
 
+// Reset forgets the messages accepted so far.
+func (p *Provider) Reset() {
+	p.mu.Lock()
+	p.msgs = nil
+	p.mu.Unlock()
+}
+
 // Wait returns once at least n messages were accepted or timeout passed,
 // with what was accepted.
 func (p *Provider) Wait(n int, timeout time.Duration) []Message {

@@ -177,6 +177,10 @@ const pages = {
       const r = await api("POST", "/api/v1/auth/password-reset/confirm", { token: tokenParam(), password: v.password }); msg.className = "ok"; msg.textContent = r.status;
     }));
   },
+  async "/unlock-signin"() {
+    try { const r = await api("POST", "/api/v1/auth/unlock", { token: tokenParam() }); show(el("p", { class: "ok" }, r.status), el("a", { href: "#/login" }, "Sign in")); }
+    catch (e) { show(el("p", { class: "error" }, e.message)); }
+  },
   async "/accept-invitation"() {
     try { await api("POST", "/api/v1/invitations/accept", { token: tokenParam() }); location.hash = "#/account"; }
     catch (e) { show(el("p", { class: "error" }, e.message), el("a", { href: "#/login" }, "Sign in first")); }

@@ -41,6 +41,7 @@
     const f = el("form", { id: "phone-form" }, el("label", { for: "f-phone" }, "Phone number for SMS", input),
       el("button", { type: "submit" }, "Save number"),
       prefs.phone ? el("button", { type: "button", onclick: async () => { await api("DELETE", "/api/v1/me/phone"); render(); } }, "Remove " + prefs.phone) : "",
+      prefs.phone && !prefs.phone_verified ? verifyPhone(msg) : "",
       msg);
     f.addEventListener("submit", async (ev) => {
       ev.preventDefault();
@@ -48,6 +49,16 @@
       catch (e) { msg.className = "error"; msg.textContent = e.message; }
     });
     return f;
+  }
+
+  // A number receives SMS only once the code sent to it comes back.
+  function verifyPhone(msg) {
+    const code = el("input", { id: "f-phone-code", inputmode: "numeric", autocomplete: "one-time-code", placeholder: "6-digit code" });
+    return el("span", {}, el("label", { for: "f-phone-code" }, "Code sent by SMS", code),
+      el("button", { type: "button", id: "phone-verify", onclick: async () => {
+        try { await api("POST", "/api/v1/me/phone/verify", { code: code.value }); render(); }
+        catch (e) { msg.className = "error"; msg.textContent = e.message; }
+      } }, "Verify"));
   }
 
   async function enablePush(msg) {

@@ -43,7 +43,9 @@
   async function play(r) {
     status.textContent = "Loading " + new Date(r.start).toLocaleTimeString() + "…";
     const s = await api("POST", `${base}/playback`, { from: r.start, to: r.end });
-    video.src = s.mp4;
+    // The MP4 link comes only to those who may export (download); others
+    // watch the HLS playlist.
+    video.src = s.mp4 || s.hls;
     try { await video.play(); } catch { /* the user presses play */ }
     status.textContent = "Playing " + new Date(r.start).toLocaleString() + " – " + new Date(r.end).toLocaleTimeString();
     exportBox.replaceChildren(el("button", { id: "rec-export-button", onclick: async () => {

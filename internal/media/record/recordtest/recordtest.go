@@ -100,6 +100,7 @@ type Stream struct {
 	DeviceID  string
 	Channel   int
 	Session   string
+	ClaimedAt time.Time // the claim the session was opened under (zero: the account's current one)
 	Next      time.Time // the next segment's start
 	seq       uint64
 }
@@ -124,7 +125,7 @@ func (s *Stream) Segment() media.Segment {
 	if err := ps.Marshal(&buf); err != nil {
 		panic(err)
 	}
-	seg := media.Segment{AccountID: s.AccountID, DeviceID: s.DeviceID, Channel: s.Channel, Session: s.Session, Seq: s.seq,
+	seg := media.Segment{AccountID: s.AccountID, DeviceID: s.DeviceID, Channel: s.Channel, Session: s.Session, Seq: s.seq, ClaimedAt: s.ClaimedAt,
 		Start: s.Next, Duration: c.Durations[i], Tracks: c.Tracks, Init: c.Init, Fragments: buf.Bytes()}
 	s.seq++
 	s.Next = s.Next.Add(c.Durations[i])

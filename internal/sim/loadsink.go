@@ -1,10 +1,9 @@
-package alarm
+package sim
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,7 +14,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify"
 )
 
-// LoadSink is a Notifier for load tests: it POSTs each message's ID, kind,
+// LoadSink is an alarm notifier for load tests: it POSTs each message's ID, kind,
 // time and recipient count (never its text, device or people) as JSON to
 // a receiver on this machine, such as the one `vigil sim --alarms` runs.
 // It is not a delivery channel.
@@ -55,17 +54,4 @@ func (l *LoadSink) Enqueue(ctx context.Context, msg notify.Message, users []stri
 		return fmt.Errorf("load sink: status %d", res.StatusCode)
 	}
 	return nil
-}
-
-// Tee is a Notifier that queues each message on every notifier, in order;
-// it fails if any fails (the fan-out then repeats, under the same ID).
-type Tee []Notifier
-
-// Enqueue queues msg on each notifier.
-func (t Tee) Enqueue(ctx context.Context, msg notify.Message, users []string) error {
-	var err error
-	for _, n := range t {
-		err = errors.Join(err, n.Enqueue(ctx, msg, users))
-	}
-	return err
 }

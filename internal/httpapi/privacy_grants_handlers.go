@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
@@ -52,7 +53,9 @@ func (s *Server) streamGrantUses(w http.ResponseWriter, r *http.Request, a *acco
 		return err
 	}
 	defer stop()
+	// The stream ends with the session, and when the watcher no longer
+	// has a role in the account.
 	return streamEvents(w, r, "watching grant uses", uses, func(u privacy.GrantUse) sseEvent {
 		return sseEvent{Name: "use", ID: strconv.FormatInt(u.Seq, 10), Data: u}
-	})
+	}, s.stillSignedIn(r, func(p access.Principal) bool { return p.MemberOf(id) }))
 }

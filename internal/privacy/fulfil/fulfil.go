@@ -1,15 +1,77 @@
-package privacy
+// Package fulfil is the privacy contract every capability signs: the
+// vocabulary of a data-subject request (its scope, who asks, what for, about
+// whom) and the handlers through which a capability exports, corrects and
+// erases its categories of personal data for a request, and purges them
+// when their retention ends. Each capability registers its own handlers in
+// the Registry at start-up; the privacy centre iterates the data map and
+// asks the registry, so adding a category needs no change in privacy.
+//
+// fulfil is a leaf: it imports only the data map, the gate's decision and
+// key names, never a capability. A capability imports fulfil, never all of
+// privacy. An exporter never emits another person's records; a declared
+// category without its handlers is a start-up error (Registry.Check).
+package fulfil
 
 import (
 	"context"
-	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/keys"
 )
+
+// Jobs name the system principals of the privacy centre in the audit log.
+const (
+	JobRequests  = "privacy-requests" // fulfils granted requests for the requester
+	JobRetention = "retention"        // purges data whose retention ended
+)
+
+// RequestKind is what a request asks for.
+type RequestKind string
+
+// Request kinds.
+const (
+	KindAccess      RequestKind = "access"      // a copy of the data
+	KindPortability RequestKind = "portability" // the data in a machine-readable package to take elsewhere
+	KindCorrection  RequestKind = "correction"  // fix inaccurate fields
+	KindDeletion    RequestKind = "deletion"    // erase the data
+)
+
+// Valid reports whether k is a known kind.
+func (k RequestKind) Valid() bool {
+	return slices.Contains([]RequestKind{KindAccess, KindPortability, KindCorrection, KindDeletion}, k)
+}
+
+// RequesterKind says whether the requester has a vigil account.
+type RequesterKind string
+
+// Requester kinds.
+const (
+	RequesterUser   RequesterKind = "user"   // a signed-in customer user
+	RequesterPerson RequesterKind = "person" // anyone else: someone filmed, an agent, a guardian
+)
+
+// Scope is what a request covers. It must be specific enough to execute
+// (R4): data categories from the data map, and for recordings the devices
+// and a time range.
+type Scope struct {
+	Categories []datamap.CategoryID `json:"categories"`
+	Devices    []string             `json:"devices,omitempty"`
+	From       time.Time            `json:"from,omitzero"`
+	To         time.Time            `json:"to,omitzero"`
+}
+
+// Includes reports whether the scope names category c.
+func (s Scope) Includes(c datamap.CategoryID) bool { return slices.Contains(s.Categories, c) }
+
+// InRange reports whether t lies in the scope's time range (an open bound
+// admits everything on its side).
+func (s Scope) InRange(t time.Time) bool {
+	return (s.From.IsZero() || !t.Before(s.From)) && (s.To.IsZero() || t.Before(s.To))
+}
 
 // Subject is the person a request is about, as the exporters and erasers
 // see them.
@@ -98,67 +160,10 @@ type Purger interface {
 }
 
 // Handlers are what one capability provides for one of its categories.
-// Any may be nil: a category without an exporter holds nothing to export.
+// One left nil must be excused by the data map (datamap.Category.Exempt).
 type Handlers struct {
 	Export  Exporter
 	Erase   Eraser
 	Correct Corrector
 	Purge   Purger
-}
-
-// Registry maps data-map categories to the handlers that export, erase,
-// correct and purge them. Each capability registers its own categories at
-// start-up; the request and retention engines iterate the data map and ask
-// the registry, so a new category needs no change here.
-type Registry struct {
-	dm       *datamap.Registry
-	handlers map[datamap.CategoryID]Handlers
-}
-
-// NewRegistry returns an empty registry over the data map.
-func NewRegistry(dm *datamap.Registry) *Registry {
-	return &Registry{dm: dm, handlers: map[datamap.CategoryID]Handlers{}}
-}
-
-// Register adds the handlers of a declared category, once.
-func (r *Registry) Register(c datamap.CategoryID, h Handlers) error {
-	cat, ok := r.dm.Category(c)
-	if !ok {
-		return fmt.Errorf("privacy: category %q is not in the data map", c)
-	}
-	if _, dup := r.handlers[c]; dup {
-		return fmt.Errorf("privacy: handlers of %q registered twice", c)
-	}
-	if h.Correct != nil && !hasCorrectable(cat) {
-		return fmt.Errorf("privacy: %q has a corrector but no correctable field", c)
-	}
-	r.handlers[c] = h
-	return nil
-}
-
-// Handlers returns what is registered for c.
-func (r *Registry) Handlers(c datamap.CategoryID) Handlers { return r.handlers[c] }
-
-func hasCorrectable(c *datamap.Category) bool {
-	for _, f := range c.Fields {
-		if f.Correctable {
-			return true
-		}
-	}
-	return false
-}
-
-// subjectCategories are the categories whose data a request may name: every
-// declared category except the privacy centre's own bookkeeping and staff
-// records, which are answered through their own channels.
-func (r *Registry) subjectCategories() []*datamap.Category {
-	var out []*datamap.Category
-	for _, c := range r.dm.Categories() {
-		switch c.ID {
-		case datamap.PrivacyDocument, datamap.PrivacyExport, datamap.PrivacyHold, datamap.StaffProfile:
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
 }

@@ -2,7 +2,9 @@ package access
 
 import "github.com/vigil-cloud/vigil/internal/datamap"
 
-// privacyRules adds the rules of the privacy centre's categories.
+// privacyRules adds the rules of the privacy centre's categories: grants,
+// consents, the disclosure ledger, data-subject requests with their
+// documents and packages, and legal holds.
 func privacyRules(p Policy) {
 	// Owners and admins entrust support and see every use; staff see the
 	// grants made to them; the DPO oversees grants without one.
@@ -26,5 +28,27 @@ func privacyRules(p Policy) {
 		Self:     []Action{Read, List},
 		Staff:    map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Create: StaffSecurity},
 		System:   []Action{Read, List, Create},
+	}
+	// A person files and follows their own requests (anyone, before
+	// sign-in, through the public form); the DPO answers them.
+	p[datamap.PrivacyRequest] = Rule{
+		Self:      []Action{Create, Read, List, Export},
+		Staff:     map[Action]StaffRole{Read: StaffDPO, List: StaffDPO, Update: StaffDPO},
+		Anonymous: []Action{Create, Read, Update},
+		System:    []Action{Read, List, Update, Delete, Export},
+	}
+	p[datamap.PrivacyDocument] = Rule{
+		Staff:     map[Action]StaffRole{Read: StaffDPO, List: StaffDPO},
+		Anonymous: []Action{Create},
+		System:    []Action{Delete},
+	}
+	p[datamap.PrivacyExport] = Rule{
+		Self:      []Action{Read},
+		Anonymous: []Action{Read},
+		System:    []Action{Create, Delete},
+	}
+	p[datamap.PrivacyHold] = Rule{
+		Staff:  map[Action]StaffRole{Create: StaffSecurity, List: StaffSecurity, Update: StaffSecurity, Read: StaffSecurity},
+		System: []Action{Delete},
 	}
 }

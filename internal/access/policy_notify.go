@@ -4,12 +4,11 @@ import "github.com/vigil-cloud/vigil/internal/datamap"
 
 // notifyRules adds the rules of notification delivery.
 func notifyRules(p Policy) {
-	all := []Action{Read, List, Create, Update, Delete, Export}
 	// How a person is reached is theirs alone; vigil's delivery worker
 	// reads it to send and removes push subscriptions the push service
 	// says are gone.
 	p[datamap.NotifyPrefs] = Rule{
-		Self:   all,
+		Self:   every,
 		System: []Action{Read, List, Update, Delete, Export},
 	}
 	// A person sees what was sent to them; the account's admins see the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
@@ -231,7 +232,7 @@ func (s *Server) placeLegalHold(w http.ResponseWriter, r *http.Request, a *accou
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if !idPattern.MatchString(in.OwnerID) {
+	if !id.Valid(in.OwnerID) {
 		return errs.E(errs.Invalid, "owner_id is not a valid identifier")
 	}
 	h, err := s.Retention.PlaceHold(r.Context(), a.Principal, in.OwnerID, in.Until, in.Reason)

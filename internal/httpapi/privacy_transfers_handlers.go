@@ -12,10 +12,6 @@ import (
 	"github.com/vigil-cloud/vigil/internal/privacy"
 )
 
-// signingKeyHeader carries the exporting vigil's public signing key when a
-// transfer package is imported (or the signing_key query parameter).
-const signingKeyHeader = "X-Vigil-Signing-Key"
-
 // maxTransferUpload bounds an imported transfer package.
 const maxTransferUpload = 2 << 30
 
@@ -44,9 +40,10 @@ func (s *Server) importTransfer(w http.ResponseWriter, r *http.Request, a *accou
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/zip" {
 		return errs.E(errs.Invalid, "send the transfer package as the body, with Content-Type application/zip")
 	}
-	key := r.URL.Query().Get("signing_key")
-	if key == "" {
-		key = r.Header.Get(signingKeyHeader)
+	// Whom to trust is the operator's decision (privacy.trusted_exporters),
+	// never the uploader's: a key sent with the package is refused.
+	if r.URL.Query().Has("signing_key") || r.Header.Get("X-Vigil-Signing-Key") != "" {
+		return errs.E(errs.Invalid, "a signing key sent with the package is not trusted: this vigil's operator lists the exporters it imports from")
 	}
 	f, err := os.CreateTemp("", "vigil-transfer-*.zip")
 	if err != nil {
@@ -62,6 +59,6 @@ func (s *Server) importTransfer(w http.ResponseWriter, r *http.Request, a *accou
 	case err != nil:
 		return errs.E(errs.Invalid, "the package could not be read")
 	}
-	res, err := s.Requests.ImportTransfer(r.Context(), a.Principal, key, f, n)
+	res, err := s.Requests.ImportTransfer(r.Context(), a.Principal, f, n)
 	return reply(w, http.StatusCreated, res, err)
 }
