@@ -1,0 +1,42 @@
+package engine
+
+import (
+	"testing"
+)
+
+// BenchmarkDetect1280x720 is detection plus landmarks on a 1280×720 snapshot
+// holding several faces (per snapshot).
+func BenchmarkDetect1280x720(b *testing.B) {
+	e := newTestEngine(b)
+	m, _ := scene(b, e, loadPhotos(b), 230)
+	n := len(e.Detect(m))
+	b.ResetTimer()
+	for range b.N {
+		e.Detect(m)
+	}
+	b.ReportMetric(float64(n), "faces")
+}
+
+// BenchmarkDetectOnly1280x720 is the cascade alone, without landmarks.
+func BenchmarkDetectOnly1280x720(b *testing.B) {
+	e := newTestEngine(b)
+	m, _ := scene(b, e, loadPhotos(b), 230)
+	b.ResetTimer()
+	for range b.N {
+		e.detect(m)
+	}
+}
+
+// BenchmarkDescribe is alignment plus the descriptor network, per face.
+func BenchmarkDescribe(b *testing.B) {
+	e := newTestEngine(b)
+	m, err := e.Decode(loadPhotos(b)[0].data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := e.Detect(m)[0]
+	b.ResetTimer()
+	for range b.N {
+		e.Describe(m, f)
+	}
+}
