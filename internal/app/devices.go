@@ -56,10 +56,13 @@ func (a *App) openBus(ctx context.Context) error {
 		TLS:        tlsConf,
 		Auth:       deviceAuth{a},
 		URL:        a.Config.Bus.URL,
-		Prefix:     a.Config.Bus.Prefix,
-		Metrics:    a.Metrics,
-		Log:        a.Log,
-		OnRevoke:   a.Revocations.Apply,
+		External: bus.ExternalAuth{CredsFile: a.Config.Bus.CredsFile, NKeyFile: a.Config.Bus.NKeyFile,
+			CAFile: a.Config.Bus.CAFile, CertFile: a.Config.Bus.CertFile, KeyFile: a.Config.Bus.KeyFile},
+		Replicas: a.Config.Bus.Replicas,
+		Prefix:   a.Config.Bus.Prefix,
+		Metrics:  a.Metrics,
+		Log:      a.Log,
+		OnRevoke: a.Revocations.Apply,
 	})
 	if err != nil {
 		return fmt.Errorf("device bus: %w", err)

@@ -49,7 +49,21 @@ type Config struct {
 type Bus struct {
 	// URL of an external NATS cluster with JetStream; empty runs the bus
 	// inside vigil.
+	// A user and password in it are allowed and never logged.
 	URL string `yaml:"url" env:"VIGIL_BUS_URL"`
+	// CredsFile is a NATS .creds file (JWT and nkey seed) for the external
+	// cluster; NKeyFile a file holding an nkey user seed. At most one.
+	CredsFile string `yaml:"creds_file" env:"VIGIL_BUS_CREDS_FILE"`
+	NKeyFile  string `yaml:"nkey_file" env:"VIGIL_BUS_NKEY_FILE"`
+	// CAFile is the PEM bundle that signed the cluster's server
+	// certificates (for tls:// URLs); CertFile and KeyFile a client
+	// certificate when the cluster asks for one.
+	CAFile   string `yaml:"ca_file" env:"VIGIL_BUS_CA_FILE"`
+	CertFile string `yaml:"cert_file" env:"VIGIL_BUS_CERT_FILE"`
+	KeyFile  string `yaml:"key_file" env:"VIGIL_BUS_KEY_FILE"`
+	// Replicas is how many NATS servers keep the uplink stream; 0 means 3
+	// on a cluster and 1 on a single server.
+	Replicas int `yaml:"replicas" env:"VIGIL_BUS_REPLICAS"`
 	// Prefix names vigil's streams and subjects on the bus.
 	Prefix string `yaml:"prefix" env:"VIGIL_BUS_PREFIX"`
 	// MQTTListen is where devices connect. Plain MQTT is only allowed on a
@@ -286,8 +300,17 @@ func (c Config) validateBus(bad func(setting, format string, args ...any)) {
 	b := c.Bus
 	if b.URL != "" {
 		if u, err := url.Parse(b.URL); err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
-			bad("bus.url", "want a nats:// or tls:// URL, got %q", b.URL)
+			bad("bus.url", "want a nats:// or tls:// URL, got %q", redactURL(b.URL))
 		}
+	}
+	if b.CredsFile != "" && b.NKeyFile != "" {
+		bad("bus.creds_file", "give a credentials file or an nkey file, not both")
+	}
+	if (b.CertFile == "") != (b.KeyFile == "") {
+		bad("bus.cert_file", "a client certificate needs both cert_file and key_file")
+	}
+	if b.Replicas < 0 || b.Replicas > 5 {
+		bad("bus.replicas", "want 0 (automatic) to 5, got %d", b.Replicas)
 	}
 	if !busPrefixRE.MatchString(b.Prefix) {
 		bad("bus.prefix", "want 1-32 letters, digits, - or _, got %q", b.Prefix)
