@@ -222,7 +222,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	}
 	a.API = httpapi.New(httpapi.Deps{
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
-		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
+		Ready: a.dependencies(), Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify,
 		Live: liveAPI(a),
@@ -264,21 +264,27 @@ func openBlobs(ctx context.Context, c config.Blob) (blob.Store, error) {
 	return blob.NewDir(c.Dir)
 }
 
-// ready reports whether the database answers and the audit log accepts
-// entries: without a working audit log the gate refuses all access.
-func (a *App) ready(ctx context.Context) error {
-	if err := a.DB.Ping(ctx); err != nil {
-		return err
-	}
-	if a.auditStopped.Load() {
-		return errors.New("audit log stopped")
+// dependencies are what /readyz checks. The database and the audit log are
+// this node's own: without them the gate refuses all access, so the node is
+// unavailable. The bus and the blob store are shared by every node: when
+// they fail the node is degraded (live view, sign-in and settings still
+// work; ingest, recording and exports wait), which /readyz reports without
+// taking the node out of a load balancer.
+func (a *App) dependencies() []httpapi.Dependency {
+	deps := []httpapi.Dependency{
+		{Name: "database", Required: true, Check: func(ctx context.Context) error { return a.DB.Ping(ctx) }},
+		{Name: "audit", Required: true, Check: func(context.Context) error {
+			if a.auditStopped.Load() {
+				return errors.New("audit log stopped")
+			}
+			return nil
+		}},
+		{Name: "blob", Check: func(ctx context.Context) error { return a.Blobs.Probe(ctx) }},
 	}
 	if a.Bus != nil {
-		if err := a.Bus.Ready(ctx); err != nil {
-			return err
-		}
+		deps = append(deps, httpapi.Dependency{Name: "bus", Check: a.Bus.Ready})
 	}
-	return nil
+	return deps
 }
 
 // Serve runs the HTTP server on ln until ctx ends, then shuts down
