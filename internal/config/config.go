@@ -83,9 +83,13 @@ type Log struct {
 // TLS configures HTTPS. With neither files nor SelfSigned, vigil serves plain
 // HTTP, which is only allowed on a loopback address.
 type TLS struct {
-	CertFile   string `yaml:"cert_file" env:"VIGIL_TLS_CERT"`
-	KeyFile    string `yaml:"key_file" env:"VIGIL_TLS_KEY"`
-	SelfSigned bool   `yaml:"self_signed" env:"VIGIL_TLS_SELF_SIGNED"`
+	// CertFile and KeyFile are the PEM certificate chain and key for HTTPS
+	// (and RTSPS, MQTT over TLS); they go together.
+	CertFile string `yaml:"cert_file" env:"VIGIL_TLS_CERT"`
+	KeyFile  string `yaml:"key_file" env:"VIGIL_TLS_KEY"`
+	// SelfSigned makes vigil create and use a self-signed certificate under
+	// DataDir/tls (demos; browsers will warn).
+	SelfSigned bool `yaml:"self_signed" env:"VIGIL_TLS_SELF_SIGNED"`
 }
 
 // Enabled reports whether vigil serves HTTPS.
@@ -102,15 +106,17 @@ type Database struct {
 // Blob chooses where encrypted blobs live.
 type Blob struct {
 	Driver string `yaml:"driver" env:"VIGIL_BLOB_DRIVER"` // dir or s3
-	Dir    string `yaml:"dir" env:"VIGIL_BLOB_DIR"`
-	S3     S3     `yaml:"s3"`
+	// Dir is the blob directory of the dir driver (default DataDir/blobs).
+	Dir string `yaml:"dir" env:"VIGIL_BLOB_DIR"`
+	S3  S3     `yaml:"s3"`
 }
 
 // S3 configures an S3-compatible object store.
 type S3 struct {
-	Endpoint  string `yaml:"endpoint" env:"VIGIL_S3_ENDPOINT"` // host:port
-	Bucket    string `yaml:"bucket" env:"VIGIL_S3_BUCKET"`
-	Region    string `yaml:"region" env:"VIGIL_S3_REGION"`
+	Endpoint string `yaml:"endpoint" env:"VIGIL_S3_ENDPOINT"` // host:port
+	Bucket   string `yaml:"bucket" env:"VIGIL_S3_BUCKET"`     // the bucket, which must exist
+	Region   string `yaml:"region" env:"VIGIL_S3_REGION"`     // the bucket's region
+	// AccessKey and SecretKey are the store's credentials.
 	AccessKey string `yaml:"access_key" env:"VIGIL_S3_ACCESS_KEY" secret:"true"`
 	SecretKey string `yaml:"secret_key" env:"VIGIL_S3_SECRET_KEY" secret:"true"`
 	Insecure  bool   `yaml:"insecure" env:"VIGIL_S3_INSECURE"` // plain HTTP, for a local test server
@@ -119,29 +125,36 @@ type S3 struct {
 // Keys says where the key-encryption key comes from. VIGIL_KEK (the key
 // itself, base64) wins over the file.
 type Keys struct {
+	// KEKFile holds the key-encryption key (default DataDir/kek.json,
+	// created on first start). Every node of one database needs the same.
 	KEKFile string `yaml:"kek_file" env:"VIGIL_KEK_FILE"`
 }
 
 // Mail configures outgoing e-mail. Without an SMTP host, messages are
 // written as .eml files to OutboxDir, which suits a single machine.
 type Mail struct {
-	From      string `yaml:"from" env:"VIGIL_MAIL_FROM"`
-	SMTPHost  string `yaml:"smtp_host" env:"VIGIL_SMTP_HOST"`
-	SMTPPort  int    `yaml:"smtp_port" env:"VIGIL_SMTP_PORT"`
-	Username  string `yaml:"username" env:"VIGIL_SMTP_USERNAME" secret:"true"`
-	Password  string `yaml:"password" env:"VIGIL_SMTP_PASSWORD" secret:"true"`
-	TLS       string `yaml:"tls" env:"VIGIL_SMTP_TLS"` // starttls (default), tls, or none (loopback only)
+	From     string `yaml:"from" env:"VIGIL_MAIL_FROM"`      // the sender of every message
+	SMTPHost string `yaml:"smtp_host" env:"VIGIL_SMTP_HOST"` // the relay; empty writes .eml files to OutboxDir
+	SMTPPort int    `yaml:"smtp_port" env:"VIGIL_SMTP_PORT"` // the relay's port
+	// Username and Password sign in to the relay.
+	Username string `yaml:"username" env:"VIGIL_SMTP_USERNAME" secret:"true"`
+	Password string `yaml:"password" env:"VIGIL_SMTP_PASSWORD" secret:"true"`
+	TLS      string `yaml:"tls" env:"VIGIL_SMTP_TLS"` // starttls (default), tls, or none (loopback only)
+	// OutboxDir receives messages as .eml files when there is no SMTP host
+	// (default DataDir/outbox).
 	OutboxDir string `yaml:"outbox_dir" env:"VIGIL_MAIL_OUTBOX"`
 }
 
 // Auth tunes credentials and sessions.
 type Auth struct {
+	// SessionTTL is how long a sign-in lasts without use.
 	SessionTTL time.Duration `yaml:"session_ttl" env:"VIGIL_SESSION_TTL"`
 	// Argon2id cost. The defaults follow OWASP's minimum (19 MiB, 2 passes).
 	ArgonMemoryKiB uint32 `yaml:"argon_memory_kib" env:"VIGIL_ARGON_MEMORY_KIB"`
 	ArgonTime      uint32 `yaml:"argon_time" env:"VIGIL_ARGON_TIME"`
-	// Lockout after this many failed sign-ins in a row, for LockoutFor,
-	// doubling on each further failure.
+	// After LockoutAfter failed sign-ins for one address typed from one
+	// network, each further attempt from that network waits LockoutFor,
+	// doubling up to a day. No account is ever locked.
 	LockoutAfter int           `yaml:"lockout_after" env:"VIGIL_LOCKOUT_AFTER"`
 	LockoutFor   time.Duration `yaml:"lockout_for" env:"VIGIL_LOCKOUT_FOR"`
 	// Credential endpoints accept this many attempts per minute per client
