@@ -145,7 +145,7 @@ func (a *App) consumeUplink(ctx context.Context) error {
 	return a.Bus.ConsumeUplinkBatch(ctx, "ingest", ingestBatch, func(ctx context.Context, ms []bus.Message) []error {
 		batch := make([]device.Uplink, len(ms))
 		for i, m := range ms {
-			batch[i] = device.Uplink{DeviceID: m.DeviceID, Topic: m.Topic, Payload: m.Payload, Received: m.Received}
+			batch[i] = device.Uplink{DeviceID: m.DeviceID, Topic: m.Topic, Payload: m.Payload, Received: m.Received, Node: m.Node}
 		}
 		res := a.Devices.Ingest(ctx, batch)
 		for i, err := range res {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigil-cloud/vigil/internal/errs"
@@ -22,6 +23,9 @@ type Message struct {
 	Topic    string
 	Payload  []byte
 	Received time.Time // when the stream stored it
+	// Node is the ID of the vigil node whose listener the device sent it
+	// through (NodeID of that node's bus).
+	Node string
 }
 
 // UplinkRetention is how long the edge and the external cluster keep
@@ -63,6 +67,24 @@ func (b *Bus) ensureNodeID() error {
 	}
 	b.nodeID = id
 	return nil
+}
+
+// NodeID is this node's random identifier (see Message.Node).
+func (b *Bus) NodeID() string { return b.nodeID }
+
+// nodeOf tells which node's listener a message came through: this one's on
+// the edge stream, or the node named by the message ID the forwarder gave
+// it on the external stream.
+func (b *Bus) nodeOf(m jetstream.Msg) string {
+	if b.extJS == nil {
+		return b.nodeID
+	}
+	if h := m.Headers(); h != nil {
+		if node, _, ok := strings.Cut(h.Get(nats.MsgIdHdr), "-"); ok {
+			return node
+		}
+	}
+	return ""
 }
 
 // ConsumeUplink delivers uplink messages to handle through the durable
@@ -212,6 +234,7 @@ func (b *Bus) handOver(ctx context.Context, raw []jetstream.Msg, metas []*jetstr
 			continue
 		}
 		msg.Payload = m.Data()
+		msg.Node = b.nodeOf(m)
 		if metas[i] != nil {
 			msg.Received = metas[i].Timestamp
 		}

@@ -64,6 +64,11 @@ type Bus struct {
 	// Replicas is how many NATS servers keep the uplink stream; 0 means 3
 	// on a cluster and 1 on a single server.
 	Replicas int `yaml:"replicas" env:"VIGIL_BUS_REPLICAS"`
+	// NodeTimeout is how long a vigil node may stay silent before the
+	// others declare it dead and mark the devices connected to it offline
+	// (their offline alarms follow alarm.offline_after later). Nodes write
+	// that they are alive six times per NodeTimeout.
+	NodeTimeout time.Duration `yaml:"node_timeout" env:"VIGIL_BUS_NODE_TIMEOUT"`
 	// Prefix names vigil's streams and subjects on the bus.
 	Prefix string `yaml:"prefix" env:"VIGIL_BUS_PREFIX"`
 	// MQTTListen is where devices connect. Plain MQTT is only allowed on a
@@ -177,7 +182,7 @@ func Default() Config {
 		Database: Database{Driver: "sqlite"},
 		Blob:     Blob{Driver: "dir"},
 		Mail:     Mail{From: "vigil <no-reply@vigil.localhost>", SMTPPort: 587, TLS: "starttls"},
-		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883"},
+		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883", NodeTimeout: 30 * time.Second},
 		Video:    defaultVideo(),
 		Notify:   DefaultNotify(),
 		Auth: Auth{
@@ -321,6 +326,9 @@ func (c Config) validateBus(bad func(setting, format string, args ...any)) {
 	}
 	if (b.CertFile == "") != (b.KeyFile == "") {
 		bad("bus.cert_file", "a client certificate needs both cert_file and key_file")
+	}
+	if b.NodeTimeout < 3*time.Second {
+		bad("bus.node_timeout", "want at least 3s, got %s", b.NodeTimeout)
 	}
 	if b.Replicas < 0 || b.Replicas > 5 {
 		bad("bus.replicas", "want 0 (automatic) to 5, got %d", b.Replicas)

@@ -1,0 +1,119 @@
+package app_test
+
+import (
+	"context"
+	"net/url"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/config"
+	"github.com/vigil-cloud/vigil/internal/sim"
+	"github.com/vigil-cloud/vigil/internal/store"
+	"github.com/vigil-cloud/vigil/internal/store/postgres"
+	"github.com/vigil-cloud/vigil/internal/store/sqlite"
+	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
+)
+
+// TestNodeChild is a vigil node run by TestDeadNodesDevicesGoOffline in a
+// child process; it skips in a normal run.
+func TestNodeChild(t *testing.T) {
+	if !vigiltest.ServeAsChild(t) {
+		t.Skip("runs only as a child of TestDeadNodesDevicesGoOffline")
+	}
+}
+
+// Two nodes share a database and the external bus; a camera is connected
+// to node 1, which is killed with SIGKILL (so no last will is sent). Node 2
+// marks the camera offline within bus.node_timeout and raises its offline
+// alarm alarm.offline_after later. Alone on the embedded bus, the node
+// that comes back after the kill does the same for the cameras that do not
+// reconnect. Before, the camera stayed online for ever and no alarm came.
+func TestDeadNodesDevicesGoOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a vigil node")
+	}
+	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
+		external := e.Config.Bus.URL != ""
+		owner := e.SignUp("two-nodes@example.com")
+		cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Porch")
+		e.App.Close()
+
+		node := func(mqtt string) config.Config {
+			c := e.Config
+			c.DataDir = t.TempDir() // its own node ID and bus store; database, blobs and key file shared
+			c.Listen, c.Bus.MQTTListen = "127.0.0.1:0", mqtt
+			c.Video.RTSPListen, c.Video.WebRTCUDP = "127.0.0.1:0", ""
+			c.Bus.NodeTimeout = 3 * time.Second
+			c.Alarm.OfflineAfter, c.Alarm.Poll = 2*time.Second, 100*time.Millisecond
+			return c
+		}
+		cfg1 := node(hostPort(t, cred.MQTTURL))
+		node1 := vigiltest.StartChild(t, "TestNodeChild", cfg1)
+		if external {
+			node2 := vigiltest.StartChild(t, "TestNodeChild", node("127.0.0.1:0"))
+			t.Cleanup(func() { node2.Process.Signal(syscall.SIGTERM); node2.Wait() })
+		}
+
+		cam, err := sim.Connect(t.Context(), sim.Config{URL: cred.MQTTURL, DeviceID: cred.DeviceID, Secret: cred.Secret, Firmware: "1.0.0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cam.Close()
+		db := openDB(t, e.Config.Database)
+		online := func() (on bool, offlineAlarms int) {
+			err := db.Read(t.Context(), func(tx *store.Tx) error {
+				if err := tx.QueryRow(t.Context(), `SELECT online FROM devices WHERE id = ?`, cred.DeviceID).Scan(&on); err != nil {
+					return err
+				}
+				return tx.QueryRow(t.Context(), `SELECT COUNT(*) FROM alarms WHERE device_id = ? AND type = 'offline'`, cred.DeviceID).Scan(&offlineAlarms)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return on, offlineAlarms
+		}
+		waittest.Within(t, "the camera online through node 1", 20*time.Second, func() bool { on, _ := online(); return on })
+
+		node1.Process.Kill()
+		node1.Wait()
+		died := time.Now()
+		if !external {
+			cam.Close() // it does not come back
+			node1 = vigiltest.StartChild(t, "TestNodeChild", cfg1)
+			t.Cleanup(func() { node1.Process.Signal(syscall.SIGTERM); node1.Wait() })
+		}
+		waittest.Within(t, "the camera of the dead node offline", 20*time.Second, func() bool { on, _ := online(); return !on })
+		t.Logf("node killed -> its camera offline: %s (bus.node_timeout 3s)", time.Since(died).Round(100*time.Millisecond))
+		waittest.Within(t, "an offline alarm for the camera", 20*time.Second, func() bool { _, n := online(); return n == 1 })
+		t.Logf("node killed -> offline alarm: %s (alarm.offline_after 2s)", time.Since(died).Round(100*time.Millisecond))
+	})
+}
+
+// hostPort is the host:port of a URL such as mqtt://127.0.0.1:1883.
+func hostPort(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		t.Fatalf("not a URL with a host: %q", raw)
+	}
+	return u.Host
+}
+
+func openDB(t *testing.T, c config.Database) *store.DB {
+	t.Helper()
+	var db *store.DB
+	var err error
+	if c.Driver == "postgres" {
+		db, err = postgres.Open(context.Background(), c.URL, clock.Real{})
+	} else {
+		db, err = sqlite.Open(context.Background(), c.URL, clock.Real{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
