@@ -221,6 +221,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 		a.obeyRevocations()
+		if err := a.relayFeeds(grantFeed); err != nil {
+			return nil, err
+		}
 		a.startJobs()
 	}
 	a.API = httpapi.New(httpapi.Deps{

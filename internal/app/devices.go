@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/revoke"
 	"github.com/vigil-cloud/vigil/internal/tlsutil"
 )
@@ -73,6 +74,22 @@ func (a *App) openBus(ctx context.Context) error {
 	// address the bus listens on) here.
 	a.Devices.SetLink(b)
 	a.Revocations.SetFanout(b)
+	return nil
+}
+
+// relayFeeds carries the live feeds (in-app messages, grant uses) between
+// nodes over the external bus, so a person sees every message live on the
+// node their stream reached. Alone, there is nothing to relay.
+func (a *App) relayFeeds(grantUses *privacy.Feed) error {
+	if a.Config.Bus.URL == "" {
+		return nil
+	}
+	if err := a.Notify.Feed().Connect(a.Bus, "app-feed", a.Bus.NodeID(), a.Log); err != nil {
+		return fmt.Errorf("relay the in-app feed: %w", err)
+	}
+	if err := grantUses.Connect(a.Bus, "grant-uses", a.Bus.NodeID(), a.Log); err != nil {
+		return fmt.Errorf("relay grant uses: %w", err)
+	}
 	return nil
 }
 

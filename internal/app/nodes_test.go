@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/app"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
+	"github.com/vigil-cloud/vigil/internal/notify"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/sim"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
@@ -116,4 +119,51 @@ func openDB(t *testing.T, c config.Database) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// Behind a load balancer a person's live feed and an owner's grant-use
+// stream may be open on another node than the one that delivers the
+// message or records the use: both reach them live. Before, each node
+// carried only its own, and a person saw about half of the alarms live.
+func TestFeedsReachEveryNode(t *testing.T) {
+	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
+		if e.Config.Bus.URL == "" {
+			t.Skip("one node alone: nothing to relay")
+		}
+		c := e.Config
+		c.DataDir = t.TempDir()
+		node2, err := app.New(t.Context(), c, app.Options{Clock: e.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer node2.Close()
+
+		items, stop := node2.Notify.Feed().Subscribe("usr_watcher")
+		defer stop()
+		uses, stopUses := node2.Privacy.GrantUses().Subscribe("acc_watched")
+		defer stopUses()
+		e.App.Notify.Feed().Publish("usr_watcher", notify.FeedItem{ID: "msg_1", Title: "Porch: person"})
+		e.App.Privacy.GrantUses().Publish("acc_watched", privacy.GrantUse{GrantID: "grt_1", AccountID: "acc_watched"})
+		select {
+		case it := <-items:
+			if it.ID != "msg_1" || it.Title != "Porch: person" {
+				t.Errorf("feed item %+v", it)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the in-app message did not reach the feed open on node 2")
+		}
+		select {
+		case u := <-uses:
+			if u.GrantID != "grt_1" {
+				t.Errorf("grant use %+v", u)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the grant use did not reach the stream open on node 2")
+		}
+		select {
+		case it := <-items:
+			t.Errorf("delivered twice: %+v", it)
+		case <-time.After(200 * time.Millisecond):
+		}
+	})
 }

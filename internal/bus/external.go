@@ -178,3 +178,24 @@ func parseRevoke(b []byte) (string, uint64, bool) {
 	epoch, err := strconv.ParseUint(n, 10, 64)
 	return key, epoch, err == nil
 }
+
+// Broadcast publishes data under topic to every node (fanout.Relay). Alone
+// on the edge server there is no other node: it does nothing.
+func (b *Bus) Broadcast(topic string, data []byte) error {
+	if b.ext == nil {
+		return nil
+	}
+	return b.ext.Publish(b.extSubject("ctl.fan."+topic), data)
+}
+
+// OnBroadcast calls fn with what any node broadcast under topic, this
+// one's included.
+func (b *Bus) OnBroadcast(topic string, fn func(data []byte)) error {
+	if b.ext == nil {
+		return nil
+	}
+	if _, err := b.ext.Subscribe(b.extSubject("ctl.fan."+topic), func(m *nats.Msg) { fn(m.Data) }); err != nil {
+		return err
+	}
+	return b.ext.Flush() // listening once this returns
+}
