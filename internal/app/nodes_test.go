@@ -2,7 +2,10 @@ package app_test
 
 import (
 	"context"
+	"net"
+	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/app"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
+	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/sim"
@@ -166,4 +170,111 @@ func TestFeedsReachEveryNode(t *testing.T) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	})
+}
+
+// A camera publishes to node 2; its owner, whose request reached node 1,
+// watches it: node 1 finds the stream's node over the bus and relays the
+// playlist and media. When the camera stops, neither node has it. Before,
+// node 1 answered 404.
+func TestLiveOnAnyNode(t *testing.T) {
+	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
+		if e.Config.Bus.URL == "" {
+			t.Skip("one node alone: nothing to relay")
+		}
+		owner := e.SignUp("any-node@example.com")
+		cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Gate")
+
+		addr := vigiltest.FreeAddr(t)
+		c := e.Config
+		c.DataDir, c.Listen, c.NodeURL = t.TempDir(), addr, "http://"+addr
+		node2, err := app.New(t.Context(), c, app.Options{Clock: e.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer node2.Close()
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		served := make(chan error, 1)
+		go func() { served <- node2.Serve(ctx, ln) }()
+		defer func() { cancel(); <-served }()
+
+		pub, stopPub := context.WithCancel(t.Context())
+		published := make(chan struct{})
+		go func() {
+			defer close(published)
+			sim.RunVideo(pub, sim.VideoConfig{Members: []sim.Member{{DeviceID: cred.DeviceID, Secret: cred.Secret}},
+				RTSPURL: "rtsp://" + node2.Live.RTSPAddr().String(), Duration: time.Minute})
+		}()
+		defer func() { stopPub(); <-published }()
+		key := live.Key{AccountID: owner.AccountID, DeviceID: cred.DeviceID, Channel: 0}
+		waittest.Within(t, "the camera live on node 2", 15*time.Second, func() bool { return node2.Live.Holds(key) })
+		if e.App.Live.Holds(key) {
+			t.Fatal("node 1 holds the stream too: the test proves nothing")
+		}
+
+		var urls struct{ HLS string }
+		owner.Must(http.StatusOK, "POST", "/api/v1/accounts/"+owner.AccountID+"/devices/"+cred.DeviceID+"/channels/0/live", nil).Decode(t, &urls)
+		anon := e.Client()
+		var playlist string
+		waittest.Within(t, "the playlist through node 1", 15*time.Second, func() bool {
+			r := anon.Do("GET", urls.HLS, nil)
+			playlist = string(r.Body)
+			return r.Status == http.StatusOK && strings.Contains(playlist, "#EXTM3U")
+		})
+		// The multivariant playlist names the video playlist, which names
+		// the init segment: each fetched through node 1.
+		base := strings.TrimSuffix(urls.HLS, "index.m3u8")
+		variant := ""
+		for line := range strings.SplitSeq(playlist, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") && variant == "" {
+				variant = line
+			}
+		}
+		var media string
+		waittest.Within(t, "the video playlist through node 1", 15*time.Second, func() bool {
+			r := anon.Do("GET", base+variant, nil)
+			media = string(r.Body)
+			return r.Status == http.StatusOK && strings.Contains(media, "#EXT-X-MAP")
+		})
+		init := ""
+		for line := range strings.SplitSeq(media, "\n") {
+			if _, rest, ok := strings.Cut(line, `#EXT-X-MAP:URI="`); ok {
+				init, _, _ = strings.Cut(rest, `"`)
+			}
+		}
+		if r := anon.Do("GET", base+init, nil); r.Status != http.StatusOK || len(r.Body) < 100 {
+			t.Errorf("init segment %q through node 1: %d, %d bytes", init, r.Status, len(r.Body))
+		}
+		if got := counter(t, e.App, "vigil_live_relayed_total"); got < 3 {
+			t.Errorf("vigil_live_relayed_total on node 1 = %v, want at least 3", got)
+		}
+
+		stopPub()
+		<-published
+		waittest.Within(t, "the camera gone from node 2", 15*time.Second, func() bool { return !node2.Live.Holds(key) })
+		if r := anon.Do("GET", urls.HLS, nil); r.Status != http.StatusNotFound {
+			t.Errorf("a stream nobody holds: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// counter sums a counter of the app's metrics.
+func counter(t *testing.T, a *app.App, name string) float64 {
+	t.Helper()
+	mfs, err := a.Metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
 }

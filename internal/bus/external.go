@@ -199,3 +199,38 @@ func (b *Bus) OnBroadcast(topic string, fn func(data []byte)) error {
 	}
 	return b.ext.Flush() // listening once this returns
 }
+
+// locateTimeout bounds the wait for the node holding a stream: a stream
+// no node holds is answered by nobody.
+const locateTimeout = 500 * time.Millisecond
+
+// ServeLocate answers the other nodes' Locate: when holds(key) is true,
+// this node replies with nodeURL. Alone on the edge server, nobody asks.
+func (b *Bus) ServeLocate(nodeURL string, holds func(key string) bool) error {
+	if b.ext == nil {
+		return nil
+	}
+	if _, err := b.ext.Subscribe(b.extSubject("ctl.live.where"), func(m *nats.Msg) {
+		if holds(string(m.Data)) {
+			m.Respond([]byte(nodeURL)) //nolint:errcheck // the asker times out and answers "not streaming"
+		}
+	}); err != nil {
+		return err
+	}
+	return b.ext.Flush()
+}
+
+// Locate asks every node which holds key, and returns the URL the holder
+// gave; false when no node answered in time (or there are no others).
+func (b *Bus) Locate(ctx context.Context, key string) (string, bool) {
+	if b.ext == nil {
+		return "", false
+	}
+	ctx, cancel := context.WithTimeout(ctx, locateTimeout)
+	defer cancel()
+	m, err := b.ext.RequestWithContext(ctx, b.extSubject("ctl.live.where"), []byte(key))
+	if err != nil {
+		return "", false
+	}
+	return string(m.Data), true
+}

@@ -28,6 +28,11 @@ type Config struct {
 	// PublicURL is how users reach vigil; links in e-mails use it. Defaults
 	// to the listen address.
 	PublicURL string `yaml:"public_url" env:"VIGIL_PUBLIC_URL"`
+	// NodeURL is where the other vigil nodes reach this node's HTTP
+	// listener (e.g. http://10.0.0.2:8080): a viewer who reached another
+	// node is relayed here for the cameras publishing to this one. Defaults
+	// to the listen address; required with bus.url when that is a wildcard.
+	NodeURL string `yaml:"node_url" env:"VIGIL_NODE_URL"`
 
 	Log      Log      `yaml:"log"`
 	TLS      TLS      `yaml:"tls"`
@@ -238,6 +243,14 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		bad("public_url", "want an http(s) URL, got %q", c.PublicURL)
+	}
+	if u, err := url.Parse(c.NodeURL); c.NodeURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		bad("node_url", "want an http(s) URL, got %q", c.NodeURL)
+	}
+	if host, _, err := net.SplitHostPort(c.Listen); err == nil && c.Bus.URL != "" && c.NodeURL == "" {
+		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+			bad("node_url", "with bus.url and a wildcard listen address, say where the other nodes reach this one")
+		}
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format", "want text or json, got %q", c.Log.Format)
