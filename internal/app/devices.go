@@ -34,6 +34,9 @@ func (d deviceAuth) AuthenticateDevice(ctx context.Context, c bus.Credentials) (
 	return bus.Identity{DeviceID: id.DeviceID}, nil
 }
 
+// busDir holds the bus's store and this node's ID.
+func (a *App) busDir() string { return filepath.Join(a.Config.DataDir, "bus") }
+
 // openBus starts the device bus and tells devices where to connect.
 func (a *App) openBus(ctx context.Context) error {
 	tlsConf, err := a.tlsConfig()
@@ -52,7 +55,7 @@ func (a *App) openBus(ctx context.Context) error {
 	}
 	b, err := bus.Open(ctx, bus.Options{
 		StoreKey:   hex.EncodeToString(storeKey),
-		DataDir:    filepath.Join(a.Config.DataDir, "bus"),
+		DataDir:    a.busDir(),
 		MQTTListen: a.Config.Bus.MQTTListen,
 		TLS:        tlsConf,
 		Auth:       deviceAuth{a},

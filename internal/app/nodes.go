@@ -50,6 +50,9 @@ func (a *App) keepNodeAlive(ctx context.Context) error {
 		}
 		for _, d := range dead {
 			a.Log.Warn("node liveness: node declared dead, its devices marked offline", "node", d.ID, "last_seen", d.LastSeen, "devices", d.Devices)
+			if _, err := a.Recorder.RecoverWriter(ctx, d.ID); err != nil {
+				a.Log.Warn("node liveness: recordings the dead node left unfinished", "node", d.ID, "err", err)
+			}
 		}
 	}
 	beat(ctx)

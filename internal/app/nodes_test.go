@@ -5,12 +5,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/app"
+	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/media/live"
@@ -277,4 +279,53 @@ func counter(t *testing.T, a *app.App, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// A node starting on a shared database leaves alone the segment another
+// live node is writing (before, its recovery deleted it and the writer's
+// segment was lost); once that node is declared dead, the survivor
+// resolves it.
+func TestRecoveryLeavesOtherNodesWrites(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		nodeA, err := bus.NodeID(filepath.Join(e.Config.DataDir, "bus"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := e.App.DB
+		inFlight := func() (n int) {
+			err := db.Read(t.Context(), func(tx *store.Tx) error {
+				return tx.QueryRow(t.Context(), `SELECT COUNT(*) FROM rec_segments WHERE writer = ? AND state = 0`, nodeA).Scan(&n)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// Node A is writing a segment: its row is in, its blob not yet.
+		err = e.App.DB.Write(t.Context(), func(tx *store.Tx) error {
+			_, err := tx.Exec(t.Context(), `INSERT INTO rec_segments (account_id, device_id, channel, init_id, seq, start_us, end_us,
+				bytes, has_audio, codecs, marked, state, writer, created_at) VALUES ('acc_x', 'dev_x', 0, 1, 1, 0, 2000000, 10, 0, 'avc1', 0, 0, ?, 0)`, nodeA)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		c := e.Config
+		c.DataDir = t.TempDir()
+		c.Bus.NodeTimeout = 3 * time.Second
+		nodeB, err := app.New(t.Context(), c, app.Options{Clock: e.Clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nodeB.Close()
+		if n := inFlight(); n != 1 {
+			t.Fatalf("node B's start resolved node A's write in flight (%d left)", n)
+		}
+
+		db = nodeB.DB
+		e.App.Close() // node A stops beating
+		e.Clock.Advance(4 * time.Second)
+		waittest.Within(t, "node B to resolve dead node A's write", 10*time.Second, func() bool { return inFlight() == 0 })
+	})
 }

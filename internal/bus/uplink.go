@@ -55,18 +55,27 @@ func IsPermanent(err error) bool {
 // ensureNodeID reads, or makes once, the random ID of this edge, kept in
 // its data directory: it makes the message IDs it forwards unique across
 // nodes and restarts.
-func (b *Bus) ensureNodeID() error {
-	path := filepath.Join(b.opts.DataDir, "node-id")
+func (b *Bus) ensureNodeID() (err error) {
+	b.nodeID, err = NodeID(b.opts.DataDir)
+	return err
+}
+
+// NodeID reads, or makes once, the random ID of the node whose bus keeps
+// its store in dataDir (Options.DataDir), the same across restarts; other
+// parts of vigil name the node with it before the bus opens.
+func NodeID(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "node-id")
 	if raw, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(raw)) == 16 {
-		b.nodeID = string(bytes.TrimSpace(raw))
-		return nil
+		return string(bytes.TrimSpace(raw)), nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", fmt.Errorf("bus: node ID: %w", err)
 	}
 	id := randomHex(8)
 	if err := os.WriteFile(path, []byte(id+"\n"), 0o600); err != nil {
-		return fmt.Errorf("bus: node ID: %w", err)
+		return "", fmt.Errorf("bus: node ID: %w", err)
 	}
-	b.nodeID = id
-	return nil
+	return id, nil
 }
 
 // NodeID is this node's random identifier (see Message.Node).

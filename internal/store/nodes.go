@@ -128,3 +128,22 @@ func (s *NodeStore) Reclaim(ctx context.Context, node string, devices []string) 
 	}
 	return nil
 }
+
+// Alive reports whether node beat since since; an error counts as alive,
+// so that nothing of a node is resolved on a doubt.
+func (s *NodeStore) Alive(ctx context.Context, node string, since time.Time) bool {
+	alive := true
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		var seen int64
+		switch err := tx.QueryRow(ctx, `SELECT seen_at FROM nodes WHERE id = ?`, node).Scan(&seen); {
+		case err == nil:
+			alive = seen >= Micros(since)
+		case errs.Is(tx.Err(err, "node"), errs.NotFound):
+			alive = false
+		default:
+			return err
+		}
+		return nil
+	})
+	return alive || err != nil
+}
