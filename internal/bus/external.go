@@ -150,6 +150,10 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 // after a crash carries the same Nats-Msg-Id (node ID and edge sequence),
 // which the external stream drops as a duplicate within its window.
 func (b *Bus) forward(ctx context.Context, cons jetstream.Consumer) {
+	// What a killed run was forwarding is still pending on the capture
+	// consumer: it must go first, or the cumulative acknowledgement of
+	// newer messages would settle it unsent.
+	b.awaitStranded(ctx, cons)
 	b.move(ctx, cons, b.extJS, func(subject string) string {
 		return b.extSubject(strings.TrimPrefix(subject, mqttMsgsPrefix))
 	}, b.nodeID+"-", b.metrics.forwarded.Inc)

@@ -39,7 +39,12 @@ func ServeAsChild(t *testing.T) bool {
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// VIGIL_TEST_CHILD_LOG=1 shows the child's log, to debug a test.
+	var logTo io.Writer = io.Discard
+	if os.Getenv("VIGIL_TEST_CHILD_LOG") != "" {
+		logTo = os.Stderr
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{Log: slog.New(slog.NewTextHandler(logTo, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +76,7 @@ func StartChild(t *testing.T, test string, cfg config.Config) *exec.Cmd {
 		t.Fatal(err)
 	}
 	ready := make(chan bool, 1)
+	var said strings.Builder // what the child printed before it served
 	go func() {
 		sc := bufio.NewScanner(out)
 		ok := false
@@ -78,6 +84,8 @@ func StartChild(t *testing.T, test string, cfg config.Config) *exec.Cmd {
 			if !ok && strings.Contains(sc.Text(), childReady) {
 				ok = true
 				ready <- true
+			} else if !ok {
+				said.WriteString(sc.Text() + "\n")
 			}
 		}
 		if !ok {
@@ -88,7 +96,7 @@ func StartChild(t *testing.T, test string, cfg config.Config) *exec.Cmd {
 	case ok := <-ready:
 		if !ok {
 			_ = cmd.Wait()
-			t.Fatal("vigil exited before it served")
+			t.Fatalf("vigil exited before it served:\n%s", said.String())
 		}
 	case <-time.After(time.Minute):
 		_ = cmd.Process.Kill()
