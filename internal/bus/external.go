@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,6 +83,40 @@ func (b *Bus) replicas() int {
 	return 1
 }
 
+// ensureUplinkStream makes the external uplink stream, or updates it when
+// its settings differ. A node starting while a server of the cluster is
+// down finds the stream as it should be and leaves it alone: an update
+// then waits on the missing peer and would keep the node from starting.
+func (b *Bus) ensureUplinkStream(ctx context.Context) error {
+	want := jetstream.StreamConfig{
+		Name:        b.extStream(),
+		Description: "device uplink from all vigil edges",
+		Subjects:    []string{b.extSubject(uplinkSubjects)},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.WorkQueuePolicy, // gone once ingested
+		MaxAge:      UplinkRetention,
+		Duplicates:  10 * time.Minute,
+		Replicas:    b.replicas(),
+	}
+	s, err := b.extJS.Stream(ctx, want.Name)
+	switch {
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		_, err = b.extJS.CreateStream(ctx, want)
+	case err != nil:
+	default:
+		have := s.CachedInfo().Config
+		if slices.Equal(have.Subjects, want.Subjects) && have.Replicas == want.Replicas && have.MaxAge == want.MaxAge &&
+			have.Duplicates == want.Duplicates && have.Retention == want.Retention && have.Storage == want.Storage {
+			return nil
+		}
+		_, err = b.extJS.UpdateStream(ctx, want)
+	}
+	if err != nil {
+		return fmt.Errorf("bus: external uplink stream: %w", err)
+	}
+	return nil
+}
+
 // startExternal connects to the external cluster, makes sure its uplink
 // stream exists, and starts the forwarder, the downlink relay and the
 // disconnect listener.
@@ -101,18 +136,8 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 	if b.extJS, err = jetstream.New(b.ext); err != nil {
 		return err
 	}
-	_, err = b.extJS.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        b.extStream(),
-		Description: "device uplink from all vigil edges",
-		Subjects:    []string{b.extSubject(uplinkSubjects)},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.WorkQueuePolicy, // gone once ingested
-		MaxAge:      UplinkRetention,
-		Duplicates:  10 * time.Minute,
-		Replicas:    b.replicas(),
-	})
-	if err != nil {
-		return fmt.Errorf("bus: external uplink stream: %w", err)
+	if err := b.ensureUplinkStream(ctx); err != nil {
+		return err
 	}
 	down := b.extSubject("dev.*.down.>")
 	if _, err := b.ext.Subscribe(down, func(m *nats.Msg) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -46,6 +47,7 @@ func ServeAsChild(t *testing.T) bool {
 	}
 	a, err := app.New(context.Background(), cfg, app.Options{Log: slog.New(slog.NewTextHandler(logTo, nil))})
 	if err != nil {
+		fmt.Fprintln(os.Stderr, "vigil child:", err) // the parent may stop reading stdout first
 		t.Fatal(err)
 	}
 	os.Stdout.WriteString(childReady + "\n")
