@@ -31,6 +31,10 @@ type Notifier interface {
 // offline.
 const TypeOffline = "offline"
 
+// TypeFaceMatch is the alarm type face recognition raises when it
+// recognises an enrolled person (who, only on the face timeline).
+const TypeFaceMatch = "face_match"
+
 // Fan-out states of an alarm.
 const (
 	StatePending  = "pending"  // stored, not yet handed to the notifier

@@ -26,6 +26,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
@@ -63,6 +64,8 @@ type Deps struct {
 	Alarms *alarm.Service
 	// Notification delivery.
 	Notify *notify.Service
+	// Face recognition.
+	Face *face.Service
 }
 
 // Server is the HTTP API.
