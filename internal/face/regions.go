@@ -75,6 +75,8 @@ func mayStop(p access.Principal) error {
 // records when and how many people, as proof. The stops are rows, so a
 // restart resumes where the last run ended.
 func (s *Service) ApplyRegionRules(ctx context.Context) error {
+	s.rulesMu.Lock()
+	defer s.rulesMu.Unlock()
 	due, err := s.store.DueStops(ctx, s.clk.Now())
 	if err != nil {
 		return err

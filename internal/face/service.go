@@ -43,6 +43,7 @@ type Service struct {
 	clk      clock.Clock
 	log      *slog.Logger
 	opts     Options
+	rulesMu  sync.Mutex // one run of the regions' rules at a time
 }
 
 // New returns the service. alarms may be nil (matches then wait for the

@@ -1,0 +1,426 @@
+package face_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-cloud/vigil/internal/alarm"
+	"github.com/vigil-cloud/vigil/internal/face"
+	"github.com/vigil-cloud/vigil/internal/face/engine"
+	"github.com/vigil-cloud/vigil/internal/keys"
+	"github.com/vigil-cloud/vigil/internal/store"
+	"github.com/vigil-cloud/vigil/internal/vigiltest"
+)
+
+// Enrolment needs a consent record for the person and an active site
+// (turned on by an admin who accepted the current protocol, with the
+// customer's lawful basis); without one it is refused and nothing is kept.
+// Then the same person on another photo, sent by the camera as a snapshot
+// or as the snapshot of a `face` alarm, is recognised: "Paul at Front
+// door" on the face timeline and a face_match alarm; someone else is not.
+// proves: F2
+func TestEnrolWithConsentThenMatch(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		h := newHome(t, e, "owner@example.com")
+		people := h.facePath() + "/people"
+		enrolment := map[string]any{"label": "Paul", "lawful_basis": "consent", "photos": [][]byte{photo(t, "paul-rudd-1")}}
+
+		// Off by default: nothing is processed, and the protocol gates turning it on.
+		if r := h.upload(t, e, "ev-0", photo(t, "paul-rudd-2")); r.Processed || r.Reason != face.ReasonOff {
+			t.Fatalf("a picture was processed where recognition is off: %+v", r)
+		}
+		if r := h.owner.Do("PUT", h.facePath(), map[string]string{"lawful_basis": "consent"}); r.Status != http.StatusForbidden || r.ErrorCode() != "consent_required" {
+			t.Fatalf("turned on without accepting the protocol: %d %s", r.Status, r.Body)
+		}
+		acceptProtocol(t, h.owner)
+		if r := h.owner.Do("PUT", h.facePath(), map[string]string{"lawful_basis": "because"}); r.Status != http.StatusBadRequest {
+			t.Fatalf("turned on without a lawful basis: %d %s", r.Status, r.Body)
+		}
+		h.owner.Must(http.StatusCreated, "PUT", h.facePath(), map[string]string{"lawful_basis": "consent"})
+
+		// No consent record, or one without evidence: refused.
+		if r := h.owner.Do("POST", people, enrolment); r.Status != http.StatusForbidden || r.ErrorCode() != "consent_required" {
+			t.Fatalf("enrolment without consent: %d %s", r.Status, r.Body)
+		}
+		noEvidence := consentRecord(e)
+		delete(noEvidence, "evidence")
+		enrolment["consent"] = noEvidence
+		if r := h.owner.Do("POST", people, enrolment); r.Status != http.StatusForbidden || r.ErrorCode() != "consent_required" {
+			t.Fatalf("enrolment without consent evidence: %d %s", r.Status, r.Body)
+		}
+		var ps struct{ People []face.Person }
+		h.owner.Must(http.StatusOK, "GET", people, nil).Decode(t, &ps)
+		if len(ps.People) != 0 {
+			t.Fatalf("a refused enrolment left people: %+v", ps.People)
+		}
+		// A photo that is not a face, or not a JPEG: a clear 400.
+		enrolment["consent"] = consentRecord(e)
+		enrolment["photos"] = [][]byte{[]byte("not a jpeg")}
+		if r := h.owner.Do("POST", people, enrolment); r.Status != http.StatusBadRequest {
+			t.Fatalf("enrolment of a non-JPEG: %d %s", r.Status, r.Body)
+		}
+
+		p := h.enrol(t, e, "Paul", photo(t, "paul-rudd-1"))
+		if p.Templates != 1 || p.Consent.GivenBy != "Paul Rudd" || p.Consent.Method != "written" || p.LawfulBasis != "consent" {
+			t.Fatalf("enrolled: %+v", p)
+		}
+		h.owner.Must(http.StatusOK, "GET", people, nil).Decode(t, &ps)
+		if len(ps.People) != 1 || ps.People[0].Label != "Paul" || bytes.Contains(h.owner.Do("GET", people, nil).Body, []byte("template_sealed")) {
+			t.Fatalf("people: %+v", ps.People)
+		}
+
+		if r := h.upload(t, e, "ev-1", photo(t, "chris-pratt")); !r.Processed || r.Faces != 1 || r.Matches != 0 {
+			t.Fatalf("someone else: %+v", r)
+		}
+		if r := h.upload(t, e, "ev-2", photo(t, "paul-rudd-2")); !r.Processed || r.Matches != 1 {
+			t.Fatalf("the enrolled person on another photo: %+v", r)
+		}
+		ms := h.matches(t)
+		if len(ms) != 1 || ms[0].Text != "Paul at Front door" || ms[0].PersonID != p.ID || ms[0].EventID != "ev-2" {
+			t.Fatalf("matches: %+v", ms)
+		}
+		var as struct{ Alarms []alarm.Alarm }
+		h.owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+h.owner.AccountID+"/alarms?type="+face.TypeMatch, nil).Decode(t, &as)
+		if len(as.Alarms) != 1 || as.Alarms[0].DeviceID != h.cam.DeviceID {
+			t.Fatalf("face_match alarms: %+v", as.Alarms)
+		}
+
+		// A `face` alarm's snapshot is matched too.
+		e.Clock.Advance(time.Second)
+		if err := h.faceAlarm(t, e, "ev-3"); err != nil {
+			t.Fatalf("face alarm where recognition is on: %v", err)
+		}
+		req, _ := http.NewRequestWithContext(t.Context(), "PUT", e.URL+"/api/v1/devices/"+h.cam.DeviceID+"/alarms/ev-3/snapshot", bytes.NewReader(photo(t, "paul-rudd-2")))
+		req.Header.Set("Content-Type", "image/jpeg")
+		req.SetBasicAuth(h.cam.DeviceID, h.cam.Secret)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("face alarm snapshot: %v %v", res.StatusCode, err)
+		}
+		res.Body.Close()
+		if ms := h.matches(t); len(ms) != 2 || ms[0].EventID != "ev-3" {
+			t.Fatalf("the face alarm's snapshot was not matched: %+v", ms)
+		}
+	})
+}
+
+// encode is how a template is laid out before sealing (little-endian
+// float32), to look for it in the clear.
+func encode(e engine.Embedding) []byte {
+	b := make([]byte, 4*len(e))
+	for i, v := range e {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+	}
+	return b
+}
+
+// secrets are what must never be found in the clear: the template, the
+// label and the consent evidence.
+func secrets(t *testing.T) [][]byte {
+	t.Helper()
+	eng, err := engine.New(engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := eng.Decode(photo(t, "paul-rudd-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := encode(eng.Describe(m, eng.Detect(m)[0]))
+	return [][]byte{tpl[:32], tpl[256:288], []byte("Paul Rudd the actor"), []byte("signed consent form of Paul Rudd")}
+}
+
+// scanClear looks for each secret in every row of every table and, for
+// SQLite, in every file of the data directory (database, WAL, blobs).
+func scanClear(t *testing.T, e *vigiltest.Env, secrets [][]byte) {
+	t.Helper()
+	ctx := context.Background()
+	cols, err := e.App.DB.Columns(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string]bool{}
+	for _, c := range cols {
+		tables[c.Table] = true
+	}
+	for table := range tables {
+		err := e.App.DB.Read(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT * FROM `+table)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			names, _ := rows.Columns()
+			for rows.Next() {
+				vals := make([]any, len(names))
+				ptrs := make([]any, len(names))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					return err
+				}
+				for i, v := range vals {
+					var b []byte
+					switch x := v.(type) {
+					case []byte:
+						b = x
+					case string:
+						b = []byte(x)
+					}
+					for _, s := range secrets {
+						if bytes.Contains(b, s) {
+							t.Errorf("%s.%s holds face data in the clear", table, names[i])
+						}
+					}
+				}
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = filepath.WalkDir(e.Config.DataDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			if bytes.Contains(b, s) {
+				t.Errorf("%s holds face data in the clear", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Templates are sealed under the enrolled person's own key, never the
+// account's: a plaintext scan of the database and the data directory finds
+// no template, label or evidence. Withdrawal of consent destroys the key
+// (the stored ciphertext no longer opens) and purges the rows, and the
+// person is no longer recognised; so do turning the feature off and the
+// end of retention.
+// proves: F4
+func TestTemplatesSealedApartAndDestroyed(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		h := newHome(t, e, "owner@example.com")
+		h.turnOn(t)
+		p := h.enrol(t, e, "Paul Rudd the actor", photo(t, "paul-rudd-1"))
+		scanClear(t, e, secrets(t))
+
+		sealed := sealedTemplates(t, e, p.ID)
+		if len(sealed) != 1 {
+			t.Fatalf("sealed templates: %d", len(sealed))
+		}
+		ctx := context.Background()
+		for id, ct := range sealed {
+			if _, err := e.App.Keys.OpenSubject(ctx, p.ID, ct, keys.FieldAD("face_templates.template_sealed", id)); err != nil {
+				t.Fatalf("the template does not open under the person's key: %v", err)
+			}
+			if _, err := e.App.Keys.OpenAccount(ctx, h.owner.AccountID, ct, keys.FieldAD("face_templates.template_sealed", id)); err == nil {
+				t.Fatal("the template opens under the account key")
+			}
+		}
+
+		// Withdrawal: the key goes, then the rows.
+		h.owner.Must(http.StatusNoContent, "DELETE", "/api/v1/accounts/"+h.owner.AccountID+"/face/people/"+p.ID, nil)
+		for id, ct := range sealed {
+			if _, err := e.App.Keys.OpenSubject(ctx, p.ID, ct, keys.FieldAD("face_templates.template_sealed", id)); err == nil {
+				t.Fatal("a withdrawn person's template still opens")
+			}
+		}
+		if left := sealedTemplates(t, e, p.ID); len(left) != 0 {
+			t.Fatalf("templates left after withdrawal: %d", len(left))
+		}
+		if r := h.upload(t, e, "ev-1", photo(t, "paul-rudd-2")); !r.Processed || r.Matches != 0 {
+			t.Fatalf("a withdrawn person is still recognised: %+v", r)
+		}
+		if r := h.owner.Do("DELETE", "/api/v1/accounts/"+h.owner.AccountID+"/face/people/"+p.ID, nil); r.Status != http.StatusNotFound {
+			t.Fatalf("second removal: %d", r.Status)
+		}
+
+		// Turned off: every person's key goes.
+		p2 := h.enrol(t, e, "Paul again", photo(t, "paul-rudd-1"))
+		sealed = sealedTemplates(t, e, p2.ID)
+		h.owner.Must(http.StatusNoContent, "DELETE", h.facePath(), nil)
+		for id, ct := range sealed {
+			if _, err := e.App.Keys.OpenSubject(ctx, p2.ID, ct, keys.FieldAD("face_templates.template_sealed", id)); err == nil {
+				t.Fatal("a template still opens after the feature was turned off")
+			}
+		}
+		if left := sealedTemplates(t, e, p2.ID); len(left) != 0 {
+			t.Fatal("templates left after the feature was turned off")
+		}
+		var st face.Status
+		h.owner.Must(http.StatusOK, "GET", h.facePath(), nil).Decode(t, &st)
+		if st.Enabled || st.Reason != face.ReasonOff {
+			t.Fatalf("status after turning off: %+v", st)
+		}
+
+		// End of retention (365 days from enrolment): the retention sweep
+		// purges the person and destroys the key.
+		h.owner.Must(http.StatusCreated, "PUT", h.facePath(), map[string]string{"lawful_basis": "consent"})
+		p3 := h.enrol(t, e, "Paul once more", photo(t, "paul-rudd-1"))
+		sealed = sealedTemplates(t, e, p3.ID)
+		e.Clock.Advance(364 * 24 * time.Hour)
+		if _, err := e.App.Retention.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(sealedTemplates(t, e, p3.ID)) != 1 {
+			t.Fatal("purged before its retention ended")
+		}
+		e.Clock.Advance(2 * 24 * time.Hour)
+		if _, err := e.App.Retention.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(sealedTemplates(t, e, p3.ID)) != 0 {
+			t.Fatal("not purged at the end of retention")
+		}
+		for id, ct := range sealed {
+			if _, err := e.App.Keys.OpenSubject(ctx, p3.ID, ct, keys.FieldAD("face_templates.template_sealed", id)); err == nil {
+				t.Fatal("a template still opens after its retention ended")
+			}
+		}
+	})
+}
+
+// The operator stops face recognition in a region: the next picture is not
+// processed and a `face` alarm is no longer stored, the app says why, and
+// the region's rule (erase 30 days later) is carried out by a job whose
+// state survives a restart, with proof (when, how many people).
+// proves: F5
+func TestRegionalKillSwitch(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		h := newHome(t, e, "owner@example.com")
+		// Before anyone turns it on, a camera's `face` alarm is not stored.
+		if err := h.faceAlarm(t, e, "ev-off"); err == nil {
+			t.Fatal("a face alarm was stored although nobody turned face recognition on")
+		}
+		h.turnOn(t)
+		p := h.enrol(t, e, "Paul", photo(t, "paul-rudd-1"))
+		sealed := sealedTemplates(t, e, p.ID)
+		if r := h.upload(t, e, "ev-1", photo(t, "paul-rudd-2")); r.Matches != 1 {
+			t.Fatalf("before the stop: %+v", r)
+		}
+
+		support := e.StaffMember("sam@vigil.test", "support_l2")
+		stop := map[string]any{"reason": "A new law forbids biometric recognition in homes.", "delete_after_days": 30}
+		if r := support.Do("PUT", "/api/v1/staff/face/regions/EU/stop", stop); r.Status != http.StatusForbidden {
+			t.Fatalf("support stopped a region: %d %s", r.Status, r.Body)
+		}
+		dpo := e.StaffMember("dee@vigil.test", "dpo")
+		if r := dpo.Do("PUT", "/api/v1/staff/face/regions/Atlantis/stop", stop); r.Status != http.StatusBadRequest {
+			t.Fatalf("unknown region: %d", r.Status)
+		}
+		dpo.Must(http.StatusCreated, "PUT", "/api/v1/staff/face/regions/EU/stop", stop)
+
+		if r := h.upload(t, e, "ev-2", photo(t, "paul-rudd-2")); r.Processed || r.Reason != face.ReasonRegionStopped {
+			t.Fatalf("the next picture after the stop: %+v", r)
+		}
+		if err := h.faceAlarm(t, e, "ev-3"); err == nil {
+			t.Fatal("a face alarm was stored after the region was stopped")
+		}
+		var st face.Status
+		h.owner.Must(http.StatusOK, "GET", h.facePath(), nil).Decode(t, &st)
+		if st.Active || st.Reason != face.ReasonRegionStopped || !strings.Contains(st.Notice, "A new law forbids") {
+			t.Fatalf("the app does not say why: %+v", st)
+		}
+		if r := h.owner.Do("PUT", h.facePath(), map[string]string{"lawful_basis": "consent"}); r.Status != http.StatusForbidden && r.Status != http.StatusConflict {
+			t.Fatalf("turned on in a stopped region: %d", r.Status)
+		}
+		// The rule: nothing before 30 days; after, across a restart, erased.
+		e.Clock.Advance(29 * 24 * time.Hour)
+		if err := e.App.Face.ApplyRegionRules(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if len(sealedTemplates(t, e, p.ID)) != 1 {
+			t.Fatal("erased before the region's rule said")
+		}
+		e = e.Restart(vigiltest.Online)
+		e.Clock.Advance(2 * 24 * time.Hour)
+		if err := e.App.Face.ApplyRegionRules(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if len(sealedTemplates(t, e, p.ID)) != 0 {
+			t.Fatal("the region's rule was not carried out after a restart")
+		}
+		for id, ct := range sealed {
+			if _, err := e.App.Keys.OpenSubject(t.Context(), p.ID, ct, keys.FieldAD("face_templates.template_sealed", id)); err == nil {
+				t.Fatal("a template collected under the stopped feature still opens")
+			}
+		}
+		var reg struct {
+			Stopped bool
+			Stop    face.RegionStop
+		}
+		owner := h.owner.On(e)
+		owner.Login() // a month later: the session ended
+		owner.Must(http.StatusOK, "GET", "/api/v1/face/regions/EU", nil).Decode(t, &reg)
+		if !reg.Stopped || reg.Stop.DoneAt.IsZero() || reg.Stop.ErasedPeople != 1 {
+			t.Fatalf("no proof of the rule: %+v", reg)
+		}
+	})
+}
+
+// Vendor staff see a site's enrolled people only under a live grant that
+// names face.template; a grant for other data does not open them. Each
+// use is logged beside the grant, and no answer carries a template.
+// proves: F3, F4
+func TestStaffNeedAFaceGrant(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		h := newHome(t, e, "owner@example.com")
+		h.turnOn(t)
+		h.enrol(t, e, "Paul", photo(t, "paul-rudd-1"))
+		support := e.StaffMember("sam@vigil.test", "support_l2")
+		path := "/api/v1/staff/accounts/" + h.owner.AccountID + "/sites/" + h.site + "/face/people"
+		grant := func(cats ...string) {
+			h.owner.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+h.owner.AccountID+"/grants", map[string]any{
+				"staff_id": support.UserID, "categories": cats, "until": e.Clock.Now().Add(24 * time.Hour),
+				"ticket": "T-1", "reason": "recognition misses my brother"})
+		}
+		if r := support.Do("GET", path, nil); r.Status != http.StatusForbidden {
+			t.Fatalf("no grant: %d %s", r.Status, r.Body)
+		}
+		grant("media.snapshot", "device.info", "alarm.event")
+		if r := support.Do("GET", path, nil); r.Status != http.StatusForbidden {
+			t.Fatalf("an ordinary grant opened face data: %d %s", r.Status, r.Body)
+		}
+		grant("face.template")
+		r := support.Must(http.StatusOK, "GET", path, nil)
+		if !bytes.Contains(r.Body, []byte(`"templates":1`)) || bytes.Contains(r.Body, []byte("sealed")) {
+			t.Fatalf("staff view: %s", r.Body)
+		}
+		var gs struct {
+			Grants []struct {
+				Categories []string
+				Uses       []struct{ Category string }
+			}
+		}
+		h.owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+h.owner.AccountID+"/grants", nil).Decode(t, &gs)
+		used := false
+		for _, g := range gs.Grants {
+			if slices.Contains(g.Categories, "face.template") && len(g.Uses) > 0 && g.Uses[0].Category == "face.template" {
+				used = true
+			}
+		}
+		if !used {
+			t.Fatalf("the use of the face grant is not shown to the customer: %+v", gs.Grants)
+		}
+	})
+}
