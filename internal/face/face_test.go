@@ -140,9 +140,12 @@ func secrets(t *testing.T) [][]byte {
 }
 
 // scanClear looks for each secret in every row of every table and, for
-// SQLite, in every file of the data directory (database, WAL, blobs).
-func scanClear(t *testing.T, e *vigiltest.Env, secrets [][]byte) {
+// SQLite, in every file of the data directory (database, WAL, blobs). The
+// control is a value stored in the clear: the scan must find it, or it
+// proves nothing.
+func scanClear(t *testing.T, e *vigiltest.Env, control []byte, secrets [][]byte) {
 	t.Helper()
+	foundControl := 0
 	ctx := context.Background()
 	cols, err := e.App.DB.Columns(ctx)
 	if err != nil {
@@ -177,6 +180,9 @@ func scanClear(t *testing.T, e *vigiltest.Env, secrets [][]byte) {
 					case string:
 						b = []byte(x)
 					}
+					if bytes.Contains(b, control) {
+						foundControl++
+					}
 					for _, s := range secrets {
 						if bytes.Contains(b, s) {
 							t.Errorf("%s.%s holds face data in the clear", table, names[i])
@@ -198,6 +204,9 @@ func scanClear(t *testing.T, e *vigiltest.Env, secrets [][]byte) {
 		if err != nil {
 			return err
 		}
+		if bytes.Contains(b, control) {
+			foundControl++
+		}
 		for _, s := range secrets {
 			if bytes.Contains(b, s) {
 				t.Errorf("%s holds face data in the clear", path)
@@ -207,6 +216,9 @@ func scanClear(t *testing.T, e *vigiltest.Env, secrets [][]byte) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if foundControl == 0 {
+		t.Errorf("the scan did not find the control value %q: it would miss the secrets too", control)
 	}
 }
 
@@ -222,7 +234,8 @@ func TestTemplatesSealedApartAndDestroyed(t *testing.T) {
 		h := newHome(t, e, "owner@example.com")
 		h.turnOn(t)
 		p := h.enrol(t, e, "Paul Rudd the actor", photo(t, "paul-rudd-1"))
-		scanClear(t, e, secrets(t))
+		secret := secrets(t)
+		scanClear(t, e, []byte(p.ID), secret)
 
 		sealed := sealedTemplates(t, e, p.ID)
 		if len(sealed) != 1 {
@@ -230,8 +243,13 @@ func TestTemplatesSealedApartAndDestroyed(t *testing.T) {
 		}
 		ctx := context.Background()
 		for id, ct := range sealed {
-			if _, err := e.App.Keys.OpenSubject(ctx, p.ID, ct, keys.FieldAD("face_templates.template_sealed", id)); err != nil {
+			plain, err := e.App.Keys.OpenSubject(ctx, p.ID, ct, keys.FieldAD("face_templates.template_sealed", id))
+			if err != nil {
 				t.Fatalf("the template does not open under the person's key: %v", err)
+			}
+			// The scan looked for the very bytes that were sealed.
+			if !bytes.HasPrefix(plain, secret[0]) {
+				t.Fatal("the scanned-for template is not the stored one")
 			}
 			if _, err := e.App.Keys.OpenAccount(ctx, h.owner.AccountID, ct, keys.FieldAD("face_templates.template_sealed", id)); err == nil {
 				t.Fatal("the template opens under the account key")
