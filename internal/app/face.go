@@ -1,8 +1,11 @@
 package app
 
 import (
+	"context"
+
 	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/face/engine"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
 
@@ -15,5 +18,10 @@ func (a *App) openFace() error {
 		face.Options{PictureMax: int64(a.Config.Alarm.SnapshotMaxKiB) << 10})
 	a.Devices.SetFaceGate(a.Face)
 	a.Alarms.SetFaceHook(a.Face)
+	// Exports for one person blur everyone else, matched with the selfie
+	// given for the request (R7).
+	a.Fulfil.SetRedaction(func(_ context.Context, selfie []byte) (fulfil.Redactor, error) {
+		return a.Face.NewRedactor(selfie, "")
+	})
 	return a.Face.RegisterPrivacy(a.Fulfil)
 }

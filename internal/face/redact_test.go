@@ -4,18 +4,26 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/jpeg"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/clock"
+	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/face/engine"
+	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
 // scene lays real portraits side by side on a 1280×720 snapshot: Paul
@@ -172,4 +180,69 @@ func TestExportShowsNobodyElse(t *testing.T) {
 	if n < 8 {
 		t.Fatalf("the redacted clip has %d frames, want 10", n)
 	}
+}
+
+// The whole path of R7: the owner asks for their snapshots and gives a
+// selfie for this request alone; the package's snapshot of eight people
+// shows the owner and blurs every other face; the letter says so; the
+// selfie is destroyed when the request closes.
+// proves: R7
+func TestAccessRequestBlursOthersWithSelfie(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		eng, err := engine.New(engine.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := newHome(t, e, "paul@example.com")
+		pic := scene(t, eng)
+		b, _ := json.Marshal(map[string]any{"id": "ev-1", "type": "person", "snapshot": true})
+		if err := e.App.Devices.Ingest(t.Context(), []device.Uplink{{DeviceID: h.cam.DeviceID, Topic: "alarm", Payload: b, Received: e.Clock.Now()}})[0]; err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequestWithContext(t.Context(), "PUT", e.URL+"/api/v1/devices/"+h.cam.DeviceID+"/alarms/ev-1/snapshot", bytes.NewReader(pic))
+		req.Header.Set("Content-Type", "image/jpeg")
+		req.SetBasicAuth(h.cam.DeviceID, h.cam.Secret)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("snapshot: %v %v", res.StatusCode, err)
+		}
+		res.Body.Close()
+
+		h.owner.WithMFA()
+		dpo := e.StaffMember("dpo@vigil.test", access.StaffDPO)
+		var dsr privacy.Request
+		h.owner.Must(http.StatusCreated, "POST", "/api/v1/me/privacy-requests", map[string]any{"kind": "access", "region": "eu",
+			"scope": map[string]any{"categories": []string{"media.snapshot"}, "from": e.Clock.Now().Add(-time.Hour), "to": e.Clock.Now().Add(time.Hour)}}).Decode(t, &dsr)
+		if r := h.owner.DoType("PUT", "/api/v1/me/privacy-requests/"+dsr.ID+"/selfie", "image/jpeg", []byte("not a jpeg")); r.Status != http.StatusBadRequest {
+			t.Fatalf("a selfie that is not a JPEG: %d", r.Status)
+		}
+		if r := h.owner.DoType("PUT", "/api/v1/me/privacy-requests/"+dsr.ID+"/selfie", "image/jpeg", photo(t, "paul-rudd-2")); r.Status != http.StatusNoContent {
+			t.Fatalf("selfie: %d %s", r.Status, r.Body)
+		}
+		dpo.Must(http.StatusAccepted, "POST", "/api/v1/staff/privacy-requests/"+dsr.ID+"/grant", nil)
+		letter := e.Mail.Wait(t, "paul@example.com", "Our answer")
+		if !strings.Contains(letter.Body, "blurred") {
+			t.Errorf("the letter does not say other faces were blurred:\n%s", letter.Body)
+		}
+		files := vigiltest.Unzip(t, h.owner.Must(http.StatusOK, "GET", "/api/v1/me/privacy-requests/"+dsr.ID+"/package", nil).Body)
+		n := 0
+		orig, _ := eng.Decode(pic)
+		for name, body := range files {
+			if !strings.HasPrefix(name, "media/media.snapshot/") {
+				continue
+			}
+			n++
+			got, err := eng.Decode(body)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			onlyRequester(t, eng, orig, got, name)
+		}
+		if n != 1 {
+			t.Fatalf("snapshots in the package: %d", n)
+		}
+		if _, err := e.App.Blobs.Open(t.Context(), dsr.ID+".selfie", "selfie.jpg"); err == nil {
+			t.Fatal("the selfie outlived its request")
+		}
+	})
 }

@@ -131,6 +131,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/me/privacy-requests", user, false, s.myRequests},
 		{"GET", "/api/v1/me/privacy-requests/{requestID}", user, false, s.myRequest},
 		{"GET", "/api/v1/me/privacy-requests/{requestID}/package", user, false, s.myRequestPackage},
+		{"PUT", "/api/v1/me/privacy-requests/{requestID}/selfie", user, false, s.uploadSelfie},
 
 		{"GET", "/api/v1/staff/privacy-requests", staff, false, s.requestQueue},
 		{"GET", "/api/v1/staff/privacy-requests/{requestID}", staff, false, s.staffRequest},
