@@ -27,7 +27,7 @@ import (
 // Then the same person on another photo, sent by the camera as a snapshot
 // or as the snapshot of a `face` alarm, is recognised: "Paul at Front
 // door" on the face timeline and a face_match alarm; someone else is not.
-// proves: F2
+// proves: F2, F6
 func TestEnrolWithConsentThenMatch(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		h := newHome(t, e, "owner@example.com")
@@ -109,6 +109,22 @@ func TestEnrolWithConsentThenMatch(t *testing.T) {
 		res.Body.Close()
 		if ms := h.matches(t); len(ms) != 2 || ms[0].EventID != "ev-3" {
 			t.Fatalf("the face alarm's snapshot was not matched: %+v", ms)
+		}
+
+		// A material update of the protocol pauses recognition until the
+		// person who turned it on accepts it (F6), and the app says why.
+		e.Clock.Advance(time.Hour)
+		dpo := e.StaffMember("dee@vigil.test", "dpo")
+		dpo.Must(http.StatusCreated, "POST", "/api/v1/staff/notices", map[string]any{"kind": "face_protocol", "region": "default",
+			"language": "en", "text": "# Face recognition protocol, second edition\n\nTemplates expire after six months.",
+			"material": true, "summary": "Shorter retention"})
+		if r := h.upload(t, e, "ev-4", photo(t, "paul-rudd-2")); r.Processed || r.Reason != face.ReasonProtocol {
+			t.Fatalf("processed under a protocol version nobody accepted: %+v", r)
+		}
+		var st face.Status
+		h.owner.Must(http.StatusOK, "GET", h.facePath(), nil).Decode(t, &st)
+		if st.Active || st.Reason != face.ReasonProtocol || st.Notice == "" {
+			t.Fatalf("status under an unaccepted protocol: %+v", st)
 		}
 	})
 }
