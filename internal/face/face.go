@@ -176,6 +176,9 @@ type Store interface {
 	// go.
 	ErasePeopleInRegion(ctx context.Context, d access.Decision, region string) ([]string, error)
 	FinishStop(ctx context.Context, region string, erased int64) error
+	// EraseOrphans deletes the people, templates, matches and settings of
+	// sites that no longer exist and returns the people whose keys must go.
+	EraseOrphans(ctx context.Context, d access.Decision) ([]string, error)
 
 	PrivacyStore
 }

@@ -242,8 +242,8 @@ func scanClear(t *testing.T, e *vigiltest.Env, control []byte, secrets [][]byte)
 // account's: a plaintext scan of the database and the data directory finds
 // no template, label or evidence. Withdrawal of consent destroys the key
 // (the stored ciphertext no longer opens) and purges the rows, and the
-// person is no longer recognised; so do turning the feature off and the
-// end of retention.
+// person is no longer recognised; so do turning the feature off, deleting
+// the site, and the end of retention.
 // proves: F4
 func TestTemplatesSealedApartAndDestroyed(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
@@ -305,6 +305,22 @@ func TestTemplatesSealedApartAndDestroyed(t *testing.T) {
 		h.owner.Must(http.StatusOK, "GET", h.facePath(), nil).Decode(t, &st)
 		if st.Enabled || st.Reason != face.ReasonOff {
 			t.Fatalf("status after turning off: %+v", st)
+		}
+
+		// The site deleted: the job that follows erases its people.
+		site2 := newHome(t, e, "second@example.com")
+		site2.turnOn(t)
+		p4 := site2.enrol(t, e, "Paul elsewhere", photo(t, "paul-rudd-1"))
+		sealed4 := sealedTemplates(t, e, p4.ID)
+		site2.owner.Must(http.StatusOK, "PATCH", "/api/v1/accounts/"+site2.owner.AccountID+"/devices/"+site2.cam.DeviceID, map[string]any{"site_id": ""})
+		site2.owner.Must(http.StatusNoContent, "DELETE", "/api/v1/accounts/"+site2.owner.AccountID+"/sites/"+site2.site, nil)
+		if err := e.App.Face.ApplyRegionRules(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for id, ct := range sealed4 {
+			if _, err := e.App.Keys.OpenSubject(ctx, p4.ID, ct, keys.FieldAD("face_templates.template_sealed", id)); err == nil {
+				t.Fatal("a deleted site's template still opens")
+			}
 		}
 
 		// End of retention (365 days from enrolment): the retention sweep

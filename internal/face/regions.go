@@ -98,7 +98,24 @@ func (s *Service) ApplyRegionRules(ctx context.Context) error {
 		}
 		s.log.Info("face data of a stopped region erased", "region", st.Region, "people", len(people))
 	}
-	return nil
+	return s.eraseOrphans(ctx)
+}
+
+// eraseOrphans erases the face data of sites deleted meanwhile: the site's
+// deletion does not know of face recognition, so this job follows it.
+func (s *Service) eraseOrphans(ctx context.Context) error {
+	d, err := s.check(ctx, regionRules, access.Delete, templateRes("", "", ""))
+	if err != nil {
+		return err
+	}
+	people, err := s.store.EraseOrphans(ctx, d)
+	if err != nil {
+		return err
+	}
+	if len(people) > 0 {
+		s.log.Info("face data of deleted sites erased", "people", len(people))
+	}
+	return s.shred(ctx, people)
 }
 
 // Run applies the regions' rules at once (what a restart interrupted) and

@@ -327,3 +327,25 @@ func (s *FaceStore) FinishStop(ctx context.Context, region string, erased int64)
 		return tx.Err(err, "region stop")
 	})
 }
+
+// EraseOrphans deletes the face data of deleted sites.
+func (s *FaceStore) EraseOrphans(ctx context.Context, d access.Decision) ([]string, error) {
+	if err := d.Require(access.Delete, faceRes(datamap.FaceTemplate, "", "", "")); err != nil {
+		return nil, err
+	}
+	var people []string
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		const gone = `NOT EXISTS (SELECT 1 FROM sites WHERE sites.id = site_id)`
+		var err error
+		if people, err = deletePeople(ctx, tx, gone); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM face_matches WHERE ` + gone, `DELETE FROM face_sites WHERE ` + gone} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return tx.Err(err, "face data")
+			}
+		}
+		return nil
+	})
+	return people, err
+}
