@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"image"
+	"image/jpeg"
 	"math"
 	"net/http"
 	"os"
@@ -88,9 +90,13 @@ func TestEnrolWithConsentThenMatch(t *testing.T) {
 		if len(ms) != 1 || ms[0].Text != "Paul at Front door" || ms[0].PersonID != p.ID || ms[0].EventID != "ev-2" {
 			t.Fatalf("matches: %+v", ms)
 		}
+		// A camera with its own detector sends just the face.
+		if r := h.uploadKind(t, e, "ev-2c", face.KindCrop, faceCrop(t, "paul-rudd-2")); !r.Processed || r.Matches != 1 {
+			t.Fatalf("a crop of the enrolled person: %+v", r)
+		}
 		var as struct{ Alarms []alarm.Alarm }
 		h.owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+h.owner.AccountID+"/alarms?type="+face.TypeMatch, nil).Decode(t, &as)
-		if len(as.Alarms) != 1 || as.Alarms[0].DeviceID != h.cam.DeviceID {
+		if len(as.Alarms) != 2 || as.Alarms[0].DeviceID != h.cam.DeviceID {
 			t.Fatalf("face_match alarms: %+v", as.Alarms)
 		}
 
@@ -107,7 +113,7 @@ func TestEnrolWithConsentThenMatch(t *testing.T) {
 			t.Fatalf("face alarm snapshot: %v %v", res.StatusCode, err)
 		}
 		res.Body.Close()
-		if ms := h.matches(t); len(ms) != 2 || ms[0].EventID != "ev-3" {
+		if ms := h.matches(t); len(ms) != 3 || ms[0].EventID != "ev-3" {
 			t.Fatalf("the face alarm's snapshot was not matched: %+v", ms)
 		}
 
@@ -473,4 +479,28 @@ func TestStaffNeedAFaceGrant(t *testing.T) {
 			t.Fatalf("the use of the face grant is not shown to the customer: %+v", gs.Grants)
 		}
 	})
+}
+
+// faceCrop cuts the detected face out of a photo, as a camera's own
+// detector would, and encodes it as JPEG.
+func faceCrop(t *testing.T, name string) []byte {
+	t.Helper()
+	eng, err := engine.New(engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := eng.Decode(photo(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := eng.Detect(m)[0].Box.Intersect(image.Rect(0, 0, m.W, m.H))
+	c := engine.NewRGB(b.Dx(), b.Dy())
+	for y := 0; y < b.Dy(); y++ {
+		copy(c.Pix[3*y*c.W:3*(y+1)*c.W], m.Pix[3*((b.Min.Y+y)*m.W+b.Min.X):3*((b.Min.Y+y)*m.W+b.Max.X)])
+	}
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, c.Image(), &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

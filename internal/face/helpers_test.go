@@ -93,7 +93,13 @@ func (h home) enrol(t *testing.T, e *vigiltest.Env, label string, photos ...[]by
 // upload sends a picture on the camera's face uplink.
 func (h home) upload(t *testing.T, e *vigiltest.Env, eventID string, pic []byte) face.Result {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "PUT", e.URL+"/api/v1/devices/"+h.cam.DeviceID+"/faces/"+eventID, bytes.NewReader(pic))
+	return h.uploadKind(t, e, eventID, face.KindSnapshot, pic)
+}
+
+// uploadKind sends a snapshot or a crop on the face uplink.
+func (h home) uploadKind(t *testing.T, e *vigiltest.Env, eventID, kind string, pic []byte) face.Result {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "PUT", e.URL+"/api/v1/devices/"+h.cam.DeviceID+"/faces/"+eventID+"?kind="+kind, bytes.NewReader(pic))
 	if err != nil {
 		t.Fatal(err)
 	}
