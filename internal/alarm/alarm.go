@@ -35,6 +35,10 @@ const TypeOffline = "offline"
 // recognises an enrolled person (who, only on the face timeline).
 const TypeFaceMatch = "face_match"
 
+// TypeFaceUnknown is the alarm type face recognition raises for a face
+// that matches no one enrolled at the site.
+const TypeFaceUnknown = "face_unknown"
+
 // Fan-out states of an alarm.
 const (
 	StatePending  = "pending"  // stored, not yet handed to the notifier

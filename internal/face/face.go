@@ -27,8 +27,12 @@ import (
 // recognition working.
 const ConsentPurpose = "face_recognition"
 
-// TypeMatch is the alarm type of a recognised face.
-const TypeMatch = "face_match"
+// Alarm types of face recognition: a recognised person, and a face that
+// matched no one enrolled.
+const (
+	TypeMatch   = "face_match"
+	TypeUnknown = "face_unknown"
+)
 
 // Why recognition is not working at a site; the app shows Notice.
 const (
@@ -165,6 +169,8 @@ type Store interface {
 	Templates(ctx context.Context, d access.Decision, accountID, siteID string) ([]TemplateRow, error)
 	// RecordMatch stores the match and its alarm in one transaction.
 	RecordMatch(ctx context.Context, d access.Decision, m Match, a device.Alarm) (bool, error)
+	// RaiseAlarm stores an alarm of the device once per event ID.
+	RaiseAlarm(ctx context.Context, a device.Alarm) (bool, error)
 	Matches(ctx context.Context, d access.Decision, accountID string, limit int) ([]Match, error)
 
 	RegionStop(ctx context.Context, region string) (RegionStop, error)

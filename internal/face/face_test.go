@@ -80,8 +80,16 @@ func TestEnrolWithConsentThenMatch(t *testing.T) {
 			t.Fatalf("people: %+v", ps.People)
 		}
 
-		if r := h.upload(t, e, "ev-1", photo(t, "chris-pratt")); !r.Processed || r.Faces != 1 || r.Matches != 0 {
+		// "Tell me when an unknown face is seen": a rule on face_unknown.
+		h.owner.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+h.owner.AccountID+"/alarm-rules",
+			map[string]any{"roles": []string{"owner"}, "types": []string{face.TypeUnknown, face.TypeMatch}})
+		if r := h.upload(t, e, "ev-1", photo(t, "chris-pratt")); !r.Processed || r.Faces != 1 || r.Matches != 0 || r.Unknown != 1 {
 			t.Fatalf("someone else: %+v", r)
+		}
+		var unknown struct{ Alarms []alarm.Alarm }
+		h.owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+h.owner.AccountID+"/alarms?type="+face.TypeUnknown, nil).Decode(t, &unknown)
+		if len(unknown.Alarms) != 1 {
+			t.Fatalf("face_unknown alarms: %+v", unknown.Alarms)
 		}
 		if r := h.upload(t, e, "ev-2", photo(t, "paul-rudd-2")); !r.Processed || r.Matches != 1 {
 			t.Fatalf("the enrolled person on another photo: %+v", r)

@@ -26,6 +26,7 @@ type Result struct {
 	Reason    string `json:"reason,omitempty"` // why not: off, protocol, region_stopped
 	Faces     int    `json:"faces"`
 	Matches   int    `json:"matches"`
+	Unknown   int    `json:"unknown"` // faces that matched no one
 }
 
 // Upload takes a picture from a camera's face uplink, authenticated by its
@@ -149,6 +150,7 @@ func (s *Service) match(ctx context.Context, deviceID, eventID, kind string, ref
 	}
 	seen := map[string]bool{}
 	var alarms []device.Alarm
+	unknown := 0
 	for _, f := range faces {
 		e := eng.Describe(m, f)
 		best, score := "", float32(engine.MatchThreshold)
@@ -157,7 +159,11 @@ func (s *Service) match(ctx context.Context, deviceID, eventID, kind string, ref
 				best, score = c.personID, sim
 			}
 		}
-		if best == "" || seen[best] {
+		if best == "" {
+			unknown++
+			continue
+		}
+		if seen[best] {
 			continue
 		}
 		seen[best] = true
@@ -176,6 +182,22 @@ func (s *Service) match(ctx context.Context, deviceID, eventID, kind string, ref
 		}
 		if stored {
 			res.Matches++
+			alarms = append(alarms, a)
+		}
+	}
+	if unknown > 0 {
+		// Someone nobody enrolled: a face_unknown alarm, once per picture,
+		// for rules such as "tell me when an unknown face is at the door".
+		// It names no one and keeps nothing of the face.
+		res.Unknown = unknown
+		now := s.clk.Now().UTC()
+		a := device.Alarm{ID: id.New("alm"), AccountID: ref.AccountID, DeviceID: deviceID, EventID: "face-unknown-" + eventID,
+			Type: TypeUnknown, At: now, ReceivedAt: now}
+		stored, err := s.store.RaiseAlarm(ctx, a)
+		if err != nil {
+			return Result{}, err
+		}
+		if stored {
 			alarms = append(alarms, a)
 		}
 	}

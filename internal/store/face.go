@@ -229,6 +229,17 @@ func (s *FaceStore) RecordMatch(ctx context.Context, d access.Decision, m face.M
 	return stored, err
 }
 
+// RaiseAlarm stores an alarm once per device and event ID.
+func (s *FaceStore) RaiseAlarm(ctx context.Context, a device.Alarm) (bool, error) {
+	var stored bool
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		var err error
+		stored, err = (&ingestTx{ctx: ctx, tx: tx}).AddAlarm(a)
+		return err
+	})
+	return stored, err
+}
+
 const matchColumns = `m.id, m.account_id, m.site_id, m.device_id, m.event_id, m.person_id, m.score, m.at, p.label_sealed, d.name_sealed`
 const matchFrom = ` FROM face_matches m LEFT JOIN face_people p ON p.id = m.person_id LEFT JOIN devices d ON d.id = m.device_id`
 
