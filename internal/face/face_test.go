@@ -512,3 +512,88 @@ func faceCrop(t *testing.T, name string) []byte {
 	}
 	return out.Bytes()
 }
+
+// The face uplink answers bad input with a clear 4xx and keeps nothing.
+func TestFaceUplinkRefusesBadInput(t *testing.T) {
+	e := vigiltest.Start(t)
+	h := newHome(t, e, "owner@example.com")
+	h.turnOn(t)
+	put := func(path, user, secret string, body []byte) int {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), "PUT", e.URL+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "image/jpeg")
+		if user != "" {
+			req.SetBasicAuth(user, secret)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	base := "/api/v1/devices/" + h.cam.DeviceID + "/faces/ev-1"
+	for _, c := range []struct {
+		name, path, user, secret string
+		body                     []byte
+		want                     int
+	}{
+		{"no credential", base, "", "", photo(t, "paul-rudd-1"), http.StatusUnauthorized},
+		{"wrong secret", base, h.cam.DeviceID, "vdk_wrong", photo(t, "paul-rudd-1"), http.StatusUnauthorized},
+		{"another device's path", "/api/v1/devices/dev_aaaaaaaaaaaaaaaaaaaaaaaaaa/faces/ev-1", h.cam.DeviceID, h.cam.Secret, photo(t, "paul-rudd-1"), http.StatusForbidden},
+		{"not a JPEG", base, h.cam.DeviceID, h.cam.Secret, []byte("GIF89a"), http.StatusBadRequest},
+		{"truncated JPEG", base, h.cam.DeviceID, h.cam.Secret, photo(t, "paul-rudd-1")[:500], http.StatusBadRequest},
+		{"unknown kind", base + "?kind=video", h.cam.DeviceID, h.cam.Secret, photo(t, "paul-rudd-1"), http.StatusBadRequest},
+		{"too large", base, h.cam.DeviceID, h.cam.Secret, bytes.Repeat([]byte{0xFF}, 3<<20), http.StatusRequestEntityTooLarge},
+	} {
+		if got := put(c.path, c.user, c.secret, c.body); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+	if ms := h.matches(t); len(ms) != 0 {
+		t.Fatalf("bad input left matches: %+v", ms)
+	}
+	// An enrolment photo without a face, or with two people, is refused.
+	for _, pic := range [][]byte{faceless(t), twoPeople(t)} {
+		r := h.owner.Do("POST", h.facePath()+"/people", map[string]any{"label": "x", "lawful_basis": "consent",
+			"photos": [][]byte{pic}, "consent": consentRecord(e)})
+		if r.Status != http.StatusBadRequest {
+			t.Errorf("enrolment photo without exactly one face: %d %s", r.Status, r.Body)
+		}
+	}
+}
+
+func faceless(t *testing.T) []byte {
+	t.Helper()
+	m := engine.NewRGB(320, 240)
+	for i := range m.Pix {
+		m.Pix[i] = uint8(i * 7)
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, m.Image(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func twoPeople(t *testing.T) []byte {
+	t.Helper()
+	eng, err := engine.New(engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := eng.Decode(photo(t, "paul-rudd-1"))
+	c, _ := eng.Decode(photo(t, "chris-pratt"))
+	out := engine.NewRGB(a.W+c.W, max(a.H, c.H))
+	for y := 0; y < a.H; y++ {
+		copy(out.Pix[3*y*out.W:], a.Pix[3*y*a.W:3*(y+1)*a.W])
+	}
+	for y := 0; y < c.H; y++ {
+		copy(out.Pix[3*(y*out.W+a.W):], c.Pix[3*y*c.W:3*(y+1)*c.W])
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, out.Image(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
