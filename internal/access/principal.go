@@ -15,6 +15,10 @@ const (
 	KindStaff     Kind = "staff"     // the vendor's staff
 	KindDevice    Kind = "device"    // a camera or NVR (device link)
 	KindSystem    Kind = "system"    // vigil itself (retention jobs, mail)
+	// KindIntegration is a service a customer shared cameras with (a home
+	// automation hub, an alarm-receiving centre): it holds a scoped token
+	// and sees only what its share opens.
+	KindIntegration Kind = "integration"
 )
 
 // Role is a customer user's role in an account or a site. Higher roles include

@@ -158,7 +158,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
-	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}, Revoker: a.Revocations})
+	// People and integrations the owner shares cameras with pass the gate
+	// through the privacy centre's shares.
+	a.Gate.SetShares(privacy.NewShares(privacyStore))
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed,
+		Notifier: noticeRelay{a}, Revoker: a.Revocations, Mailer: mailer, PublicURL: cfg.PublicURL})
 	if err := a.Privacy.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("default notices: %w", err)
 	}

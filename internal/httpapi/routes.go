@@ -49,7 +49,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/accounts/{accountID}/pairing-tokens", user, false, s.createPairing},
 		{"POST", "/api/v1/devices/pair", public, true, s.pairDevice},
 		{"GET", "/api/v1/accounts/{accountID}/devices", user, false, s.listDevices},
-		{"GET", "/api/v1/accounts/{accountID}/devices/{deviceID}", user, false, s.getDevice},
+		{"GET", "/api/v1/accounts/{accountID}/devices/{deviceID}", viewer, false, s.getDevice},
 		{"PATCH", "/api/v1/accounts/{accountID}/devices/{deviceID}", user, false, s.updateDevice},
 		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}", user, false, s.releaseDevice},
 		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/lost", user, false, s.reportLost},
@@ -104,11 +104,16 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/accounts/{accountID}/grants/stream", user, false, s.streamGrantUses},
 		{"DELETE", "/api/v1/accounts/{accountID}/grants/{grantID}", user, false, s.revokeGrant},
 		{"GET", "/api/v1/accounts/{accountID}/disclosures", user, false, s.accountLedger},
+		{"GET", "/api/v1/accounts/{accountID}/shares", user, false, s.listShares},
 		{"POST", "/api/v1/accounts/{accountID}/shares", user, false, s.createShare},
 		{"DELETE", "/api/v1/accounts/{accountID}/shares/{shareID}", user, false, s.revokeShare},
 		{"POST", "/api/v1/accounts/{accountID}/transfers", user, true, s.startTransfer},
 		{"GET", "/api/v1/accounts/{accountID}/transfers/{transferID}/package", user, false, s.transferPackage},
 		{"POST", "/api/v1/transfers/import", user, true, s.importTransfer},
+		// Cameras shared with the caller: a person, or an integration
+		// holding the token its share gave it (viewer routes).
+		{"POST", "/api/v1/shares/accept", user, true, s.acceptShare},
+		{"GET", "/api/v1/shared-with-me", viewer, false, s.sharedWithMe},
 		{"GET", "/api/v1/processors", anyone, false, s.listProcessors},
 		{"POST", "/api/v1/staff/notices", staff, false, s.publishNotice},
 		{"GET", "/api/v1/staff/grants", staff, false, s.staffGrants},
@@ -147,7 +152,7 @@ func (s *Server) table() []route {
 
 		// Live video. The stream token in a /media/live path is the
 		// credential: checked on every request by the live service.
-		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", user, false, s.startLive},
+		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", viewer, false, s.startLive},
 		{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.setPull},
 		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.removePull},
 		{"GET", "/media/live/{token}/{file}", public, false, s.liveMedia},
@@ -175,8 +180,8 @@ func (s *Server) table() []route {
 		// settings and the purge log.
 		const ch = "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}"
 		routes = append(routes, []route{
-			{"GET", ch + "/timeline", user, false, s.timeline},
-			{"POST", ch + "/playback", user, false, s.playback},
+			{"GET", ch + "/timeline", viewer, false, s.timeline},
+			{"POST", ch + "/playback", viewer, false, s.playback},
 			{"POST", ch + "/exports", user, false, s.exportRecording},
 			{"GET", ch + "/recording", user, false, s.recordingSettings},
 			{"PUT", ch + "/recording", user, false, s.setRecordingSettings},
