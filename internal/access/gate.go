@@ -376,7 +376,7 @@ func (g *Gate) entrusted(ctx context.Context, p Principal, action Action, r Reso
 		return "", errs.E(errs.Forbidden, "staff may not %s %s of a customer account, even with a grant", action, r.Category)
 	}
 	if g.grants == nil {
-		return "", errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+		return "", errs.E(errs.NotFound, "%s not found: it needs the customer's entrustment grant", r.Category)
 	}
 	id, err := g.grants.StaffGrant(ctx, GrantQuery{StaffID: p.ID, StaffRole: p.StaffRole, AccountID: r.AccountID,
 		SiteID: r.SiteID, ResourceID: r.ID, Category: r.Category, Action: action, At: now})
@@ -384,7 +384,9 @@ func (g *Gate) entrusted(ctx context.Context, p Principal, action Action, r Reso
 		return "", errs.Wrap(err, errs.Unavailable, "cannot check grants")
 	}
 	if id == "" {
-		return "", errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+		// Without the customer's grant the object is foreign to staff: not
+		// found, as for any other tenant (the denial is still logged).
+		return "", errs.E(errs.NotFound, "%s not found: it needs the customer's entrustment grant", r.Category)
 	}
 	return id, nil
 }

@@ -79,6 +79,16 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/staff/role-changes/{changeID}/reject", staff, false, s.rejectRoleChange},
 		{"GET", "/api/v1/staff/accounts/{accountID}", staff, false, s.staffAccount},
 		{"GET", "/api/v1/staff/accounts/{accountID}/access-log", staff, false, s.staffAccessLog},
+		// Support reading a customer's devices, events and alarms: the
+		// customer's handlers, called by staff; the gate opens only what a
+		// live grant covers (else 404) and keeps each use beside it.
+		{"GET", "/api/v1/staff/accounts/{accountID}/devices", staff, false, s.listDevices},
+		{"GET", "/api/v1/staff/accounts/{accountID}/devices/{deviceID}", staff, false, s.getDevice},
+		{"GET", "/api/v1/staff/accounts/{accountID}/devices/{deviceID}/events", staff, false, s.deviceEvents},
+		{"GET", "/api/v1/staff/accounts/{accountID}/alarms", staff, false, s.listAlarms},
+		{"GET", "/api/v1/staff/accounts/{accountID}/alarms/{alarmID}", staff, false, s.getAlarm},
+		{"GET", "/api/v1/staff/accounts/{accountID}/alarms/{alarmID}/snapshot", staff, false, s.alarmSnapshot},
+		{"POST", "/api/v1/staff/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", staff, false, s.startLive},
 		{"GET", "/api/v1/staff/models", staff, false, s.listModels},
 		{"PUT", "/api/v1/staff/models/{model}", staff, false, s.putModel},
 		{"POST", "/api/v1/staff/devices", staff, false, s.registerDevices},
@@ -189,6 +199,9 @@ func (s *Server) table() []route {
 			{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/recording", user, false, s.setRecordingSettings},
 			{"PUT", "/api/v1/accounts/{accountID}/recording", user, false, s.setRecordingSettings},
 			{"GET", "/api/v1/accounts/{accountID}/recording-purges", user, false, s.recordingPurges},
+			// Support with the customer's grant for a camera's recordings.
+			{"GET", "/api/v1/staff" + ch[len("/api/v1"):] + "/timeline", staff, false, s.timeline},
+			{"POST", "/api/v1/staff" + ch[len("/api/v1"):] + "/playback", staff, false, s.playback},
 		}...)
 	}
 	if s.Notify != nil {
