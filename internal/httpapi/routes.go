@@ -120,6 +120,8 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/accounts/{accountID}/transfers", user, true, s.startTransfer},
 		{"GET", "/api/v1/accounts/{accountID}/transfers/{transferID}/package", user, false, s.transferPackage},
 		{"POST", "/api/v1/transfers/import", user, true, s.importTransfer},
+		{"GET", "/api/v1/me/transfer-asks", user, false, s.transferAsks},
+		{"PUT", "/api/v1/me/transfer-asks/{transferID}", user, false, s.answerTransfer},
 		// Cameras shared with the caller: a person, or an integration
 		// holding the token its share gave it (viewer routes).
 		{"POST", "/api/v1/shares/accept", user, true, s.acceptShare},

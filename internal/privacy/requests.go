@@ -278,6 +278,8 @@ type RequestStore interface {
 	// Memberships returns a user's roles in open accounts.
 	Memberships(ctx context.Context, userID string) ([]access.Membership, error)
 
+	TransferStore
+
 	// SessionMFAAt returns when the session whose token hashes to idHash
 	// passed its second factor (the session's start: passing it opens a
 	// new session), or the zero time when it did not.
