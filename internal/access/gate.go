@@ -335,6 +335,9 @@ func (g *Gate) decideUser(p Principal, action Action, r Resource, rule Rule) err
 	if !allowed || !role.AtLeast(min) {
 		return errs.E(errs.Forbidden, "your role (%s) may not %s %s", role, action, r.Category)
 	}
+	if p.Frozen(r.AccountID) && action != Read && action != List && action != Export {
+		return errs.E(errs.Forbidden, "this account was transferred and is read-only until it closes")
+	}
 	return nil
 }
 

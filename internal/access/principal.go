@@ -89,6 +89,9 @@ type Membership struct {
 	AccountID string
 	SiteID    string
 	Role      Role
+	// Frozen: the account was transferred elsewhere and is read-only until
+	// it closes.
+	Frozen bool
 }
 
 // Principal is who asks. It is built by authentication and never from
@@ -136,6 +139,16 @@ func (p Principal) RoleIn(accountID, siteID string) (Role, bool) {
 		}
 	}
 	return best, best != ""
+}
+
+// Frozen reports whether the principal's account is frozen (transferred).
+func (p Principal) Frozen(accountID string) bool {
+	for _, m := range p.Memberships {
+		if m.AccountID == accountID && m.Frozen {
+			return true
+		}
+	}
+	return false
 }
 
 // MemberOf reports whether the principal has any role in the account,

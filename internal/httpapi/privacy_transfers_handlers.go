@@ -84,3 +84,19 @@ func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, a *accou
 	}
 	return noContent(w, s.Requests.AnswerTransfer(r.Context(), a.Principal, id, *in.Agree))
 }
+
+// completeTransfer records the owner's confirmation that the package was
+// imported: the account freezes and closes on the stated date, or is kept
+// with a reason.
+func (s *Server) completeTransfer(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in privacy.TransferCompletion
+	ids, err := mustPathIDs(r, "accountID", "transferID")
+	if err != nil {
+		return err
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.Requests.CompleteTransfer(r.Context(), a.Principal, a.Token, ids[0], ids[1], in)
+	return reply(w, http.StatusOK, c, err)
+}

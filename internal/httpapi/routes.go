@@ -119,6 +119,7 @@ func (s *Server) table() []route {
 		{"DELETE", "/api/v1/accounts/{accountID}/shares/{shareID}", user, false, s.revokeShare},
 		{"POST", "/api/v1/accounts/{accountID}/transfers", user, true, s.startTransfer},
 		{"GET", "/api/v1/accounts/{accountID}/transfers/{transferID}/package", user, false, s.transferPackage},
+		{"POST", "/api/v1/accounts/{accountID}/transfers/{transferID}/complete", user, true, s.completeTransfer},
 		{"POST", "/api/v1/transfers/import", user, true, s.importTransfer},
 		{"GET", "/api/v1/me/transfer-asks", user, false, s.transferAsks},
 		{"PUT", "/api/v1/me/transfer-asks/{transferID}", user, false, s.answerTransfer},

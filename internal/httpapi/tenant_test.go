@@ -25,6 +25,7 @@ var bodies = map[string]any{
 	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"email": "mallory@example.com", "devices": []string{"dev_aaaaaaaaaaaaaaaaaaaaaaaaaa"},
 		"live": true, "until": "2026-03-20T00:00:00Z"},
 	"POST /api/v1/accounts/{accountID}/transfers":                                      map[string]any{"recipient": "mallory", "reason": "taken over", "confirm": true},
+	"POST /api/v1/accounts/{accountID}/transfers/{transferID}/complete":                map[string]any{},
 	"POST /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/playback": map[string]any{"from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"},
 	"POST /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/exports":  map[string]any{"from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"},
 	"PUT /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/recording": map[string]any{"mode": "off"},

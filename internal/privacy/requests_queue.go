@@ -50,5 +50,8 @@ func (s *Requests) Run(ctx context.Context, every time.Duration) {
 		if _, err := s.Remind(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("privacy reminders failed", "err", err)
 		}
+		if _, err := s.CloseTransferred(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("closing transferred accounts failed", "err", err)
+		}
 	})
 }

@@ -54,6 +54,7 @@ type TransferStore interface {
 	// a claim whose import failed.
 	ImportDone(ctx context.Context, transferID, accountID string) error
 	ImportFailed(ctx context.Context, transferID string) error
+	TransferCloseStore
 }
 
 // askMembers asks every member but the confirming owner whether their own

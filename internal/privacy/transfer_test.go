@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/config"
@@ -429,5 +430,72 @@ func TestTransferPackageExposesNobody(t *testing.T) {
 		if r := cat.Do("PUT", "/api/v1/me/transfer-asks/dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", map[string]any{"agree": true}); r.Status != http.StatusNotFound {
 			t.Errorf("answering a transfer one was not asked about: %d", r.Status)
 		}
+	})
+}
+
+// After the owner confirms the import, the source account is frozen (its
+// people read and export, nobody changes it), every member is told when it
+// closes, and it closes on that date; completing twice is refused, and an
+// account may instead be kept, with its reason.
+// proves: T1
+func TestTransferredAccountFreezesThenCloses(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		ann := e.SignUp("ann@example.com")
+		acc := "/api/v1/accounts/" + ann.AccountID
+		bob := e.SignUp("bob@example.com")
+		ann.Must(http.StatusAccepted, "POST", acc+"/invitations", map[string]string{"email": bob.Email, "role": "admin"})
+		bob.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, bob.Email, "invit").Token(t)})
+		ann.WithMFA()
+		var tr privacy.TransferStarted
+		ann.Must(http.StatusCreated, "POST", acc+"/transfers", map[string]any{"recipient": "Acme", "reason": "sold", "confirm": true}).Decode(t, &tr)
+		done := acc + "/transfers/" + tr.ID + "/complete"
+		if r := bob.Do("POST", done, map[string]any{}); r.Status != http.StatusForbidden {
+			t.Errorf("an admin completed the transfer: %d", r.Status)
+		}
+		if r := ann.Do("POST", done, map[string]any{"keep": true}); r.Status != http.StatusBadRequest {
+			t.Errorf("keeping without a reason: %d", r.Status)
+		}
+		var c privacy.TransferClosure
+		ann.Must(http.StatusOK, "POST", done, map[string]any{}).Decode(t, &c)
+		if c.ClosesAt == nil || c.FrozenAt == nil || c.ClosesAt.Sub(*c.FrozenAt) != privacy.TransferCloseAfter {
+			t.Fatalf("closure: %+v", c)
+		}
+		if r := ann.Do("POST", done, map[string]any{}); r.Status != http.StatusConflict {
+			t.Errorf("completing twice: %d", r.Status)
+		}
+		m := e.Mail.Wait(t, bob.Email, "was transferred")
+		if !strings.Contains(m.Body, c.ClosesAt.Format("2 January 2006")) {
+			t.Errorf("bob is not told when it closes: %s", m.Body)
+		}
+		// Frozen: reads work, changes do not.
+		bob.Login()
+		bob.Must(http.StatusOK, "GET", acc+"/sites", nil)
+		if r := bob.Do("POST", acc+"/sites", map[string]string{"name": "Barn", "time_zone": "UTC"}); r.Status != http.StatusForbidden {
+			t.Errorf("a change to the frozen account: %d %s", r.Status, r.Body)
+		}
+		if n, err := e.App.Requests.CloseTransferred(t.Context()); err != nil || n != 0 {
+			t.Fatalf("closed before its date: %d %v", n, err)
+		}
+		e.Clock.Advance(privacy.TransferCloseAfter + time.Minute)
+		if n, err := e.App.Requests.CloseTransferred(t.Context()); err != nil || n != 1 {
+			t.Fatalf("closing: %d %v", n, err)
+		}
+		bob.Login()
+		if r := bob.Do("GET", acc, nil); r.Status != http.StatusNotFound {
+			t.Errorf("the closed account still opens: %d", r.Status)
+		}
+
+		// Another owner keeps theirs, with a reason.
+		cy := e.SignUp("cy@example.com")
+		cy.WithMFA()
+		var tr2 privacy.TransferStarted
+		cy.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+cy.AccountID+"/transfers", map[string]any{"recipient": "Acme", "reason": "trial", "confirm": true}).Decode(t, &tr2)
+		var kept privacy.TransferClosure
+		cy.Must(http.StatusOK, "POST", "/api/v1/accounts/"+cy.AccountID+"/transfers/"+tr2.ID+"/complete",
+			map[string]any{"keep": true, "keep_reason": "we run both during the migration"}).Decode(t, &kept)
+		if !kept.Kept || kept.ClosesAt != nil {
+			t.Errorf("kept: %+v", kept)
+		}
+		cy.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+cy.AccountID+"/sites", map[string]string{"name": "Barn", "time_zone": "UTC"})
 	})
 }

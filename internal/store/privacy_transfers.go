@@ -97,3 +97,52 @@ func (s *PrivacyStore) ImportFailed(ctx context.Context, transferID string) erro
 		return tx.Err(err, "transfer import")
 	})
 }
+
+// CloseTransfer records a transferred account's closure once and, unless
+// it is kept, freezes the account.
+func (s *PrivacyStore) CloseTransfer(ctx context.Context, d access.Decision, r privacy.TransferClosureRow) error {
+	if err := d.Require(access.Export, access.Resource{Category: datamap.AccountProfile, AccountID: r.AccountID}); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM privacy_transfer_closures WHERE transfer_id = ?`, r.TransferID).Scan(&n); err != nil {
+			return tx.Err(err, "transfer closure")
+		}
+		if n > 0 {
+			return errs.E(errs.Conflict, "transfer completed already")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO privacy_transfer_closures (transfer_id, account_id, confirmed_by, frozen_at, closes_at,
+			keep_reason_sealed, closed_at) VALUES (?, ?, ?, ?, ?, ?, 0)`, r.TransferID, r.AccountID, r.ConfirmedBy, Micros(r.FrozenAt),
+			Micros(r.ClosesAt), r.KeepReasonSealed); err != nil {
+			return tx.Err(err, "transfer closure")
+		}
+		if r.FrozenAt.IsZero() {
+			return nil
+		}
+		_, err := tx.Exec(ctx, `UPDATE accounts SET frozen_at = ? WHERE id = ? AND frozen_at = 0`, Micros(r.FrozenAt), r.AccountID)
+		return tx.Err(err, "account")
+	})
+}
+
+// DueClosures lists the closures due at a time and not done.
+func (s *PrivacyStore) DueClosures(ctx context.Context, at time.Time) ([]privacy.TransferClosureRow, error) {
+	return queryAll(ctx, s.db, "transfer closures", func(sc scanner) (r privacy.TransferClosureRow, err error) {
+		var frozen, closes int64
+		err = sc.Scan(&r.TransferID, &r.AccountID, &r.ConfirmedBy, &frozen, &closes)
+		r.FrozenAt, r.ClosesAt = FromMicros(frozen), FromMicros(closes)
+		return r, err
+	}, `SELECT transfer_id, account_id, confirmed_by, frozen_at, closes_at FROM privacy_transfer_closures
+		WHERE closes_at != 0 AND closes_at <= ? AND closed_at = 0 ORDER BY closes_at`, Micros(at))
+}
+
+// CloseTransferred closes the account of a closure.
+func (s *PrivacyStore) CloseTransferred(ctx context.Context, transferID, accountID string, at time.Time) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET closed_at = ? WHERE id = ? AND closed_at = 0`, Micros(at), accountID); err != nil {
+			return tx.Err(err, "account")
+		}
+		_, err := tx.Exec(ctx, `UPDATE privacy_transfer_closures SET closed_at = ? WHERE transfer_id = ?`, Micros(at), transferID)
+		return tx.Err(err, "transfer closure")
+	})
+}
