@@ -133,6 +133,8 @@ func declarePrivacy(r *Registry) error {
 		operational(r, "privacy_transfer_imports", "the transfer imported, the account it became and when", "transfer_id", "account_id", "imported_at"),
 		operational(r, "privacy_transfer_closures", "the transfer, the account, and when it was frozen and closes or closed",
 			"transfer_id", "account_id", "frozen_at", "closes_at", "closed_at"),
+		operational(r, "privacy_retention_runs", "what each retention sweep did: counts per category and audit entry numbers, no personal data",
+			"id", "trigger", "dry_run", "started_at", "finished_at", "report"),
 		operational(r, "privacy_share_uses", "the share used, the audit entry that records the use, the account, what was done",
 			"share_id", "seq", "account_id", "action", "category"),
 	)

@@ -251,3 +251,14 @@ func (s *Server) statistics(w http.ResponseWriter, r *http.Request, a *account.A
 	gs, suppressed, err := s.Retention.Statistics(r.Context(), a.Principal)
 	return reply(w, http.StatusOK, map[string]any{"min_group": privacy.MinGroup, "groups": gs, "suppressed_groups": suppressed}, err)
 }
+
+// retentionRuns lists what the latest retention sweeps purged, per
+// category, with the audit entries of the purges (security, DPO).
+func (s *Server) retentionRuns(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	limit, err := queryInt(r, "limit", 50)
+	if err != nil {
+		return err
+	}
+	runs, err := s.Retention.Runs(r.Context(), a.Principal, int(limit))
+	return reply(w, http.StatusOK, map[string]any{"runs": runs}, err)
+}

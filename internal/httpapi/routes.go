@@ -162,6 +162,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/staff/legal-holds", staff, false, s.placeLegalHold},
 		{"DELETE", "/api/v1/staff/legal-holds/{holdID}", staff, false, s.endLegalHold},
 		{"GET", "/api/v1/staff/statistics", staff, false, s.statistics},
+		{"GET", "/api/v1/staff/retention/runs", staff, false, s.retentionRuns},
 
 		// Live video. The stream token in a /media/live path is the
 		// credential: checked on every request by the live service.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"slices"
 	"testing"
 	"time"
 
@@ -204,4 +205,71 @@ func readAll(res *http.Response) []byte {
 			return []byte(b.String())
 		}
 	}
+}
+
+// Each sweep is kept as a run the security officer and the DPO read over
+// HTTP: per category, the owners whose data expired, what was purged and
+// the audit entries of the purges, which are in the owners' access logs. A
+// dry run purges nothing and says what would go. Support may not read the
+// runs.
+// proves: P1
+func TestRetentionRunsAreReported(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		ctx := context.Background()
+		a := e.SignUp("ann@example.com")
+		sec := staff(e, "sec@vigil.test", access.StaffSecurity)
+		support := staff(e, "sam@vigil.test", access.StaffSupportL1)
+		e.Clock.Advance(45 * 24 * time.Hour)
+		sessions := func() int { return count(t, e.App.DB, "SELECT COUNT(*) FROM sessions WHERE principal_id = ?", a.UserID) }
+		if _, err := e.App.Retention.RunOnce(ctx, "cli", true); err != nil {
+			t.Fatal(err)
+		}
+		if sessions() == 0 {
+			t.Fatal("a dry run purged sessions")
+		}
+		e.Clock.Advance(time.Second)
+		if _, err := e.App.Retention.RunOnce(ctx, "schedule", false); err != nil {
+			t.Fatal(err)
+		}
+		if sessions() != 0 {
+			t.Fatal("the run left expired sessions")
+		}
+		sec.Login2FA()
+		var got struct{ Runs []privacy.RetentionRun }
+		sec.Must(http.StatusOK, "GET", "/api/v1/staff/retention/runs", nil).Decode(t, &got)
+		if len(got.Runs) != 2 || got.Runs[0].DryRun || !got.Runs[1].DryRun {
+			t.Fatalf("runs: %+v", got.Runs)
+		}
+		find := func(r privacy.RetentionRun) privacy.RunCategory {
+			for _, c := range r.Categories {
+				if c.Category == datamap.AccountSession {
+					return c
+				}
+			}
+			return privacy.RunCategory{}
+		}
+		dry, real := find(got.Runs[1]), find(got.Runs[0])
+		if dry.Owners == 0 || dry.Purged != 0 || len(dry.AuditSeqs) != 0 {
+			t.Errorf("the dry run's sessions: %+v", dry)
+		}
+		if real.Purged == 0 || len(real.AuditSeqs) != real.Owners {
+			t.Fatalf("the run's sessions: %+v", real)
+		}
+		page, err := e.App.Audit.ListAccount(ctx, a.UserID, "", 0, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, it := range page.Items {
+			en := it.Entry
+			found = found || (slices.Contains(real.AuditSeqs, en.Seq) && en.ActorID == privacy.JobRetention && en.Category == datamap.AccountSession)
+		}
+		if !found {
+			t.Error("no audit entry of the run's purge is in Ann's access log")
+		}
+		support.Login2FA()
+		if r := support.Do("GET", "/api/v1/staff/retention/runs", nil); r.Status != http.StatusForbidden {
+			t.Errorf("support reads the runs: %d", r.Status)
+		}
+	})
 }
