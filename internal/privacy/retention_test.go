@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,7 +220,9 @@ func TestRetentionRunsAreReported(t *testing.T) {
 		sec := staff(e, "sec@vigil.test", access.StaffSecurity)
 		support := staff(e, "sam@vigil.test", access.StaffSupportL1)
 		e.Clock.Advance(45 * 24 * time.Hour)
-		sessions := func() int { return count(t, e.App.DB, "SELECT COUNT(*) FROM sessions WHERE principal_id = ?", a.UserID) }
+		sessions := func() int {
+			return count(t, e.App.DB, "SELECT COUNT(*) FROM sessions WHERE principal_id = ?", a.UserID)
+		}
 		if _, err := e.App.Retention.RunOnce(ctx, "cli", true); err != nil {
 			t.Fatal(err)
 		}
