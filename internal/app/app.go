@@ -158,6 +158,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
+	// Transactional mail (confirmations, resets, invitations, letters)
+	// goes through the mail processor only while it is in force, each
+	// message recorded; notifications check it per delivery themselves.
+	rawMailer := mailer
+	mailer = privacy.NewCheckedMailer(rawMailer, cfg.Notify.EmailProcessor, nil, "", privacyStore, o.Clock)
 	// People and integrations the owner shares cameras with pass the gate
 	// through the privacy centre's shares.
 	a.Gate.SetShares(privacy.NewShares(privacyStore))
@@ -182,7 +187,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.startPrivacy(mailer); err != nil {
 		return nil, err
 	}
-	if err := a.startNotify(mailer); err != nil {
+	if err := a.startNotify(rawMailer); err != nil {
 		return nil, err
 	}
 	a.Metrics = prometheus.NewRegistry()

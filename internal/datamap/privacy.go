@@ -135,6 +135,8 @@ func declarePrivacy(r *Registry) error {
 			"transfer_id", "account_id", "frozen_at", "closes_at", "closed_at"),
 		operational(r, "privacy_retention_runs", "what each retention sweep did: counts per category and audit entry numbers, no personal data",
 			"id", "trigger", "dry_run", "started_at", "finished_at", "report"),
+		operational(r, "privacy_mail_log", "transactional mail as the processor check saw it: time, processor, vigil's subject line, outcome, reason; no address or body",
+			"id", "at", "processor_id", "subject", "status", "reason"),
 		operational(r, "privacy_share_uses", "the share used, the audit entry that records the use, the account, what was done",
 			"share_id", "seq", "account_id", "action", "category"),
 	)

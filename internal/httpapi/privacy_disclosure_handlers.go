@@ -57,3 +57,14 @@ func (s *Server) recordLegal(w http.ResponseWriter, r *http.Request, a *account.
 	d, err := s.Privacy.RecordLegal(r.Context(), a.Principal, id, in)
 	return reply(w, http.StatusCreated, d, err)
 }
+
+// mailLog lists transactional mail as the processor check saw it: sent,
+// carried by the fallback, or held with the reason (operator admin, DPO).
+func (s *Server) mailLog(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	limit, err := queryInt(r, "limit", 100)
+	if err != nil {
+		return err
+	}
+	recs, err := s.Privacy.MailRecords(r.Context(), a.Principal, int(limit))
+	return reply(w, http.StatusOK, map[string]any{"mail": recs}, err)
+}

@@ -132,6 +132,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/staff/grants", staff, false, s.staffGrants},
 		{"POST", "/api/v1/staff/processors", staff, false, s.createProcessor},
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
+		{"GET", "/api/v1/staff/mail-log", staff, false, s.mailLog},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
 

@@ -184,6 +184,8 @@ type Store interface {
 	// none.
 	RevokeShare(ctx context.Context, d access.Decision, accountID, id string) error
 	ShareStore
+	RecordMail(ctx context.Context, r MailRecord) error
+	MailRecords(ctx context.Context, limit int) ([]MailRecord, error)
 }
 
 // ShareStore keeps camera shares beside their disclosures.

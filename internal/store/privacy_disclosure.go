@@ -139,3 +139,22 @@ func (s *PrivacyStore) RevokeShare(ctx context.Context, d access.Decision, accou
 		return MustAffect(res, "live share")
 	})
 }
+
+// RecordMail keeps one transactional message's check.
+func (s *PrivacyStore) RecordMail(ctx context.Context, r privacy.MailRecord) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO privacy_mail_log (id, at, processor_id, subject, status, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.ID, Micros(r.At), r.ProcessorID, r.Subject, r.Status, r.Reason)
+		return tx.Err(err, "mail record")
+	})
+}
+
+// MailRecords lists the latest transactional messages, newest first.
+func (s *PrivacyStore) MailRecords(ctx context.Context, limit int) ([]privacy.MailRecord, error) {
+	return queryAll(ctx, s.db, "mail records", func(sc scanner) (r privacy.MailRecord, err error) {
+		var at int64
+		err = sc.Scan(&r.ID, &at, &r.ProcessorID, &r.Subject, &r.Status, &r.Reason)
+		r.At = FromMicros(at)
+		return r, err
+	}, `SELECT id, at, processor_id, subject, status, reason FROM privacy_mail_log ORDER BY at DESC, id DESC LIMIT ?`, limit)
+}
