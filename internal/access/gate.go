@@ -195,12 +195,33 @@ type Gate struct {
 	clk    clock.Clock
 	grants Grants
 	shares Shares
+	duties Duties
 	policy Policy
 }
 
 // SetShares connects the gate to the privacy centre's shares (built after
 // the gate, which it depends on).
 func (g *Gate) SetShares(s Shares) { g.shares = s }
+
+// DutyQuery asks for the duty that lets the DPO read an account's ordinary
+// data without the customer's grant.
+type DutyQuery struct {
+	AccountID string
+	SubjectID string // the person the data is about, when one
+}
+
+// Duties names the open privacy request (or incident) that names a person
+// of the account: the DPO's only reason to read its data without a grant.
+type Duties interface {
+	// Duty returns a reference to the open duty ("privacy request dsr_..."),
+	// or "" when there is none.
+	Duty(ctx context.Context, q DutyQuery) (string, error)
+}
+
+// SetDuties connects the gate to the privacy centre's open requests. With
+// it, the DPO's access to an account's data without a grant holds only for
+// an open request naming one of its people, and the log entry names it.
+func (g *Gate) SetDuties(d Duties) { g.duties = d }
 
 // New returns a gate over the data map. grants may be nil.
 func New(reg *datamap.Registry, rec Recorder, clk clock.Clock, grants Grants, policy Policy) *Gate {
@@ -214,9 +235,12 @@ func New(reg *datamap.Registry, rec Recorder, clk clock.Clock, grants Grants, po
 // recorded, access is denied (errs.Unavailable).
 func (g *Gate) Check(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose) (Decision, error) {
 	now := g.clk.Now()
+	ctx, duty := withDutySlot(ctx)
 	grantID, share, denial := g.decide(ctx, p, action, r, purpose, now)
 	rec := g.record(p, action, r, purpose, now, denial)
 	switch {
+	case denial == nil && *duty != "":
+		rec.Reason = "duty: " + *duty
 	case grantID != "":
 		rec.Reason = "entrusted by grant " + grantID
 	case share != nil:
@@ -359,7 +383,19 @@ func (g *Gate) decideStaff(ctx context.Context, p Principal, action Action, r Re
 	}
 	if r.AccountID != "" {
 		if min, duty := rule.Staff[action]; duty && cat.Sensitivity < datamap.Media && p.StaffRole.AtLeast(min) {
-			return "", nil
+			if min != StaffDPO || g.duties == nil {
+				return "", nil
+			}
+			// The DPO's duty holds only for an open request (or
+			// incident) naming a person of the account.
+			ref, err := g.duties.Duty(ctx, DutyQuery{AccountID: r.AccountID, SubjectID: r.SubjectID})
+			if err != nil {
+				return "", errs.Wrap(err, errs.Unavailable, "cannot check the DPO's duties")
+			}
+			if ref != "" {
+				setDuty(ctx, ref)
+				return "", nil
+			}
 		}
 		return g.entrusted(ctx, p, action, r, rule, now)
 	}
@@ -445,4 +481,19 @@ func (g *Gate) record(p Principal, action Action, r Resource, purpose datamap.Pu
 		}
 	}
 	return rec
+}
+
+type dutySlotKey struct{}
+
+// withDutySlot gives one Check a place where decideStaff leaves the duty
+// it relied on, for the audit entry.
+func withDutySlot(ctx context.Context) (context.Context, *string) {
+	var ref string
+	return context.WithValue(ctx, dutySlotKey{}, &ref), &ref
+}
+
+func setDuty(ctx context.Context, ref string) {
+	if p, ok := ctx.Value(dutySlotKey{}).(*string); ok {
+		*p = ref
+	}
 }

@@ -169,6 +169,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	// People and integrations the owner shares cameras with pass the gate
 	// through the privacy centre's shares.
 	a.Gate.SetShares(privacy.NewShares(privacyStore))
+	// The DPO reads an account's data without a grant only for an open
+	// request naming one of its people.
+	a.Gate.SetDuties(privacy.NewDuties(privacyStore))
 	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed,
 		Notifier: noticeRelay{a}, Revoker: a.Revocations, Mailer: mailer, PublicURL: cfg.PublicURL})
 	if err := a.Privacy.Seed(ctx); err != nil {

@@ -536,3 +536,15 @@ func (s *PrivacyStore) PurgeSessions(ctx context.Context, d access.Decision, own
 	}
 	return s.exec(ctx, `DELETE FROM sessions WHERE principal_id = ? AND expires_at < ?`, owner, Micros(cutoff))
 }
+
+// OpenRequestNaming returns an open privacy request of subjectID, or of a
+// person of the account, or "" when there is none.
+func (s *PrivacyStore) OpenRequestNaming(ctx context.Context, accountID, subjectID string) (string, error) {
+	ids, err := queryAll(ctx, s.db, "open requests", scanString, `SELECT r.id FROM privacy_requests r
+		WHERE r.status != 'closed' AND (r.requester_id = ? OR r.requester_id IN (SELECT user_id FROM memberships WHERE account_id = ?))
+		ORDER BY r.submitted_at, r.id LIMIT 1`, subjectID, accountID)
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
