@@ -101,7 +101,7 @@ func TestAccessRequestExport(t *testing.T) {
 		}
 		d.Must(http.StatusAccepted, "POST", "/api/v1/staff/privacy-requests/"+got.ID+"/grant", nil)
 		letter := e.Mail.Wait(t, "ann@example.com", "Our answer")
-		if !strings.Contains(letter.Body, "privileged record(s) of log.audit") {
+		if !strings.Contains(letter.Body, "privileged record(s) of access log") {
 			t.Errorf("the letter does not state the exclusion:\n%s", letter.Body)
 		}
 		// Bob cannot fetch Ann's package.

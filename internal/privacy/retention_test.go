@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
@@ -172,10 +173,20 @@ func TestPublicRequestByGuardian(t *testing.T) {
 		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/deny", map[string]string{"reason": "harms_vendor_in_dispute",
 			"explanation": "The recordings of cam-7 for those days are evidence in proceedings 2026/118."})
 		letter := e.Mail.Wait(t, "gina@example.com", "Our answer")
-		for _, want := range []string{"harms_vendor_in_dispute", "proceedings 2026/118", "her son Leo", "Reference: " + id} {
+		for _, want := range []string{"harm our position in a legal dispute", "proceedings 2026/118", "her son Leo", "Reference: " + id, "reply to this message"} {
 			if !strings.Contains(letter.Body, want) {
 				t.Errorf("the letter lacks %q:\n%s", want, letter.Body)
 			}
+		}
+		// Reasons and categories in words, not codes; replies reach the
+		// data-protection office.
+		for _, code := range []string{"harms_vendor_in_dispute", "media.segment", "account.profile", "device.event"} {
+			if strings.Contains(letter.Body, code) {
+				t.Errorf("the letter speaks in codes (%s):\n%s", code, letter.Body)
+			}
+		}
+		if got := letter.Header.Get("Reply-To"); got != "dpo@vigil.test" {
+			t.Errorf("the letter's Reply-To is %q, want the DPO mailbox", got)
 		}
 		var seen privacy.Request
 		req, _ := http.NewRequest("GET", e.URL+"/api/v1/privacy/requests/"+id, nil)
@@ -192,7 +203,7 @@ func TestPublicRequestByGuardian(t *testing.T) {
 		if seen.Outcome != privacy.OutcomeDenied || !strings.Contains(seen.Letter, "proceedings 2026/118") {
 			t.Errorf("the requester's view: %+v", seen)
 		}
-	})
+	}, func(c *config.Config) { c.Privacy.DPOMailbox = "dpo@vigil.test" })
 }
 
 func readAll(res *http.Response) []byte {
@@ -274,4 +285,55 @@ func TestRetentionRunsAreReported(t *testing.T) {
 			t.Errorf("support reads the runs: %d", r.Status)
 		}
 	})
+}
+
+// Someone filmed, without an account, asks for footage of a camera; vigil
+// holds none of them: the letter does not say the data is ready, says the
+// search found nothing, names the camera's owner as the one who decides on
+// footage and what vigil did, and speaks in words, with replies going to
+// the data-protection office.
+// proves: R1, R4, R6
+func TestFilmedPersonLetterNamesTheOwner(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		c := e.Client()
+		c.Must(http.StatusAccepted, "POST", "/api/v1/privacy/requests", map[string]any{"kind": "access", "region": "eu",
+			"scope": map[string]any{"categories": []string{"media.snapshot", "media.segment"}, "devices": []string{"cam-7"},
+				"from": e.Clock.Now().AddDate(0, 0, -3), "to": e.Clock.Now()},
+			"email": "pat@example.com", "name": "Pat", "relation": "self"})
+		tok := e.Mail.Wait(t, "pat@example.com", "Confirm your request").Token(t)
+		var conf struct {
+			Request privacy.Request
+			Token   string `json:"request_token"`
+		}
+		c.Must(http.StatusOK, "POST", "/api/v1/privacy/requests/confirm", map[string]string{"token": tok}).Decode(t, &conf)
+		id := conf.Request.ID
+		req, _ := http.NewRequest("PUT", e.URL+"/api/v1/privacy/requests/"+id+"/documents/identity", strings.NewReader("%PDF-1.7 id"))
+		req.Header.Set("Content-Type", "application/pdf")
+		req.Header.Set("X-Request-Token", conf.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("identity upload: %v %v", err, res)
+		}
+		res.Body.Close()
+		d := requestsDPO(e)
+		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/verify", map[string]any{"accept": true})
+		d.Must(http.StatusAccepted, "POST", "/api/v1/staff/privacy-requests/"+id+"/grant", nil)
+		letter := e.Mail.Wait(t, "pat@example.com", "Our answer")
+		if strings.Contains(letter.Body, "ready") {
+			t.Errorf("an empty package is announced as ready:\n%s", letter.Body)
+		}
+		for _, want := range []string{"found nothing about you", "customer who owns the camera", "they decide what it records", "reply to this message"} {
+			if !strings.Contains(letter.Body, want) {
+				t.Errorf("the letter lacks %q:\n%s", want, letter.Body)
+			}
+		}
+		for _, code := range []string{"media.segment", "media.snapshot"} {
+			if strings.Contains(letter.Body, code) {
+				t.Errorf("the letter speaks in codes (%s)", code)
+			}
+		}
+		if got := letter.Header.Get("Reply-To"); got != "dpo@vigil.test" {
+			t.Errorf("Reply-To %q", got)
+		}
+	}, func(c *config.Config) { c.Privacy.DPOMailbox = "dpo@vigil.test" })
 }
