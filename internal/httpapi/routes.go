@@ -145,11 +145,13 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/privacy/requests/{requestID}", public, true, s.publicRequest},
 		{"PUT", "/api/v1/privacy/requests/{requestID}/documents/{kind}", public, true, s.uploadRequestDocument},
 		{"GET", "/api/v1/privacy/requests/{requestID}/package", public, true, s.publicRequestPackage},
+		{"POST", "/api/v1/privacy/requests/{requestID}/replies", public, true, s.replyToPublicRequest},
 
 		{"POST", "/api/v1/me/privacy-requests", user, true, s.submitRequest},
 		{"GET", "/api/v1/me/privacy-requests", user, false, s.myRequests},
 		{"GET", "/api/v1/me/privacy-requests/{requestID}", user, false, s.myRequest},
 		{"GET", "/api/v1/me/privacy-requests/{requestID}/package", user, false, s.myRequestPackage},
+		{"POST", "/api/v1/me/privacy-requests/{requestID}/replies", user, true, s.replyToMyRequest},
 
 		{"GET", "/api/v1/staff/privacy-requests", staff, false, s.requestQueue},
 		{"GET", "/api/v1/staff/privacy-requests/{requestID}", staff, false, s.staffRequest},
@@ -158,6 +160,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/extend", staff, false, s.extendRequest},
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/grant", staff, false, s.grantRequest},
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/deny", staff, false, s.denyRequest},
+		{"GET", "/api/v1/staff/privacy-requests/{requestID}/replies", staff, false, s.requestReplies},
 		{"POST", "/api/v1/staff/privacy-exclusions", staff, false, s.excludeRecord},
 		{"GET", "/api/v1/staff/legal-holds", staff, false, s.legalHolds},
 		{"POST", "/api/v1/staff/legal-holds", staff, false, s.placeLegalHold},

@@ -279,6 +279,7 @@ type RequestStore interface {
 	Memberships(ctx context.Context, userID string) ([]access.Membership, error)
 
 	TransferStore
+	ReplyStore
 
 	// SessionMFAAt returns when the session whose token hashes to idHash
 	// passed its second factor (the session's start: passing it opens a

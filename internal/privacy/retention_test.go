@@ -1,7 +1,9 @@
 package privacy_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -188,6 +190,23 @@ func TestPublicRequestByGuardian(t *testing.T) {
 		if got := letter.Header.Get("Reply-To"); got != "dpo@vigil.test" {
 			t.Errorf("the letter's Reply-To is %q, want the DPO mailbox", got)
 		}
+		// The reply box: Gina appeals against the denial; the officer is
+		// told and reads it with the request.
+		appeal, _ := json.Marshal(map[string]any{"text": "Leo is not part of any dispute.", "appeal": true})
+		areq, _ := http.NewRequest("POST", e.URL+"/api/v1/privacy/requests/"+id+"/replies", bytes.NewReader(appeal))
+		areq.Header.Set("Content-Type", "application/json")
+		areq.Header.Set("X-Request-Token", conf.Token)
+		ares, err := http.DefaultClient.Do(areq)
+		if err != nil || ares.StatusCode != http.StatusCreated {
+			t.Fatalf("appeal: %v %v", err, ares)
+		}
+		ares.Body.Close()
+		e.Mail.Wait(t, "dpo@vigil.test", "An appeal against the denial")
+		var rs struct{ Replies []privacy.Reply }
+		d.Must(http.StatusOK, "GET", "/api/v1/staff/privacy-requests/"+id+"/replies", nil).Decode(t, &rs)
+		if len(rs.Replies) != 1 || !rs.Replies[0].Appeal || rs.Replies[0].Text != "Leo is not part of any dispute." {
+			t.Errorf("the officer's view of the replies: %+v", rs.Replies)
+		}
 		var seen privacy.Request
 		req, _ := http.NewRequest("GET", e.URL+"/api/v1/privacy/requests/"+id, nil)
 		req.Header.Set("X-Request-Token", conf.Token)
@@ -331,6 +350,25 @@ func TestFilmedPersonLetterNamesTheOwner(t *testing.T) {
 			if strings.Contains(letter.Body, code) {
 				t.Errorf("the letter speaks in codes (%s)", code)
 			}
+		}
+		// A granted request cannot be appealed; a reply can be written.
+		post := func(body map[string]any) int {
+			b, _ := json.Marshal(body)
+			rq, _ := http.NewRequest("POST", e.URL+"/api/v1/privacy/requests/"+id+"/replies", bytes.NewReader(b))
+			rq.Header.Set("Content-Type", "application/json")
+			rq.Header.Set("X-Request-Token", conf.Token)
+			rs, err := http.DefaultClient.Do(rq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs.Body.Close()
+			return rs.StatusCode
+		}
+		if code := post(map[string]any{"text": "I disagree", "appeal": true}); code != http.StatusConflict {
+			t.Errorf("an appeal against a granted request: %d", code)
+		}
+		if code := post(map[string]any{"text": "Thank you; who owns cam-7?"}); code != http.StatusCreated {
+			t.Errorf("a reply: %d", code)
 		}
 		if got := letter.Header.Get("Reply-To"); got != "dpo@vigil.test" {
 			t.Errorf("Reply-To %q", got)

@@ -548,3 +548,22 @@ func (s *PrivacyStore) OpenRequestNaming(ctx context.Context, accountID, subject
 	}
 	return ids[0], nil
 }
+
+// AddReply keeps a requester's reply.
+func (s *PrivacyStore) AddReply(ctx context.Context, r privacy.ReplyRow) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO privacy_request_replies (id, request_id, appeal, text_sealed, created_at) VALUES (?, ?, ?, ?, ?)`,
+			r.ID, r.RequestID, boolInt(r.Appeal), r.TextSealed, Micros(r.CreatedAt))
+		return tx.Err(err, "reply")
+	})
+}
+
+// Replies lists a request's replies, oldest first.
+func (s *PrivacyStore) Replies(ctx context.Context, requestID string) ([]privacy.ReplyRow, error) {
+	return queryAll(ctx, s.db, "replies", func(sc scanner) (r privacy.ReplyRow, err error) {
+		var appeal, at int64
+		err = sc.Scan(&r.ID, &r.RequestID, &appeal, &r.TextSealed, &at)
+		r.Appeal, r.CreatedAt = appeal != 0, FromMicros(at)
+		return r, err
+	}, `SELECT id, request_id, appeal, text_sealed, created_at FROM privacy_request_replies WHERE request_id = ? ORDER BY created_at, id`, requestID)
+}
