@@ -64,6 +64,9 @@ const (
 	DenyOtherLegalGround    DenialReason = "other_legal_ground"                      // another ground a law provides, to be named in the letter
 )
 
+// Words is the ground in the words a letter uses.
+func (r DenialReason) Words() string { return denialTexts[r] }
+
 var denialTexts = map[DenialReason]string{
 	DenyNoSuchRight:         "The law of your region does not give a right to this kind of request.",
 	DenyIdentityNotVerified: "We could not confirm that you are the person the data is about, or that you may act for them.",
