@@ -164,7 +164,19 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
-	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}, Revoker: a.Revocations})
+	// Transactional mail (confirmations, resets, invitations, letters)
+	// goes through the mail processor only while it is in force, each
+	// message recorded; notifications check it per delivery themselves.
+	rawMailer := mailer
+	mailer = privacy.NewCheckedMailer(rawMailer, cfg.Notify.EmailProcessor, nil, "", privacyStore, o.Clock)
+	// People and integrations the owner shares cameras with pass the gate
+	// through the privacy centre's shares.
+	a.Gate.SetShares(privacy.NewShares(privacyStore))
+	// The DPO reads an account's data without a grant only for an open
+	// request naming one of its people.
+	a.Gate.SetDuties(privacy.NewDuties(privacyStore))
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed,
+		Notifier: noticeRelay{a}, Revoker: a.Revocations, Mailer: mailer, PublicURL: cfg.PublicURL})
 	if err := a.Privacy.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("default notices: %w", err)
 	}
@@ -184,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.startPrivacy(mailer); err != nil {
 		return nil, err
 	}
-	if err := a.startNotify(mailer); err != nil {
+	if err := a.startNotify(rawMailer); err != nil {
 		return nil, err
 	}
 	a.Metrics = prometheus.NewRegistry()

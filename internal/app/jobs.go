@@ -18,8 +18,9 @@ func (a *App) startJobs() {
 	a.run(ctx, "device ingest", a.consumeUplink)
 	a.run(ctx, "app access log", func(ctx context.Context) error { a.Activity.Run(ctx, 2*time.Second); return nil })
 	a.run(ctx, "privacy request jobs", func(ctx context.Context) error { a.Requests.RunJobs(ctx, time.Minute); return nil })
-	// Deadline reminders and retention sweeps, hourly by the wall clock,
-	// judged by the injected one.
+	// Deadline reminders (and closing transferred accounts) and retention
+	// sweeps, hourly by the wall clock, judged by the injected one; the
+	// first retention sweep runs a minute after start.
 	a.run(ctx, "privacy reminders", func(ctx context.Context) error { a.Requests.Run(ctx, time.Hour); return nil })
 	a.run(ctx, "retention", func(ctx context.Context) error { a.Retention.Run(ctx, time.Hour); return nil })
 	every := a.Config.Record.SweepEvery
