@@ -58,12 +58,12 @@ start({
     if (who) refreshBadge();
     return true;
   },
-  mount: (nodes) => mount(nodes),
+  mount: (nodes, ctx) => mount(nodes, ctx),
   notFound: () => [h("h1", {}, "Page not found"), h("p", {}, "This link leads nowhere in vigil. ", h("a", { href: "#/" }, "Go to your cameras"), ".")],
-  error: (e) => {
+  error: (e, ctx) => {
     if (e.status === 401) { markSignedIn(false); navigate("#/login?next=" + encodeURIComponent(location.hash)); return; }
     mount([h("h1", {}, "This page could not be shown"), h("p", { class: "error", role: "alert" }, e.message),
-      h("p", {}, h("a", { href: location.hash || "#/" }, "Try again"))]);
+      h("p", {}, h("a", { href: location.hash || "#/" }, "Try again"))], ctx);
   },
 });
 

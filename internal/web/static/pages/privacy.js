@@ -24,12 +24,14 @@ route("/privacy", async () => {
       h("h2", {}, c.title),
       h("p", {}, c.description),
       h("dl", { class: "facts" },
-        h("dt", {}, "What"), h("dd", {}, (c.fields || []).map((f, i) => [i ? "; " : "", f.description || f.name, f.encrypted ? " (encrypted)" : ""])),
-        h("dt", {}, "Why"), h("dd", {}, (c.purposes || []).map((p) => p.title).join("; ")),
-        h("dt", {}, "On what ground"), h("dd", {}, basis[c.legal_basis] || c.legal_basis),
-        h("dt", {}, "How long"), h("dd", {}, retention(c.retention)),
-        h("dt", {}, "When deleted"), h("dd", {}, erasure[c.erasure] || c.erasure),
-        h("dt", {}, "Your copy"), h("dd", {}, exportFormat[c.export] || c.export)))))];
+        h("dt", {}, "Kept for"), h("dd", {}, retention(c.retention)),
+        h("dt", {}, "Used to"), h("dd", {}, (c.purposes || []).map((p) => p.title).join("; "))),
+      h("details", {}, h("summary", {}, "What exactly, on what ground, how it is deleted"),
+        h("dl", { class: "facts" },
+          h("dt", {}, "What"), h("dd", {}, h("ul", { class: "plain" }, (c.fields || []).map((f) => h("li", {}, f.description || f.name, f.encrypted ? " (encrypted)" : "")))),
+          h("dt", {}, "Ground"), h("dd", {}, basis[c.legal_basis] || c.legal_basis),
+          h("dt", {}, "Deleted by"), h("dd", {}, erasure[c.erasure] || c.erasure),
+          h("dt", {}, "Your copy"), h("dd", {}, exportFormat[c.export] || c.export))))))];
 }, { public: true });
 
 // The access log, filtered by who acted, with the browser's checks.
@@ -39,8 +41,11 @@ const who = { all: () => true, me: (e, id) => e.actor_id === id, others: (e, id)
 async function accessLog(path, key, selfID, id) {
   const t = await titles();
   const holder = h("div", { id: id + "-box" });
-  let entries = [], next = 0, filter = "all", verdicts = [];
-  const more = h("button", { type: "button", class: "secondary", id: id + "-more", hidden: true, onclick: () => load() }, "Show later entries");
+  let entries = [], next = 0, filter = "all", verdicts = [], limit = 20;
+  const more = h("button", { type: "button", class: "secondary", id: id + "-more", hidden: true, onclick: async () => {
+    limit += 20;
+    if (entries.length < limit && next) await load(); else draw();
+  } }, "Show more");
   const verdict = h("p", { class: "verdict", id: id === "access-log" ? "checkpoint-status" : id + "-status", role: "status" });
   // The API pages the log oldest first: read up to 500 entries at a time,
   // then show them newest first.
@@ -54,7 +59,6 @@ async function accessLog(path, key, selfID, id) {
       next = page.next_after || 0;
       if (!next) break;
     }
-    more.hidden = !next;
     const bad = verdicts.some((x) => x.signed === false || x.rolledBack) || entries.some((e) => !e.proved);
     const sig = v.signed === true ? "signature verified" : v.signed === null ? "signature not checked (this browser lacks Ed25519)" : "SIGNATURE INVALID";
     verdict.className = "verdict" + (bad ? " bad" : "");
@@ -64,7 +68,9 @@ async function accessLog(path, key, selfID, id) {
     draw();
   }
   function draw() {
-    const shown = entries.filter((e) => who[filter](e, selfID)).slice().reverse(); // newest first
+    const all = entries.filter((e) => who[filter](e, selfID)).reverse(); // newest first
+    const shown = all.slice(0, limit);
+    more.hidden = all.length <= limit && !next;
     holder.replaceChildren(shown.length ? table([
       ["When", (e) => fmt.dateTime(e.time)],
       ["Who", (e) => (e.actor_id === selfID ? "you" : actor(e.actor_kind, e.actor_role))],
