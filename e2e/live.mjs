@@ -43,6 +43,7 @@ try {
   const page = await browser.newPage();
   page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
   page.on("pageerror", (e) => problems.push("page error: " + e.message));
+  page.on("response", (r) => { if (r.status() >= 400) problems.push("HTTP " + r.status() + " " + r.request().method() + " " + new URL(r.url()).pathname.replace(/\/media\/live\/[^/]+/, "/media/live/<token>")); });
 
   await page.goto(VIGIL_URL + "/#/login");
   await page.fill("#f-email", EMAIL);

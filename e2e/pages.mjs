@@ -125,6 +125,10 @@ try {
     const closer = await page.locator("#tl-zoom").textContent();
     await page.click("#tl-zoom-out");
     if (first === wider || first === closer || (await page.locator("#tl-zoom").textContent()) !== first) problems.push(`${size.name}: zoom ${first} → out ${wider} → in ${closer}`);
+    // The calendar marks the day with recordings (and events).
+    await page.click("#calendar summary");
+    const marked = await page.locator("#calendar .cal-day.rec").first().getAttribute("href").catch(() => "");
+    if (!marked.includes("day=" + DAY)) problems.push(`${size.name}: the calendar does not mark ${DAY} as recorded (${marked})`);
     await check(page, size, "camera", errors);
     await go(page, "#/");
     await go(page, `#/cameras/${ACCOUNT_ID}/${GARDEN_ID}/0?at=${encodeURIComponent(EVENT_AT)}`);
@@ -150,13 +154,15 @@ try {
 
     // Devices and one device's settings.
     await go(page, "#/devices");
+    await page.click("#pair-start");
+    await page.locator("#pairing svg.qr").waitFor();
     await check(page, size, "devices", errors);
     await go(page, `#/devices/${ACCOUNT_ID}/${DOOR_ID}`);
     await page.locator("#settings-form").waitFor();
     await check(page, size, "device", errors);
 
     for (const [name, hash, wait] of [["household", "#/account", "h1"], ["privacy-centre", "#/privacy-centre", "#access-log"], ["requests", "#/requests", "#request-form"],
-      ["notifications", "#/notifications", "#notify-channels"], ["security", "#/security", "#sessions"], ["not-found", "#/no/such/page", "h1"]]) {
+      ["notifications", "#/notifications", "#notify-channels"], ["rules", "#/events/rules", "#quiet-form"], ["security", "#/security", "#sessions"], ["not-found", "#/no/such/page", "h1"]]) {
       await go(page, hash);
       await page.locator("main " + wait).first().waitFor();
       await check(page, size, name, errors);
@@ -178,6 +184,20 @@ try {
     await page.goto(VIGIL_URL + "/#/");
     await page.locator(`#camera-grid .tile[data-camera="${ACCOUNT_ID}.${DOOR_ID}.0"] a.name`, { hasText: "Back door" }).waitFor();
     for (const e of errors) problems.push("rename: " + e);
+    // An alarm rule: people are told of persons on the garden camera only.
+    await go(page, "#/events/rules");
+    await page.selectOption(`#rule-camera-${ACCOUNT_ID}`, GARDEN_ID);
+    await page.check("#r-Kindsofevent-person");
+    await page.click(`#rule-form-${ACCOUNT_ID} button[type=submit]`);
+    await page.locator(`#rules-${ACCOUNT_ID} td`, { hasText: "Garden" }).waitFor();
+    for (const e of errors.splice(0)) problems.push("rules: " + e);
+    // Offline, the app still starts from the service worker's copy.
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.locator("main h1").first().waitFor();
+    await ctx.setOffline(true);
+    await page.reload();
+    await page.locator("main h1").first().waitFor({ timeout: 10000 });
     await ctx.close();
   }
 } catch (e) {

@@ -65,9 +65,10 @@ func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Au
 		return err
 	}
 	base := "/media/live/" + token + "/"
-	// streaming tells an app whether the camera sends video now, so that a
-	// grid of cameras does not try (and fail) to play the silent ones.
-	streaming := s.Live.Service != nil && s.Live.Service.Hub().Stream(live.Key{AccountID: accountID, DeviceID: deviceID, Channel: channel}) != nil
+	// streaming tells an app whether the camera sends video now (to any
+	// node), so that a grid of cameras does not try (and fail) to play the
+	// silent ones.
+	streaming := s.Live.Service != nil && s.Live.Service.Streaming(r.Context(), live.Key{AccountID: accountID, DeviceID: deviceID, Channel: channel})
 	return reply(w, http.StatusOK, map[string]any{"hls": base + "index.m3u8", "whep": base + "whep", "expires_at": exp, "streaming": streaming}, nil)
 }
 

@@ -12,6 +12,7 @@ import "./pages/auth.js";
 import "./pages/home.js";
 import "./pages/camera.js";
 import "./pages/events.js";
+import "./pages/rules.js";
 import "./pages/devices.js";
 import "./pages/account.js";
 import "./pages/security.js";
@@ -70,3 +71,7 @@ start({
 // The unread badge follows new events while the app is open.
 setInterval(() => { if (navFor === "in" && document.visibilityState === "visible") refreshBadge(); }, 30000);
 
+
+// The service worker keeps the app's files for an offline start (and shows
+// push notifications once the person turns them on).
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});

@@ -12,6 +12,7 @@ import { cameras, offlineReason } from "../app/session.js";
 import { list as listEvents, thumb, eventLink } from "../app/events.js";
 import { startLive, liveVideo, NotStreaming } from "../app/live.js";
 import { timeline } from "../app/timeline.js";
+import { calendar } from "../app/calendar.js";
 import { alarmType } from "../app/words.js";
 
 const preRoll = 5000; // an event is shown from 5 s before its moment
@@ -156,7 +157,7 @@ route("/cameras/:account/:device/:channel", async (ctx) => {
       h("p", { class: "muted" }, [cam.site ? cam.site.name : cam.account.name, cam.device.online ? "online" : offlineReason(cam.device)].join(" · "))),
     viewer,
     h("div", { class: "viewer-actions" }, backLive, full, h("a", { href: link(["devices", account, device]) }, "Camera settings"), status.node),
-    section("Timeline", dayNav, bar.node, dayEvents.length ? [h("h3", {}, "Events this day"), strip] : null),
+    section("Timeline", dayNav, calendar(base, day, (d) => link(["cameras", account, device, channel], { day: d })), bar.node, dayEvents.length ? [h("h3", {}, "Events this day"), strip] : null),
     section("Export a stretch", h("p", { class: "muted" }, "Download the video of a stretch of this day as an MP4 file."), exportBox),
   ];
 });

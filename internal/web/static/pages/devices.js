@@ -8,6 +8,7 @@ import { route, link } from "../core/router.js";
 import { form, table, section, statusLine, confirm, field } from "../core/ui.js";
 import { accounts, devices, sites, forget, offlineReason } from "../app/session.js";
 import { settingsForm } from "../app/settings.js";
+import { qr } from "../core/qr.js";
 
 function stateText(d) { return d.lost_at ? "reported lost" : d.online ? "online" : offlineReason(d); }
 
@@ -36,10 +37,24 @@ route("/devices", async () => {
         forget();
         status.ok([h("a", { href: link(["devices", a.id, r.device.id]) }, r.device.name), " was added."]);
         secret.replaceChildren(credentialBox(r.credential));
-      }, { id: "claim-form" }), secret));
+      }, { id: "claim-form" }), secret,
+      h("h3", {}, "Or pair with the device's app"),
+      h("p", { class: "muted" }, "For devices that set up with a phone: show the device this code, and it joins this account (the code works for a short while, once)."),
+      pairing(a.id, ss)));
   }
   return parts;
 });
+
+function pairing(accountID, ss) {
+  const out = h("div", { id: "pairing" });
+  const site = ss.length ? h("select", { id: "pair-site-" + accountID, "aria-label": "Site of the new device" }, h("option", { value: "" }, "No site"), ss.map((s) => h("option", { value: s.id }, s.name))) : null;
+  return h("div", { class: "actions" }, site, h("button", { type: "button", class: "secondary", id: "pair-start", onclick: async () => {
+    try {
+      const t = await api.post(`/api/v1/accounts/${accountID}/pairing-tokens`, site && site.value ? { site_id: site.value } : {});
+      out.replaceChildren(qr(t.pairing_token, "pairing code for a new device"), h("p", { class: "muted" }, "Valid until " + fmt.time(t.expires_at) + ". Code: ", h("code", {}, t.pairing_token)));
+    } catch (e) { out.replaceChildren(h("p", { class: "error" }, e.message)); }
+  } }, "Show a pairing code"), out);
+}
 
 function credentialBox(c) {
   return h("div", { class: "card" }, h("p", {}, "Give the device this credential. It is shown only this once:"),

@@ -66,7 +66,7 @@ async function eventsPage(ctx) {
   } }, "Mark all read");
   const render = (xs) => (xs.length ? h("ul", { class: "event-list", id: "events" }, xs.map(eventItem)) : empty("No events" + (filter.device || filter.type || day ? " match these filters." : " yet."), h("p", { id: "events" })));
   let listNode = render(items);
-  return [h("div", { class: "page-head" }, h("h1", {}, "Events"), h("p", { class: "muted", id: "ev-unread" }, unread.length + " unread")),
+  return [h("div", { class: "page-head" }, h("h1", {}, "Events"), h("p", { class: "muted", id: "ev-unread" }, unread.length + " unread · ", h("a", { href: "#/events/rules" }, "Who is told, and when"))),
     h("div", { class: "toolbar" }, h("label", { for: "ev-camera" }, "Camera", camSel), h("label", { for: "ev-type" }, "Kind", typeSel),
       h("label", { for: "ev-day" }, "Day", dayIn), allRead), status.node, listNode];
 }
