@@ -20,7 +20,7 @@ const checked = [];
 
 async function check(page, size, name, errors) {
   await page.locator("main h1").first().waitFor({ timeout: 15000 });
-  await page.waitForLoadState("networkidle").catch(() => {});
+  await page.waitForLoadState("networkidle", { timeout: 3000 }).catch(() => {});
   await page.waitForTimeout(300);
   const overflow = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth, iw: window.innerWidth,
     wide: [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".table-wrap") && e.getClientRects().length)

@@ -36,7 +36,8 @@ route("/privacy", async () => {
 
 // The access log, filtered by who acted, with the browser's checks.
 const who = { all: () => true, me: (e, id) => e.actor_id === id, others: (e, id) => e.actor_kind === "user" && e.actor_id !== id,
-  staff: (e) => e.actor_kind === "staff", vigil: (e) => e.actor_kind === "system" || e.actor_kind === "device" || e.actor_kind === "processor" };
+  staff: (e) => e.actor_kind === "staff", vigil: (e) => e.actor_kind === "system" || e.actor_kind === "device" || e.actor_kind === "processor",
+  anonymous: (e) => e.actor_kind === "anonymous" };
 
 async function accessLog(path, key, selfID, id) {
   const t = await titles();
@@ -82,11 +83,52 @@ async function accessLog(path, key, selfID, id) {
     ], shown, { id }) : empty("No entries of this kind."));
   }
   await load();
-  return [verdict, chips([{ id: "all", text: "Everyone" }, { id: "me", text: "You" }, { id: "others", text: "Other people" }, { id: "staff", text: "vigil staff" }, { id: "vigil", text: "vigil itself" }],
+  return [verdict, chips([{ id: "all", text: "Everyone" }, { id: "me", text: "You" }, { id: "others", text: "Other people" }, { id: "staff", text: "vigil staff" }, { id: "vigil", text: "vigil itself" }, { id: "anonymous", text: "Not signed in" }],
     "all", (f) => { filter = f; draw(); }, { label: "Whose actions", id: id + "-filter" }), holder, more];
 }
 
-route("/privacy-centre", async () => {
+// grantForm entrusts vigil staff of one role with chosen data for a
+// limited time, for a support ticket.
+function grantForm(accountID, t) {
+  const status = statusLine();
+  const roleSel = h("select", { id: "grant-role-" + accountID }, [["support_l1", "first-line support"], ["support_l2", "second-line support"], ["security", "the security team"], ["dpo", "the data-protection officer"]].map(([v, x]) => h("option", { value: v }, x)));
+  const cats = [["device.info", "Your devices"], ["device.config", "Device settings"], ["media.segment", "Recorded and live video"], ["alarm.event", "Alarms"], ["media.snapshot", "Alarm snapshots"]];
+  const boxes = h("fieldset", {}, h("legend", {}, "What they may see"), cats.map(([v, x]) => h("label", { class: "check", for: "grant-" + accountID + "-" + v }, h("input", { type: "checkbox", id: "grant-" + accountID + "-" + v, value: v }), " ", t.category(v) || x)));
+  const hours = h("select", { id: "grant-hours-" + accountID }, [[1, "1 hour"], [24, "1 day"], [72, "3 days"], [168, "7 days"]].map(([v, x]) => h("option", { value: v }, x)));
+  const ticket = h("input", { id: "grant-ticket-" + accountID, maxlength: 100 });
+  const reason = h("textarea", { id: "grant-reason-" + accountID, rows: 2, maxlength: 1000 });
+  const f = h("form", { id: "grant-form-" + accountID }, h("label", { for: roleSel.id }, "Who", roleSel), boxes, h("label", { for: hours.id }, "For", hours),
+    h("label", { for: ticket.id }, "Support ticket number", ticket), h("label", { for: reason.id }, "What they should look into", reason),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Give access")), status.node);
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    status.clear();
+    try {
+      const categories = [...boxes.querySelectorAll("input:checked")].map((i) => i.value);
+      await api.post(`/api/v1/accounts/${accountID}/grants`, { staff_role: roleSel.value, categories, until: new Date(Date.now() + Number(hours.value) * 3600000).toISOString(), ticket: ticket.value.trim(), reason: reason.value.trim() });
+      status.ok("Access given. It ends by itself; withdraw it above at any time.");
+    } catch (e) { status.error(e.message); }
+  });
+  return f;
+}
+
+// grantUses shows, live, each use staff make of a grant (server-sent
+// events), closed when the person leaves the page.
+let ctxLeave = () => {};
+function grantUses(accountID, t, onLeave) {
+  const list = h("ul", { id: "grant-uses-" + accountID, class: "plain" });
+  const src = new EventSource(`/api/v1/accounts/${accountID}/grants/stream`);
+  src.addEventListener("use", (ev) => {
+    const u = JSON.parse(ev.data);
+    list.prepend(h("li", {}, fmt.dateTime(u.at), ": vigil staff ", action(u.action), " ", t.category(u.category)));
+  });
+  src.onerror = () => { if (src.readyState === EventSource.CLOSED) list.replaceChildren(h("li", { class: "muted" }, "Live view of staff access ended.")); };
+  onLeave(() => src.close());
+  return h("div", {}, h("h3", {}, "Staff access as it happens"), h("p", { class: "muted" }, "Each time vigil staff use an access you gave, it shows here at once."), list);
+}
+
+route("/privacy-centre", async (ctx) => {
+  ctxLeave = ctx.onLeave;
   const self = await me();
   const t = await titles();
   const parts = [h("h1", {}, "Your privacy"),
@@ -147,7 +189,9 @@ route("/privacy-centre", async () => {
             if (!(await confirm("Withdraw this access now?", { yes: "Withdraw", danger: true }))) return;
             try { await api.del(`/api/v1/accounts/${a.id}/grants/${g.id}`); e.target.replaceWith("withdrawn"); } catch (err) { status.error(err.message); }
           } }, "Withdraw"))],
-        ], grants, { id: "grants-" + a.id }) : h("p", {}, "No staff access granted."), status.node));
+        ], grants, { id: "grants-" + a.id }) : h("p", {}, "No staff access granted."), status.node,
+        h("details", {}, h("summary", {}, "Let vigil staff help (give access for a while)"), grantForm(a.id, t)),
+        grantUses(a.id, t, ctxLeave)));
     } catch { /* only owners and admins manage grants */ }
   }
 
