@@ -184,6 +184,10 @@ try {
     await page.goto(VIGIL_URL + "/#/");
     await page.locator(`#camera-grid .tile[data-camera="${ACCOUNT_ID}.${DOOR_ID}.0"] a.name`, { hasText: "Back door" }).waitFor();
     for (const e of errors) problems.push("rename: " + e);
+    // The inbox names cameras, never their device IDs.
+    await go(page, "#/notifications");
+    const inbox = await page.locator("#inbox").textContent();
+    if (!inbox.includes("Garden") || inbox.includes("dev_")) problems.push("the inbox does not name the camera: " + inbox);
     // An alarm rule: people are told of persons on the garden camera only.
     await go(page, "#/events/rules");
     await page.selectOption(`#rule-camera-${ACCOUNT_ID}`, GARDEN_ID);
