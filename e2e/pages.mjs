@@ -148,6 +148,9 @@ try {
     if (await page.locator("#events li").count() !== 1) problems.push(`${size.name}: the camera filter does not filter`);
     await go(page, `#/events/${ACCOUNT_ID}/${ALARM_ID}`);
     await page.locator("#event-snapshot").waitFor();
+    // The recording around the event plays on the event's page.
+    await page.click("#event-play");
+    await page.waitForFunction(() => { const v = document.getElementById("event-video"); return v && v.currentTime > 0.5 && !v.error; }, null, { timeout: 30000 });
     await check(page, size, "event", errors);
     await go(page, `#/snapshots/${ALARM_ID}`);
     await page.locator("#event-snapshot").waitFor();
