@@ -7,7 +7,7 @@
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
-const { VIGIL_URL, CHROMIUM, SHOTS, EMAIL, PASSWORD, ACCOUNT_ID, GARDEN_ID, DOOR_ID, SHOP_ID, ALARM_ID, DAY, EVENT_AT } = process.env;
+const { VIGIL_URL, CHROMIUM, SHOTS, EMAIL, PASSWORD, ACCOUNT_ID, GARDEN_ID, DOOR_ID, SHOP_ID, NVR_ID, ALARM_ID, DAY, EVENT_AT } = process.env;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -91,8 +91,10 @@ try {
 
     // The grid: a tile per camera with its name, site and state; unread
     // events badged; sites filter it.
-    await page.locator("#camera-grid .tile").nth(2).waitFor();
-    if (await page.locator("#camera-grid .tile").count() !== 3) problems.push(`${size.name}: the grid does not show 3 cameras`);
+    // Three cameras and the recorder's eight channels.
+    await page.locator("#camera-grid .tile").nth(10).waitFor();
+    if (await page.locator("#camera-grid .tile").count() !== 11) problems.push(`${size.name}: the grid does not show 11 cameras`);
+    if (!(await page.locator(`#camera-grid .tile[data-camera="${ACCOUNT_ID}.${NVR_ID}.3"]`).textContent()).includes("Shop recorder · camera 3")) problems.push(`${size.name}: an NVR channel's tile is not named`);
     const garden = page.locator(`#camera-grid .tile[data-camera="${ACCOUNT_ID}.${GARDEN_ID}.0"]`);
     if (!(await garden.textContent()).includes("Home")) problems.push(`${size.name}: the garden tile does not name its site`);
     if (await garden.locator(".unread .badge").count() !== 1) problems.push(`${size.name}: the garden tile shows no unread badge`);
@@ -100,7 +102,7 @@ try {
     await check(page, size, "cameras", errors);
     await page.click("#site-filter button:has-text('Shop')");
     const visible = await page.locator("#camera-grid .tile:visible").count();
-    if (visible !== 1) problems.push(`${size.name}: the Shop filter shows ${visible} cameras, want 1`);
+    if (visible !== 9) problems.push(`${size.name}: the Shop filter shows ${visible} cameras, want 9`);
     if (await page.locator("#nav-events-badge").textContent() !== "2") problems.push(`${size.name}: the Events badge says ${await page.locator("#nav-events-badge").textContent()}, want 2`);
 
     // The phone menu opens and closes; on the desktop the links show.
@@ -163,6 +165,12 @@ try {
     await go(page, `#/devices/${ACCOUNT_ID}/${DOOR_ID}`);
     await page.locator("#settings-form").waitFor();
     await check(page, size, "device", errors);
+    // A recorder's own settings and each camera channel's.
+    await go(page, `#/devices/${ACCOUNT_ID}/${NVR_ID}`);
+    await page.locator("#set-disk_overwrite").waitFor();
+    await page.click("#channel-filter button[data-id='2']");
+    await page.locator("#set-fps").waitFor();
+    await check(page, size, "device-nvr", errors);
 
     for (const [name, hash, wait] of [["household", "#/account", "h1"], ["privacy-centre", "#/privacy-centre", "#access-log"], ["requests", "#/requests", "#request-form"],
       ["notifications", "#/notifications", "#notify-channels"], ["rules", "#/events/rules", "#quiet-form"], ["security", "#/security", "#sessions"], ["not-found", "#/no/such/page", "h1"]]) {

@@ -46,7 +46,8 @@ func TestEveryPageInChromium(t *testing.T) {
 	garden := owner.Claim(made[0], "Garden")
 	door := owner.Claim(made[1], "Front door")
 	shop := owner.Claim(made[2], "Shop entrance")
-	for id, site := range map[string]string{garden.DeviceID: "Home", door.DeviceID: "Home", shop.DeviceID: "Shop"} {
+	nvr := owner.Claim(e.Operator().Manufacture("vn-800", 1)[0], "Shop recorder")
+	for id, site := range map[string]string{garden.DeviceID: "Home", door.DeviceID: "Home", shop.DeviceID: "Shop", nvr.DeviceID: "Shop"} {
 		owner.Must(http.StatusOK, "PATCH", "/api/v1/accounts/"+owner.AccountID+"/devices/"+id, map[string]any{"site_id": sites[site]})
 	}
 	ingest := func(deviceID, topic string, body map[string]any) {
@@ -112,7 +113,7 @@ func TestEveryPageInChromium(t *testing.T) {
 	cmd.Dir = filepath.Dir(script)
 	cmd.Env = append(os.Environ(), "VIGIL_URL="+e.URL, "CHROMIUM="+chromium, "SHOTS="+shots,
 		"EMAIL="+owner.Email, "PASSWORD="+owner.Password, "ACCOUNT_ID="+owner.AccountID,
-		"GARDEN_ID="+garden.DeviceID, "DOOR_ID="+door.DeviceID, "SHOP_ID="+shop.DeviceID,
+		"GARDEN_ID="+garden.DeviceID, "DOOR_ID="+door.DeviceID, "SHOP_ID="+shop.DeviceID, "NVR_ID="+nvr.DeviceID,
 		"ALARM_ID="+gardenAlarm, "DAY="+start.Format("2006-01-02"), "EVENT_AT="+at.Format(time.RFC3339))
 	out, err := cmd.CombinedOutput()
 	if err != nil {

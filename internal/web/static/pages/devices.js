@@ -5,7 +5,7 @@
 import { h, fmt } from "../core/dom.js";
 import { api } from "../core/api.js";
 import { route, link } from "../core/router.js";
-import { form, table, section, statusLine, confirm, field } from "../core/ui.js";
+import { form, table, section, statusLine, confirm, field, chips } from "../core/ui.js";
 import { accounts, devices, sites, forget, offlineReason } from "../app/session.js";
 import { settingsForm } from "../app/settings.js";
 import { qr } from "../core/qr.js";
@@ -54,6 +54,15 @@ function pairing(accountID, ss) {
       out.replaceChildren(qr(t.pairing_token, "pairing code for a new device"), h("p", { class: "muted" }, "Valid until " + fmt.time(t.expires_at) + ". Code: ", h("code", {}, t.pairing_token)));
     } catch (e) { out.replaceChildren(h("p", { class: "error" }, e.message)); }
   } }, "Show a pairing code"), out);
+}
+
+// channelSettings: a camera's settings, or for an NVR its own and each
+// channel's (a camera plugged into it), chosen in a filter bar.
+async function channelSettings(base, d) {
+  const box = h("div", { id: "settings-box" }, await settingsForm(base, d, 0));
+  if (d.kind !== "nvr" || !d.channels) return box;
+  const items = [{ id: "0", text: "Recorder" }, ...Array.from({ length: d.channels }, (_, i) => ({ id: String(i + 1), text: "Camera " + (i + 1) }))];
+  return [chips(items, "0", async (ch) => box.replaceChildren(await settingsForm(base, d, Number(ch))), { label: "Settings of", id: "channel-filter" }), box];
 }
 
 function credentialBox(c) {
@@ -128,7 +137,7 @@ route("/devices/:account/:device", async (ctx) => {
     h("div", { class: "two" },
       section("Name and site", general),
       section("Recording", recForm)),
-    section("Camera settings", await settingsForm(base, d)),
+    section(d.kind === "nvr" ? "Recorder and camera settings" : "Camera settings", await channelSettings(base, d)),
     section("Troubleshooting", errors.node),
     section("Credential, loss and removal", actions, credBox),
     details];
