@@ -18,7 +18,13 @@ route("/privacy", async () => {
   const cats = await datamap();
   const who = await me().catch(() => null);
   return [h("h1", {}, "What vigil keeps about you"),
-    h("p", {}, "Everything vigil stores about a person is listed here, grouped by kind. Nothing else is kept: a device sending more has the extra dropped on arrival. ",
+    h("section", { class: "card verdict", "aria-label": "In short" }, h("h2", {}, "In short"),
+      h("ul", { class: "plain" },
+        h("li", {}, "vigil keeps only what is listed below, each kind for a stated time, then deletes it on schedule. A device sending more has the extra dropped on arrival."),
+        h("li", {}, "vigil's staff do not see your video, snapshots or faces unless you give them access for a while, and you can see every time they use it."),
+        h("li", {}, "Every look at your data, by anyone, is written in a log your browser can check for tampering."),
+        h("li", {}, "You can ask for a copy of everything, have it corrected, or have it deleted, without citing any law."))),
+    h("p", {}, "Everything vigil stores about a person, grouped by kind. ",
       who ? h("a", { href: "#/privacy-centre" }, "See who looked at your data") : h("a", { href: "#/ask" }, "Ask what vigil holds about you"), "."),
     h("div", { class: "datamap", id: "datamap" }, cats.filter((c) => !c.id.startsWith("staff.")).map((c) => h("section", { class: "card", "data-category": c.id, "aria-label": c.title },
       h("h2", {}, c.title),
