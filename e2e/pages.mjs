@@ -206,6 +206,26 @@ try {
     await page.click(`#rule-form-${ACCOUNT_ID} button[type=submit]`);
     await page.locator(`#rules-${ACCOUNT_ID} td`, { hasText: "Garden" }).waitFor();
     for (const e of errors.splice(0)) problems.push("rules: " + e);
+    // The browser keeps the log's checkpoint: a later visit proves the log
+    // only grew; a history it never had (the kept root altered) is caught.
+    await go(page, "#/privacy-centre");
+    await page.locator("#checkpoint-status").waitFor();
+    await go(page, "#/");
+    await go(page, "#/privacy-centre");
+    const grew = await page.locator("#checkpoint-status").textContent();
+    if (!/extends the \d+ entries this browser saw before \(proved\)/.test(grew)) problems.push("consistency: " + grew);
+    await page.evaluate((acct) => {
+      const k = "vigil.checkpoint.account." + acct;
+      const v = JSON.parse(localStorage.getItem(k));
+      const r = Uint8Array.from(atob(v.root), (c) => c.charCodeAt(0));
+      r[0] ^= 1;
+      v.root = btoa(String.fromCharCode(...r));
+      localStorage.setItem(k, JSON.stringify(v));
+    }, ACCOUNT_ID);
+    await go(page, "#/");
+    await go(page, "#/privacy-centre");
+    const forked = await page.locator("#checkpoint-status").textContent();
+    if (!forked.includes("REWRITTEN")) problems.push("a forked log was not caught: " + forked);
     // Offline, the app still starts from the service worker's copy.
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.reload();

@@ -68,29 +68,83 @@ async function verifyInclusion(leaf, index, size, root, proof) {
   return sn === 0n && equal(r, root);
 }
 
-// remember keeps the largest checkpoint this browser has seen of a log
-// (per log owner) and says whether the new one goes backwards: a smaller
-// tree than one seen before means the log was rolled back. (Telling a fork
-// of equal or larger size needs a consistency proof, which the API does not
-// serve yet.)
-function remember(key, size) {
-  const k = "vigil.checkpoint." + key;
-  let seen = 0n;
-  try { seen = BigInt(localStorage.getItem(k) || "0"); } catch { seen = 0n; }
-  if (size >= seen) { try { localStorage.setItem(k, String(size)); } catch { /* private mode */ } }
-  return { seen, rolledBack: size < seen };
+// verifyConsistency checks an RFC 6962 consistency proof that the tree of
+// size1 with root1 is a prefix of the tree of size2 with root2 (RFC 9162
+// §2.1.4.2).
+async function verifyConsistency(size1, root1, size2, root2, proof) {
+  if (size1 === size2) return proof.length === 0 && equal(root1, root2);
+  if (size1 > size2 || size1 === 0n || proof.length === 0) return false;
+  let path = proof;
+  if ((size1 & (size1 - 1n)) === 0n) path = [root1, ...proof]; // size1 a power of two
+  let fn = size1 - 1n, sn = size2 - 1n;
+  while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
+  let fr = path[0], sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) return false;
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await sha256(new Uint8Array([1]), c, fr);
+      sr = await sha256(new Uint8Array([1]), c, sr);
+      if ((fn & 1n) === 0n) while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+    } else {
+      sr = await sha256(new Uint8Array([1]), sr, c);
+    }
+    fn >>= 1n; sn >>= 1n;
+  }
+  return sn === 0n && equal(fr, root1) && equal(sr, root2);
 }
 
-// verifyPage returns the checkpoint's status and, per entry seq, whether its
-// proof holds against that checkpoint.
-export async function verifyPage(page, key) {
+// The last checkpoint this browser accepted, per log owner: its size and
+// root. A later checkpoint must extend it (a consistency proof), or the log
+// was rolled back or forked.
+function recall(key) {
+  try {
+    const v = JSON.parse(localStorage.getItem("vigil.checkpoint." + key) || "null");
+    return v && v.size ? { size: BigInt(v.size), root: b64(v.root) } : null;
+  } catch { return null; }
+}
+function keep(key, size, root) {
+  try { localStorage.setItem("vigil.checkpoint." + key, JSON.stringify({ size: String(size), root: btoa(String.fromCharCode(...root)) })); } catch { /* private mode */ }
+}
+
+// history compares cp with the checkpoint remembered under key: "first"
+// (none kept), "same", "extends" (proved by the server's consistency
+// proof), "rolled back" (smaller), "forked" (the proof fails, or equal
+// sizes with different roots). It keeps cp when the history holds.
+async function history(key, cp, vkey, consistencyURL) {
+  const seen = recall(key);
+  let verdict;
+  if (!seen) verdict = "first";
+  else if (seen.size > cp.size) verdict = "rolled back";
+  else if (seen.size === cp.size) verdict = equal(seen.root, cp.root) ? "same" : "forked";
+  else {
+    const res = await fetch(consistencyURL + "?from=" + seen.size, { credentials: "same-origin" });
+    if (!res.ok) return { verdict: "not checked", seen: seen.size };
+    const c = await res.json();
+    const latest = parseCheckpoint(c.checkpoint);
+    if ((await verifyCheckpoint(latest, vkey)) === false) verdict = "forked";
+    else {
+      const ok = await verifyConsistency(seen.size, seen.root, latest.size, latest.root, (c.proof || []).map(b64));
+      // The page's own checkpoint must lie on the same history too.
+      const pageOK = latest.size === cp.size ? equal(latest.root, cp.root) : latest.size > cp.size;
+      verdict = ok && pageOK ? "extends" : "forked";
+    }
+  }
+  if (verdict === "first" || verdict === "extends") keep(key, cp.size, cp.root);
+  return { verdict, seen: seen ? seen.size : 0n };
+}
+
+// verifyPage returns the checkpoint's status, per entry seq whether its
+// proof holds against that checkpoint, and how the checkpoint relates to
+// the one this browser kept for key (history: first, same, extends, rolled
+// back, forked, not checked).
+export async function verifyPage(page, key, { consistencyURL = "/api/v1/audit/consistency" } = {}) {
   const cp = parseCheckpoint(page.checkpoint);
   const signed = await verifyCheckpoint(cp, page.public_key);
   const entries = {};
   for (const e of page.entries) {
     entries[e.seq] = await verifyInclusion(b64(e.leaf), BigInt(e.seq - 1), cp.size, cp.root, (e.proof || []).map(b64));
   }
-  const memory = key && signed !== false ? remember(key, cp.size) : { seen: 0n, rolledBack: false };
-  return { size: cp.size, signed, entries, ...memory };
+  const h = key && signed !== false ? await history(key, cp, page.public_key, consistencyURL) : { verdict: "not checked", seen: 0n };
+  return { size: cp.size, signed, entries, history: h.verdict, seen: h.seen, rolledBack: h.verdict === "rolled back" || h.verdict === "forked" };
 }
 

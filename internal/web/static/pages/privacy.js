@@ -70,7 +70,9 @@ async function accessLog(path, key, selfID, id) {
     const sig = v.signed === true ? "signature verified" : v.signed === null ? "signature not checked (this browser lacks Ed25519)" : "SIGNATURE INVALID";
     verdict.className = "verdict" + (bad ? " bad" : "");
     verdict.textContent = (bad ? "Warning: " : "") + "Checked in your browser against the log's checkpoint of " + v.size + " entries: " + sig +
-      (v.rolledBack ? "; THE LOG IS SHORTER than the " + v.seen + " entries this browser saw before (rolled back)" : "") +
+      (v.history === "rolled back" ? "; THE LOG IS SHORTER than the " + v.seen + " entries this browser saw before (rolled back)" : "") +
+      (v.history === "forked" ? "; THE LOG WAS REWRITTEN since this browser saw its first " + v.seen + " entries" : "") +
+      (v.history === "extends" ? "; it extends the " + v.seen + " entries this browser saw before (proved)" : "") +
       "; " + entries.filter((e) => e.proved).length + " of " + entries.length + " entries proved to be in it.";
     draw();
   }
