@@ -94,6 +94,8 @@ func declareAccounts(r *Registry) error {
 				{Name: "totp_secret", Description: "authenticator-app secret", Column: "staff.totp_sealed", Encrypted: true},
 				{Name: "totp_pending_secret", Description: "authenticator-app secret being set up", Column: "staff.totp_pending_sealed", Encrypted: true},
 				{Name: "totp_last_step", Description: "last code step used", Column: "staff.totp_last_step"},
+				{Name: "security_keys", Description: "registered passkeys and security keys: credential IDs, public keys, signature counters", Column: "staff.webauthn_sealed", Encrypted: true},
+				{Name: "security_key_challenge", Description: "challenge of a passkey registration or sign-in in progress", Column: "staff.webauthn_ceremony_sealed", Encrypted: true},
 				{Name: "training_valid_until", Description: "end of the current privacy training", Column: "staff.training_valid_until"},
 				{Name: "failed_logins", Description: "failed sign-ins since the last success", Column: "staff.failed_logins"},
 				{Name: "locked_until", Description: "end of a lockout", Column: "staff.locked_until"},
