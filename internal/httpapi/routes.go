@@ -86,6 +86,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/staff/accounts/{accountID}/access-log", staff, false, s.staffAccessLog},
 		{"GET", "/api/v1/staff/models", staff, false, s.listModels},
 		{"PUT", "/api/v1/staff/models/{model}", staff, false, s.putModel},
+		{"GET", "/api/v1/staff/devices", staff, false, s.findDevices},
 		{"POST", "/api/v1/staff/devices", staff, false, s.registerDevices},
 		{"POST", "/api/v1/staff/devices/import", staff, false, s.importDevices},
 		{"GET", "/api/v1/staff/firmware", staff, false, s.listReleases},
