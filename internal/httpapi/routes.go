@@ -145,6 +145,8 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/extend", staff, false, s.extendRequest},
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/grant", staff, false, s.grantRequest},
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/deny", staff, false, s.denyRequest},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/deny-preview", staff, false, s.previewDenial},
+		{"GET", "/api/v1/staff/denial-grounds", staff, false, s.denialGrounds},
 		{"POST", "/api/v1/staff/privacy-exclusions", staff, false, s.excludeRecord},
 		{"GET", "/api/v1/staff/legal-holds", staff, false, s.legalHolds},
 		{"POST", "/api/v1/staff/legal-holds", staff, false, s.placeLegalHold},
