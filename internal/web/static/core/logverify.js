@@ -2,8 +2,6 @@
 // each entry (RFC 9162 §2.1.3.2) and the Ed25519 signature of the checkpoint
 // (the signed-note format of golang.org/x/mod/sumdb/note). The browser does
 // the work, so the owner need not trust vigil's database.
-"use strict";
-
 const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 async function sha256(...parts) {
@@ -70,16 +68,29 @@ async function verifyInclusion(leaf, index, size, root, proof) {
   return sn === 0n && equal(r, root);
 }
 
+// remember keeps the largest checkpoint this browser has seen of a log
+// (per log owner) and says whether the new one goes backwards: a smaller
+// tree than one seen before means the log was rolled back. (Telling a fork
+// of equal or larger size needs a consistency proof, which the API does not
+// serve yet.)
+function remember(key, size) {
+  const k = "vigil.checkpoint." + key;
+  let seen = 0n;
+  try { seen = BigInt(localStorage.getItem(k) || "0"); } catch { seen = 0n; }
+  if (size >= seen) { try { localStorage.setItem(k, String(size)); } catch { /* private mode */ } }
+  return { seen, rolledBack: size < seen };
+}
+
 // verifyPage returns the checkpoint's status and, per entry seq, whether its
 // proof holds against that checkpoint.
-async function verifyPage(page) {
+export async function verifyPage(page, key) {
   const cp = parseCheckpoint(page.checkpoint);
   const signed = await verifyCheckpoint(cp, page.public_key);
   const entries = {};
   for (const e of page.entries) {
     entries[e.seq] = await verifyInclusion(b64(e.leaf), BigInt(e.seq - 1), cp.size, cp.root, (e.proof || []).map(b64));
   }
-  return { size: cp.size, signed, entries };
+  const memory = key && signed !== false ? remember(key, cp.size) : { seen: 0n, rolledBack: false };
+  return { size: cp.size, signed, entries, ...memory };
 }
 
-window.vigilVerify = { verifyPage };
