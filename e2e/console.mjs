@@ -3,7 +3,7 @@
 // invitation of a DPO, a support agent, a factory list import, a firmware
 // rollout, the DPO's request queue against a customer filing requests in
 // the customer app, and the pages refused to the wrong role, to a member
-// without a second factor and to lapsed training. Each page is checked at
+// without a second factor and to lapsed training; a processor's lapse. Each page is checked at
 // 1280×800 and 390×844: no sideways scroll, no console error, no serious
 // axe-core violation; screenshots go to SHOTS.
 // Run by internal/web's TestConsoleInChromium.
@@ -26,12 +26,14 @@ const browser = await chromium.launch({
 });
 const problems = [];
 const checked = [];
+const opened = {};
 
 // person opens a browser context of its own (its own cookies) with a
 // virtual security key when key is true.
 async function person(name, { key = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
+  opened[name] = page;
   page.on("console", (m) => { if (m.type() === "error" && !page.expectErrors) problems.push(`${name} console: ${m.text()}`); });
   page.on("pageerror", (e) => problems.push(`${name} page error: ${e.message}`));
   if (key) {
@@ -221,7 +223,9 @@ try {
   await check(dpo, "request-extended");
   // Refuse the second on an enumerated ground, reading the letter first.
   await dpo.goto(VIGIL_URL + "/console.html#/staff/requests");
-  await dpo.locator("#queue a.req-link").nth(1).click();
+  await dpo.locator("#queue tbody tr", { hasText: "(extended)" }).waitFor();
+  await dpo.locator("#queue tbody tr", { hasNotText: "(extended)" }).locator("a.req-link").click();
+  if (await dpo.locator("#ext-reason").count()) throw new Error("refusing the extended request instead of the other");
   await dpo.selectOption("#deny-form #f-reason", "harms_vendor_in_dispute");
   await dpo.fill("#deny-form #f-explanation", "These records are evidence in the pending proceedings 2026/991.");
   await dpo.click("#deny-form button[type=submit]");
@@ -272,6 +276,12 @@ try {
   await sam.goto(VIGIL_URL + "/console.html#/staff/team");
   await sam.locator("#refused", { hasText: "Operator administrator" }).waitFor();
 
+  // The audit log's health: entries per hour and a verification.
+  await op.goto(VIGIL_URL + "/console.html#/staff/audit");
+  await op.click("#verify-now");
+  await op.locator("#verify-verdict", { hasText: "Intact" }).waitFor();
+  await check(op, "audit");
+
   // 8. Lapsed training: Olga moves Dana's training to end tomorrow; two
   // days later Dana sees neither the queue nor any request.
   const now = new Date(await helper("/now"));
@@ -282,7 +292,21 @@ try {
   await op.click("#member-form button[type=submit]");
   await op.locator("#member-form p.status", { hasText: "Saved" }).waitFor();
   await check(op, "member");
+  // A processor whose assessment runs out tomorrow (P4).
+  await op.goto(VIGIL_URL + "/console.html#/staff/processors");
+  await op.fill("#processor-form #f-name", "Mailer Ltd");
+  await op.fill("#processor-form #f-service", "Transactional e-mail");
+  await op.fill("#processor-form #f-categories", "account.profile");
+  await op.fill("#processor-form #f-agreement_signed_at", "2026-01-01");
+  await op.fill("#processor-form #f-agreement_expires_at", "2027-12-31");
+  await op.fill("#processor-form #f-assessed_at", "2026-01-01");
+  await op.fill("#processor-form #f-assessment_expires_at", tomorrow);
+  await op.click("#processor-form button[type=submit]");
+  await op.locator("#processors tr", { hasText: "Mailer Ltd" }).locator("td", { hasText: "in force" }).waitFor();
+  await check(op, "processors");
   await helper("/advance?d=48h");
+  await op.reload();
+  await op.locator("#processors tr", { hasText: "Mailer Ltd" }).locator("td", { hasText: "lapsed: receives nothing" }).waitFor();
   await dpo.goto(VIGIL_URL + "/console.html#/staff/requests");
   await dpo.locator("#refused", { hasText: "training" }).waitFor();
   if (await dpo.locator("#queue").count()) throw new Error("a DPO with lapsed training sees the queue");
@@ -297,6 +321,12 @@ try {
   console.log("console flow passed");
 } catch (e) {
   console.error(e.stack || String(e));
+  for (const [name, page] of Object.entries(opened)) {
+    try {
+      console.error(`${name} at ${page.url()}: ${(await page.locator("main").innerText()).slice(0, 600)}`);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/failed-${name}.png`, fullPage: true });
+    } catch { /* the page may be gone */ }
+  }
   if (problems.length) console.error("also:\n" + problems.join("\n"));
   process.exitCode = 1;
 } finally {

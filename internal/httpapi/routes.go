@@ -7,6 +7,8 @@ func (s *Server) table() []route {
 	routes := []route{
 		{"GET", "/api/v1/datamap", public, false, s.dataMap},
 		{"GET", "/api/v1/audit/checkpoint", public, false, s.checkpoint},
+		{"GET", "/api/v1/staff/audit/health", staff, false, s.auditHealth},
+		{"POST", "/api/v1/staff/audit/verify", staff, true, s.verifyAudit},
 
 		{"POST", "/api/v1/auth/signup", public, true, s.signUp},
 		{"POST", "/api/v1/auth/verify-email", public, true, s.verifyEmail},

@@ -17,6 +17,7 @@ const blurbs = {
   "#/staff/notices": "Privacy statement and terms: draft, compare, publish, acceptances.",
   "#/staff/grants": "Access customers entrusted to you, and asking for it on a ticket.",
   "#/staff/holds": "Legal holds and disclosures on legal grounds.",
+  "#/staff/processors": "Who processes data for vigil: agreements, assessments, what each receives.",
   "#/staff/audit": "The access log's signed checkpoint and its verification.",
   "#/staff/me": "Your record, your keys and who read your data.",
 };

@@ -8,7 +8,7 @@ export const roles = {
   notices: ["dpo"],
   grants: ["support_l1", "support_l2", "security", "dpo"],
   holds: ["security", "dpo"],
-  processors: ["operator_admin", "dpo"],
+  processors: ["operator_admin"],
   audit: ["security", "operator_admin", "dpo"],
 };
 
@@ -21,6 +21,7 @@ export const pages = [
   { href: "#/staff/notices", text: "Notices", roles: roles.notices },
   { href: "#/staff/grants", text: "Grants", roles: roles.grants },
   { href: "#/staff/holds", text: "Legal holds", roles: roles.holds },
+  { href: "#/staff/processors", text: "Processors", roles: roles.processors },
   { href: "#/staff/audit", text: "Audit log", roles: roles.audit },
   { href: "#/staff/me", text: "My account", roles: ALL },
 ];

@@ -37,7 +37,7 @@ route("/staff/team", async (ctx) => {
     section("Waiting for a second administrator",
       pending.length ? table([["Who", (c) => (c.name || names[c.staff_id] || c.staff_id) + (c.email ? " <" + c.email + ">" : "")],
         ["Change", (c) => (c.kind === "invitation" ? "invite as " : (roleNames[c.from_role] || c.from_role) + " → ") + (roleNames[c.role] || c.role)],
-        ["Asked by", (c) => [names[c.requested_by] || c.requested_by, " ", fmt.ago(c.requested_at)]],
+        ["Asked by", (c) => [names[c.requested_by] || c.requested_by, h("br"), h("span", { class: "muted" }, fmt.dateTime(c.requested_at))]],
         ["Decide", (c) => c.requested_by === ctx.staff.id ? h("span", { class: "muted" }, "another administrator decides")
           : [h("div", { class: "actions" }, h("button", { type: "button", class: "approve", onclick: decide(c, "approve") }, "Approve"),
             h("button", { type: "button", class: "secondary", onclick: decide(c, "reject") }, "Reject")), h("p", { class: "status" })]]],
