@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +35,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
+	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
@@ -133,11 +136,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	kek, err := a.loadKEK(o.KEKEnv)
-	if err != nil {
+	if a.DB, err = openDB(ctx, cfg.Database, o.Clock); err != nil {
 		return nil, err
 	}
-	if a.DB, err = openDB(ctx, cfg.Database, o.Clock); err != nil {
+	kek, err := a.loadKEK(ctx, o.KEKEnv)
+	if err != nil {
 		return nil, err
 	}
 	a.Keys = keys.NewKeyring(kek, store.NewKeyStore(a.DB), o.Clock)
@@ -220,11 +223,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 		a.obeyRevocations()
+		if err := a.relayFeeds(grantFeed); err != nil {
+			return nil, err
+		}
 		a.startJobs()
 	}
 	a.API = httpapi.New(httpapi.Deps{
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
-		Ready: a.ready, Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
+		Ready: a.dependencies(), Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify,
 		Live: liveAPI(a),
@@ -232,19 +238,45 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	return a, nil
 }
 
-func (a *App) loadKEK(env string) (keys.KEK, error) {
-	if env != "" {
-		kek, err := keys.KEKFromEnv(env)
+// loadKEK finds the key-encryption key: VIGIL_KEK, else the key file. It
+// refuses, before creating anything, a KEK the database's keys were not
+// wrapped by (a second node started with its own key file, or none), which
+// would otherwise fail later on the first sealed read.
+func (a *App) loadKEK(ctx context.Context, env string) (keys.KEK, error) {
+	inUse, err := store.NewKeyStore(a.DB).KEKIDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("key-encryption key: %w", err)
+	}
+	var kek keys.KEK
+	switch path := a.Config.Keys.KEKFile; {
+	case env != "":
+		k, err := keys.KEKFromEnv(env)
 		if err != nil {
 			return nil, fmt.Errorf("VIGIL_KEK: %w", err)
 		}
-		return kek, nil
+		kek = k
+	case len(inUse) > 0:
+		k, err := keys.LoadKeyFile(path)
+		if errs.Is(err, errs.NotFound) {
+			return nil, fmt.Errorf("key-encryption key: the database holds keys wrapped by %s, and there is no key file at %s: "+
+				"copy the key file of the node that made them (or set VIGIL_KEK); no new key was created", strings.Join(inUse, ", "), path)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("key file: %w", err)
+		}
+		kek = k
+	default:
+		k, created, err := keys.LoadOrCreateKeyFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("key file: %w", err)
+		}
+		a.KEKCreated = created
+		kek = k
 	}
-	kek, created, err := keys.LoadOrCreateKeyFile(a.Config.Keys.KEKFile)
-	if err != nil {
-		return nil, fmt.Errorf("key file: %w", err)
+	if len(inUse) > 0 && !slices.Contains(inUse, kek.ID()) {
+		return nil, fmt.Errorf("key-encryption key: this node's KEK is %s but the database's keys are wrapped by %s: "+
+			"every node needs the same key file (or VIGIL_KEK)", kek.ID(), strings.Join(inUse, ", "))
 	}
-	a.KEKCreated = created
 	return kek, nil
 }
 
@@ -266,21 +298,27 @@ func openBlobs(ctx context.Context, c config.Blob) (blob.Store, error) {
 	return blob.NewDir(c.Dir)
 }
 
-// ready reports whether the database answers and the audit log accepts
-// entries: without a working audit log the gate refuses all access.
-func (a *App) ready(ctx context.Context) error {
-	if err := a.DB.Ping(ctx); err != nil {
-		return err
-	}
-	if a.auditStopped.Load() {
-		return errors.New("audit log stopped")
+// dependencies are what /readyz checks. The database and the audit log are
+// this node's own: without them the gate refuses all access, so the node is
+// unavailable. The bus and the blob store are shared by every node: when
+// they fail the node is degraded (live view, sign-in and settings still
+// work; ingest, recording and exports wait), which /readyz reports without
+// taking the node out of a load balancer.
+func (a *App) dependencies() []httpapi.Dependency {
+	deps := []httpapi.Dependency{
+		{Name: "database", Required: true, Check: func(ctx context.Context) error { return a.DB.Ping(ctx) }},
+		{Name: "audit", Required: true, Check: func(context.Context) error {
+			if a.auditStopped.Load() {
+				return errors.New("audit log stopped")
+			}
+			return nil
+		}},
+		{Name: "blob", Check: func(ctx context.Context) error { return a.Blobs.Probe(ctx) }},
 	}
 	if a.Bus != nil {
-		if err := a.Bus.Ready(ctx); err != nil {
-			return err
-		}
+		deps = append(deps, httpapi.Dependency{Name: "bus", Check: a.Bus.Ready})
 	}
-	return nil
+	return deps
 }
 
 // Serve runs the HTTP server on ln until ctx ends, then shuts down

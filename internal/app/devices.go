@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/revoke"
 	"github.com/vigil-cloud/vigil/internal/tlsutil"
 )
@@ -33,6 +34,9 @@ func (d deviceAuth) AuthenticateDevice(ctx context.Context, c bus.Credentials) (
 	return bus.Identity{DeviceID: id.DeviceID}, nil
 }
 
+// busDir holds the bus's store and this node's ID.
+func (a *App) busDir() string { return filepath.Join(a.Config.DataDir, "bus") }
+
 // openBus starts the device bus and tells devices where to connect.
 func (a *App) openBus(ctx context.Context) error {
 	tlsConf, err := a.tlsConfig()
@@ -51,15 +55,18 @@ func (a *App) openBus(ctx context.Context) error {
 	}
 	b, err := bus.Open(ctx, bus.Options{
 		StoreKey:   hex.EncodeToString(storeKey),
-		DataDir:    filepath.Join(a.Config.DataDir, "bus"),
+		DataDir:    a.busDir(),
 		MQTTListen: a.Config.Bus.MQTTListen,
 		TLS:        tlsConf,
 		Auth:       deviceAuth{a},
 		URL:        a.Config.Bus.URL,
-		Prefix:     a.Config.Bus.Prefix,
-		Metrics:    a.Metrics,
-		Log:        a.Log,
-		OnRevoke:   a.Revocations.Apply,
+		External: bus.ExternalAuth{CredsFile: a.Config.Bus.CredsFile, NKeyFile: a.Config.Bus.NKeyFile,
+			CAFile: a.Config.Bus.CAFile, CertFile: a.Config.Bus.CertFile, KeyFile: a.Config.Bus.KeyFile},
+		Replicas: a.Config.Bus.Replicas,
+		Prefix:   a.Config.Bus.Prefix,
+		Metrics:  a.Metrics,
+		Log:      a.Log,
+		OnRevoke: a.Revocations.Apply,
 	})
 	if err != nil {
 		return fmt.Errorf("device bus: %w", err)
@@ -70,6 +77,22 @@ func (a *App) openBus(ctx context.Context) error {
 	// address the bus listens on) here.
 	a.Devices.SetLink(b)
 	a.Revocations.SetFanout(b)
+	return nil
+}
+
+// relayFeeds carries the live feeds (in-app messages, grant uses) between
+// nodes over the external bus, so a person sees every message live on the
+// node their stream reached. Alone, there is nothing to relay.
+func (a *App) relayFeeds(grantUses *privacy.Feed) error {
+	if a.Config.Bus.URL == "" {
+		return nil
+	}
+	if err := a.Notify.Feed().Connect(a.Bus, "app-feed", a.Bus.NodeID(), a.Log); err != nil {
+		return fmt.Errorf("relay the in-app feed: %w", err)
+	}
+	if err := grantUses.Connect(a.Bus, "grant-uses", a.Bus.NodeID(), a.Log); err != nil {
+		return fmt.Errorf("relay grant uses: %w", err)
+	}
 	return nil
 }
 
@@ -142,7 +165,7 @@ func (a *App) consumeUplink(ctx context.Context) error {
 	return a.Bus.ConsumeUplinkBatch(ctx, "ingest", ingestBatch, func(ctx context.Context, ms []bus.Message) []error {
 		batch := make([]device.Uplink, len(ms))
 		for i, m := range ms {
-			batch[i] = device.Uplink{DeviceID: m.DeviceID, Topic: m.Topic, Payload: m.Payload, Received: m.Received}
+			batch[i] = device.Uplink{DeviceID: m.DeviceID, Topic: m.Topic, Payload: m.Payload, Received: m.Received, Node: m.Node}
 		}
 		res := a.Devices.Ingest(ctx, batch)
 		for i, err := range res {

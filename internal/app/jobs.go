@@ -13,6 +13,8 @@ import (
 func (a *App) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopJobs = cancel
+	a.recoverNode(ctx)
+	a.run(ctx, "node liveness", a.keepNodeAlive)
 	a.run(ctx, "device ingest", a.consumeUplink)
 	a.run(ctx, "app access log", func(ctx context.Context) error { a.Activity.Run(ctx, 2*time.Second); return nil })
 	a.run(ctx, "privacy request jobs", func(ctx context.Context) error { a.Requests.RunJobs(ctx, time.Minute); return nil })

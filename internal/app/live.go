@@ -3,7 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
+	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/media"
@@ -45,6 +48,7 @@ func (a *App) openLive(sink media.Sink) error {
 		ViewerIdle:     v.ViewerIdle,
 		WebRTCUDP:      v.WebRTCUDP,
 		WebRTCPublicIP: v.WebRTCPublicIP,
+		Locator:        a.liveLocator(),
 		Clock:          a.Clock,
 		Log:            a.Log,
 		Metrics:        a.Metrics,
@@ -52,6 +56,12 @@ func (a *App) openLive(sink media.Sink) error {
 	if err := a.Live.Start(); err != nil {
 		a.Live = nil
 		return fmt.Errorf("live video: %w", err)
+	}
+	if err := a.Bus.ServeLocate(a.nodeURL(), func(key string) bool {
+		k, ok := parseStreamKey(key)
+		return ok && a.Live.Holds(k)
+	}); err != nil {
+		return fmt.Errorf("live video: answer where streams are: %w", err)
 	}
 	pulls := live.NewSources(a.Live, store.NewLivePullStore(a.DB), a.Keys, a.Gate, a.Clock)
 	// A released device is no longer the account's to pull and record;
@@ -103,4 +113,50 @@ func liveAPI(a *App) *httpapi.Live {
 		return nil
 	}
 	return &httpapi.Live{Service: a.Live, Tokens: a.StreamTokens, TokenTTL: a.Config.Video.TokenTTL, Sources: a.LiveSources}
+}
+
+// Any node serves any viewer: a node asked for a stream published to
+// another finds it over the external bus and relays the request there.
+
+// liveLocator is the bus's Locate for the live service; nil alone.
+func (a *App) liveLocator() live.Locator {
+	if a.Config.Bus.URL == "" {
+		return nil
+	}
+	return busLocator{a.Bus}
+}
+
+type busLocator struct{ b *bus.Bus }
+
+func (l busLocator) Locate(ctx context.Context, k live.Key) (string, bool) {
+	return l.b.Locate(ctx, streamKey(k))
+}
+
+// streamKey and parseStreamKey name a stream on the bus.
+func streamKey(k live.Key) string {
+	return k.AccountID + "/" + k.DeviceID + "/" + strconv.Itoa(k.Channel)
+}
+
+func parseStreamKey(s string) (live.Key, bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 3 {
+		return live.Key{}, false
+	}
+	ch, err := strconv.Atoi(parts[2])
+	if err != nil {
+		return live.Key{}, false
+	}
+	return live.Key{AccountID: parts[0], DeviceID: parts[1], Channel: ch}, true
+}
+
+// nodeURL is where other nodes reach this node's HTTP listener.
+func (a *App) nodeURL() string {
+	if a.Config.NodeURL != "" {
+		return a.Config.NodeURL
+	}
+	scheme := "http"
+	if a.Config.TLS.Enabled() {
+		scheme = "https"
+	}
+	return scheme + "://" + a.Config.Listen
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vigil-cloud/vigil/internal/bus"
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
@@ -13,8 +14,18 @@ import (
 // left unfinished, and plugs recordings into the privacy centre.
 func (a *App) startRecording(ctx context.Context, offline bool) error {
 	c := a.Config.Record
+	node, err := bus.NodeID(a.busDir())
+	if err != nil {
+		return err
+	}
+	nodes := store.NewNodeStore(a.DB)
 	a.Recorder = record.NewRecorder(store.NewRecordingStore(a.DB), a.Blobs, a.Gate, a.Clock, a.Log, record.Config{
 		DefaultMode: record.Mode(c.DefaultMode), PreRoll: c.PreRoll, PostRoll: c.PostRoll, MarkDelay: c.MarkDelay, EventRetention: c.EventRetention,
+		// Segments other nodes are writing are theirs to finish.
+		Writer: node,
+		Alive: func(ctx context.Context, writer string) bool {
+			return nodes.Alive(ctx, writer, a.Clock.Now().Add(-a.Config.Bus.NodeTimeout))
+		},
 	})
 	if err := a.Recorder.Register(a.Metrics); err != nil {
 		return err

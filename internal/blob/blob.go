@@ -84,3 +84,19 @@ func ValidPrefix(prefix string) error {
 	}
 	return nil
 }
+
+// probeKey is a key no blob is ever stored under.
+const probeKey = "readiness-probe"
+
+// Probe reports whether s answers: it opens a key that is never written,
+// so a store that is up answers errs.NotFound.
+func Probe(ctx context.Context, s Store) error {
+	rc, err := s.Open(ctx, probeKey)
+	if err == nil {
+		return rc.Close()
+	}
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	return err
+}

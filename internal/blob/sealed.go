@@ -134,3 +134,6 @@ func (s *Sealed) List(ctx context.Context, accountID, prefix string, fn func(key
 		return fn(strings.TrimPrefix(full, p))
 	})
 }
+
+// Probe reports whether the wrapped Store answers (see the function Probe).
+func (s *Sealed) Probe(ctx context.Context) error { return Probe(ctx, s.store) }

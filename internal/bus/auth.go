@@ -235,3 +235,20 @@ func (b *Bus) connections(deviceID string) []uint64 {
 	}
 	return ids
 }
+
+// ConnectedDevices lists the devices with an open MQTT connection to this
+// node.
+func (b *Bus) ConnectedDevices() []string {
+	cz, err := b.srv.Connz(&server.ConnzOptions{State: server.ConnOpen, Limit: 1 << 20})
+	if err != nil {
+		b.log.Error("bus: list connections", "err", err)
+		return nil
+	}
+	var ids []string
+	for _, c := range cz.Conns {
+		if ValidDeviceID(c.MQTTClient) {
+			ids = append(ids, c.MQTTClient)
+		}
+	}
+	return ids
+}

@@ -67,6 +67,13 @@ type Options struct {
 	// URL of an external NATS cluster with JetStream ("nats://host:4222");
 	// empty runs on the edge server alone.
 	URL string
+	// External holds how vigil proves itself to the external cluster and
+	// checks the cluster's certificate; unused without URL.
+	External ExternalAuth
+	// Replicas is how many servers of the external cluster keep the uplink
+	// stream; 0 picks 3 on a cluster (a server that names its cluster) and 1
+	// on a single server.
+	Replicas int
 	// Prefix names the streams and external subjects ("vigil" when empty);
 	// letters, digits, '-' and '_' only.
 	Prefix string

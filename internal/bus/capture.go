@@ -67,65 +67,81 @@ func (b *Bus) ensureCapture(ctx context.Context) (jetstream.Consumer, error) {
 // move copies messages of cons to the stream behind js under the subject
 // to(subject), with message IDs idPrefix+sequence, and acknowledges each
 // at the source only once the target stored it.
+//
+// The capture consumer acknowledges cumulatively, so a message not stored
+// must never be left behind for a later one to settle: the unstored tail of
+// a batch stays with this loop, sent again (same message IDs, so the target
+// drops what it already has) until stored or until the bus closes, before
+// anything newer is fetched. Nothing is negatively acknowledged; after a
+// crash the consumer delivers again from its acknowledgement floor.
 func (b *Bus) move(ctx context.Context, cons jetstream.Consumer, js jetstream.JetStream, to func(string) string, idPrefix string, moved func()) {
-	type pending struct {
-		m   jetstream.Msg
-		ack jetstream.PubAckFuture
-	}
 	for ctx.Err() == nil {
-		var sent []pending
+		var batch []jetstream.Msg
 		err := pull(ctx, cons, 256, func(m jetstream.Msg) {
-			meta, err := m.Metadata()
-			if err != nil {
+			if _, err := m.Metadata(); err != nil {
 				m.Term() //nolint:errcheck // not a stream message
 				return
 			}
-			out := &nats.Msg{Subject: to(m.Subject()), Data: m.Data(), Header: nats.Header{}}
-			out.Header.Set(nats.MsgIdHdr, idPrefix+strconv.FormatUint(meta.Sequence.Stream, 10))
-			f, err := js.PublishMsgAsync(out)
-			if err != nil {
-				m.NakWithDelay(time.Second) //nolint:errcheck // redelivered after AckWait if lost
-				return
-			}
-			sent = append(sent, pending{m, f})
+			batch = append(batch, m)
 		})
 		if err != nil && ctx.Err() == nil {
 			b.log.Warn("bus: move fetch", "err", err)
 			sleep(ctx, time.Second)
 		}
-		// The consumer acknowledges cumulatively: acknowledge the last of
-		// the messages stored in order, and deliver the rest again.
-		wait, cancel := context.WithTimeout(ctx, moveAckWait/2)
-		stored := 0
-		for _, p := range sent {
-			ok := false
-			select {
-			case <-p.ack.Ok():
-				ok = true
-			case err := <-p.ack.Err():
-				b.log.Warn("bus: move", "err", err)
-			case <-wait.Done():
-				// Not stored in time, or closing.
+		for attempt := uint64(1); len(batch) > 0 && ctx.Err() == nil; attempt++ {
+			stored := b.copyInOrder(ctx, batch, js, to, idPrefix)
+			for range stored {
+				if moved != nil {
+					moved()
+				}
 			}
-			if !ok {
+			if stored > 0 {
+				last := batch[stored-1]
+				meta, _ := last.Metadata()
+				b.ackThrough(ctx, last, meta)
+			}
+			batch = batch[stored:]
+			if len(batch) == 0 {
 				break
 			}
-			stored++
-			if moved != nil {
-				moved()
+			if stored > 0 {
+				attempt = 0 // progress: the next wait is the shortest again
 			}
-		}
-		if stored > 0 {
-			last := sent[stored-1].m
-			if err := last.DoubleAck(ctx); err != nil {
-				b.log.Warn("bus: move acknowledgement", "err", err)
-			} else if meta, err := last.Metadata(); err == nil {
-				b.purgeConsumed(ctx, meta.Sequence.Stream)
+			b.metrics.uplink.WithLabelValues("retry").Add(float64(len(batch)))
+			for _, m := range batch {
+				m.InProgress() //nolint:errcheck // at worst delivered again after AckWait; the target drops duplicates
 			}
+			sleep(ctx, backoff(attempt))
 		}
-		for _, p := range sent[stored:] {
-			p.m.NakWithDelay(time.Second) //nolint:errcheck // redelivered after AckWait if lost
-		}
-		cancel()
 	}
+}
+
+// copyInOrder publishes batch to js and returns how many of its first
+// messages the target confirmed storing, in order.
+func (b *Bus) copyInOrder(ctx context.Context, batch []jetstream.Msg, js jetstream.JetStream, to func(string) string, idPrefix string) int {
+	acks := make([]jetstream.PubAckFuture, 0, len(batch))
+	for _, m := range batch {
+		meta, _ := m.Metadata() // checked when fetched
+		out := &nats.Msg{Subject: to(m.Subject()), Data: m.Data(), Header: nats.Header{}}
+		out.Header.Set(nats.MsgIdHdr, idPrefix+strconv.FormatUint(meta.Sequence.Stream, 10))
+		f, err := js.PublishMsgAsync(out)
+		if err != nil {
+			b.log.Warn("bus: move", "err", err)
+			break
+		}
+		acks = append(acks, f)
+	}
+	wait, cancel := context.WithTimeout(ctx, moveAckWait/2)
+	defer cancel()
+	for i, f := range acks {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			b.log.Warn("bus: move", "err", err)
+			return i
+		case <-wait.Done():
+			return i // not stored in time, or closing
+		}
+	}
+	return len(acks)
 }

@@ -2,7 +2,9 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,17 +19,84 @@ func (b *Bus) extStream() string { return strings.ToUpper(b.prefix) + "_UPLINK" 
 // extSubject puts subject under the prefix on the external cluster.
 func (b *Bus) extSubject(subject string) string { return b.prefix + "." + subject }
 
+// ExternalAuth is how vigil connects to an external NATS cluster beyond its
+// URL: at most one of CredsFile (a decentralised-auth .creds file) and
+// NKeyFile (a file holding an nkey user seed), and, for tls:// URLs or
+// servers that require TLS, the CA that signed the servers' certificates
+// and an optional client certificate. A user and password in the URL work
+// too; they never reach a log (see Redact).
+type ExternalAuth struct {
+	CredsFile string
+	NKeyFile  string
+	CAFile    string
+	CertFile  string
+	KeyFile   string
+}
+
+func (a ExternalAuth) options() ([]nats.Option, error) {
+	var opts []nats.Option
+	if a.CredsFile != "" && a.NKeyFile != "" {
+		return nil, errors.New("bus: give a credentials file or an nkey file, not both")
+	}
+	if a.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(a.CredsFile))
+	}
+	if a.NKeyFile != "" {
+		o, err := nats.NkeyOptionFromSeed(a.NKeyFile)
+		if err != nil {
+			// The error may quote the file's content: name the file only.
+			return nil, fmt.Errorf("bus: nkey file %s: not a readable nkey user seed", a.NKeyFile)
+		}
+		opts = append(opts, o)
+	}
+	if a.CAFile != "" {
+		opts = append(opts, nats.RootCAs(a.CAFile))
+	}
+	if (a.CertFile == "") != (a.KeyFile == "") {
+		return nil, errors.New("bus: a client certificate needs both its certificate and key files")
+	}
+	if a.CertFile != "" {
+		opts = append(opts, nats.ClientCert(a.CertFile, a.KeyFile))
+	}
+	return opts, nil
+}
+
+// Redact returns url with any password replaced, for logs and errors.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	return u.Redacted()
+}
+
+// replicas is how many copies of the uplink stream the external cluster
+// keeps.
+func (b *Bus) replicas() int {
+	if b.opts.Replicas > 0 {
+		return b.opts.Replicas
+	}
+	if b.ext.ConnectedClusterName() != "" {
+		return 3
+	}
+	return 1
+}
+
 // startExternal connects to the external cluster, makes sure its uplink
 // stream exists, and starts the forwarder, the downlink relay and the
 // disconnect listener.
 func (b *Bus) startExternal(ctx, wctx context.Context) error {
-	var err error
-	b.ext, err = nats.Connect(b.opts.URL, nats.Name("vigil-"+b.nodeID), nats.MaxReconnects(-1),
+	opts, err := b.opts.External.options()
+	if err != nil {
+		return err
+	}
+	opts = append(opts, nats.Name("vigil-"+b.nodeID), nats.MaxReconnects(-1),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 			b.log.Warn("bus: external connection", "err", err)
 		}))
+	b.ext, err = nats.Connect(b.opts.URL, opts...)
 	if err != nil {
-		return fmt.Errorf("bus: connect external: %w", err)
+		return fmt.Errorf("bus: connect external %s: %w", Redact(b.opts.URL), err)
 	}
 	if b.extJS, err = jetstream.New(b.ext); err != nil {
 		return err
@@ -40,6 +109,7 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 		Retention:   jetstream.WorkQueuePolicy, // gone once ingested
 		MaxAge:      UplinkRetention,
 		Duplicates:  10 * time.Minute,
+		Replicas:    b.replicas(),
 	})
 	if err != nil {
 		return fmt.Errorf("bus: external uplink stream: %w", err)
@@ -107,4 +177,60 @@ func parseRevoke(b []byte) (string, uint64, bool) {
 	}
 	epoch, err := strconv.ParseUint(n, 10, 64)
 	return key, epoch, err == nil
+}
+
+// Broadcast publishes data under topic to every node (fanout.Relay). Alone
+// on the edge server there is no other node: it does nothing.
+func (b *Bus) Broadcast(topic string, data []byte) error {
+	if b.ext == nil {
+		return nil
+	}
+	return b.ext.Publish(b.extSubject("ctl.fan."+topic), data)
+}
+
+// OnBroadcast calls fn with what any node broadcast under topic, this
+// one's included.
+func (b *Bus) OnBroadcast(topic string, fn func(data []byte)) error {
+	if b.ext == nil {
+		return nil
+	}
+	if _, err := b.ext.Subscribe(b.extSubject("ctl.fan."+topic), func(m *nats.Msg) { fn(m.Data) }); err != nil {
+		return err
+	}
+	return b.ext.Flush() // listening once this returns
+}
+
+// locateTimeout bounds the wait for the node holding a stream: a stream
+// no node holds is answered by nobody.
+const locateTimeout = 500 * time.Millisecond
+
+// ServeLocate answers the other nodes' Locate: when holds(key) is true,
+// this node replies with nodeURL. Alone on the edge server, nobody asks.
+func (b *Bus) ServeLocate(nodeURL string, holds func(key string) bool) error {
+	if b.ext == nil {
+		return nil
+	}
+	if _, err := b.ext.Subscribe(b.extSubject("ctl.live.where"), func(m *nats.Msg) {
+		if holds(string(m.Data)) {
+			m.Respond([]byte(nodeURL)) //nolint:errcheck // the asker times out and answers "not streaming"
+		}
+	}); err != nil {
+		return err
+	}
+	return b.ext.Flush()
+}
+
+// Locate asks every node which holds key, and returns the URL the holder
+// gave; false when no node answered in time (or there are no others).
+func (b *Bus) Locate(ctx context.Context, key string) (string, bool) {
+	if b.ext == nil {
+		return "", false
+	}
+	ctx, cancel := context.WithTimeout(ctx, locateTimeout)
+	defer cancel()
+	m, err := b.ext.RequestWithContext(ctx, b.extSubject("ctl.live.where"), []byte(key))
+	if err != nil {
+		return "", false
+	}
+	return string(m.Data), true
 }

@@ -3,9 +3,15 @@ package bus_test
 import (
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vigil-cloud/vigil/internal/bus/bustest"
 )
 
 // Closing the edge while a device publishes and the forwarder copies to
@@ -70,4 +76,53 @@ func TestExternalCloseMidFlowLosesNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged, %d delivered", want, len(got))
+}
+
+// While the external stream refuses messages (full, here; a lost quorum or
+// a partition in production), the edge keeps every acknowledged message
+// and forwards it once the stream accepts again: none is settled by a
+// later message's cumulative acknowledgement. On the old code the refused
+// tail was negatively acknowledged, the next fetch brought newer messages,
+// and their acknowledgement settled and purged the refused ones.
+func TestForwardRefusedByClusterLosesNothing(t *testing.T) {
+	url, _ := bustest.External(t)
+	e := newEnv(t, url)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.ToUpper(e.prefix) + "_UPLINK"
+	s, err := js.Stream(t.Context(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.CachedInfo().Config
+	cfg.MaxMsgs, cfg.Discard = 40, jetstream.DiscardNew
+	if _, err := js.UpdateStream(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+
+	dev := e.auth.add()
+	c := e.mustConnect(dev)
+	const n = 300
+	for i := range n {
+		c.publish(t, up(dev, "event"), []byte(strconv.Itoa(i)))
+	}
+	time.Sleep(3 * time.Second) // several refused rounds
+
+	msgs := e.collect("refused")
+	got := map[string]bool{}
+	for timeout := time.After(45 * time.Second); len(got) < n; {
+		select {
+		case m := <-msgs:
+			got[string(m.Payload)] = true
+		case <-timeout:
+			t.Fatalf("%d of %d acknowledged messages arrived", len(got), n)
+		}
+	}
 }

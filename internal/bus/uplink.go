@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigil-cloud/vigil/internal/errs"
@@ -22,6 +23,9 @@ type Message struct {
 	Topic    string
 	Payload  []byte
 	Received time.Time // when the stream stored it
+	// Node is the ID of the vigil node whose listener the device sent it
+	// through (NodeID of that node's bus).
+	Node string
 }
 
 // UplinkRetention is how long the edge and the external cluster keep
@@ -51,18 +55,45 @@ func IsPermanent(err error) bool {
 // ensureNodeID reads, or makes once, the random ID of this edge, kept in
 // its data directory: it makes the message IDs it forwards unique across
 // nodes and restarts.
-func (b *Bus) ensureNodeID() error {
-	path := filepath.Join(b.opts.DataDir, "node-id")
+func (b *Bus) ensureNodeID() (err error) {
+	b.nodeID, err = NodeID(b.opts.DataDir)
+	return err
+}
+
+// NodeID reads, or makes once, the random ID of the node whose bus keeps
+// its store in dataDir (Options.DataDir), the same across restarts; other
+// parts of vigil name the node with it before the bus opens.
+func NodeID(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "node-id")
 	if raw, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(raw)) == 16 {
-		b.nodeID = string(bytes.TrimSpace(raw))
-		return nil
+		return string(bytes.TrimSpace(raw)), nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", fmt.Errorf("bus: node ID: %w", err)
 	}
 	id := randomHex(8)
 	if err := os.WriteFile(path, []byte(id+"\n"), 0o600); err != nil {
-		return fmt.Errorf("bus: node ID: %w", err)
+		return "", fmt.Errorf("bus: node ID: %w", err)
 	}
-	b.nodeID = id
-	return nil
+	return id, nil
+}
+
+// NodeID is this node's random identifier (see Message.Node).
+func (b *Bus) NodeID() string { return b.nodeID }
+
+// nodeOf tells which node's listener a message came through: this one's on
+// the edge stream, or the node named by the message ID the forwarder gave
+// it on the external stream.
+func (b *Bus) nodeOf(m jetstream.Msg) string {
+	if b.extJS == nil {
+		return b.nodeID
+	}
+	if h := m.Headers(); h != nil {
+		if node, _, ok := strings.Cut(h.Get(nats.MsgIdHdr), "-"); ok {
+			return node
+		}
+	}
+	return ""
 }
 
 // ConsumeUplink delivers uplink messages to handle through the durable
@@ -212,6 +243,7 @@ func (b *Bus) handOver(ctx context.Context, raw []jetstream.Msg, metas []*jetstr
 			continue
 		}
 		msg.Payload = m.Data()
+		msg.Node = b.nodeOf(m)
 		if metas[i] != nil {
 			msg.Received = metas[i].Timestamp
 		}

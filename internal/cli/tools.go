@@ -46,10 +46,10 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if !report.OK() {
-		fmt.Fprintf(stdout, "audit log NOT intact: %s\n", report)
+		fmt.Fprintf(stdout, "audit log NOT intact: %s\n", report.Problem)
 		return exitError(1)
 	}
-	fmt.Fprintf(stdout, "audit log intact: %s\n", report)
+	fmt.Fprintln(stdout, report)
 	return nil
 }
 

@@ -28,6 +28,11 @@ type Config struct {
 	// PublicURL is how users reach vigil; links in e-mails use it. Defaults
 	// to the listen address.
 	PublicURL string `yaml:"public_url" env:"VIGIL_PUBLIC_URL"`
+	// NodeURL is where the other vigil nodes reach this node's HTTP
+	// listener (e.g. http://10.0.0.2:8080): a viewer who reached another
+	// node is relayed here for the cameras publishing to this one. Defaults
+	// to the listen address; required with bus.url when that is a wildcard.
+	NodeURL string `yaml:"node_url" env:"VIGIL_NODE_URL"`
 
 	Log      Log      `yaml:"log"`
 	TLS      TLS      `yaml:"tls"`
@@ -49,7 +54,26 @@ type Config struct {
 type Bus struct {
 	// URL of an external NATS cluster with JetStream; empty runs the bus
 	// inside vigil.
+	// A user and password in it are allowed and never logged.
 	URL string `yaml:"url" env:"VIGIL_BUS_URL"`
+	// CredsFile is a NATS .creds file (JWT and nkey seed) for the external
+	// cluster; NKeyFile a file holding an nkey user seed. At most one.
+	CredsFile string `yaml:"creds_file" env:"VIGIL_BUS_CREDS_FILE"`
+	NKeyFile  string `yaml:"nkey_file" env:"VIGIL_BUS_NKEY_FILE"`
+	// CAFile is the PEM bundle that signed the cluster's server
+	// certificates (for tls:// URLs); CertFile and KeyFile a client
+	// certificate when the cluster asks for one.
+	CAFile   string `yaml:"ca_file" env:"VIGIL_BUS_CA_FILE"`
+	CertFile string `yaml:"cert_file" env:"VIGIL_BUS_CERT_FILE"`
+	KeyFile  string `yaml:"key_file" env:"VIGIL_BUS_KEY_FILE"`
+	// Replicas is how many NATS servers keep the uplink stream; 0 means 3
+	// on a cluster and 1 on a single server.
+	Replicas int `yaml:"replicas" env:"VIGIL_BUS_REPLICAS"`
+	// NodeTimeout is how long a vigil node may stay silent before the
+	// others declare it dead and mark the devices connected to it offline
+	// (their offline alarms follow alarm.offline_after later). Nodes write
+	// that they are alive six times per NodeTimeout.
+	NodeTimeout time.Duration `yaml:"node_timeout" env:"VIGIL_BUS_NODE_TIMEOUT"`
 	// Prefix names vigil's streams and subjects on the bus.
 	Prefix string `yaml:"prefix" env:"VIGIL_BUS_PREFIX"`
 	// MQTTListen is where devices connect. Plain MQTT is only allowed on a
@@ -69,9 +93,13 @@ type Log struct {
 // TLS configures HTTPS. With neither files nor SelfSigned, vigil serves plain
 // HTTP, which is only allowed on a loopback address.
 type TLS struct {
-	CertFile   string `yaml:"cert_file" env:"VIGIL_TLS_CERT"`
-	KeyFile    string `yaml:"key_file" env:"VIGIL_TLS_KEY"`
-	SelfSigned bool   `yaml:"self_signed" env:"VIGIL_TLS_SELF_SIGNED"`
+	// CertFile and KeyFile are the PEM certificate chain and key for HTTPS
+	// (and RTSPS, MQTT over TLS); they go together.
+	CertFile string `yaml:"cert_file" env:"VIGIL_TLS_CERT"`
+	KeyFile  string `yaml:"key_file" env:"VIGIL_TLS_KEY"`
+	// SelfSigned makes vigil create and use a self-signed certificate under
+	// DataDir/tls (demos; browsers will warn).
+	SelfSigned bool `yaml:"self_signed" env:"VIGIL_TLS_SELF_SIGNED"`
 }
 
 // Enabled reports whether vigil serves HTTPS.
@@ -88,15 +116,17 @@ type Database struct {
 // Blob chooses where encrypted blobs live.
 type Blob struct {
 	Driver string `yaml:"driver" env:"VIGIL_BLOB_DRIVER"` // dir or s3
-	Dir    string `yaml:"dir" env:"VIGIL_BLOB_DIR"`
-	S3     S3     `yaml:"s3"`
+	// Dir is the blob directory of the dir driver (default DataDir/blobs).
+	Dir string `yaml:"dir" env:"VIGIL_BLOB_DIR"`
+	S3  S3     `yaml:"s3"`
 }
 
 // S3 configures an S3-compatible object store.
 type S3 struct {
-	Endpoint  string `yaml:"endpoint" env:"VIGIL_S3_ENDPOINT"` // host:port
-	Bucket    string `yaml:"bucket" env:"VIGIL_S3_BUCKET"`
-	Region    string `yaml:"region" env:"VIGIL_S3_REGION"`
+	Endpoint string `yaml:"endpoint" env:"VIGIL_S3_ENDPOINT"` // host:port
+	Bucket   string `yaml:"bucket" env:"VIGIL_S3_BUCKET"`     // the bucket, which must exist
+	Region   string `yaml:"region" env:"VIGIL_S3_REGION"`     // the bucket's region
+	// AccessKey and SecretKey are the store's credentials.
 	AccessKey string `yaml:"access_key" env:"VIGIL_S3_ACCESS_KEY" secret:"true"`
 	SecretKey string `yaml:"secret_key" env:"VIGIL_S3_SECRET_KEY" secret:"true"`
 	Insecure  bool   `yaml:"insecure" env:"VIGIL_S3_INSECURE"` // plain HTTP, for a local test server
@@ -105,29 +135,36 @@ type S3 struct {
 // Keys says where the key-encryption key comes from. VIGIL_KEK (the key
 // itself, base64) wins over the file.
 type Keys struct {
+	// KEKFile holds the key-encryption key (default DataDir/kek.json,
+	// created on first start). Every node of one database needs the same.
 	KEKFile string `yaml:"kek_file" env:"VIGIL_KEK_FILE"`
 }
 
 // Mail configures outgoing e-mail. Without an SMTP host, messages are
 // written as .eml files to OutboxDir, which suits a single machine.
 type Mail struct {
-	From      string `yaml:"from" env:"VIGIL_MAIL_FROM"`
-	SMTPHost  string `yaml:"smtp_host" env:"VIGIL_SMTP_HOST"`
-	SMTPPort  int    `yaml:"smtp_port" env:"VIGIL_SMTP_PORT"`
-	Username  string `yaml:"username" env:"VIGIL_SMTP_USERNAME" secret:"true"`
-	Password  string `yaml:"password" env:"VIGIL_SMTP_PASSWORD" secret:"true"`
-	TLS       string `yaml:"tls" env:"VIGIL_SMTP_TLS"` // starttls (default), tls, or none (loopback only)
+	From     string `yaml:"from" env:"VIGIL_MAIL_FROM"`      // the sender of every message
+	SMTPHost string `yaml:"smtp_host" env:"VIGIL_SMTP_HOST"` // the relay; empty writes .eml files to OutboxDir
+	SMTPPort int    `yaml:"smtp_port" env:"VIGIL_SMTP_PORT"` // the relay's port
+	// Username and Password sign in to the relay.
+	Username string `yaml:"username" env:"VIGIL_SMTP_USERNAME" secret:"true"`
+	Password string `yaml:"password" env:"VIGIL_SMTP_PASSWORD" secret:"true"`
+	TLS      string `yaml:"tls" env:"VIGIL_SMTP_TLS"` // starttls (default), tls, or none (loopback only)
+	// OutboxDir receives messages as .eml files when there is no SMTP host
+	// (default DataDir/outbox).
 	OutboxDir string `yaml:"outbox_dir" env:"VIGIL_MAIL_OUTBOX"`
 }
 
 // Auth tunes credentials and sessions.
 type Auth struct {
+	// SessionTTL is how long a sign-in lasts without use.
 	SessionTTL time.Duration `yaml:"session_ttl" env:"VIGIL_SESSION_TTL"`
 	// Argon2id cost. The defaults follow OWASP's minimum (19 MiB, 2 passes).
 	ArgonMemoryKiB uint32 `yaml:"argon_memory_kib" env:"VIGIL_ARGON_MEMORY_KIB"`
 	ArgonTime      uint32 `yaml:"argon_time" env:"VIGIL_ARGON_TIME"`
-	// Lockout after this many failed sign-ins in a row, for LockoutFor,
-	// doubling on each further failure.
+	// After LockoutAfter failed sign-ins for one address typed from one
+	// network, each further attempt from that network waits LockoutFor,
+	// doubling up to a day. No account is ever locked.
 	LockoutAfter int           `yaml:"lockout_after" env:"VIGIL_LOCKOUT_AFTER"`
 	LockoutFor   time.Duration `yaml:"lockout_for" env:"VIGIL_LOCKOUT_FOR"`
 	// Credential endpoints accept this many attempts per minute per client
@@ -155,7 +192,7 @@ func Default() Config {
 		Database: Database{Driver: "sqlite"},
 		Blob:     Blob{Driver: "dir"},
 		Mail:     Mail{From: "vigil <no-reply@vigil.localhost>", SMTPPort: 587, TLS: "starttls"},
-		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883"},
+		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883", NodeTimeout: 30 * time.Second},
 		Video:    defaultVideo(),
 		Notify:   DefaultNotify(),
 		Auth: Auth{
@@ -211,6 +248,14 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		bad("public_url", "want an http(s) URL, got %q", c.PublicURL)
+	}
+	if u, err := url.Parse(c.NodeURL); c.NodeURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		bad("node_url", "want an http(s) URL, got %q", c.NodeURL)
+	}
+	if host, _, err := net.SplitHostPort(c.Listen); err == nil && c.Bus.URL != "" && c.NodeURL == "" {
+		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+			bad("node_url", "with bus.url and a wildcard listen address, say where the other nodes reach this one")
+		}
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format", "want text or json, got %q", c.Log.Format)
@@ -291,8 +336,20 @@ func (c Config) validateBus(bad func(setting, format string, args ...any)) {
 	b := c.Bus
 	if b.URL != "" {
 		if u, err := url.Parse(b.URL); err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
-			bad("bus.url", "want a nats:// or tls:// URL, got %q", b.URL)
+			bad("bus.url", "want a nats:// or tls:// URL, got %q", redactURL(b.URL))
 		}
+	}
+	if b.CredsFile != "" && b.NKeyFile != "" {
+		bad("bus.creds_file", "give a credentials file or an nkey file, not both")
+	}
+	if (b.CertFile == "") != (b.KeyFile == "") {
+		bad("bus.cert_file", "a client certificate needs both cert_file and key_file")
+	}
+	if b.NodeTimeout < 3*time.Second {
+		bad("bus.node_timeout", "want at least 3s, got %s", b.NodeTimeout)
+	}
+	if b.Replicas < 0 || b.Replicas > 5 {
+		bad("bus.replicas", "want 0 (automatic) to 5, got %d", b.Replicas)
 	}
 	if !busPrefixRE.MatchString(b.Prefix) {
 		bad("bus.prefix", "want 1-32 letters, digits, - or _, got %q", b.Prefix)

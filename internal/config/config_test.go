@@ -59,6 +59,8 @@ func TestClearErrors(t *testing.T) {
 		{"weak argon", "auth:\n  argon_memory_kib: 1024\n", nil, "argon2id cost too low"},
 		{"tls half", "tls:\n  cert_file: a.pem\n", nil, "cert_file and key_file go together"},
 		{"log format", "log:\n  format: xml\n", nil, "log.format"},
+		{"bus creds twice", "bus:\n  creds_file: a.creds\n  nkey_file: a.nk\n", nil, "bus.creds_file: give a credentials file or an nkey file"},
+		{"bus replicas", "bus:\n  replicas: 7\n", nil, "bus.replicas: want 0 (automatic) to 5"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,15 +81,35 @@ func TestSecretsNeverLogged(t *testing.T) {
 	c.Database = Database{Driver: "postgres", URL: "postgres://vigil:hunter2-db@db/vigil"}
 	c.Blob.S3 = S3{AccessKey: "AKIA-marker", SecretKey: "s3-secret-marker"}
 	c.Mail.Password = "smtp-secret-marker"
+	c.Bus.URL = "nats://vigil:bus-secret-marker@nats-1:4222"
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
-	for _, secret := range []string{"hunter2-db", "AKIA-marker", "s3-secret-marker", "smtp-secret-marker"} {
+	if !strings.Contains(buf.String(), "nats://vigil:xxxxx@nats-1:4222") {
+		t.Errorf("the bus URL should be logged with its password masked: %s", buf.String())
+	}
+	for _, secret := range []string{"hunter2-db", "AKIA-marker", "s3-secret-marker", "smtp-secret-marker", "bus-secret-marker"} {
 		if strings.Contains(buf.String(), secret) {
 			t.Errorf("log line reveals %q: %s", secret, buf.String())
 		}
 	}
 	if !strings.Contains(buf.String(), "[redacted]") {
 		t.Errorf("expected redaction marks: %s", buf.String())
+	}
+}
+
+// A bad bus URL is refused without echoing the password it carries.
+func TestBadBusURLErrorHidesPassword(t *testing.T) {
+	c, err := Parse([]byte("bus:\n  url: http://vigil:bus-secret-marker@nats-1:4222\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Resolve()
+	err = c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "bus.url") {
+		t.Fatalf("got %v, want a bus.url error", err)
+	}
+	if strings.Contains(err.Error(), "bus-secret-marker") {
+		t.Errorf("error reveals the password: %v", err)
 	}
 }
 

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -134,7 +136,24 @@ func attrs(v reflect.Value) []slog.Attr {
 			}
 			continue
 		}
+		if fv.Kind() == reflect.String {
+			out = append(out, slog.String(name, redactURL(fv.String())))
+			continue
+		}
 		out = append(out, slog.Any(name, fv.Interface()))
 	}
 	return out
+}
+
+// redactURL hides the password of a URL with credentials; other strings
+// pass unchanged.
+func redactURL(s string) string {
+	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "[redacted]"
+	}
+	return u.Redacted()
 }

@@ -169,6 +169,8 @@ func declareDevices(r *Registry) error {
 		operational(r, "devices", "random identifier, keyed fingerprint of the printed claim code, manufacture time", "id", "claim_index", "registered_at"),
 		operational(r, "devices", "keyed fingerprint of the secret written into the device at manufacture, which it proves itself with when it pairs", "factory_index"),
 		operational(r, "devices", "counters of ingest fields dropped and messages rejected by minimisation", "dropped_fields", "rejected_messages"),
+		operational(r, "devices", "random identifier of the vigil node holding the device's connection, so other nodes can mark it offline when that node dies", "node_id"),
+		operational(r, "nodes", "random identifier of a vigil node and when it was last alive", "id", "seen_at"),
 		operational(r, "device_pairings", "hash of a random single-use pairing token, the account and site it pairs into, who made it and its lifetime", "token_hash", "account_id", "site_id", "created_by", "created_at", "expires_at", "used_at"),
 		operational(r, "device_events", "row number", "id"),
 		operational(r, "device_ips", "row number", "id"),

@@ -26,6 +26,9 @@ type Uplink struct {
 	Topic    string
 	Payload  []byte
 	Received time.Time
+	// Node is the vigil node whose listener the device is connected to;
+	// when that node dies, the others mark the device offline.
+	Node string
 }
 
 // maxPayload bounds every uplink message; error reports may be larger.
@@ -308,7 +311,7 @@ func (s *Service) ingestOne(ctx context.Context, tx IngestTx, m Uplink, todo *[]
 			online = v
 		}
 		var was bool
-		if was, err = tx.Seen(dev.ID, online); err == nil && online && !was {
+		if was, err = tx.Seen(dev.ID, online, m.Node); err == nil && online && !was {
 			// Back online: hand it what it missed.
 			*todo = append(*todo, func(ctx context.Context) { s.catchUp(ctx, dev) })
 		}

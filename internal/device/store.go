@@ -169,9 +169,9 @@ type IngestTx interface {
 	// AddEvent stores an event; one the device already sent with the same
 	// identifier is not stored again.
 	AddEvent(accountID string, e EventRow) error
-	// Seen marks the device heard from now, online or not, and says whether
-	// it was online before.
-	Seen(id string, online bool) (wasOnline bool, err error)
+	// Seen marks the device heard from now, online or not, through node
+	// ("" when unknown), and says whether it was online before.
+	Seen(id string, online bool, node string) (wasOnline bool, err error)
 	// Count adds to the device's minimisation counters.
 	Count(id string, dropped, rejected int) error
 	AddReport(r ReportRow) error

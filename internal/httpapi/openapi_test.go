@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -55,7 +56,13 @@ func TestHealthReadyMetrics(t *testing.T) {
 	e := vigiltest.Start(t)
 	c := e.Client()
 	c.Must(http.StatusOK, "GET", "/healthz", nil)
-	c.Must(http.StatusOK, "GET", "/readyz", nil)
+	ready := c.Must(http.StatusOK, "GET", "/readyz", nil).JSON()
+	deps, _ := ready["dependencies"].(map[string]any)
+	for _, name := range []string{"database", "audit", "blob", "bus"} {
+		if deps[name] != "ok" {
+			t.Errorf("readyz: %s is %v, want ok (%v)", name, deps[name], ready)
+		}
+	}
 	e.SignUp("jo@example.com")
 	m := string(c.Must(http.StatusOK, "GET", "/metrics", nil).Body)
 	for _, want := range []string{`vigil_http_requests_total{route="/api/v1/auth/login",status="200"}`, "go_goroutines"} {
@@ -63,8 +70,24 @@ func TestHealthReadyMetrics(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+	// A broken blob store degrades the node without taking it out: the
+	// body names it, the gauge drops, sign-in still works.
+	dir := e.Config.Blob.Dir
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, dir); err != nil { // every path inside it now loops
+		t.Fatal(err)
+	}
+	r := c.Do("GET", "/readyz", nil)
+	if body := r.JSON(); r.Status != http.StatusOK || body["status"] != "degraded" || body["dependencies"].(map[string]any)["blob"] != "failing" {
+		t.Errorf("readyz with the blob store broken: %d %v", r.Status, body)
+	}
+	if m := string(c.Must(http.StatusOK, "GET", "/metrics", nil).Body); !strings.Contains(m, `vigil_dependency_up{dependency="blob"} 0`) {
+		t.Error(`metrics lack vigil_dependency_up{dependency="blob"} 0`)
+	}
 	e.App.Close()
-	if r := c.Do("GET", "/readyz", nil); r.Status != http.StatusServiceUnavailable {
+	if r := c.Do("GET", "/readyz", nil); r.Status != http.StatusServiceUnavailable || r.JSON()["status"] != "unavailable" {
 		t.Errorf("readyz with the database closed: %d", r.Status)
 	}
 }

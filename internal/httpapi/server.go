@@ -6,7 +6,6 @@
 package httpapi
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -40,8 +39,8 @@ type Deps struct {
 	Registry *datamap.Registry
 	Audit    AuditLog
 	AuditKey string // the note verifier key of the audit checkpoints
-	// Ready reports whether vigil can serve (database, audit log...).
-	Ready    func(context.Context) error
+	// Ready lists what /readyz checks (see Dependency).
+	Ready    []Dependency
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
 	Clock    clock.Clock
@@ -71,12 +70,15 @@ type Server struct {
 	limit   *limits
 	metrics *metrics
 	routes  []route
+	// readiness serves /readyz.
+	readiness *readiness
 }
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
 	s := &Server{Deps: d, limit: newLimits(d.Clock, d.Attempts, d.MessagesPerHour, d.MessagesPerAddress), metrics: newMetrics(d.Metrics)}
 	s.routes = s.table()
+	s.readiness = newReadiness(d.Ready, d.Metrics, d.Log.Warn)
 	return s
 }
 
@@ -89,16 +91,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := s.Ready(ctx); err != nil {
-			s.Log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
+	mux.Handle("GET /readyz", s.readiness)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
 	mux.Handle("GET /api/openapi.yaml", http.HandlerFunc(serveOpenAPI))
 	s.mountRecordings(mux)

@@ -40,6 +40,10 @@ func LoadOrCreateKeyFile(path string) (kek *LocalKEK, created bool, err error) {
 	return fresh, true, nil
 }
 
+// LoadKeyFile reads the key file at path, creating nothing. Errors:
+// errs.NotFound when there is none.
+func LoadKeyFile(path string) (*LocalKEK, error) { return loadKeyFile(path) }
+
 func loadKeyFile(path string) (*LocalKEK, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -1,8 +1,9 @@
 package notify
 
 import (
-	"sync"
 	"time"
+
+	"github.com/vigil-cloud/vigil/internal/fanout"
 )
 
 // FeedItem is one message on the in-app live feed and in the inbox.
@@ -26,49 +27,7 @@ func feedItem(deliveryID string, m Message) FeedItem {
 		URL: m.URL, DeviceID: m.DeviceID, Channel: m.Channel, AlarmType: m.AlarmType, SnapshotID: m.SnapshotID}
 }
 
-// Broker carries app-channel messages to the live feeds open in this
-// process. It is per process: a person connected to another node sees the
-// message in their inbox (and on their next feed connection there), not
-// live; a bus-backed broker would carry it across nodes.
-type Broker struct {
-	mu   sync.Mutex
-	subs map[string]map[chan FeedItem]struct{}
-}
-
-// NewBroker returns an empty broker.
-func NewBroker() *Broker { return &Broker{subs: map[string]map[chan FeedItem]struct{}{}} }
-
-// Subscribe opens a feed for a person; stop closes it.
-func (b *Broker) Subscribe(userID string) (items <-chan FeedItem, stop func()) {
-	ch := make(chan FeedItem, 64)
-	b.mu.Lock()
-	if b.subs[userID] == nil {
-		b.subs[userID] = map[chan FeedItem]struct{}{}
-	}
-	b.subs[userID][ch] = struct{}{}
-	b.mu.Unlock()
-	var once sync.Once
-	return ch, func() {
-		once.Do(func() {
-			b.mu.Lock()
-			delete(b.subs[userID], ch)
-			if len(b.subs[userID]) == 0 {
-				delete(b.subs, userID)
-			}
-			b.mu.Unlock()
-		})
-	}
-}
-
-// Publish hands an item to each open feed of the person; a feed too slow
-// to take it misses it live (the inbox keeps it).
-func (b *Broker) Publish(userID string, it FeedItem) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for ch := range b.subs[userID] {
-		select {
-		case ch <- it:
-		default:
-		}
-	}
-}
+// Feed carries app-channel messages to the live feeds open for a person,
+// on every node once connected to the bus (fanout.Hub); the inbox keeps
+// every message whether or not a feed took it live.
+type Feed = fanout.Hub[FeedItem]

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/fanout"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy"
@@ -67,7 +68,7 @@ type Service struct {
 	clk    clock.Clock
 	log    *slog.Logger
 	opts   Options
-	feed   *Broker
+	feed   *Feed
 	wake   chan struct{}
 
 	vapidOnce sync.Mutex
@@ -106,7 +107,7 @@ func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer mail.Mailer,
 		o.Jitter = rand.Float64
 	}
 	return &Service{store: st, keys: k, gate: gate, ledger: ledger, mailer: mailer, clk: clk, log: log, opts: o, sms: &http.Client{Timeout: 30 * time.Second},
-		feed: NewBroker(), wake: make(chan struct{}, 1)}
+		feed: fanout.New[FeedItem](), wake: make(chan struct{}, 1)}
 }
 
 // guardedClient is the HTTP client for addresses people give (webhooks,
@@ -119,7 +120,7 @@ func guardedClient(allowLoopback bool) *http.Client {
 }
 
 // Feed returns the in-app live feed broker.
-func (s *Service) Feed() *Broker { return s.feed }
+func (s *Service) Feed() *Feed { return s.feed }
 
 // worker is the principal of the delivery worker and of Enqueue.
 var worker = access.System("notify")

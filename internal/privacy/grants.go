@@ -4,12 +4,12 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/fanout"
 	"github.com/vigil-cloud/vigil/internal/id"
 )
 
@@ -263,50 +263,13 @@ func (g *Grants) GrantUsed(ctx context.Context, grantID string, seq int64, r acc
 	if err := g.store.RecordGrantUse(ctx, u); err != nil {
 		return err
 	}
-	g.feed.publish(u)
+	g.feed.Publish(u.AccountID, u)
 	return nil
 }
 
-// Feed fans grant uses out to the account's live watchers in this process.
-// Several vigil nodes would carry it over the bus; the kept uses are the
-// record either way.
-type Feed struct {
-	mu   sync.Mutex
-	subs map[string]map[chan GrantUse]struct{}
-}
+// Feed fans grant uses out to the account's live watchers, on every node
+// once connected to the bus (fanout.Hub); the kept uses are the record.
+type Feed = fanout.Hub[GrantUse]
 
-// NewFeed returns an empty feed.
-func NewFeed() *Feed { return &Feed{subs: map[string]map[chan GrantUse]struct{}{}} }
-
-// Subscribe watches one account's uses until stop is called.
-func (f *Feed) Subscribe(accountID string) (<-chan GrantUse, func()) {
-	ch := make(chan GrantUse, 64)
-	f.mu.Lock()
-	if f.subs[accountID] == nil {
-		f.subs[accountID] = map[chan GrantUse]struct{}{}
-	}
-	f.subs[accountID][ch] = struct{}{}
-	f.mu.Unlock()
-	var once sync.Once
-	return ch, func() {
-		once.Do(func() {
-			f.mu.Lock()
-			delete(f.subs[accountID], ch)
-			if len(f.subs[accountID]) == 0 {
-				delete(f.subs, accountID)
-			}
-			f.mu.Unlock()
-		})
-	}
-}
-
-func (f *Feed) publish(u GrantUse) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for ch := range f.subs[u.AccountID] {
-		select {
-		case ch <- u:
-		default: // a slow watcher misses the live copy, not the record
-		}
-	}
-}
+// NewFeed returns a feed for this node alone.
+func NewFeed() *Feed { return fanout.New[GrantUse]() }

@@ -174,3 +174,6 @@ func (s *Service) withdraw(ctx context.Context, viaID string) {
 		s.log.Error("revocation not recorded; streams opened under it end with their tokens", "via", viaID, "err", err)
 	}
 }
+
+// GrantUses is the live feed of staff grant uses.
+func (s *Service) GrantUses() *Feed { return s.feed }

@@ -476,12 +476,12 @@ func (t *ingestTx) AddEvent(accountID string, e device.EventRow) error {
 	return err
 }
 
-func (t *ingestTx) Seen(id string, online bool) (bool, error) {
+func (t *ingestTx) Seen(id string, online bool, node string) (bool, error) {
 	r, err := t.Device(id)
 	if err != nil {
 		return false, err
 	}
-	if _, err := t.tx.Exec(t.ctx, `UPDATE devices SET online = ?, last_seen_at = ? WHERE id = ?`, b2i(online), Micros(t.tx.Now), id); err != nil {
+	if _, err := t.tx.Exec(t.ctx, `UPDATE devices SET online = ?, last_seen_at = ?, node_id = ? WHERE id = ?`, b2i(online), Micros(t.tx.Now), node, id); err != nil {
 		return false, err
 	}
 	was := r.Online

@@ -170,3 +170,25 @@ func eachRow(tx *Tx, rows *sql.Rows, what string, fn func() error) error {
 	}
 	return tx.Err(rows.Err(), what)
 }
+
+// KEKIDs returns the IDs of the KEKs that wrap live keys and secrets, so a
+// node can tell at start-up whether its KEK is the one the data needs.
+func (s *KeyStore) KEKIDs(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT kek_id FROM data_keys WHERE destroyed_at = 0 AND kek_id <> ''
+			UNION SELECT kek_id FROM system_secrets ORDER BY 1`)
+		if err != nil {
+			return err
+		}
+		return eachRow(tx, rows, "KEK ID", func() error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return tx.Err(err, "KEK ID")
+			}
+			ids = append(ids, id)
+			return nil
+		})
+	})
+	return ids, err
+}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -172,27 +171,24 @@ func addUsage(ctx context.Context, tx *Tx, accountID, deviceID string, bytes, se
 	return err
 }
 
-// Intents lists the rows not stored of other writers.
-func (s *RecordingStore) Intents(ctx context.Context, exceptWriter string) ([]record.Intent, error) {
+// Intents lists the rows not stored: written but not yet stored (with
+// their writer), or being deleted.
+func (s *RecordingStore) Intents(ctx context.Context) ([]record.Intent, error) {
 	var out []record.Intent
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		for _, q := range []struct {
 			init bool
 			sql  string
 		}{
-			{true, `SELECT id, account_id, device_id, channel FROM rec_inits WHERE state = 0 AND writer != ?`},
-			{false, `SELECT id, account_id, device_id, channel FROM rec_segments WHERE state = 0 AND writer != ?`},
-			{false, `SELECT id, account_id, device_id, channel FROM rec_segments WHERE state = 2`},
-			{true, `SELECT id, account_id, device_id, channel FROM rec_inits WHERE state = 2`},
+			{true, `SELECT id, account_id, device_id, channel, writer FROM rec_inits WHERE state = 0`},
+			{false, `SELECT id, account_id, device_id, channel, writer FROM rec_segments WHERE state = 0`},
+			{false, `SELECT id, account_id, device_id, channel, '' FROM rec_segments WHERE state = 2`},
+			{true, `SELECT id, account_id, device_id, channel, '' FROM rec_inits WHERE state = 2`},
 		} {
-			args := []any{exceptWriter}
-			if !strings.Contains(q.sql, "?") {
-				args = nil
-			}
 			err := forEachRow(ctx, tx, "unfinished recording", func(sc scanner) (record.Intent, error) {
 				in := record.Intent{Init: q.init}
-				return in, sc.Scan(&in.ID, &in.AccountID, &in.DeviceID, &in.Channel)
-			}, func(in record.Intent) error { out = append(out, in); return nil }, q.sql, args...)
+				return in, sc.Scan(&in.ID, &in.AccountID, &in.DeviceID, &in.Channel, &in.Writer)
+			}, func(in record.Intent) error { out = append(out, in); return nil }, q.sql)
 			if err != nil {
 				return err
 			}

@@ -28,6 +28,9 @@ func (s *Service) ServeViewer(w http.ResponseWriter, r *http.Request, token, fil
 		s.metrics.viewerDeny.Inc()
 		return err
 	}
+	if s.relay(w, r, Key{AccountID: g.AccountID, DeviceID: g.DeviceID, Channel: g.Channel}) {
+		return nil
+	}
 	w.Header().Set("Cache-Control", "private, no-store")
 	if file == "whep" || strings.HasPrefix(file, "whep/") {
 		if s.whep == nil {

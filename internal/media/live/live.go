@@ -58,6 +58,9 @@ type Options struct {
 	// WHEP off. WebRTCPublicIP is announced instead of the local address.
 	WebRTCUDP      string
 	WebRTCPublicIP string
+	// Locator finds the node holding a stream a viewer asks this node for;
+	// nil serves only the streams published here.
+	Locator Locator
 
 	Clock   clock.Clock
 	Log     *slog.Logger
@@ -146,6 +149,7 @@ type metrics struct {
 	dropped    *prometheus.CounterVec
 	viewers    *prometheus.CounterVec
 	viewerDeny prometheus.Counter
+	relayed    prometheus.Counter
 }
 
 func newMetrics(r prometheus.Registerer) *metrics {
@@ -182,9 +186,13 @@ func newMetrics(r prometheus.Registerer) *metrics {
 			Name: "vigil_live_token_refused_total",
 			Help: "Viewer requests refused for a missing, invalid or expired stream token.",
 		}),
+		relayed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_live_relayed_total",
+			Help: "Viewer requests relayed to the node holding the stream.",
+		}),
 	}
 	if r != nil {
-		r.MustRegister(m.refused, m.streams, m.replaced, m.segments, m.sinkErrors, m.dropped, m.viewers, m.viewerDeny)
+		r.MustRegister(m.refused, m.streams, m.replaced, m.segments, m.sinkErrors, m.dropped, m.viewers, m.viewerDeny, m.relayed)
 	}
 	return m
 }

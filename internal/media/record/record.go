@@ -114,6 +114,7 @@ type Intent struct {
 	AccountID string
 	DeviceID  string
 	Channel   int
+	Writer    string // the node that wrote it; "" when it was being deleted
 }
 
 // Purge is one entry of the purge log.
@@ -182,8 +183,9 @@ type Store interface {
 	// and counts its bytes, in one transaction; errs.NotFound when its
 	// intent was resolved meanwhile.
 	CompleteSegment(ctx context.Context, s SegmentRow) error
-	// Intents lists rows not stored, except those of writer (this process).
-	Intents(ctx context.Context, exceptWriter string) ([]Intent, error)
+	// Intents lists the rows not stored, with their writers ("" for rows
+	// being deleted, which anyone may finish).
+	Intents(ctx context.Context) ([]Intent, error)
 	// DropIntent deletes a row not stored.
 	DropIntent(ctx context.Context, in Intent) error
 	// AddMark stores an event mark and marks the stored segments of the

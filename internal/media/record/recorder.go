@@ -27,6 +27,13 @@ type Config struct {
 	Retention      time.Duration // the ceiling of every account's retention (the data map's)
 	EventRetention time.Duration // the ceiling of the retention of event-marked segments
 	SettingsTTL    time.Duration // how long a stream caches its settings
+	// Writer names this node in the rows it writes (its bus node ID, the
+	// same across restarts); random when empty.
+	Writer string
+	// Alive tells whether another writer (vigil node) is alive, so that
+	// Recover leaves its writes in flight alone; nil takes every other
+	// writer for dead (one node).
+	Alive func(ctx context.Context, writer string) bool
 }
 
 // Defaults fills the zero fields of c.
@@ -100,33 +107,57 @@ type held struct {
 func NewRecorder(st Store, blobs *blob.Sealed, gate *access.Gate, clk clock.Clock, log *slog.Logger, cfg Config) *Recorder {
 	var b [8]byte
 	rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
-	return &Recorder{st: st, blobs: blobs, gate: gate, m: newMetrics(), clk: clk, log: log, cfg: cfg.Defaults(), writer: hex.EncodeToString(b[:]),
+	writer := cfg.Writer
+	if writer == "" {
+		writer = hex.EncodeToString(b[:])
+	}
+	return &Recorder{st: st, blobs: blobs, gate: gate, m: newMetrics(), clk: clk, log: log, cfg: cfg.Defaults(), writer: writer,
 		streams: map[streamKey]*stream{}}
 }
 
 // Config returns the effective configuration.
 func (r *Recorder) Config() Config { return r.cfg }
 
-// Recover resolves what a crash left: every row of another process that is
-// not stored loses its blob (if any), then the row. It returns how many
-// rows it resolved. With several vigil nodes on one database, a node
-// starting resolves the writes in flight on the others too: their
-// CompleteSegment then finds no intent and they delete their blob, so the
-// index and the store still agree (that segment is lost).
+// Recover resolves what a crash left, before this node records: every row
+// not stored that this node wrote before it (re)started, or that a node no
+// longer alive wrote, loses its blob (if any), then the row. Writes in
+// flight on nodes that are alive are theirs to finish. It returns how many
+// rows it resolved.
 func (r *Recorder) Recover(ctx context.Context) (int, error) {
-	ins, err := r.st.Intents(ctx, r.writer)
+	return r.resolve(ctx, func(writer string) bool {
+		return writer == r.writer || r.cfg.Alive == nil || !r.cfg.Alive(ctx, writer)
+	})
+}
+
+// RecoverWriter resolves the unfinished writes of a node declared dead
+// while this one runs.
+func (r *Recorder) RecoverWriter(ctx context.Context, writer string) (int, error) {
+	if writer == r.writer {
+		return 0, nil
+	}
+	return r.resolve(ctx, func(w string) bool { return w == writer })
+}
+
+// resolve drops the unfinished rows whose writer mine says to.
+func (r *Recorder) resolve(ctx context.Context, mine func(writer string) bool) (int, error) {
+	ins, err := r.st.Intents(ctx)
 	if err != nil {
 		return 0, err
 	}
+	n := 0
 	for _, in := range ins {
-		if err := r.drop(ctx, in); err != nil {
-			return 0, err
+		if in.Writer != "" && !mine(in.Writer) {
+			continue
 		}
+		if err := r.drop(ctx, in); err != nil {
+			return n, err
+		}
+		n++
 	}
-	if len(ins) > 0 {
-		r.log.Info("recordings: resolved unfinished writes", "rows", len(ins))
+	if n > 0 {
+		r.log.Info("recordings: resolved unfinished writes", "rows", n)
 	}
-	return len(ins), nil
+	return n, nil
 }
 
 // drop deletes an intent's blob, then its row. A key that cannot name a
