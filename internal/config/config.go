@@ -176,7 +176,7 @@ type Auth struct {
 	// MessagesPerAddress times an hour per client address.
 	MessagesPerHour    int `yaml:"messages_per_hour" env:"VIGIL_MESSAGES_PER_HOUR"`
 	MessagesPerAddress int `yaml:"messages_per_address" env:"VIGIL_MESSAGES_PER_ADDRESS"`
-	// StaffWebAuthnRequired: security officers, DPOs and operator
+	// Security officers, DPOs and operator
 	// administrators sign in with a passkey or security key only, never
 	// with an authenticator-app code (the operator's policy). Keys are
 	// bound to the host of public_url.
