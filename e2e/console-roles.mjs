@@ -56,7 +56,8 @@ try {
       await page.waitForURL(/#\/staff\/enrol/);
       for (const pg of pages) {
         await page.goto(VIGIL_URL + "/console.html#/staff/" + pg.path);
-        await page.waitForURL(/#\/staff\/(enrol|second-step)/);
+        await page.waitForURL((u) => u.hash === "#/staff/enrol?next=" + encodeURIComponent("#/staff/" + pg.path));
+        await page.waitForFunction(() => document.querySelector("main").dataset.shown.startsWith("#/staff/enrol"));
         if (await page.locator("table").count()) problems.push(`${p.name} sees a table on ${pg.path}`);
         if (pg.api && (await status(pg.api)) !== 403) problems.push(`${p.name} read ${pg.api} without a second factor`);
       }
@@ -79,8 +80,7 @@ try {
       const may = mayRole && !(p.expect === "lapsed" && pg.personal);
       if (links.includes("#/staff/" + pg.path) !== mayRole) problems.push(`${p.name}: navigation ${mayRole ? "lacks" : "shows"} ${pg.path}`);
       await page.goto(VIGIL_URL + "/console.html#/staff/" + pg.path);
-      await page.locator("main h1").first().waitFor();
-      await page.waitForFunction(() => !document.querySelector("main p.loading"));
+      await page.waitForFunction((h) => document.querySelector("main").dataset.shown === h, "#/staff/" + pg.path);
       const refused = await page.locator("#refused").count();
       if (may && refused) problems.push(`${p.name} refused ${pg.path}`);
       if (!may) {

@@ -119,6 +119,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/transfers/import", user, true, s.importTransfer},
 		{"GET", "/api/v1/processors", anyone, false, s.listProcessors},
 		{"POST", "/api/v1/staff/notices", staff, false, s.publishNotice},
+		{"GET", "/api/v1/staff/notices/acceptances", staff, false, s.acceptanceCounts},
 		{"GET", "/api/v1/staff/grants", staff, false, s.staffGrants},
 		{"POST", "/api/v1/staff/processors", staff, false, s.createProcessor},
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},

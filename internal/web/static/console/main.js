@@ -7,7 +7,7 @@
 // training has lapsed. The server's gate decides all of it again.
 import { h } from "../core/dom.js";
 import { api } from "../core/api.js";
-import { layout, setNav, mount } from "../core/layout.js";
+import { layout, setNav, mount as show } from "../core/layout.js";
 import { start, navigate } from "../core/router.js";
 import { staffMe, setStage, stage, roleNames, trainingLapsed } from "./session.js";
 import { pages } from "./nav.js";
@@ -25,6 +25,13 @@ const frame = layout({
   footer: [h("a", { href: "/" }, "vigil for customers"), " · ", h("a", { href: "#/staff/me" }, "Your staff account")],
 });
 frame.nav.parentElement.classList.add("console");
+
+// mount shows a page and marks the main region with the link it shows
+// (data-shown), so that a test or a script knows the page is complete.
+function mount(nodes) {
+  show(nodes);
+  frame.main.dataset.shown = location.hash;
+}
 
 function linksFor(st) {
   const links = pages.filter((p) => p.roles.includes(st.role)).map((p) => ({ href: p.href, text: p.text }));

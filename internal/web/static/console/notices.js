@@ -2,7 +2,7 @@
 // data-protection officer: every published version by region and
 // language, and a new version drafted, previewed and compared line by line
 // with the current one before it is published (material changes need
-// everyone's fresh acceptance).
+// everyone's fresh acceptance), and how many people accepted each version.
 import { h, fmt } from "../core/dom.js";
 import { api } from "../core/api.js";
 import { route, navigate } from "../core/router.js";
@@ -29,7 +29,7 @@ export function diffLines(a, b) {
 }
 
 route("/staff/notices", async (ctx) => {
-  const { notices } = await api.get("/api/v1/notices");
+  const [{ notices }, { accepted }] = await Promise.all([api.get("/api/v1/notices"), api.get("/api/v1/staff/notices/acceptances")]);
   const kinds = [...new Set(notices.map((n) => n.kind))];
   const regions = [...new Set(notices.map((n) => n.region))];
   const preview = h("div", { id: "notice-preview" });
@@ -40,7 +40,8 @@ route("/staff/notices", async (ctx) => {
   } }, "Publish this version");
   return [h("h1", {}, "Notices"),
     section("Published", table([["Document", (n) => kindNames[n.kind] || n.kind], ["Region", (n) => n.region], ["Language", (n) => n.language],
-      ["Version", (n) => n.version + (n.material ? " (material)" : "")], ["Published", (n) => fmt.date(n.published_at)]], notices, { id: "notices" })),
+      ["Version", (n) => n.version + (n.material ? " (material)" : "")], ["Published", (n) => fmt.date(n.published_at)],
+      ["Accepted by", (n) => (accepted[n.id] || 0) + " people"]], notices, { id: "notices" })),
     section("Draft a new version", form([{ name: "kind", label: "Document", type: "select", options: kinds.map((k) => [k, kindNames[k] || k]) },
       { name: "region", label: "Region", type: "select", options: regions.map((r) => [r, r]) }, { name: "language", label: "Language", value: "en" },
       { name: "text", label: "Text", type: "textarea", attrs: { rows: 10 } }, { name: "summary", label: "What changed, in a sentence people will read" },
