@@ -23,6 +23,12 @@ type RowCheck struct {
 	Error  string `json:"error,omitempty"`
 }
 
+const alreadyRegistered = "serial is already registered"
+
+// Conflict reports whether the row's only fault is a serial registered
+// before (the list clashes with the registry rather than being malformed).
+func (c RowCheck) Conflict() bool { return c.Error == alreadyRegistered }
+
 // CheckImport checks every device of a manufacture list (format, a serial
 // twice in the list or already registered, an unknown model) and reports
 // each row, stopping at none. Nothing is stored.
@@ -67,7 +73,7 @@ func (s *Service) CheckImport(ctx context.Context, p access.Principal, in []Manu
 		case seen[m.Serial] > 0:
 			c.Error = fmt.Sprintf("serial also on line %d", seen[m.Serial])
 		case known[m.Serial]:
-			c.Error = "serial is already registered"
+			c.Error = alreadyRegistered
 		}
 		if _, dup := seen[m.Serial]; !dup {
 			seen[m.Serial] = c.Line

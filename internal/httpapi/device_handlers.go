@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -299,17 +300,27 @@ func (s *Server) importDevices(w http.ResponseWriter, r *http.Request, a *accoun
 	if err != nil {
 		return err
 	}
-	bad := 0
+	bad, clash, first := 0, 0, ""
 	for _, c := range rows {
 		if c.Error != "" {
 			bad++
+			if c.Conflict() {
+				clash++
+			}
+			if first == "" {
+				first = fmt.Sprintf("line %d: %s", c.Line, c.Error)
+			}
 		}
 	}
 	if r.URL.Query().Get("dry_run") == "true" {
 		return reply(w, http.StatusOK, map[string]any{"rows": rows, "valid": len(rows) - bad, "invalid": bad}, nil)
 	}
 	if bad > 0 {
-		return errs.E(errs.Invalid, "%d of %d rows have errors; nothing was imported (preview the list with dry_run=true)", bad, len(rows))
+		code := errs.Invalid
+		if clash == bad {
+			code = errs.Conflict
+		}
+		return errs.E(code, "%s; %d of %d rows have errors and nothing was imported (preview the list with dry_run=true)", first, bad, len(rows))
 	}
 	regs, err := s.Devices.Register(r.Context(), a.Principal, list)
 	return reply(w, http.StatusCreated, map[string]any{"devices": regs}, err)
