@@ -223,6 +223,12 @@ type Store interface {
 	ListStaff(ctx context.Context, d access.Decision) ([]StaffRow, error)
 	UpdateStaff(ctx context.Context, d access.Decision, id string, role access.StaffRole, trainingValidUntil time.Time, disabled bool) error
 	CountStaff(ctx context.Context) (int, error)
+	// StaffTrainingReminders returns the last training reminder of every
+	// active staff member (d covers List).
+	StaffTrainingReminders(ctx context.Context, d access.Decision) (map[string]string, error)
+	// SetStaffTrainingReminder replaces the recorded reminder was by now;
+	// false when another node did first.
+	SetStaffTrainingReminder(ctx context.Context, d access.Decision, id, was, now string) (bool, error)
 	// StaffWebAuthn returns a staff member's sealed passkeys and the sealed
 	// ceremony in flight (d covers Authenticate).
 	StaffWebAuthn(ctx context.Context, d access.Decision, id string) (keys, ceremony []byte, err error)

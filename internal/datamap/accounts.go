@@ -97,6 +97,7 @@ func declareAccounts(r *Registry) error {
 				{Name: "security_keys", Description: "registered passkeys and security keys: credential IDs, public keys, signature counters", Column: "staff.webauthn_sealed", Encrypted: true},
 				{Name: "security_key_challenge", Description: "challenge of a passkey registration or sign-in in progress", Column: "staff.webauthn_ceremony_sealed", Encrypted: true},
 				{Name: "training_valid_until", Description: "end of the current privacy training", Column: "staff.training_valid_until"},
+				{Name: "training_reminder", Description: "which reminder of the training's end was sent last", Column: "staff.training_reminder"},
 				{Name: "failed_logins", Description: "failed sign-ins since the last success", Column: "staff.failed_logins"},
 				{Name: "locked_until", Description: "end of a lockout", Column: "staff.locked_until"},
 				{Name: "pending_invitation", Description: "e-mail address, name and training date of an invitation into a privileged role, until a second operator administrator decides", Column: "staff_role_changes.payload_sealed", Encrypted: true},

@@ -141,3 +141,46 @@ func (s *AccountStore) SetStaffWebAuthnKeys(ctx context.Context, d access.Decisi
 	}
 	return s.update(ctx, `UPDATE staff SET webauthn_sealed = ?, webauthn_ceremony_sealed = NULL WHERE id = ?`, "staff", nullable(keys), id)
 }
+
+// StaffTrainingReminders returns, per active staff member, the reminder of
+// their training's end sent last.
+func (s *AccountStore) StaffTrainingReminders(ctx context.Context, d access.Decision) (map[string]string, error) {
+	if err := d.Require(access.List, access.Resource{Category: datamap.StaffProfile}); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, training_reminder FROM staff WHERE disabled_at = 0`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, r string
+			if err := rows.Scan(&id, &r); err != nil {
+				return err
+			}
+			out[id] = r
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SetStaffTrainingReminder records the reminder sent, if the one recorded
+// is still was: a reminder is sent by one node once.
+func (s *AccountStore) SetStaffTrainingReminder(ctx context.Context, d access.Decision, id, was, now string) (bool, error) {
+	if err := d.Require(access.Update, personOf(datamap.StaffProfile, id)); err != nil {
+		return false, err
+	}
+	var n int64
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE staff SET training_reminder = ? WHERE id = ? AND training_reminder = ?`, now, id, was)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n == 1, err
+}
