@@ -215,11 +215,16 @@ try {
   if (!(await text(dpo, "#queue")).includes("day(s) left")) throw new Error("the queue shows no time left");
   await check(dpo, "queue");
   // Extend the first once, with the reason told to the customer.
-  await dpo.locator("#queue a.req-link").first().click();
+  await dpo.locator("#queue a.req-link", { hasText: "Copy of data" }).click();
   await dpo.fill("#extend-form #f-reason", "The recordings must be gathered from an archive first.");
   await dpo.click("#extend-form button[type=submit]");
   await dpo.locator("#ext-reason", { hasText: "gathered from an archive" }).waitFor();
   if (await dpo.locator("#extend-form").count()) throw new Error("a second extension is offered");
+  // A legally privileged record is withheld from the answer.
+  await dpo.fill("#exclude-form #f-record_id", "legal-memo-17");
+  await dpo.selectOption("#exclude-form #f-marking", "privileged");
+  await dpo.click("#exclude-form button[type=submit]");
+  await dpo.locator("#exclude-form p.status", { hasText: "legal-memo-17" }).waitFor();
   await check(dpo, "request-extended");
   // Refuse the second on an enumerated ground, reading the letter first.
   await dpo.goto(VIGIL_URL + "/console.html#/staff/requests");

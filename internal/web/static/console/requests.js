@@ -77,9 +77,18 @@ route("/staff/requests/:id", async (ctx) => {
           await api.post(base + "/extend", { reason: v.reason, until: new Date(v.until + "T12:00:00Z").toISOString() }); reload();
         }, { id: "extend-form" })));
     }
+    if (r.status === "open" && (r.kind === "access" || r.kind === "portability")) {
+      const cats = (r.scope.categories || []).map((c) => [c, c]);
+      out.push(section("Withhold a privileged record", h("p", { class: "muted" }, "Confidential opinions and legally privileged files are left out of the answer and listed as withheld, by number."),
+        form([{ name: "category", label: "Category", type: "select", options: cats }, { name: "record_id", label: "Record ID" },
+          { name: "marking", label: "Marking", type: "select", options: [["privileged", "legally privileged"], ["confidential", "confidential opinion"]] }], "Withhold", async (v, st) => {
+          await api.post("/api/v1/staff/privacy-exclusions", { ...v, subject_id: r.requester_id });
+          st.ok("Withheld from the answer: " + v.category + " " + v.record_id + ".");
+        }, { id: "exclude-form" })));
+    }
     if (r.status === "open") {
       const gs = statusLine("grant-status");
-      out.push(section("Grant", h("p", {}, "vigil gathers the data the request covers and sends the requester the answer."),
+      out.push(section("Grant", h("p", {}, "vigil gathers the data the request covers and sends the requester the answer; a repeated request for data unchanged since an earlier answer is answered by reference to it."),
         h("div", { class: "actions" }, h("button", { type: "button", id: "grant", onclick: async () => {
           if (!(await confirm("Grant this request?", { yes: "Grant" }))) return;
           try { await api.post(base + "/grant"); reload(); } catch (e) { gs.error(e.message); }
