@@ -85,6 +85,8 @@ try {
   await page.locator("#my-access-log td", { hasText: "signed in" }).first().waitFor();
   await page.goto(VIGIL_URL + "/#/security");
   await page.click("#totp-start");
+  // The enrolment link shows as a QR code to scan.
+  await page.locator("main svg.qr").waitFor();
   const secret = (await page.locator("#totp-secret").textContent()).trim();
   await page.fill("#f-code", await helper("/totp?secret=" + secret));
   await page.press("#f-code", "Enter");

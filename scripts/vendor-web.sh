@@ -28,4 +28,15 @@ check "$work/package/LICENSE" ca8773cf798c7ed997d4dd7c8e23c348699f8d5b7462636694
 mkdir -p "$dest/hls.js-1.7.4"
 cp "$work/package/dist/hls.light.min.mjs" "$dest/hls.js-1.7.4/hls.light.min.mjs"
 cp "$work/package/LICENSE" "$dest/hls.js-1.7.4/LICENSE"
-echo "vendored: hls.js 1.7.4 (light ES module) with its licence in $dest"
+
+# uqr: QR codes (the authenticator app's enrolment link, device pairing),
+# drawn by core/qr.js as SVG through the DOM.
+( cd "$work" && npm pack --silent uqr@0.1.2 >/dev/null )
+check "$work/uqr-0.1.2.tgz" 3562f123004dba505cd535eb092b4154ec2a50bca216135903e8bc852b8317a5
+mkdir -p "$work/uqr" && tar -xzf "$work/uqr-0.1.2.tgz" -C "$work/uqr"
+check "$work/uqr/package/dist/index.mjs" 4b96346fc4d721f23e3cab19c06e201577d26f03c5d3dc6decc1468cd0a0d6c0
+check "$work/uqr/package/LICENSE" b39d50e24727f341a0ebdb2ab040c57efaf4076a8ad5b1d0c8c45beb975b4571
+mkdir -p "$dest/uqr-0.1.2"
+cp "$work/uqr/package/dist/index.mjs" "$dest/uqr-0.1.2/index.mjs"
+cp "$work/uqr/package/LICENSE" "$dest/uqr-0.1.2/LICENSE"
+echo "vendored: hls.js 1.7.4 (light ES module), uqr 0.1.2, each with its licence, in $dest"

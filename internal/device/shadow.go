@@ -213,7 +213,11 @@ func (s *Service) GetShadow(ctx context.Context, p access.Principal, accountID, 
 		return Shadow{}, err
 	}
 	sh := s.shadowOf(ctx, row)
-	sh.Schema = schemaPart(m.ConfigSchema, channel)
+	model, err := s.store.Model(ctx, m.Model)
+	if err != nil {
+		return Shadow{}, err
+	}
+	sh.Schema = schemaPart(model.ConfigSchema, channel)
 	return sh, nil
 }
 

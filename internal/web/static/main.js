@@ -12,6 +12,7 @@ import "./pages/auth.js";
 import "./pages/home.js";
 import "./pages/camera.js";
 import "./pages/events.js";
+import "./pages/rules.js";
 import "./pages/devices.js";
 import "./pages/account.js";
 import "./pages/security.js";
@@ -62,15 +63,19 @@ start({
     if (who) refreshBadge();
     return true;
   },
-  mount: (nodes) => mount(nodes),
+  mount: (nodes, ctx) => mount(nodes, ctx),
   notFound: () => [h("h1", {}, "Page not found"), h("p", {}, "This link leads nowhere in vigil. ", h("a", { href: "#/" }, "Go to your cameras"), ".")],
-  error: (e) => {
+  error: (e, ctx) => {
     if (e.status === 401) { markSignedIn(false); navigate("#/login?next=" + encodeURIComponent(location.hash)); return; }
     mount([h("h1", {}, "This page could not be shown"), h("p", { class: "error", role: "alert" }, e.message),
-      h("p", {}, h("a", { href: location.hash || "#/" }, "Try again"))]);
+      h("p", {}, h("a", { href: location.hash || "#/" }, "Try again"))], ctx);
   },
 });
 
 // The unread badge follows new events while the app is open.
 setInterval(() => { if (navFor === "in" && document.visibilityState === "visible") refreshBadge(); }, 30000);
 
+
+// The service worker keeps the app's files for an offline start (and shows
+// push notifications once the person turns them on).
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});

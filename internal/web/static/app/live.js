@@ -3,8 +3,12 @@
 import { api } from "../core/api.js";
 import { play } from "../core/player.js";
 
+// NotStreaming is thrown when the camera sends no video right now.
+export class NotStreaming extends Error {}
+
 export async function startLive(cam, video, opts) {
   const links = await api.post(`/api/v1/accounts/${cam.account.id}/devices/${cam.device.id}/channels/${cam.channel}/live`);
+  if (links.streaming === false) throw new NotStreaming("the camera is not sending video right now");
   return play(video, links, opts);
 }
 

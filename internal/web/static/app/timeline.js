@@ -38,7 +38,9 @@ export function timeline({ from, to, ranges, marks, onSeek, onMark }) {
     const step = stepMin * 60000, every = labelMin * 60000;
     const offset = new Date(from).getTimezoneOffset() * 0; // ticks align to the day's start (local midnight)
     for (let t = from + Math.ceil((view[0] - from) / step) * step + offset; t <= view[1]; t += step) {
-      const tick = h("div", { class: "tick" }, (t - from) % every === 0 ? h("span", {}, labelMin < 1 ? fmt.timeSec(t) : fmt.time(t)) : null);
+      // A label too close to the right edge would be cut off: left out.
+      const label = (t - from) % every === 0 && frac(t) < 0.93 ? h("span", {}, labelMin < 1 ? fmt.timeSec(t) : fmt.time(t)) : null;
+      const tick = h("div", { class: "tick" }, label);
       setStyle(tick, { "--l": pct(frac(t)) });
       parts.push(tick);
     }
@@ -51,8 +53,10 @@ export function timeline({ from, to, ranges, marks, onSeek, onMark }) {
     }
     for (const m of marks) {
       if (m.t < view[0] || m.t > view[1]) continue;
-      const b = h("button", { type: "button", class: "ev", "aria-label": alarmType(m.kind) + " at " + fmt.timeSec(m.t), title: alarmType(m.kind) + " " + fmt.timeSec(m.t),
-        onpointerdown: (e) => e.stopPropagation(), onclick: (e) => { e.stopPropagation(); if (onMark) onMark(m); else seek(m.t); } });
+      // A mark is not a control of its own (the slider holds it; the page
+      // lists the events as buttons): a click or tap on it jumps to it.
+      const b = h("span", { class: "ev", title: alarmType(m.kind) + " " + fmt.timeSec(m.t) });
+      b.mark = m;
       setStyle(b, { "--l": pct(frac(m.t)) });
       parts.push(b);
     }
@@ -91,10 +95,21 @@ export function timeline({ from, to, ranges, marks, onSeek, onMark }) {
     draw();
   }
 
-  let dragging = false;
-  bar.addEventListener("pointerdown", (e) => { dragging = true; bar.setPointerCapture(e.pointerId); setCursor(timeAt(e.clientX)); });
-  bar.addEventListener("pointermove", (e) => { if (dragging) setCursor(timeAt(e.clientX)); });
-  bar.addEventListener("pointerup", (e) => { if (!dragging) return; dragging = false; seek(timeAt(e.clientX)); });
+  let dragging = false, onMarkDown = null, moved = false;
+  bar.addEventListener("pointerdown", (e) => {
+    onMarkDown = e.target.mark || null;
+    moved = false;
+    dragging = true;
+    bar.setPointerCapture(e.pointerId);
+    if (!onMarkDown) setCursor(timeAt(e.clientX));
+  });
+  bar.addEventListener("pointermove", (e) => { if (dragging && e.buttons) { moved = true; setCursor(timeAt(e.clientX)); } });
+  bar.addEventListener("pointerup", (e) => {
+    if (!dragging) return;
+    dragging = false;
+    if (onMarkDown && !moved) { const m = onMarkDown; onMarkDown = null; if (onMark) onMark(m); else seek(m.t); return; }
+    seek(timeAt(e.clientX));
+  });
   bar.addEventListener("pointercancel", () => { dragging = false; });
   bar.addEventListener("wheel", (e) => { e.preventDefault(); setZoom(zoom + (e.deltaY < 0 ? 1 : -1), timeAt(e.clientX)); }, { passive: false });
   bar.addEventListener("keydown", (e) => {
@@ -107,6 +122,16 @@ export function timeline({ from, to, ranges, marks, onSeek, onMark }) {
     else return;
     e.preventDefault();
   });
+  // Open on what the day holds: the smallest zoom that shows every
+  // recorded stretch and event (the whole day when there is nothing).
+  const times = [...ranges.flatMap((r) => [r.s, r.e]), ...marks.map((m) => m.t)];
+  if (times.length) {
+    const lo = Math.min(...times), hi = Math.max(...times);
+    let z = 0;
+    while (z + 1 < zooms.length && zooms[z + 1] * 60000 >= (hi - lo) * 1.25 && zooms[z + 1] >= 10) z++;
+    zoom = z;
+    clampView((lo + hi) / 2, zooms[zoom] * 60000);
+  }
   draw();
   return { node, seek, setCursor, setZoom, zoomTo: (minutes, center) => setZoom(zooms.indexOf(minutes), center), get view() { return view; } };
 }

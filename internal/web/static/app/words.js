@@ -11,7 +11,7 @@ const actions = { read: "looked at", list: "listed", create: "created", update: 
   authenticate: "signed in", stream: "watched" };
 export const action = (a) => actions[a] || a;
 
-const actors = { user: "a person of your household", self: "you", staff: "vigil staff", system: "vigil itself", device: "a device", processor: "a service provider" };
+const actors = { user: "a person of your household", self: "you", staff: "vigil staff", system: "vigil itself", device: "a device", processor: "a service provider", anonymous: "someone not signed in" };
 export const actor = (kind, role) => (actors[kind] || kind) + (role ? " (" + role.replace(/_/g, " ") + ")" : "");
 
 const roles = { owner: "Owner", admin: "Administrator", member: "Member", viewer: "Viewer", guest: "Guest" };

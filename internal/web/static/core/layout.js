@@ -62,9 +62,11 @@ function markCurrent() {
 }
 
 // mount shows a page: nodes replace the main region; the document title
-// follows the page's first heading.
-export function mount(nodes) {
+// follows the page's first heading; main's data-path names the route
+// shown (tests wait for it).
+export function mount(nodes, ctx) {
   frame.main.replaceChildren();
+  frame.main.dataset.path = ctx ? ctx.path : "";
   append(frame.main, nodes);
   const h1 = frame.main.querySelector("h1");
   document.title = h1 ? h1.textContent + " · vigil" : "vigil";

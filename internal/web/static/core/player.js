@@ -37,9 +37,11 @@ async function whep(video, url) {
   return {
     how: "WebRTC",
     note: res.headers.get("X-Vigil-Audio") || "",
+    // The session is ended first, then the connection: closed the other
+    // way round, the server may drop the session before the DELETE arrives.
     stop() {
-      pc.close();
-      if (session) fetch(session, { method: "DELETE", credentials: "same-origin" }).catch(() => {});
+      const end = session ? fetch(session, { method: "DELETE", credentials: "same-origin" }).catch(() => {}) : Promise.resolve();
+      end.finally(() => pc.close());
     },
   };
 }

@@ -7,7 +7,7 @@ import { form, table, section, statusLine, confirm } from "../core/ui.js";
 import { me, accounts, sites, forget } from "../app/session.js";
 import { role, regionOptions } from "../app/words.js";
 
-const roleOptions = [["admin", "Administrator: everything but closing the account"], ["member", "Member: cameras, recordings and events"], ["viewer", "Viewer: live view only"]];
+const roleOptions = [["admin", "Administrator: everything but closing the account"], ["member", "Member: cameras, recordings and events"], ["guest", "Guest: watches live and recorded video, cannot download or change anything"]];
 const regionName = (r) => (regionOptions.find(([v]) => v === r) || [r, r])[1];
 
 route("/account", async () => {

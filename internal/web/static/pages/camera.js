@@ -10,8 +10,9 @@ import { statusLine, section } from "../core/ui.js";
 import { playRecorded } from "../core/player.js";
 import { cameras, offlineReason } from "../app/session.js";
 import { list as listEvents, thumb, eventLink } from "../app/events.js";
-import { startLive, liveVideo } from "../app/live.js";
+import { startLive, liveVideo, NotStreaming } from "../app/live.js";
 import { timeline } from "../app/timeline.js";
+import { calendar } from "../app/calendar.js";
 import { alarmType } from "../app/words.js";
 
 const preRoll = 5000; // an event is shown from 5 s before its moment
@@ -66,11 +67,15 @@ route("/cameras/:account/:device/:channel", async (ctx) => {
       stopCurrent = s.stop;
       overlay.textContent = "Live";
       status.info("Live over " + s.how + "." + (s.note ? " No sound: " + s.note.replace(/^none: /, "") + "." : ""));
-    } catch (e) { overlay.textContent = "Live view unavailable"; status.error(e.message); }
+    } catch (e) {
+      overlay.textContent = e instanceof NotStreaming ? "No live video" : "Live view unavailable";
+      if (e instanceof NotStreaming) status.info("The camera is online but sends no video right now. Pick a recorded moment on the timeline."); else status.error(e.message);
+    }
   }
 
   const ranges = tl.error ? [] : tl.ranges.map((r) => ({ s: new Date(r.start).getTime(), e: new Date(r.end).getTime(), audio: r.has_audio }));
-  const marks = tl.error ? [] : tl.marks.map((m) => ({ t: new Date(m.at).getTime(), kind: m.kind, ref: m.ref }));
+  // One mark per event (an alarm may be marked more than once).
+  const marks = tl.error ? [] : [...new Map(tl.marks.map((m) => [m.ref || m.at, { t: new Date(m.at).getTime(), kind: m.kind, ref: m.ref }])).values()];
 
   // playAt plays the recording from t (ms): the stretch that holds t, or
   // the next one after it.
@@ -152,7 +157,7 @@ route("/cameras/:account/:device/:channel", async (ctx) => {
       h("p", { class: "muted" }, [cam.site ? cam.site.name : cam.account.name, cam.device.online ? "online" : offlineReason(cam.device)].join(" · "))),
     viewer,
     h("div", { class: "viewer-actions" }, backLive, full, h("a", { href: link(["devices", account, device]) }, "Camera settings"), status.node),
-    section("Timeline", dayNav, bar.node, dayEvents.length ? [h("h3", {}, "Events this day"), strip] : null),
+    section("Timeline", dayNav, calendar(base, day, (d) => link(["cameras", account, device, channel], { day: d })), bar.node, dayEvents.length ? [h("h3", {}, "Events this day"), strip] : null),
     section("Export a stretch", h("p", { class: "muted" }, "Download the video of a stretch of this day as an MP4 file."), exportBox),
   ];
 });

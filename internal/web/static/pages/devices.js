@@ -5,9 +5,10 @@
 import { h, fmt } from "../core/dom.js";
 import { api } from "../core/api.js";
 import { route, link } from "../core/router.js";
-import { form, table, section, statusLine, confirm, field } from "../core/ui.js";
+import { form, table, section, statusLine, confirm, field, chips } from "../core/ui.js";
 import { accounts, devices, sites, forget, offlineReason } from "../app/session.js";
 import { settingsForm } from "../app/settings.js";
+import { qr } from "../core/qr.js";
 
 function stateText(d) { return d.lost_at ? "reported lost" : d.online ? "online" : offlineReason(d); }
 
@@ -36,10 +37,33 @@ route("/devices", async () => {
         forget();
         status.ok([h("a", { href: link(["devices", a.id, r.device.id]) }, r.device.name), " was added."]);
         secret.replaceChildren(credentialBox(r.credential));
-      }, { id: "claim-form" }), secret));
+      }, { id: "claim-form" }), secret,
+      h("h3", {}, "Or pair with the device's app"),
+      h("p", { class: "muted" }, "For devices that set up with a phone: show the device this code, and it joins this account (the code works for a short while, once)."),
+      pairing(a.id, ss)));
   }
   return parts;
 });
+
+function pairing(accountID, ss) {
+  const out = h("div", { id: "pairing" });
+  const site = ss.length ? h("select", { id: "pair-site-" + accountID, "aria-label": "Site of the new device" }, h("option", { value: "" }, "No site"), ss.map((s) => h("option", { value: s.id }, s.name))) : null;
+  return h("div", { class: "actions" }, site, h("button", { type: "button", class: "secondary", id: "pair-start", onclick: async () => {
+    try {
+      const t = await api.post(`/api/v1/accounts/${accountID}/pairing-tokens`, site && site.value ? { site_id: site.value } : {});
+      out.replaceChildren(qr(t.pairing_token, "pairing code for a new device"), h("p", { class: "muted" }, "Valid until " + fmt.time(t.expires_at) + ". Code: ", h("code", {}, t.pairing_token)));
+    } catch (e) { out.replaceChildren(h("p", { class: "error" }, e.message)); }
+  } }, "Show a pairing code"), out);
+}
+
+// channelSettings: a camera's settings, or for an NVR its own and each
+// channel's (a camera plugged into it), chosen in a filter bar.
+async function channelSettings(base, d) {
+  const box = h("div", { id: "settings-box" }, await settingsForm(base, d, 0));
+  if (d.kind !== "nvr" || !d.channels) return box;
+  const items = [{ id: "0", text: "Recorder" }, ...Array.from({ length: d.channels }, (_, i) => ({ id: String(i + 1), text: "Camera " + (i + 1) }))];
+  return [chips(items, "0", async (ch) => box.replaceChildren(await settingsForm(base, d, Number(ch))), { label: "Settings of", id: "channel-filter" }), box];
+}
 
 function credentialBox(c) {
   return h("div", { class: "card" }, h("p", {}, "Give the device this credential. It is shown only this once:"),
@@ -113,7 +137,7 @@ route("/devices/:account/:device", async (ctx) => {
     h("div", { class: "two" },
       section("Name and site", general),
       section("Recording", recForm)),
-    section("Camera settings", await settingsForm(base, d)),
+    section(d.kind === "nvr" ? "Recorder and camera settings" : "Camera settings", await channelSettings(base, d)),
     section("Troubleshooting", errors.node),
     section("Credential, loss and removal", actions, credBox),
     details];

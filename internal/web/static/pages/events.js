@@ -11,6 +11,7 @@ import { setBadge } from "../core/layout.js";
 import { accounts, devices, cameras } from "../app/session.js";
 import { list, decorate, thumb, cameraLink, eventLink, snapshotURL, countChanged, unreadCount } from "../app/events.js";
 import { alarmType } from "../app/words.js";
+import { playRecorded } from "../core/player.js";
 
 async function markRead(al) {
   const r = await api.post(`/api/v1/accounts/${al.account.id}/alarms/${al.id}/ack`);
@@ -66,12 +67,39 @@ async function eventsPage(ctx) {
   } }, "Mark all read");
   const render = (xs) => (xs.length ? h("ul", { class: "event-list", id: "events" }, xs.map(eventItem)) : empty("No events" + (filter.device || filter.type || day ? " match these filters." : " yet."), h("p", { id: "events" })));
   let listNode = render(items);
-  return [h("div", { class: "page-head" }, h("h1", {}, "Events"), h("p", { class: "muted", id: "ev-unread" }, unread.length + " unread")),
+  return [h("div", { class: "page-head" }, h("h1", {}, "Events"), h("p", { class: "muted", id: "ev-unread" }, unread.length + " unread · ", h("a", { href: "#/events/rules" }, "Who is told, and when"))),
     h("div", { class: "toolbar" }, h("label", { for: "ev-camera" }, "Camera", camSel), h("label", { for: "ev-type" }, "Kind", typeSel),
       h("label", { for: "ev-day" }, "Day", dayIn), allRead), status.node, listNode];
 }
 route("/events", eventsPage);
 route("/alarms", eventsPage);
+
+// clip plays the recording around an event (the part of it that was
+// recorded) in place.
+function clip(e, ctx, status) {
+  if (!e.recording) return null;
+  const video = h("video", { id: "event-video", controls: true, playsinline: true, preload: "none", "aria-label": "recording around the event" });
+  video.muted = true;
+  const box = h("div", { class: "viewer", hidden: true }, video);
+  let stop = null;
+  ctx.onLeave(() => { if (stop) stop(); });
+  const btn = h("button", { type: "button", id: "event-play", onclick: async () => {
+    btn.disabled = true;
+    try {
+      const base = e.recording.playback.replace(/\/playback$/, "");
+      const from = new Date(e.recording.from).getTime(), to = new Date(e.recording.to).getTime();
+      const tl = await api.get(`${base}/timeline?from=${encodeURIComponent(e.recording.from)}&to=${encodeURIComponent(e.recording.to)}`);
+      const r = tl.ranges.map((x) => [Math.max(from, new Date(x.start).getTime()), Math.min(to, new Date(x.end).getTime())]).find(([a, b]) => b > a);
+      if (!r) { status.error("The camera recorded nothing around this moment."); return; }
+      const s = await api.post(e.recording.playback, { from: new Date(r[0]).toISOString(), to: new Date(r[1]).toISOString() });
+      box.hidden = false;
+      stop = await playRecorded(video, s);
+      try { await video.play(); } catch { /* the person presses play */ }
+      btn.hidden = true;
+    } catch (err) { status.error(err.message); btn.disabled = false; }
+  } }, "Play the recording");
+  return [box, h("div", { class: "actions" }, btn)];
+}
 
 // One event, as alarm e-mails, push and SMS link to it.
 async function eventPage(ctx, accountID, alarmID) {
@@ -86,7 +114,8 @@ async function eventPage(ctx, accountID, alarmID) {
     h("h1", {}, alarmType(e.type), " · ", e.cameraName),
     h("p", { class: "muted" }, h("time", { datetime: e.time }, fmt.dateTime(e.time)), " (", fmt.ago(e.time), ")"),
     e.snapshot_uploaded ? h("img", { class: "snapshot-large", id: "event-snapshot", src: snapshotURL(e), alt: "snapshot: " + alarmType(e.type) + " at " + e.cameraName }) : h("p", { class: "muted" }, e.snapshot ? "The snapshot has not arrived yet." : "The camera took no snapshot."),
-    h("div", { class: "actions" }, e.recording ? h("a", { class: "button", id: "event-play", href: cameraLink(e) }, "Play the recording") : h("span", { class: "muted" }, "No recording around this moment."),
+    clip(e, ctx, status),
+    h("div", { class: "actions" }, e.recording ? h("a", { class: "button secondary", id: "event-timeline", href: cameraLink(e) }, "Open on the timeline") : h("span", { class: "muted" }, "No recording around this moment."),
       h("a", { class: "button secondary", href: link(["cameras", accountID, e.device_id, e.channel]) }, "Open the camera"), readBtn),
     status.node];
 }

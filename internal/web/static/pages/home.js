@@ -8,7 +8,7 @@ import { route, link } from "../core/router.js";
 import { chips, empty, badge } from "../core/ui.js";
 import { cameras, offlineReason } from "../app/session.js";
 import { list as listEvents, snapshotURL } from "../app/events.js";
-import { startLive, liveVideo } from "../app/live.js";
+import { startLive, liveVideo, NotStreaming } from "../app/live.js";
 
 route("/", async (ctx) => {
   const cams = await cameras();
@@ -79,7 +79,7 @@ function tile(cam, events) {
         state.className = "state live";
         state.textContent = "live";
       } catch (e) {
-        state.textContent = "live view unavailable: " + e.message;
+        state.textContent = e instanceof NotStreaming ? "online · no video right now" : "live view unavailable: " + e.message;
       } finally { starting = false; }
     } else if (!on && session) {
       session.stop();

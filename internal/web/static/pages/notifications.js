@@ -4,7 +4,8 @@
 import { h as el, fmt } from "../core/dom.js";
 import { api as client } from "../core/api.js";
 import { route, render as rerender } from "../core/router.js";
-import { table } from "../core/ui.js";
+import { table, section } from "../core/ui.js";
+import { accounts as myAccounts, devices as accountDevices } from "../app/session.js";
 
 const api = (method, path, body) => ({ GET: client.get, POST: client.post, PUT: client.put, DELETE: client.del })[method](path, body);
 const render = () => rerender();
@@ -113,13 +114,29 @@ async function webhookSection(accountID) {
     el("button", { onclick: async () => { await api("DELETE", `/api/v1/accounts/${accountID}/webhooks/${h.id}`); render(); } }, "Remove")))), f];
 }
 
+// names maps device IDs to the names people gave them: a message about a
+// camera shows its name, not its ID.
+async function names() {
+  const out = {};
+  for (const a of await myAccounts()) for (const d of await accountDevices(a.id).catch(() => [])) out[d.id] = d.name;
+  return out;
+}
+let deviceNames = {};
+
+// item is one message of the inbox: when, what, on which camera, with a
+// link to the page it is about.
+function item(m) {
+  const cam = m.device_id && deviceNames[m.device_id] ? deviceNames[m.device_id] + (m.channel ? " · camera " + m.channel : "") : "";
+  const text = cam ? m.title + " · " + cam : m.title + (m.body ? ": " + m.body : "");
+  let href = "";
+  try { const u = new URL(m.url || "", location.origin); if (u.origin === location.origin && u.hash) href = u.hash; } catch { /* no link */ }
+  return el("li", {}, el("span", { class: "muted" }, when(m.time)), " ", href ? el("a", { href }, text) : text);
+}
+
 function liveFeed(list) {
   if (feed) feed.close();
   feed = new EventSource("/api/v1/me/feed");
-  const onItem = (ev) => {
-    const it = JSON.parse(ev.data);
-    list.prepend(el("li", {}, when(it.time) + " " + it.title + (it.body ? ": " + it.body : "")));
-  };
+  const onItem = (ev) => list.prepend(item(JSON.parse(ev.data)));
   for (const [k] of kinds) feed.addEventListener(k, onItem);
 }
 
@@ -128,20 +145,22 @@ async function page(ctx) {
   const { accounts } = await api("GET", "/api/v1/me/accounts");
   const { messages } = await api("GET", "/api/v1/me/inbox");
   const { deliveries } = await api("GET", "/api/v1/me/deliveries");
-  const inbox = el("ul", { id: "inbox" }, messages.map((m) => el("li", {}, when(m.time) + " " + m.title + (m.body ? ": " + m.body : ""))));
+  deviceNames = await names();
+  const inbox = el("ul", { id: "inbox", class: "plain" }, messages.map(item));
   const sections = [el("h1", {}, "Notifications"),
-    el("h2", {}, "How to reach you"), ...channelTable(prefs),
-    el("h2", {}, "SMS"), phoneForm(prefs),
-    el("h2", {}, "Push in this browser"), ...pushSection(prefs),
-    el("h2", {}, "Inbox (live)"), inbox,
-    el("h2", {}, "Delivery status"), deliveryTable(deliveries, "my-deliveries")];
+    el("p", {}, el("a", { href: "#/events/rules" }, "Who is told about which events, and quiet hours")),
+    section("How to reach you", ...channelTable(prefs)),
+    section("SMS", phoneForm(prefs)),
+    section("Push in this browser", ...pushSection(prefs)),
+    section("Inbox (live)", inbox),
+    section("Delivery status", deliveryTable(deliveries, "my-deliveries"))];
   const acc = accounts && accounts[0];
   if (acc) {
-    sections.push(el("h2", {}, "Webhooks of " + acc.name), ...(await webhookSection(acc.id)));
+    sections.push(section("Webhooks of " + acc.name, ...(await webhookSection(acc.id))));
     try {
       const { deliveries: dead } = await api("GET", `/api/v1/accounts/${acc.id}/deliveries?status=dead`);
-      sections.push(el("h2", {}, "Failed deliveries (dead letters)"),
-        deliveryTable(dead, "dead-letters", (d) => api("POST", `/api/v1/accounts/${acc.id}/deliveries/${d.id}/retry`)));
+      sections.push(section("Failed deliveries",
+        deliveryTable(dead, "dead-letters", (d) => api("POST", `/api/v1/accounts/${acc.id}/deliveries/${d.id}/retry`))));
     } catch { /* only owners and admins see the account's dead letters */ }
   }
   liveFeed(inbox);

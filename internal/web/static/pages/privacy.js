@@ -18,29 +18,41 @@ route("/privacy", async () => {
   const cats = await datamap();
   const who = await me().catch(() => null);
   return [h("h1", {}, "What vigil keeps about you"),
-    h("p", {}, "Everything vigil stores about a person is listed here, grouped by kind. Nothing else is kept: a device sending more has the extra dropped on arrival. ",
+    h("section", { class: "card verdict", "aria-label": "In short" }, h("h2", {}, "In short"),
+      h("ul", { class: "plain" },
+        h("li", {}, "vigil keeps only what is listed below, each kind for a stated time, then deletes it on schedule. A device sending more has the extra dropped on arrival."),
+        h("li", {}, "vigil's staff do not see your video, snapshots or faces unless you give them access for a while, and you can see every time they use it."),
+        h("li", {}, "Every look at your data, by anyone, is written in a log your browser can check for tampering."),
+        h("li", {}, "You can ask for a copy of everything, have it corrected, or have it deleted, without citing any law."))),
+    h("p", {}, "Everything vigil stores about a person, grouped by kind. ",
       who ? h("a", { href: "#/privacy-centre" }, "See who looked at your data") : h("a", { href: "#/ask" }, "Ask what vigil holds about you"), "."),
     h("div", { class: "datamap", id: "datamap" }, cats.filter((c) => !c.id.startsWith("staff.")).map((c) => h("section", { class: "card", "data-category": c.id, "aria-label": c.title },
       h("h2", {}, c.title),
       h("p", {}, c.description),
       h("dl", { class: "facts" },
-        h("dt", {}, "What"), h("dd", {}, (c.fields || []).map((f, i) => [i ? "; " : "", f.description || f.name, f.encrypted ? " (encrypted)" : ""])),
-        h("dt", {}, "Why"), h("dd", {}, (c.purposes || []).map((p) => p.title).join("; ")),
-        h("dt", {}, "On what ground"), h("dd", {}, basis[c.legal_basis] || c.legal_basis),
-        h("dt", {}, "How long"), h("dd", {}, retention(c.retention)),
-        h("dt", {}, "When deleted"), h("dd", {}, erasure[c.erasure] || c.erasure),
-        h("dt", {}, "Your copy"), h("dd", {}, exportFormat[c.export] || c.export)))))];
+        h("dt", {}, "Kept for"), h("dd", {}, retention(c.retention)),
+        h("dt", {}, "Used to"), h("dd", {}, (c.purposes || []).map((p) => p.title).join("; "))),
+      h("details", {}, h("summary", {}, "What exactly, on what ground, how it is deleted"),
+        h("dl", { class: "facts" },
+          h("dt", {}, "What"), h("dd", {}, h("ul", { class: "plain" }, (c.fields || []).map((f) => h("li", {}, f.description || f.name, f.encrypted ? " (encrypted)" : "")))),
+          h("dt", {}, "Ground"), h("dd", {}, basis[c.legal_basis] || c.legal_basis),
+          h("dt", {}, "Deleted by"), h("dd", {}, erasure[c.erasure] || c.erasure),
+          h("dt", {}, "Your copy"), h("dd", {}, exportFormat[c.export] || c.export))))))];
 }, { public: true });
 
 // The access log, filtered by who acted, with the browser's checks.
 const who = { all: () => true, me: (e, id) => e.actor_id === id, others: (e, id) => e.actor_kind === "user" && e.actor_id !== id,
-  staff: (e) => e.actor_kind === "staff", vigil: (e) => e.actor_kind === "system" || e.actor_kind === "device" || e.actor_kind === "processor" };
+  staff: (e) => e.actor_kind === "staff", vigil: (e) => e.actor_kind === "system" || e.actor_kind === "device" || e.actor_kind === "processor",
+  anonymous: (e) => e.actor_kind === "anonymous" };
 
 async function accessLog(path, key, selfID, id) {
   const t = await titles();
   const holder = h("div", { id: id + "-box" });
-  let entries = [], next = 0, filter = "all", verdicts = [];
-  const more = h("button", { type: "button", class: "secondary", id: id + "-more", hidden: true, onclick: () => load() }, "Show later entries");
+  let entries = [], next = 0, filter = "all", verdicts = [], limit = 20;
+  const more = h("button", { type: "button", class: "secondary", id: id + "-more", hidden: true, onclick: async () => {
+    limit += 20;
+    if (entries.length < limit && next) await load(); else draw();
+  } }, "Show more");
   const verdict = h("p", { class: "verdict", id: id === "access-log" ? "checkpoint-status" : id + "-status", role: "status" });
   // The API pages the log oldest first: read up to 500 entries at a time,
   // then show them newest first.
@@ -54,7 +66,6 @@ async function accessLog(path, key, selfID, id) {
       next = page.next_after || 0;
       if (!next) break;
     }
-    more.hidden = !next;
     const bad = verdicts.some((x) => x.signed === false || x.rolledBack) || entries.some((e) => !e.proved);
     const sig = v.signed === true ? "signature verified" : v.signed === null ? "signature not checked (this browser lacks Ed25519)" : "SIGNATURE INVALID";
     verdict.className = "verdict" + (bad ? " bad" : "");
@@ -64,7 +75,9 @@ async function accessLog(path, key, selfID, id) {
     draw();
   }
   function draw() {
-    const shown = entries.filter((e) => who[filter](e, selfID)).slice().reverse(); // newest first
+    const all = entries.filter((e) => who[filter](e, selfID)).reverse(); // newest first
+    const shown = all.slice(0, limit);
+    more.hidden = all.length <= limit && !next;
     holder.replaceChildren(shown.length ? table([
       ["When", (e) => fmt.dateTime(e.time)],
       ["Who", (e) => (e.actor_id === selfID ? "you" : actor(e.actor_kind, e.actor_role))],
@@ -76,11 +89,52 @@ async function accessLog(path, key, selfID, id) {
     ], shown, { id }) : empty("No entries of this kind."));
   }
   await load();
-  return [verdict, chips([{ id: "all", text: "Everyone" }, { id: "me", text: "You" }, { id: "others", text: "Other people" }, { id: "staff", text: "vigil staff" }, { id: "vigil", text: "vigil itself" }],
+  return [verdict, chips([{ id: "all", text: "Everyone" }, { id: "me", text: "You" }, { id: "others", text: "Other people" }, { id: "staff", text: "vigil staff" }, { id: "vigil", text: "vigil itself" }, { id: "anonymous", text: "Not signed in" }],
     "all", (f) => { filter = f; draw(); }, { label: "Whose actions", id: id + "-filter" }), holder, more];
 }
 
-route("/privacy-centre", async () => {
+// grantForm entrusts vigil staff of one role with chosen data for a
+// limited time, for a support ticket.
+function grantForm(accountID, t) {
+  const status = statusLine();
+  const roleSel = h("select", { id: "grant-role-" + accountID }, [["support_l1", "first-line support"], ["support_l2", "second-line support"], ["security", "the security team"], ["dpo", "the data-protection officer"]].map(([v, x]) => h("option", { value: v }, x)));
+  const cats = [["device.info", "Your devices"], ["device.config", "Device settings"], ["media.segment", "Recorded and live video"], ["alarm.event", "Alarms"], ["media.snapshot", "Alarm snapshots"]];
+  const boxes = h("fieldset", {}, h("legend", {}, "What they may see"), cats.map(([v, x]) => h("label", { class: "check", for: "grant-" + accountID + "-" + v }, h("input", { type: "checkbox", id: "grant-" + accountID + "-" + v, value: v }), " ", t.category(v) || x)));
+  const hours = h("select", { id: "grant-hours-" + accountID }, [[1, "1 hour"], [24, "1 day"], [72, "3 days"], [168, "7 days"]].map(([v, x]) => h("option", { value: v }, x)));
+  const ticket = h("input", { id: "grant-ticket-" + accountID, maxlength: 100 });
+  const reason = h("textarea", { id: "grant-reason-" + accountID, rows: 2, maxlength: 1000 });
+  const f = h("form", { id: "grant-form-" + accountID }, h("label", { for: roleSel.id }, "Who", roleSel), boxes, h("label", { for: hours.id }, "For", hours),
+    h("label", { for: ticket.id }, "Support ticket number", ticket), h("label", { for: reason.id }, "What they should look into", reason),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Give access")), status.node);
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    status.clear();
+    try {
+      const categories = [...boxes.querySelectorAll("input:checked")].map((i) => i.value);
+      await api.post(`/api/v1/accounts/${accountID}/grants`, { staff_role: roleSel.value, categories, until: new Date(Date.now() + Number(hours.value) * 3600000).toISOString(), ticket: ticket.value.trim(), reason: reason.value.trim() });
+      status.ok("Access given. It ends by itself; withdraw it above at any time.");
+    } catch (e) { status.error(e.message); }
+  });
+  return f;
+}
+
+// grantUses shows, live, each use staff make of a grant (server-sent
+// events), closed when the person leaves the page.
+let ctxLeave = () => {};
+function grantUses(accountID, t, onLeave) {
+  const list = h("ul", { id: "grant-uses-" + accountID, class: "plain" });
+  const src = new EventSource(`/api/v1/accounts/${accountID}/grants/stream`);
+  src.addEventListener("use", (ev) => {
+    const u = JSON.parse(ev.data);
+    list.prepend(h("li", {}, fmt.dateTime(u.at), ": vigil staff ", action(u.action), " ", t.category(u.category)));
+  });
+  src.onerror = () => { if (src.readyState === EventSource.CLOSED) list.replaceChildren(h("li", { class: "muted" }, "Live view of staff access ended.")); };
+  onLeave(() => src.close());
+  return h("div", {}, h("h3", {}, "Staff access as it happens"), h("p", { class: "muted" }, "Each time vigil staff use an access you gave, it shows here at once."), list);
+}
+
+route("/privacy-centre", async (ctx) => {
+  ctxLeave = ctx.onLeave;
   const self = await me();
   const t = await titles();
   const parts = [h("h1", {}, "Your privacy"),
@@ -141,7 +195,9 @@ route("/privacy-centre", async () => {
             if (!(await confirm("Withdraw this access now?", { yes: "Withdraw", danger: true }))) return;
             try { await api.del(`/api/v1/accounts/${a.id}/grants/${g.id}`); e.target.replaceWith("withdrawn"); } catch (err) { status.error(err.message); }
           } }, "Withdraw"))],
-        ], grants, { id: "grants-" + a.id }) : h("p", {}, "No staff access granted."), status.node));
+        ], grants, { id: "grants-" + a.id }) : h("p", {}, "No staff access granted."), status.node,
+        h("details", {}, h("summary", {}, "Let vigil staff help (give access for a while)"), grantForm(a.id, t)),
+        grantUses(a.id, t, ctxLeave)));
     } catch { /* only owners and admins manage grants */ }
   }
 

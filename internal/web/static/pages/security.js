@@ -5,6 +5,7 @@ import { api } from "../core/api.js";
 import { route } from "../core/router.js";
 import { form, table, section, statusLine } from "../core/ui.js";
 import { me, forget } from "../app/session.js";
+import { qr } from "../core/qr.js";
 
 route("/security", async () => {
   const who = await me();
@@ -26,8 +27,9 @@ route("/security", async () => {
     h("button", { type: "button", id: "totp-start", onclick: async () => {
       try {
         const e = await api.post("/api/v1/me/mfa/totp");
-        box.replaceChildren(h("p", {}, "Add this key to your authenticator app (or open the link on your phone), then enter the code it shows:"),
-          h("p", {}, h("code", { id: "totp-secret" }, e.secret)), e.url ? h("p", {}, h("a", { href: e.url }, "Open in an authenticator app")) : null,
+        box.replaceChildren(h("p", {}, "Scan this code with your authenticator app, or type the key below into it, then enter the code the app shows:"),
+          e.otpauth_url ? qr(e.otpauth_url, "QR code to add vigil to an authenticator app") : null,
+          h("p", {}, "Key: ", h("code", { id: "totp-secret" }, e.secret)),
           form([{ name: "code", label: "Code", attrs: { inputmode: "numeric", autocomplete: "one-time-code" } }], "Turn on", async (v, st) => {
             await api.post("/api/v1/me/mfa/totp/confirm", v); forget(); st.ok("Authenticator on.");
           }));
