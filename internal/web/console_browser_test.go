@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/web"
 )
 
 // The operator console in Chromium, end to end: the server's set-up link
@@ -131,4 +132,21 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	t.Logf("%s", out)
 
+}
+
+// The console is a page of its own beside the customer app, on the same
+// core and styles.
+func TestConsoleServed(t *testing.T) {
+	h := web.Handler()
+	for path, want := range map[string]string{
+		"/console.html":        `src="/console/main.js"`,
+		"/console/main.js":     `from "../core/router.js"`,
+		"/console/console.css": "header.top.console",
+	} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "http://vigil.test"+path, nil))
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("GET %s: %d, body without %q", path, w.Code, want)
+		}
+	}
 }
