@@ -31,6 +31,9 @@ func (a *App) startJobs() {
 	// Alarms: pending ones (those a crash left first) fan out, and offline
 	// alarms are raised.
 	a.run(ctx, "alarm fan-out", func(ctx context.Context) error { a.Alarms.Run(ctx); return nil })
+	// Face recognition: the rules of regions where the operator stopped
+	// it; the stops are rows, so a restart carries on.
+	a.run(ctx, "face region rules", func(ctx context.Context) error { a.Face.Run(ctx, time.Minute); return nil })
 	// Notifications: the worker resumes what an earlier run left pending.
 	a.run(ctx, "notification delivery", func(ctx context.Context) error { a.Notify.Run(ctx); return nil })
 }

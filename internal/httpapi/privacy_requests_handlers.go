@@ -270,3 +270,16 @@ func (s *Server) statistics(w http.ResponseWriter, r *http.Request, a *account.A
 	gs, suppressed, err := s.Retention.Statistics(r.Context(), a.Principal)
 	return reply(w, http.StatusOK, map[string]any{"min_group": privacy.MinGroup, "groups": gs, "suppressed_groups": suppressed}, err)
 }
+
+// uploadSelfie takes the requester's selfie (image/jpeg) for one open
+// request: the export blurs every other face (R7).
+func (s *Server) uploadSelfie(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "requestID")
+	if err != nil {
+		return err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "image/jpeg" {
+		return errs.E(errs.Invalid, "send the selfie as image/jpeg")
+	}
+	return noContent(w, s.Requests.UploadSelfie(r.Context(), a.Principal, id, http.MaxBytesReader(w, r.Body, 4<<20)))
+}

@@ -140,6 +140,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/me/privacy-requests", user, false, s.myRequests},
 		{"GET", "/api/v1/me/privacy-requests/{requestID}", user, false, s.myRequest},
 		{"GET", "/api/v1/me/privacy-requests/{requestID}/package", user, false, s.myRequestPackage},
+		{"PUT", "/api/v1/me/privacy-requests/{requestID}/selfie", user, false, s.uploadSelfie},
 
 		{"GET", "/api/v1/staff/privacy-requests", staff, false, s.requestQueue},
 		{"GET", "/api/v1/staff/privacy-requests/{requestID}", staff, false, s.staffRequest},
@@ -180,6 +181,23 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.getQuietHours},
 		{"PUT", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.setQuietHours},
 		{"DELETE", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.clearQuietHours},
+
+		// Face recognition: per site, behind the current protocol's
+		// acceptance; enrolment only with a consent record; the face
+		// uplink of cameras; staff see enrolments only under a grant that
+		// names face.template; the operator's regional stop.
+		{"GET", "/api/v1/accounts/{accountID}/sites/{siteID}/face", user, false, s.faceStatus},
+		{"PUT", "/api/v1/accounts/{accountID}/sites/{siteID}/face", user, false, s.enableFace},
+		{"DELETE", "/api/v1/accounts/{accountID}/sites/{siteID}/face", user, false, s.disableFace},
+		{"GET", "/api/v1/accounts/{accountID}/sites/{siteID}/face/people", user, false, s.facePeople},
+		{"POST", "/api/v1/accounts/{accountID}/sites/{siteID}/face/people", user, false, s.enrolFace},
+		{"DELETE", "/api/v1/accounts/{accountID}/face/people/{personID}", user, false, s.removeFacePerson},
+		{"GET", "/api/v1/accounts/{accountID}/face/matches", user, false, s.faceMatches},
+		{"PUT", "/api/v1/devices/{deviceID}/faces/{eventID}", public, false, s.uploadFace},
+		{"GET", "/api/v1/staff/accounts/{accountID}/sites/{siteID}/face/people", staff, false, s.facePeople},
+		{"GET", "/api/v1/face/regions/{region}", anyone, false, s.faceRegion},
+		{"PUT", "/api/v1/staff/face/regions/{region}/stop", staff, false, s.stopFaceRegion},
+		{"DELETE", "/api/v1/staff/face/regions/{region}/stop", staff, false, s.resumeFaceRegion},
 	}
 	if s.Recordings != nil {
 		// Recorded video: timeline, playback and export tokens, recording

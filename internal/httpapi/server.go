@@ -25,6 +25,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
@@ -62,6 +63,8 @@ type Deps struct {
 	Alarms *alarm.Service
 	// Notification delivery.
 	Notify *notify.Service
+	// Face recognition.
+	Face *face.Service
 }
 
 // Server is the HTTP API.

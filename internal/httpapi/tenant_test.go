@@ -34,6 +34,8 @@ var bodies = map[string]any{
 	"PUT /api/v1/accounts/{accountID}/alarm-rules/{ruleID}":                            map[string]any{"roles": []string{"owner"}},
 	"PUT /api/v1/accounts/{accountID}/alarm-quiet-hours":                               map[string]any{"start": "22:00", "end": "07:00"},
 	"POST /api/v1/accounts/{accountID}/webhooks":                                       map[string]any{"url": "https://hooks.example.com/vigil"},
+	"PUT /api/v1/accounts/{accountID}/sites/{siteID}/face":                             map[string]any{"lawful_basis": "consent"},
+	"POST /api/v1/accounts/{accountID}/sites/{siteID}/face/people":                     map[string]any{"label": "x", "lawful_basis": "consent"},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -63,7 +65,7 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{webhookID}", "whk_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{personID}", "fpn_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

@@ -94,6 +94,16 @@ func (s *Requests) packageLetter(row RequestRow, c Contact, m Manifest) string {
 		fmt.Fprintf(b, " We hold nothing of these kinds of data about you: %s.", joinIDs(m.NotHeld))
 	}
 	b.WriteString(" It contains nothing about other people: their records are left out.\n")
+	if m.FacesBlurred {
+		b.WriteString("In pictures and video, every face other than yours (recognised from the selfie you gave for this request) is blurred. " +
+			"Your selfie and what was computed from it are destroyed now that the request is closed.\n")
+	}
+	if len(m.Withheld) > 0 {
+		b.WriteString("\nSome files are withheld:\n")
+		for _, x := range m.Withheld {
+			fmt.Fprintf(b, "  - %s (%s): %s\n", x.Name, x.Category, x.Reason)
+		}
+	}
 	if len(m.Excluded) > 0 {
 		b.WriteString("\nSome records are withheld, as the law allows, and the manifest lists them by number:\n")
 		for _, x := range m.Excluded {

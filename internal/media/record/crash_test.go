@@ -1,6 +1,7 @@
 package record_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,6 +26,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
 	"github.com/vigil-cloud/vigil/internal/store/sqlite"
 	"github.com/vigil-cloud/vigil/internal/store/storetest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 const (
@@ -32,6 +34,8 @@ const (
 	childPG      = "VIGIL_RECORD_CHILD_PG"
 	crashAccount = "acc_crashtest"
 	crashStreams = 10
+	// childRecording is what the child prints once it records.
+	childRecording = "RECORD CHILD RECORDING"
 )
 
 // crashParts opens what a recording vigil uses: the database, the key
@@ -77,6 +81,7 @@ func TestRecordChild(t *testing.T) {
 	if err := claimCrashDevices(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	fmt.Println(childRecording)
 	clip, err := recordtest.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -135,22 +140,76 @@ func killLoop(t *testing.T, pg string) {
 		t.Skip("kill -9 loop skipped in -short mode")
 	}
 	dir := t.TempDir()
+	// Each round kills the child a random moment after it stored a
+	// segment of this round, however slowly it starts (the race detector,
+	// a loaded machine): every round kills it mid-recording.
+	var watch *store.DB
+	defer func() {
+		if watch != nil {
+			watch.Close()
+		}
+	}()
+	stored := func() (n int64) {
+		err := watch.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT COUNT(*) FROM rec_segments WHERE state = ?`, record.StateStored).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var before int64
 	for round := range 5 {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestRecordChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), childDir+"="+dir, childPG+"="+pg)
 		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		ready := make(chan bool, 1)
+		go func() {
+			sc := bufio.NewScanner(out)
+			ok := false
+			for sc.Scan() {
+				if !ok && sc.Text() == childRecording {
+					ok = true
+					ready <- true
+				}
+			}
+			if !ok {
+				ready <- false
+			}
+		}()
+		select {
+		case ok := <-ready:
+			if !ok {
+				cmd.Wait()
+				t.Fatalf("round %d: the child ended before recording", round)
+			}
+		case <-time.After(2 * time.Minute):
+			cmd.Process.Kill()
+			t.Fatalf("round %d: the child did not start recording", round)
+		}
+		if watch == nil {
+			if watch, _, _, err = crashParts(context.Background(), dir, pg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waittest.Within(t, "a segment stored in this round", 2*time.Minute, func() bool { return stored() > before })
 		n, _ := rand.Int(rand.Reader, big.NewInt(700))
-		time.Sleep(time.Duration(600+n.Int64()) * time.Millisecond)
+		time.Sleep(time.Duration(n.Int64()) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		err := cmd.Wait()
+		err = cmd.Wait()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 			t.Fatalf("round %d: the child ended by itself: %v", round, err)
 		}
+		before = stored()
 	}
 	ctx := context.Background()
 	db, raw, sealed, err := crashParts(ctx, dir, pg)
