@@ -82,7 +82,7 @@ func run(t *testing.T, args ...string) (int, string) {
 func TestServeOnEmbeddedDefaults(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "vigil-data")
 	url, out := serve(t, dir)
-	for _, path := range []string{"/healthz", "/readyz", "/", "/app.js"} {
+	for _, path := range []string{"/healthz", "/readyz", "/", "/main.js", "/console.html"} {
 		res, err := http.Get(url + path)
 		if err != nil {
 			t.Fatal(err)
