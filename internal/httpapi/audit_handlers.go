@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/audit"
@@ -20,6 +22,25 @@ type AuditLog interface {
 	ListAccount(ctx context.Context, accountID, viewerSubjectID string, afterSeq int64, limit int) (audit.Page, error)
 	Checkpoint(ctx context.Context) (string, error)
 	ProveConsistency(ctx context.Context, from int64) (string, []tlog.Hash, error)
+	Health(ctx context.Context, p access.Principal, now time.Time) (audit.Health, error)
+	VerifyNow(ctx context.Context, p access.Principal, verifier note.Verifier) (audit.Report, error)
+}
+
+// auditHealth is the log's size, signed head and entries per hour.
+func (s *Server) auditHealth(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	h, err := s.Audit.Health(r.Context(), a.Principal, s.Clock.Now())
+	return reply(w, http.StatusOK, h, err)
+}
+
+// verifyAudit checks the whole log now, as "vigil audit verify" does.
+func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	v, err := note.NewVerifier(s.AuditKey)
+	if err != nil {
+		return errs.Wrap(err, errs.Internal, "audit verifier key unreadable")
+	}
+	rep, err := s.Audit.VerifyNow(r.Context(), a.Principal, v)
+	return reply(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "checkpoints": rep.Checkpoints,
+		"first_bad": rep.FirstBad, "report": rep.String(), "checked_at": s.Clock.Now().UTC()}, err)
 }
 
 type logEntry struct {

@@ -19,6 +19,10 @@ import "./pages/security.js";
 import "./pages/notifications.js";
 import "./pages/privacy.js";
 
+// Vendor staff have their own console page; its deep links (#/staff/...)
+// also arrive here, from e-mails and the server's set-up link.
+if (location.hash.startsWith("#/staff")) location.replace("/console.html" + location.hash);
+
 layout({
   brand: { text: "vigil", href: "#/" },
   footer: [h("a", { href: "#/privacy" }, "What vigil keeps about you"), " · ", h("a", { href: "#/ask" }, "Ask about data vigil may hold about you")],
