@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +83,7 @@ func run(t *testing.T, args ...string) (int, string) {
 func TestServeOnEmbeddedDefaults(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "vigil-data")
 	url, out := serve(t, dir)
-	for _, path := range []string{"/healthz", "/readyz", "/", "/app.js"} {
+	for _, path := range []string{"/healthz", "/readyz", "/", "/main.js", "/console.html"} {
 		res, err := http.Get(url + path)
 		if err != nil {
 			t.Fatal(err)
@@ -92,7 +93,7 @@ func TestServeOnEmbeddedDefaults(t *testing.T) {
 			t.Errorf("GET %s: %d", path, res.StatusCode)
 		}
 	}
-	if !strings.Contains(out.String(), "/#/setup?token=su_") {
+	if !strings.Contains(out.String(), "/#/staff/setup?token=su_") {
 		t.Errorf("no first-administrator link on the console: %s", out)
 	}
 	for _, f := range []string{"keys/kek.json", "vigil.db"} {
@@ -255,7 +256,7 @@ func waitURL(t *testing.T, out *syncBuffer) string {
 func TestAdminSetupLink(t *testing.T) {
 	dir := t.TempDir()
 	code, out := run(t, "admin", "setup-link", "--data", dir)
-	if code != 0 || !strings.Contains(out, "#/setup?token=su_") {
+	if code != 0 || !strings.Contains(out, "#/staff/setup?token=su_") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 }
@@ -303,5 +304,24 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("login over TLS: %d", res.StatusCode)
+	}
+}
+
+// `vigil retention run` sweeps by hand; with --dry-run it says so and
+// deletes nothing.
+// proves: P1
+func TestRetentionRunCommand(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"retention", "run", "--dry-run", "--data", dir}, {"retention", "run", "--data", dir}} {
+		code, out := run(t, args...)
+		if code != 0 || !strings.Contains(out, "retention run ret_") {
+			t.Fatalf("%v: exit %d: %s", args, code, out)
+		}
+		if dry := slices.Contains(args, "--dry-run"); dry != strings.Contains(out, "dry run: nothing deleted") {
+			t.Errorf("%v: %s", args, out)
+		}
+	}
+	if code, _ := run(t, "retention", "sweep"); code == 0 {
+		t.Error("an unknown retention subcommand succeeded")
 	}
 }
