@@ -81,6 +81,12 @@ func (a *Async) Segment(ctx context.Context, seg media.Segment) error {
 	item := queued{seg, time.Now()}
 	// Backpressure first: a full queue holds the publisher back a little
 	// (a burst, a passing stall); past that, storage is behind.
+	select {
+	case q <- item:
+		a.rec.m.queued.Inc()
+		return nil
+	default:
+	}
 	wait := time.NewTimer(Patience)
 	defer wait.Stop()
 	select {
