@@ -55,6 +55,7 @@ type Decision struct {
 	purpose   datamap.Purpose
 	seq       int64
 	via       string
+	share     *ShareScope
 }
 
 // Principal returns who the decision was made for.
@@ -73,6 +74,16 @@ func (d Decision) AuditSeq() int64 { return d.seq }
 // "" when the principal's own role did: what is issued under the decision
 // must end when that grant is revoked.
 func (d Decision) Via() string { return d.via }
+
+// Share returns the scope of the customer's share that allowed the
+// decision, and false when no share did: what is served under it must stay
+// within the share's rights (live, recordings) and window of recordings.
+func (d Decision) Share() (ShareScope, bool) {
+	if d.share == nil {
+		return ShareScope{}, false
+	}
+	return *d.share, true
+}
 
 // Require checks, at the storage edge, that the decision covers action on r.
 // A decision about one object covers only that object; a decision about a
@@ -138,14 +149,79 @@ type Grants interface {
 	GrantUsed(ctx context.Context, grantID string, seq int64, r Record) error
 }
 
+// ShareQuery is what the gate asks a Shares source: has a customer shared
+// this object of an account with this person or integration?
+type ShareQuery struct {
+	RecipientID string
+	AccountID   string
+	SiteID      string
+	ResourceID  string // the object (a device); a share never opens a whole collection
+	Category    datamap.CategoryID
+	Action      Action
+	At          time.Time
+}
+
+// ShareScope is what a live share allows beyond the gate's category and
+// action: watching live, watching recordings, and which recordings.
+type ShareScope struct {
+	ID         string
+	Live       bool
+	Recordings bool
+	// From and To bound the recordings the share opens; zero: unbounded.
+	From, To time.Time
+}
+
+// InWindow reports whether the recordings from..to lie in the share's
+// window of recordings.
+func (s ShareScope) InWindow(from, to time.Time) bool {
+	return (s.From.IsZero() || !from.Before(s.From)) && (s.To.IsZero() || !to.After(s.To))
+}
+
+// Shares answers whether a customer shared an account's device with a
+// person or an integration outside the account's roles, and keeps each use
+// beside the share so both the owner and the recipient see it.
+type Shares interface {
+	// UserShare returns the live share covering q, and false when none does.
+	UserShare(ctx context.Context, q ShareQuery) (ShareScope, bool, error)
+	// ShareUsed records that the access recorded as audit entry seq used
+	// the share.
+	ShareUsed(ctx context.Context, shareID string, seq int64, r Record) error
+}
+
 // Gate decides and records.
 type Gate struct {
 	reg    *datamap.Registry
 	rec    Recorder
 	clk    clock.Clock
 	grants Grants
+	shares Shares
+	duties Duties
 	policy Policy
 }
+
+// SetShares connects the gate to the privacy centre's shares (built after
+// the gate, which it depends on).
+func (g *Gate) SetShares(s Shares) { g.shares = s }
+
+// DutyQuery asks for the duty that lets the DPO read an account's ordinary
+// data without the customer's grant.
+type DutyQuery struct {
+	AccountID string
+	SubjectID string // the person the data is about, when one
+}
+
+// Duties names the open privacy request (or incident) that names a person
+// of the account: the DPO's only reason to read its data without a grant.
+type Duties interface {
+	// Duty returns a reference to the open duty ("privacy request dsr_..."),
+	// or "" when there is none.
+	Duty(ctx context.Context, q DutyQuery) (string, error)
+}
+
+// SetDuties connects the gate to the privacy centre's open requests. With
+// it, the DPO's access to an account's data without a grant holds only for
+// an open request naming one of its people, and the log entry names it.
+func (g *Gate) SetDuties(d Duties) { g.duties = d }
 
 // New returns a gate over the data map. grants may be nil.
 func New(reg *datamap.Registry, rec Recorder, clk clock.Clock, grants Grants, policy Policy) *Gate {
@@ -159,10 +235,17 @@ func New(reg *datamap.Registry, rec Recorder, clk clock.Clock, grants Grants, po
 // recorded, access is denied (errs.Unavailable).
 func (g *Gate) Check(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose) (Decision, error) {
 	now := g.clk.Now()
-	grantID, denial := g.decide(ctx, p, action, r, purpose, now)
+	ctx, duty := withDutySlot(ctx)
+	grantID, share, denial := g.decide(ctx, p, action, r, purpose, now)
 	rec := g.record(p, action, r, purpose, now, denial)
-	if grantID != "" {
+	switch {
+	case denial == nil && *duty != "":
+		rec.Reason = "duty: " + *duty
+	case grantID != "":
 		rec.Reason = "entrusted by grant " + grantID
+	case share != nil:
+		rec.Reason = "shared by share " + share.ID
+		rec.ActorRole = "share recipient"
 	}
 	seq, err := g.rec.Record(ctx, rec)
 	if err != nil {
@@ -171,55 +254,97 @@ func (g *Gate) Check(ctx context.Context, p Principal, action Action, r Resource
 	if denial != nil {
 		return Decision{}, denial
 	}
-	if grantID != "" {
+	via := grantID
+	switch {
+	case grantID != "":
 		// The customer must see every use of their grant: an access whose
 		// use cannot be kept beside the grant does not happen.
 		if err := g.grants.GrantUsed(ctx, grantID, seq, rec); err != nil {
 			return Decision{}, errs.Wrap(err, errs.Unavailable, "cannot record the use of the grant; access refused")
 		}
+	case share != nil:
+		// Likewise for a share: owner and recipient see each use.
+		if err := g.shares.ShareUsed(ctx, share.ID, seq, rec); err != nil {
+			return Decision{}, errs.Wrap(err, errs.Unavailable, "cannot record the use of the share; access refused")
+		}
+		via = share.ID
 	}
-	return Decision{valid: true, principal: p, action: action, resource: r, purpose: purpose, seq: seq, via: grantID}, nil
+	return Decision{valid: true, principal: p, action: action, resource: r, purpose: purpose, seq: seq, via: via, share: share}, nil
 }
 
 // Permits reports whether p may take action on r for purpose, without
 // recording anything: to shape an answer (offer a download link or not),
 // never to open data. What is then opened still passes Check.
 func (g *Gate) Permits(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose) bool {
-	_, denial := g.decide(ctx, p, action, r, purpose, g.clk.Now())
+	_, _, denial := g.decide(ctx, p, action, r, purpose, g.clk.Now())
 	return denial == nil
 }
 
-// decide returns nil when p may act, and the ID of the customer's grant that
-// allowed it when one did.
-func (g *Gate) decide(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose, now time.Time) (grantID string, err error) {
+// decide returns nil when p may act, and the ID of the customer's grant, or
+// the scope of the customer's share, that allowed it when one did.
+func (g *Gate) decide(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose, now time.Time) (string, *ShareScope, error) {
 	cat, ok := g.reg.Category(r.Category)
 	if !ok {
-		return "", errs.E(errs.Forbidden, "undeclared data category %q", r.Category)
+		return "", nil, errs.E(errs.Forbidden, "undeclared data category %q", r.Category)
 	}
 	if !cat.Allows(purpose) {
-		return "", errs.E(errs.Forbidden, "purpose %s is not declared for %s", purpose, r.Category)
+		return "", nil, errs.E(errs.Forbidden, "purpose %s is not declared for %s", purpose, r.Category)
 	}
 	rule := g.policy.rule(r.Category)
-	if r.SubjectID != "" && r.SubjectID == p.ID && (p.Kind == KindUser || p.Kind == KindStaff) && rule.allowsSelf(action) {
-		return "", nil
+	if r.SubjectID != "" && r.SubjectID == p.ID && (p.Kind == KindUser || p.Kind == KindStaff || p.Kind == KindIntegration) && rule.allowsSelf(action) {
+		return "", nil, nil
 	}
 	switch p.Kind {
 	case KindUser:
-		return "", g.decideUser(p, action, r, rule)
+		if r.AccountID != "" && !p.MemberOf(r.AccountID) {
+			// Someone outside the account: only a share opens anything.
+			sc, err := g.shared(ctx, p, action, r, rule, now)
+			return "", sc, err
+		}
+		return "", nil, g.decideUser(p, action, r, rule)
+	case KindIntegration:
+		sc, err := g.shared(ctx, p, action, r, rule, now)
+		return "", sc, err
 	case KindStaff:
-		return g.decideStaff(ctx, p, action, r, cat, rule, now)
+		id, err := g.decideStaff(ctx, p, action, r, cat, rule, now)
+		return id, nil, err
+	}
+	return "", nil, g.decideOther(p, action, r, rule)
+}
+
+// shared looks for the customer's share that opens r to p, a person or an
+// integration outside the account. Without one the object is not found, as
+// for any other tenant.
+func (g *Gate) shared(ctx context.Context, p Principal, action Action, r Resource, rule Rule, now time.Time) (*ShareScope, error) {
+	notFound := errs.E(errs.NotFound, "%s not found", r.Category)
+	if r.AccountID == "" || r.ID == "" || g.shares == nil || !rule.shares(action) {
+		return nil, notFound
+	}
+	sc, ok, err := g.shares.UserShare(ctx, ShareQuery{RecipientID: p.ID, AccountID: r.AccountID, SiteID: r.SiteID,
+		ResourceID: r.ID, Category: r.Category, Action: action, At: now})
+	if err != nil {
+		return nil, errs.Wrap(err, errs.Unavailable, "cannot check shares")
+	}
+	if !ok {
+		return nil, notFound
+	}
+	return &sc, nil
+}
+
+func (g *Gate) decideOther(p Principal, action Action, r Resource, rule Rule) error {
+	switch p.Kind {
 	case KindAnonymous:
 		if rule.allowsAnonymous(action) {
-			return "", nil
+			return nil
 		}
-		return "", errs.E(errs.Unauthenticated, "sign in first")
+		return errs.E(errs.Unauthenticated, "sign in first")
 	case KindSystem:
 		if rule.allowsSystem(action) {
-			return "", nil
+			return nil
 		}
-		return "", errs.E(errs.Forbidden, "system job %q may not %s %s", p.ID, action, r.Category)
+		return errs.E(errs.Forbidden, "system job %q may not %s %s", p.ID, action, r.Category)
 	}
-	return "", errs.E(errs.Forbidden, "principal kind %q has no access to personal data", p.Kind)
+	return errs.E(errs.Forbidden, "principal kind %q has no access to personal data", p.Kind)
 }
 
 func (g *Gate) decideUser(p Principal, action Action, r Resource, rule Rule) error {
@@ -233,6 +358,9 @@ func (g *Gate) decideUser(p Principal, action Action, r Resource, rule Rule) err
 	min, allowed := rule.Customer[action]
 	if !allowed || !role.AtLeast(min) {
 		return errs.E(errs.Forbidden, "your role (%s) may not %s %s", role, action, r.Category)
+	}
+	if p.Frozen(r.AccountID) && action != Read && action != List && action != Export {
+		return errs.E(errs.Forbidden, "this account was transferred and is read-only until it closes")
 	}
 	return nil
 }
@@ -255,7 +383,19 @@ func (g *Gate) decideStaff(ctx context.Context, p Principal, action Action, r Re
 	}
 	if r.AccountID != "" {
 		if min, duty := rule.Staff[action]; duty && cat.Sensitivity < datamap.Media && p.StaffRole.AtLeast(min) {
-			return "", nil
+			if min != StaffDPO || g.duties == nil {
+				return "", nil
+			}
+			// The DPO's duty holds only for an open request (or
+			// incident) naming a person of the account.
+			ref, err := g.duties.Duty(ctx, DutyQuery{AccountID: r.AccountID, SubjectID: r.SubjectID})
+			if err != nil {
+				return "", errs.Wrap(err, errs.Unavailable, "cannot check the DPO's duties")
+			}
+			if ref != "" {
+				setDuty(ctx, ref)
+				return "", nil
+			}
 		}
 		return g.entrusted(ctx, p, action, r, rule, now)
 	}
@@ -275,7 +415,7 @@ func (g *Gate) entrusted(ctx context.Context, p Principal, action Action, r Reso
 		return "", errs.E(errs.Forbidden, "staff may not %s %s of a customer account, even with a grant", action, r.Category)
 	}
 	if g.grants == nil {
-		return "", errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+		return "", errs.E(errs.NotFound, "%s not found: it needs the customer's entrustment grant", r.Category)
 	}
 	id, err := g.grants.StaffGrant(ctx, GrantQuery{StaffID: p.ID, StaffRole: p.StaffRole, AccountID: r.AccountID,
 		SiteID: r.SiteID, ResourceID: r.ID, Category: r.Category, Action: action, At: now})
@@ -283,7 +423,9 @@ func (g *Gate) entrusted(ctx context.Context, p Principal, action Action, r Reso
 		return "", errs.Wrap(err, errs.Unavailable, "cannot check grants")
 	}
 	if id == "" {
-		return "", errs.E(errs.Forbidden, "%s needs the customer's entrustment grant", r.Category)
+		// Without the customer's grant the object is foreign to staff: not
+		// found, as for any other tenant (the denial is still logged).
+		return "", errs.E(errs.NotFound, "%s not found: it needs the customer's entrustment grant", r.Category)
 	}
 	return id, nil
 }
@@ -339,4 +481,19 @@ func (g *Gate) record(p Principal, action Action, r Resource, purpose datamap.Pu
 		}
 	}
 	return rec
+}
+
+type dutySlotKey struct{}
+
+// withDutySlot gives one Check a place where decideStaff leaves the duty
+// it relied on, for the audit entry.
+func withDutySlot(ctx context.Context) (context.Context, *string) {
+	var ref string
+	return context.WithValue(ctx, dutySlotKey{}, &ref), &ref
+}
+
+func setDuty(ctx context.Context, ref string) {
+	if p, ok := ctx.Value(dutySlotKey{}).(*string); ok {
+		*p = ref
+	}
 }

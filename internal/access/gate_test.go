@@ -77,16 +77,16 @@ func TestStaffNeedGrantSecondFactorAndTraining(t *testing.T) {
 		purpose  datamap.Purpose
 		want     errs.Code // "" means allowed
 	}{
-		{"support reads a profile without a grant", gate, staff(access.StaffSupportL1, true, valid), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
-		{"security reads a profile without a grant", gate, staff(access.StaffSecurity, true, valid), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
+		{"support reads a profile without a grant", gate, staff(access.StaffSupportL1, true, valid), datamap.AccountProfile, datamap.PurposeService, errs.NotFound},
+		{"security reads a profile without a grant", gate, staff(access.StaffSecurity, true, valid), datamap.AccountProfile, datamap.PurposeService, errs.NotFound},
 		{"the DPO reads a profile to answer a request", gate, staff(access.StaffDPO, true, valid), datamap.AccountProfile, datamap.PurposeService, ""},
 		{"no second factor", gate, staff(access.StaffSupportL1, false, valid), datamap.AccountProfile, datamap.PurposeService, errs.MFARequired},
 		{"training lapsed", gate, staff(access.StaffDPO, true, lapsed), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
 		{"training lapses at its date", gate, staff(access.StaffDPO, true, now), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
-		{"video without grant", gate, staff(access.StaffSupportL2, true, valid), datamap.MediaSegment, datamap.PurposeAlarms, errs.Forbidden},
-		{"snapshot without grant", gate, staff(access.StaffDPO, true, valid), datamap.MediaSnapshot, datamap.PurposeAlarms, errs.Forbidden},
-		{"face template without grant", gate, staff(access.StaffSecurity, true, valid), datamap.FaceTemplate, datamap.PurposeConsented, errs.Forbidden},
-		{"video with no grant source at all", noGrants, staff(access.StaffDPO, true, valid), datamap.MediaSegment, datamap.PurposeAlarms, errs.Forbidden},
+		{"video without grant", gate, staff(access.StaffSupportL2, true, valid), datamap.MediaSegment, datamap.PurposeAlarms, errs.NotFound},
+		{"snapshot without grant", gate, staff(access.StaffDPO, true, valid), datamap.MediaSnapshot, datamap.PurposeAlarms, errs.NotFound},
+		{"face template without grant", gate, staff(access.StaffSecurity, true, valid), datamap.FaceTemplate, datamap.PurposeConsented, errs.NotFound},
+		{"video with no grant source at all", noGrants, staff(access.StaffDPO, true, valid), datamap.MediaSegment, datamap.PurposeAlarms, errs.NotFound},
 		{"credentials never", gate, staff(access.StaffDPO, true, valid), datamap.AccountCredentials, datamap.PurposeService, errs.Forbidden},
 		{"operator admin sees no customer data", gate, staff(access.StaffOperatorAdmin, true, valid), datamap.AccountProfile, datamap.PurposeService, errs.Forbidden},
 	}

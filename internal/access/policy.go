@@ -23,6 +23,9 @@ type Rule struct {
 	// Entrusted lists the actions a customer's entrustment grant can open
 	// to staff on an account's data of this category. Absent: none.
 	Entrusted []Action
+	// Shared lists the actions a customer's share can open to the person or
+	// integration it names, on the shared devices or sites. Absent: none.
+	Shared []Action
 	// OperatorAdmin lists actions the operator admin may take; that role
 	// manages staff and has no other data rights.
 	OperatorAdmin []Action
@@ -37,6 +40,7 @@ func (r Rule) allowsAnonymous(a Action) bool { return slices.Contains(r.Anonymou
 func (r Rule) allowsSystem(a Action) bool    { return slices.Contains(r.System, a) }
 func (r Rule) allowsOperator(a Action) bool  { return slices.Contains(r.OperatorAdmin, a) }
 func (r Rule) entrusts(a Action) bool        { return slices.Contains(r.Entrusted, a) }
+func (r Rule) shares(a Action) bool          { return slices.Contains(r.Shared, a) }
 
 // Policy is the rule table, one rule per category. A category without a rule
 // is open to no one: least privilege by default.

@@ -4,12 +4,14 @@ import "github.com/vigil-cloud/vigil/internal/datamap"
 
 // deviceRules adds the rules of devices: guests see them, admins claim,
 // configure and release them. Support sees them only with the owner's
-// grant; security reads connection addresses to investigate abuse; device
-// credentials are never open to staff.
+// grant, a share's recipient only the shared devices; security reads
+// connection addresses to investigate abuse; device credentials are never
+// open to staff.
 func deviceRules(p Policy) {
 	p[datamap.DeviceInfo] = Rule{
 		Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleAdmin, Export: RoleOwner},
 		Entrusted: view,
+		Shared:    []Action{Read},
 		System:    []Action{Create, Read, Update, Delete},
 	}
 	p[datamap.DeviceCredential] = Rule{

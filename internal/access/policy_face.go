@@ -2,11 +2,22 @@ package access
 
 import "github.com/vigil-cloud/vigil/internal/datamap"
 
-// faceRules adds the rules of face recognition: admins enrol and manage
-// face templates; staff only ever with the customer's grant.
+// faceRules adds the rules of face recognition. Owners and admins turn it
+// on, enrol and remove people; members see who was recognised. Staff see
+// neither without a live grant that names the category (the gate's grant
+// check matches the category, so a grant for media or devices does not
+// open face data), and even then only read: no API ever returns a
+// template's numbers. vigil's own jobs match pictures (read templates,
+// record matches) and carry out retention and a region's rule.
 func faceRules(p Policy) {
 	p[datamap.FaceTemplate] = Rule{
-		Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Delete: RoleAdmin, Export: RoleAdmin},
+		Customer:  map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Delete: RoleAdmin, Export: RoleOwner},
 		Entrusted: view,
+		System:    []Action{Read, List, Create, Delete},
+	}
+	p[datamap.FaceMatch] = Rule{
+		Customer:  map[Action]Role{Read: RoleMember, List: RoleMember, Delete: RoleAdmin, Export: RoleOwner},
+		Entrusted: view,
+		System:    []Action{Read, List, Create, Delete},
 	}
 }

@@ -9,6 +9,7 @@ func mediaRules(p Policy) {
 	p[datamap.MediaSegment] = Rule{
 		Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},
 		Entrusted: view,
+		Shared:    view,
 	}
 	p[datamap.MediaSnapshot] = Rule{
 		Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Export: RoleMember, Delete: RoleAdmin},

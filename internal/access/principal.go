@@ -15,6 +15,10 @@ const (
 	KindStaff     Kind = "staff"     // the vendor's staff
 	KindDevice    Kind = "device"    // a camera or NVR (device link)
 	KindSystem    Kind = "system"    // vigil itself (retention jobs, mail)
+	// KindIntegration is a service a customer shared cameras with (a home
+	// automation hub, an alarm-receiving centre): it holds a scoped token
+	// and sees only what its share opens.
+	KindIntegration Kind = "integration"
 )
 
 // Role is a customer user's role in an account or a site. Higher roles include
@@ -85,6 +89,9 @@ type Membership struct {
 	AccountID string
 	SiteID    string
 	Role      Role
+	// Frozen: the account was transferred elsewhere and is read-only until
+	// it closes.
+	Frozen bool
 }
 
 // Principal is who asks. It is built by authentication and never from
@@ -132,6 +139,16 @@ func (p Principal) RoleIn(accountID, siteID string) (Role, bool) {
 		}
 	}
 	return best, best != ""
+}
+
+// Frozen reports whether the principal's account is frozen (transferred).
+func (p Principal) Frozen(accountID string) bool {
+	for _, m := range p.Memberships {
+		if m.AccountID == accountID && m.Frozen {
+			return true
+		}
+	}
+	return false
 }
 
 // MemberOf reports whether the principal has any role in the account,

@@ -31,6 +31,14 @@ type Notifier interface {
 // offline.
 const TypeOffline = "offline"
 
+// TypeFaceMatch is the alarm type face recognition raises when it
+// recognises an enrolled person (who, only on the face timeline).
+const TypeFaceMatch = "face_match"
+
+// TypeFaceUnknown is the alarm type face recognition raises for a face
+// that matches no one enrolled at the site.
+const TypeFaceUnknown = "face_unknown"
+
 // Fan-out states of an alarm.
 const (
 	StatePending  = "pending"  // stored, not yet handed to the notifier

@@ -203,6 +203,7 @@ func (s *Service) Message(a Alarm) notify.Message {
 var alarmTitles = map[string]string{
 	"motion": "Motion detected", "person": "Person detected", "vehicle": "Vehicle detected", "face": "Face detected",
 	"tamper": "Camera tampered with", "line_crossing": "Line crossed", "doorbell": "Doorbell", TypeOffline: "Device offline",
+	TypeFaceMatch: "Known face recognised", TypeFaceUnknown: "Unknown face",
 }
 
 // enqueue hands the notice to the notifier: those allowed to see the

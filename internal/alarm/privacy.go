@@ -1,12 +1,14 @@
 package alarm
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
 
@@ -104,7 +106,23 @@ func (h handler) ExportMedia(ctx context.Context, d access.Decision, s fulfil.Su
 				return err
 			}
 			defer rc.Close()
-			return put(sn.ID+".jpg", rc)
+			if s.Redact == nil {
+				return put(sn.ID+".jpg", rc)
+			}
+			// Everyone but the requester is blurred (R7); a picture that
+			// cannot be checked is withheld rather than shown.
+			pic, err := io.ReadAll(io.LimitReader(rc, h.s.opts.SnapshotMax))
+			if err != nil {
+				return err
+			}
+			out, err := s.Redact.RedactJPEG(ctx, pic)
+			if errs.Is(err, errs.Invalid) {
+				s.Withheld(datamap.MediaSnapshot, sn.ID+".jpg", "the picture could not be checked for other people's faces")
+				return nil
+			} else if err != nil {
+				return err
+			}
+			return put(sn.ID+".jpg", bytes.NewReader(out))
 		})
 		if err != nil {
 			return err

@@ -78,7 +78,9 @@ func location(tz string) (*time.Location, error) {
 }
 
 // Types an alarm may have, for rules.
-func allTypes() []string { return append(slices.Clone(device.AlarmTypes), TypeOffline) }
+func allTypes() []string {
+	return append(slices.Clone(device.AlarmTypes), TypeOffline, TypeFaceMatch, TypeFaceUnknown)
+}
 
 // check validates a rule from input.
 func (r *Rule) check() error {

@@ -54,6 +54,17 @@ type Options struct {
 	Marker media.Marker
 }
 
+// FaceHook is told of each stored snapshot, with its picture, so that the
+// snapshot of a `face` alarm is matched where face recognition is on.
+type FaceHook interface {
+	SnapshotStored(ctx context.Context, accountID, deviceID, eventID string, jpeg []byte)
+}
+
+// SetFaceHook connects face recognition.
+func (s *Service) SetFaceHook(h FaceHook) { s.faceHook.Store(&faceHookBox{h}) }
+
+type faceHookBox struct{ FaceHook }
+
 // Service is the alarm capability.
 type Service struct {
 	store    Store
@@ -62,6 +73,7 @@ type Service struct {
 	gate     *access.Gate
 	notifier atomic.Pointer[notifierBox]
 	marker   atomic.Pointer[markerBox]
+	faceHook atomic.Pointer[faceHookBox]
 	clk      clock.Clock
 	log      *slog.Logger
 	opts     Options

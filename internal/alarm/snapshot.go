@@ -41,6 +41,11 @@ func (s *Service) UploadSnapshot(ctx context.Context, credID, secret, pathDevice
 		return false, errs.E(errs.Invalid, "a snapshot must be a JPEG image")
 	}
 	cr := &countingReader{r: br, max: s.opts.SnapshotMax}
+	hook := s.faceHook.Load()
+	var pic bytes.Buffer
+	if hook != nil {
+		cr.tee = &pic
+	}
 	sn := Snapshot{ID: id.New("snp"), AccountID: dev.AccountID, DeviceID: dev.DeviceID, EventID: eventID}
 	if err := s.blobs.Put(ctx, dev.AccountID, sn.blobKey(), cr); err != nil {
 		if cr.over {
@@ -57,8 +62,12 @@ func (s *Service) UploadSnapshot(ctx context.Context, credID, secret, pathDevice
 	if err != nil || !created {
 		// Not linked: the blob would be an orphan.
 		_ = s.blobs.Delete(context.WithoutCancel(ctx), dev.AccountID, sn.blobKey())
+		return created, err
 	}
-	return created, err
+	if hook != nil {
+		hook.SnapshotStored(ctx, dev.AccountID, dev.DeviceID, eventID, pic.Bytes())
+	}
+	return created, nil
 }
 
 func snapshotResult(created bool, err error) string {
@@ -83,11 +92,15 @@ type countingReader struct {
 	n    int64
 	max  int64
 	over bool
+	tee  *bytes.Buffer // a copy for face recognition, when it is on
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if c.tee != nil && c.n <= c.max {
+		c.tee.Write(p[:n])
+	}
 	if c.n > c.max {
 		c.over = true
 		return n, errs.E(errs.TooLarge, "snapshot too large")

@@ -36,6 +36,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/httpapi"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
@@ -100,6 +101,8 @@ type App struct {
 	RecordingRetention *record.Retention
 	Alarms             *alarm.Service
 	Notify             *notify.Service
+	// Face recognition (opt-in per site).
+	Face *face.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -161,7 +164,19 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
-	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed, Notifier: noticeRelay{a}, Revoker: a.Revocations})
+	// Transactional mail (confirmations, resets, invitations, letters)
+	// goes through the mail processor only while it is in force, each
+	// message recorded; notifications check it per delivery themselves.
+	rawMailer := mailer
+	mailer = privacy.NewCheckedMailer(rawMailer, cfg.Notify.EmailProcessor, nil, "", privacyStore, o.Clock)
+	// People and integrations the owner shares cameras with pass the gate
+	// through the privacy centre's shares.
+	a.Gate.SetShares(privacy.NewShares(privacyStore))
+	// The DPO reads an account's data without a grant only for an open
+	// request naming one of its people.
+	a.Gate.SetDuties(privacy.NewDuties(privacyStore))
+	a.Privacy = privacy.New(privacyStore, a.Keys, a.Gate, a.Registry, o.Clock, o.Log, privacy.Options{Feed: grantFeed,
+		Notifier: noticeRelay{a}, Revoker: a.Revocations, Mailer: mailer, PublicURL: cfg.PublicURL})
 	if err := a.Privacy.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("default notices: %w", err)
 	}
@@ -181,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.startPrivacy(mailer); err != nil {
 		return nil, err
 	}
-	if err := a.startNotify(mailer); err != nil {
+	if err := a.startNotify(rawMailer); err != nil {
 		return nil, err
 	}
 	a.Metrics = prometheus.NewRegistry()
@@ -207,6 +222,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.openAlarms(); err != nil {
 		return nil, err
 	}
+	if err := a.openFace(); err != nil {
+		return nil, err
+	}
 	// Every capability has registered its handlers: a declared category
 	// the privacy centre cannot export, erase or purge stops vigil here.
 	if err := a.Fulfil.Check(); err != nil {
@@ -230,7 +248,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.dependencies(), Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
-		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify,
+		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify, Face: a.Face,
 		Live: liveAPI(a),
 	})
 	return a, nil

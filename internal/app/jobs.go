@@ -18,8 +18,9 @@ func (a *App) startJobs() {
 	a.run(ctx, "device ingest", a.consumeUplink)
 	a.run(ctx, "app access log", func(ctx context.Context) error { a.Activity.Run(ctx, 2*time.Second); return nil })
 	a.run(ctx, "privacy request jobs", func(ctx context.Context) error { a.Requests.RunJobs(ctx, time.Minute); return nil })
-	// Deadline reminders and retention sweeps, hourly by the wall clock,
-	// judged by the injected one.
+	// Deadline reminders (and closing transferred accounts) and retention
+	// sweeps, hourly by the wall clock, judged by the injected one; the
+	// first retention sweep runs a minute after start.
 	a.run(ctx, "privacy reminders", func(ctx context.Context) error { a.Requests.Run(ctx, time.Hour); return nil })
 	a.run(ctx, "retention", func(ctx context.Context) error { a.Retention.Run(ctx, time.Hour); return nil })
 	every := a.Config.Record.SweepEvery
@@ -30,6 +31,9 @@ func (a *App) startJobs() {
 	// Alarms: pending ones (those a crash left first) fan out, and offline
 	// alarms are raised.
 	a.run(ctx, "alarm fan-out", func(ctx context.Context) error { a.Alarms.Run(ctx); return nil })
+	// Face recognition: the rules of regions where the operator stopped
+	// it; the stops are rows, so a restart carries on.
+	a.run(ctx, "face region rules", func(ctx context.Context) error { a.Face.Run(ctx, time.Minute); return nil })
 	// Notifications: the worker resumes what an earlier run left pending.
 	a.run(ctx, "notification delivery", func(ctx context.Context) error { a.Notify.Run(ctx); return nil })
 }

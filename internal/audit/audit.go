@@ -24,11 +24,13 @@ type ActorKind string
 
 // The kinds of actor.
 const (
-	ActorUser      ActorKind = "user"
-	ActorStaff     ActorKind = "staff"
-	ActorDevice    ActorKind = "device"
-	ActorSystem    ActorKind = "system"
-	ActorAnonymous ActorKind = "anonymous"
+	ActorUser   ActorKind = "user"
+	ActorStaff  ActorKind = "staff"
+	ActorDevice ActorKind = "device"
+	ActorSystem ActorKind = "system"
+	// ActorIntegration is a service a customer shared cameras with.
+	ActorIntegration ActorKind = "integration"
+	ActorAnonymous   ActorKind = "anonymous"
 )
 
 // Action is what the actor did or tried to do. The list is open: these are
@@ -87,7 +89,7 @@ type Entry struct {
 // validate checks what Append accepts. Messages name the field, never its value.
 func (e *Entry) validate() error {
 	switch e.ActorKind {
-	case ActorUser, ActorStaff, ActorDevice, ActorSystem:
+	case ActorUser, ActorStaff, ActorDevice, ActorSystem, ActorIntegration:
 		if e.ActorID == "" {
 			return errs.E(errs.Invalid, "audit entry: actor id is required for a %s", e.ActorKind)
 		}

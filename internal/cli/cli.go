@@ -1,5 +1,5 @@
 // Package cli holds vigil's subcommands: serve, sim, audit verify, keys
-// rotate-kek, admin setup-link and import-devices. Each parses its own flags into the one
+// rotate-kek, retention run, admin setup-link and import-devices. Each parses its own flags into the one
 // configuration struct and exits non-zero with a clear message on error.
 package cli
 
@@ -23,6 +23,7 @@ Usage:
   vigil serve [flags]          run vigil (embedded SQLite, blob directory, key file)
   vigil audit verify [flags]   prove the access log intact; exits 1 and names the first bad entry
   vigil keys rotate-kek        re-wrap every data key under a new key-encryption key
+  vigil retention run          purge what has expired now (--dry-run: only report it), kept as a run
   vigil admin setup-link       print a new link to create the first administrator
   vigil admin import-devices   enter manufactured devices from a CSV list (serial,model,claim_code[,factory_secret])
   vigil sim [flags]            simulate cameras and NVRs against a running vigil (load tool)
@@ -56,6 +57,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = auditCmd(ctx, args[1:], stdout, stderr)
 	case "keys":
 		err = keysCmd(ctx, args[1:], stdout, stderr)
+	case "retention":
+		err = retentionCmd(ctx, args[1:], stdout, stderr)
 	case "admin":
 		err = adminCmd(ctx, args[1:], stdout, stderr)
 	case "sim":

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -303,5 +304,24 @@ func TestServeTLSSelfSigned(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("login over TLS: %d", res.StatusCode)
+	}
+}
+
+// `vigil retention run` sweeps by hand; with --dry-run it says so and
+// deletes nothing.
+// proves: P1
+func TestRetentionRunCommand(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"retention", "run", "--dry-run", "--data", dir}, {"retention", "run", "--data", dir}} {
+		code, out := run(t, args...)
+		if code != 0 || !strings.Contains(out, "retention run ret_") {
+			t.Fatalf("%v: exit %d: %s", args, code, out)
+		}
+		if dry := slices.Contains(args, "--dry-run"); dry != strings.Contains(out, "dry run: nothing deleted") {
+			t.Errorf("%v: %s", args, out)
+		}
+	}
+	if code, _ := run(t, "retention", "sweep"); code == 0 {
+		t.Error("an unknown retention subcommand succeeded")
 	}
 }

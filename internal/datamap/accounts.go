@@ -110,7 +110,7 @@ func declareAccounts(r *Registry) error {
 				Retention: "not yet: a disabled staff member's record is kept; the operator has no purge of departed staff (known gap)",
 			},
 		}),
-		operational(r, "accounts", "random identifier or lifecycle time of the account", "id", "created_at", "closed_at"),
+		operational(r, "accounts", "random identifier or lifecycle time of the account", "id", "created_at", "closed_at", "frozen_at"),
 		operational(r, "sites", "random identifier, owning account or creation time", "id", "account_id", "created_at"),
 		operational(r, "users", "random identifier or creation time", "id", "created_at"),
 		operational(r, "memberships", "links a user to an account; erased with either", "account_id", "user_id", "site_id", "created_at"),

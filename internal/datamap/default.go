@@ -19,6 +19,7 @@ func Default() *Registry {
 		declareKeys,
 		declareAudit,
 		declareMedia,
+		declareFace,
 		declareRecordings,
 		declareDevices,
 		declarePrivacy,

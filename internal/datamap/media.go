@@ -9,7 +9,6 @@ import "errors"
 const (
 	MediaSegment  CategoryID = "media.segment"
 	MediaSnapshot CategoryID = "media.snapshot"
-	FaceTemplate  CategoryID = "face.template"
 )
 
 func declareMedia(r *Registry) error {
@@ -42,25 +41,6 @@ func declareMedia(r *Registry) error {
 			Export:      ExportMedia,
 			Erasure:     EraseCryptoShred,
 			Sensitivity: Media,
-		}),
-		r.Register(Category{
-			ID:          FaceTemplate,
-			Title:       "Face templates",
-			Description: "Numbers computed from the face of a person you enrolled, with their consent, for face recognition; off unless you turn it on.",
-			Fields: []Field{
-				{Name: "template", Description: "the face embedding", Encrypted: true},
-			},
-			Purposes:    []Purpose{PurposeConsented},
-			Basis:       BasisConsent,
-			Retention:   Retention{Period: 365 * day, From: "enrolment"},
-			Export:      ExportJSON,
-			Erasure:     EraseCryptoShred,
-			Sensitivity: Biometric,
-			Exempt: Exempt{
-				Export:    "no capability stores face templates yet: face recognition registers its handlers when it lands",
-				Erasure:   "no capability stores face templates yet: face recognition registers its handlers when it lands",
-				Retention: "no capability stores face templates yet: face recognition registers its handlers when it lands",
-			},
 		}),
 	)
 }

@@ -46,6 +46,27 @@ type AlarmIntake interface {
 	ReleaseOffered(ctx context.Context, r Release)
 }
 
+// FaceGate says whether face data from a device is collected at all: face
+// recognition is on, and allowed, at its site. The face capability
+// implements it.
+type FaceGate interface {
+	CollectsFaces(ctx context.Context, deviceID string) (bool, error)
+}
+
+// SetFaceGate connects face recognition; without it no `face` alarm is
+// stored.
+func (s *Service) SetFaceGate(g FaceGate) { s.faces.Store(&faceGateBox{g}) }
+
+type faceGateBox struct{ FaceGate }
+
+func (s *Service) collectsFaces(ctx context.Context, deviceID string) (bool, error) {
+	b := s.faces.Load()
+	if b == nil {
+		return false, nil
+	}
+	return b.CollectsFaces(ctx, deviceID)
+}
+
 // SetAlarms connects the alarm pipeline.
 func (s *Service) SetAlarms(a AlarmIntake) { s.alarms = a }
 

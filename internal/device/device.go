@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -80,6 +81,7 @@ type Service struct {
 	hooksMu      sync.Mutex
 	releaseHooks []func(ctx context.Context, accountID, deviceID string)
 	alarms       AlarmIntake
+	faces        atomic.Pointer[faceGateBox]
 }
 
 // New returns the service. link may be nil until the bus is up (SetLink).

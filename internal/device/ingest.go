@@ -324,6 +324,17 @@ func (s *Service) ingestOne(ctx context.Context, tx IngestTx, m Uplink, todo *[]
 	case "firmware/get":
 		*todo = append(*todo, func(ctx context.Context) { s.offerFirmware(ctx, dev, catalogue{}) })
 	case "alarm":
+		if typ, _ := d.fields["type"].(string); typ == "face" {
+			// Face data is collected only where face recognition is on
+			// (F1, F5): elsewhere the alarm is refused, not stored.
+			on, ferr := s.collectsFaces(ctx, dev.ID)
+			if ferr != nil {
+				return d.kind, "", ferr
+			}
+			if !on {
+				return d.kind, resultNotOptedIn, s.reject(tx, dev.ID, errs.E(errs.Forbidden, "face recognition is not on for this device's site"))
+			}
+		}
 		err = s.ingestAlarm(tx, dev, d, m.Received, alarms)
 	case "report":
 		if !dev.ErrorDetails {

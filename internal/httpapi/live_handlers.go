@@ -58,6 +58,9 @@ func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Au
 	if err != nil {
 		return err
 	}
+	if sc, shared := dec.Share(); shared && !sc.Live {
+		return errs.E(errs.Forbidden, "this share opens recordings, not live view")
+	}
 	exp := s.Clock.Now().Add(s.Live.TokenTTL)
 	token, err := s.Live.Tokens.Issue(r.Context(), media.Grant{Scope: media.ScopeLive, ViewerID: a.Principal.ID,
 		AccountID: accountID, DeviceID: deviceID, Channel: channel, Expires: exp, Via: dec.Via()})

@@ -48,24 +48,6 @@ func (s *Server) myLedger(w http.ResponseWriter, r *http.Request, a *account.Aut
 	return reply(w, http.StatusOK, map[string]any{"disclosures": ds}, err)
 }
 
-func (s *Server) createShare(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	var in privacy.ShareInput
-	id, err := pathIDAndBody(w, r, "accountID", &in)
-	if err != nil {
-		return err
-	}
-	d, err := s.Privacy.CreateShare(r.Context(), a.Principal, id, in)
-	return reply(w, http.StatusCreated, d, err)
-}
-
-func (s *Server) revokeShare(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	ids, err := mustPathIDs(r, "accountID", "shareID")
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.Privacy.RevokeShare(r.Context(), a.Principal, ids[0], ids[1]))
-}
-
 func (s *Server) recordLegal(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	var in privacy.LegalInput
 	id, err := pathIDAndBody(w, r, "accountID", &in)
@@ -74,4 +56,15 @@ func (s *Server) recordLegal(w http.ResponseWriter, r *http.Request, a *account.
 	}
 	d, err := s.Privacy.RecordLegal(r.Context(), a.Principal, id, in)
 	return reply(w, http.StatusCreated, d, err)
+}
+
+// mailLog lists transactional mail as the processor check saw it: sent,
+// carried by the fallback, or held with the reason (operator admin, DPO).
+func (s *Server) mailLog(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	limit, err := queryInt(r, "limit", 100)
+	if err != nil {
+		return err
+	}
+	recs, err := s.Privacy.MailRecords(r.Context(), a.Principal, int(limit))
+	return reply(w, http.StatusOK, map[string]any{"mail": recs}, err)
 }

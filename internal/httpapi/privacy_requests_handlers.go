@@ -251,3 +251,60 @@ func (s *Server) statistics(w http.ResponseWriter, r *http.Request, a *account.A
 	gs, suppressed, err := s.Retention.Statistics(r.Context(), a.Principal)
 	return reply(w, http.StatusOK, map[string]any{"min_group": privacy.MinGroup, "groups": gs, "suppressed_groups": suppressed}, err)
 }
+
+// uploadSelfie takes the requester's selfie (image/jpeg) for one open
+// request: the export blurs every other face (R7).
+func (s *Server) uploadSelfie(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "requestID")
+	if err != nil {
+		return err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "image/jpeg" {
+		return errs.E(errs.Invalid, "send the selfie as image/jpeg")
+	}
+	return noContent(w, s.Requests.UploadSelfie(r.Context(), a.Principal, id, http.MaxBytesReader(w, r.Body, 4<<20)))
+}
+
+// retentionRuns lists what the latest retention sweeps purged, per
+// category, with the audit entries of the purges (security, DPO).
+func (s *Server) retentionRuns(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	limit, err := queryInt(r, "limit", 50)
+	if err != nil {
+		return err
+	}
+	runs, err := s.Retention.Runs(r.Context(), a.Principal, int(limit))
+	return reply(w, http.StatusOK, map[string]any{"runs": runs}, err)
+}
+
+// replyToMyRequest keeps a signed-in requester's reply or appeal.
+func (s *Server) replyToMyRequest(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in privacy.ReplyInput
+	id, err := pathIDAndBody(w, r, "requestID", &in)
+	if err != nil {
+		return err
+	}
+	rp, err := s.Requests.Reply(r.Context(), a.Principal, id, in)
+	return reply(w, http.StatusCreated, rp, err)
+}
+
+// replyToPublicRequest keeps a reply or appeal from the holder of the
+// request's access token.
+func (s *Server) replyToPublicRequest(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in privacy.ReplyInput
+	id, err := pathIDAndBody(w, r, "requestID", &in)
+	if err != nil {
+		return err
+	}
+	rp, err := s.Requests.ReplyByToken(r.Context(), a.Principal, id, r.Header.Get(requestTokenHeader), in)
+	return reply(w, http.StatusCreated, rp, err)
+}
+
+// requestReplies lists what the requester wrote on a request (DPO).
+func (s *Server) requestReplies(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "requestID")
+	if err != nil {
+		return err
+	}
+	rs, err := s.Requests.Replies(r.Context(), a.Principal, id)
+	return reply(w, http.StatusOK, map[string]any{"replies": rs}, err)
+}

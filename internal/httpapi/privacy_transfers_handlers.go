@@ -62,3 +62,41 @@ func (s *Server) importTransfer(w http.ResponseWriter, r *http.Request, a *accou
 	res, err := s.Requests.ImportTransfer(r.Context(), a.Principal, f, n)
 	return reply(w, http.StatusCreated, res, err)
 }
+
+// transferAsks lists the transfers of the caller's accounts they were
+// asked about, with their answers.
+func (s *Server) transferAsks(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	asks, err := s.Requests.TransferAsks(r.Context(), a.Principal)
+	return reply(w, http.StatusOK, map[string]any{"asks": asks}, err)
+}
+
+// answerTransfer keeps whether the caller's own records go with a transfer.
+func (s *Server) answerTransfer(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in struct {
+		Agree *bool `json:"agree"`
+	}
+	id, err := pathIDAndBody(w, r, "transferID", &in)
+	if err != nil {
+		return err
+	}
+	if in.Agree == nil {
+		return errs.E(errs.Invalid, "say agree: true or false")
+	}
+	return noContent(w, s.Requests.AnswerTransfer(r.Context(), a.Principal, id, *in.Agree))
+}
+
+// completeTransfer records the owner's confirmation that the package was
+// imported: the account freezes and closes on the stated date, or is kept
+// with a reason.
+func (s *Server) completeTransfer(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in privacy.TransferCompletion
+	ids, err := mustPathIDs(r, "accountID", "transferID")
+	if err != nil {
+		return err
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.Requests.CompleteTransfer(r.Context(), a.Principal, a.Token, ids[0], ids[1], in)
+	return reply(w, http.StatusOK, c, err)
+}

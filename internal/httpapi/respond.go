@@ -87,16 +87,22 @@ const maxBody = 64 << 10
 // decode reads one JSON object into v, refusing unknown fields, trailing
 // data, other content types and bodies over maxBody.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeLimit(w, r, v, maxBody)
+}
+
+// decodeLimit is decode with another bound, for the few bodies that carry
+// pictures.
+func decodeLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
 			return errs.E(errs.Invalid, "send the body as application/json")
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		return decodeErrorLimit(err, limit)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return errs.E(errs.Invalid, "request body must hold a single JSON object")
@@ -104,13 +110,15 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-func decodeError(err error) error {
+func decodeError(err error) error { return decodeErrorLimit(err, maxBody) }
+
+func decodeErrorLimit(err error, limit int64) error {
 	var maxErr *http.MaxBytesError
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &maxErr):
-		return errs.E(errs.TooLarge, "request body is larger than %d bytes", maxBody)
+		return errs.E(errs.TooLarge, "request body is larger than %d bytes", limit)
 	case errors.Is(err, io.EOF):
 		return errs.E(errs.Invalid, "request body is empty; send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -49,7 +49,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/accounts/{accountID}/pairing-tokens", user, false, s.createPairing},
 		{"POST", "/api/v1/devices/pair", public, true, s.pairDevice},
 		{"GET", "/api/v1/accounts/{accountID}/devices", user, false, s.listDevices},
-		{"GET", "/api/v1/accounts/{accountID}/devices/{deviceID}", user, false, s.getDevice},
+		{"GET", "/api/v1/accounts/{accountID}/devices/{deviceID}", viewer, false, s.getDevice},
 		{"PATCH", "/api/v1/accounts/{accountID}/devices/{deviceID}", user, false, s.updateDevice},
 		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}", user, false, s.releaseDevice},
 		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/lost", user, false, s.reportLost},
@@ -79,6 +79,16 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/staff/role-changes/{changeID}/reject", staff, false, s.rejectRoleChange},
 		{"GET", "/api/v1/staff/accounts/{accountID}", staff, false, s.staffAccount},
 		{"GET", "/api/v1/staff/accounts/{accountID}/access-log", staff, false, s.staffAccessLog},
+		// Support reading a customer's devices, events and alarms: the
+		// customer's handlers, called by staff; the gate opens only what a
+		// live grant covers (else 404) and keeps each use beside it.
+		{"GET", "/api/v1/staff/accounts/{accountID}/devices", staff, false, s.listDevices},
+		{"GET", "/api/v1/staff/accounts/{accountID}/devices/{deviceID}", staff, false, s.getDevice},
+		{"GET", "/api/v1/staff/accounts/{accountID}/devices/{deviceID}/events", staff, false, s.deviceEvents},
+		{"GET", "/api/v1/staff/accounts/{accountID}/alarms", staff, false, s.listAlarms},
+		{"GET", "/api/v1/staff/accounts/{accountID}/alarms/{alarmID}", staff, false, s.getAlarm},
+		{"GET", "/api/v1/staff/accounts/{accountID}/alarms/{alarmID}/snapshot", staff, false, s.alarmSnapshot},
+		{"POST", "/api/v1/staff/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", staff, false, s.startLive},
 		{"GET", "/api/v1/staff/models", staff, false, s.listModels},
 		{"PUT", "/api/v1/staff/models/{model}", staff, false, s.putModel},
 		{"POST", "/api/v1/staff/devices", staff, false, s.registerDevices},
@@ -104,16 +114,25 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/accounts/{accountID}/grants/stream", user, false, s.streamGrantUses},
 		{"DELETE", "/api/v1/accounts/{accountID}/grants/{grantID}", user, false, s.revokeGrant},
 		{"GET", "/api/v1/accounts/{accountID}/disclosures", user, false, s.accountLedger},
+		{"GET", "/api/v1/accounts/{accountID}/shares", user, false, s.listShares},
 		{"POST", "/api/v1/accounts/{accountID}/shares", user, false, s.createShare},
 		{"DELETE", "/api/v1/accounts/{accountID}/shares/{shareID}", user, false, s.revokeShare},
 		{"POST", "/api/v1/accounts/{accountID}/transfers", user, true, s.startTransfer},
 		{"GET", "/api/v1/accounts/{accountID}/transfers/{transferID}/package", user, false, s.transferPackage},
+		{"POST", "/api/v1/accounts/{accountID}/transfers/{transferID}/complete", user, true, s.completeTransfer},
 		{"POST", "/api/v1/transfers/import", user, true, s.importTransfer},
+		{"GET", "/api/v1/me/transfer-asks", user, false, s.transferAsks},
+		{"PUT", "/api/v1/me/transfer-asks/{transferID}", user, false, s.answerTransfer},
+		// Cameras shared with the caller: a person, or an integration
+		// holding the token its share gave it (viewer routes).
+		{"POST", "/api/v1/shares/accept", user, true, s.acceptShare},
+		{"GET", "/api/v1/shared-with-me", viewer, false, s.sharedWithMe},
 		{"GET", "/api/v1/processors", anyone, false, s.listProcessors},
 		{"POST", "/api/v1/staff/notices", staff, false, s.publishNotice},
 		{"GET", "/api/v1/staff/grants", staff, false, s.staffGrants},
 		{"POST", "/api/v1/staff/processors", staff, false, s.createProcessor},
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
+		{"GET", "/api/v1/staff/mail-log", staff, false, s.mailLog},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
 
@@ -126,11 +145,14 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/privacy/requests/{requestID}", public, true, s.publicRequest},
 		{"PUT", "/api/v1/privacy/requests/{requestID}/documents/{kind}", public, true, s.uploadRequestDocument},
 		{"GET", "/api/v1/privacy/requests/{requestID}/package", public, true, s.publicRequestPackage},
+		{"POST", "/api/v1/privacy/requests/{requestID}/replies", public, true, s.replyToPublicRequest},
 
 		{"POST", "/api/v1/me/privacy-requests", user, true, s.submitRequest},
 		{"GET", "/api/v1/me/privacy-requests", user, false, s.myRequests},
 		{"GET", "/api/v1/me/privacy-requests/{requestID}", user, false, s.myRequest},
 		{"GET", "/api/v1/me/privacy-requests/{requestID}/package", user, false, s.myRequestPackage},
+		{"PUT", "/api/v1/me/privacy-requests/{requestID}/selfie", user, false, s.uploadSelfie},
+		{"POST", "/api/v1/me/privacy-requests/{requestID}/replies", user, true, s.replyToMyRequest},
 
 		{"GET", "/api/v1/staff/privacy-requests", staff, false, s.requestQueue},
 		{"GET", "/api/v1/staff/privacy-requests/{requestID}", staff, false, s.staffRequest},
@@ -139,15 +161,17 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/extend", staff, false, s.extendRequest},
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/grant", staff, false, s.grantRequest},
 		{"POST", "/api/v1/staff/privacy-requests/{requestID}/deny", staff, false, s.denyRequest},
+		{"GET", "/api/v1/staff/privacy-requests/{requestID}/replies", staff, false, s.requestReplies},
 		{"POST", "/api/v1/staff/privacy-exclusions", staff, false, s.excludeRecord},
 		{"GET", "/api/v1/staff/legal-holds", staff, false, s.legalHolds},
 		{"POST", "/api/v1/staff/legal-holds", staff, false, s.placeLegalHold},
 		{"DELETE", "/api/v1/staff/legal-holds/{holdID}", staff, false, s.endLegalHold},
 		{"GET", "/api/v1/staff/statistics", staff, false, s.statistics},
+		{"GET", "/api/v1/staff/retention/runs", staff, false, s.retentionRuns},
 
 		// Live video. The stream token in a /media/live path is the
 		// credential: checked on every request by the live service.
-		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", user, false, s.startLive},
+		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", viewer, false, s.startLive},
 		{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.setPull},
 		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/pull", user, false, s.removePull},
 		{"GET", "/media/live/{token}/{file}", public, false, s.liveMedia},
@@ -169,14 +193,31 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.getQuietHours},
 		{"PUT", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.setQuietHours},
 		{"DELETE", "/api/v1/accounts/{accountID}/alarm-quiet-hours", user, false, s.clearQuietHours},
+
+		// Face recognition: per site, behind the current protocol's
+		// acceptance; enrolment only with a consent record; the face
+		// uplink of cameras; staff see enrolments only under a grant that
+		// names face.template; the operator's regional stop.
+		{"GET", "/api/v1/accounts/{accountID}/sites/{siteID}/face", user, false, s.faceStatus},
+		{"PUT", "/api/v1/accounts/{accountID}/sites/{siteID}/face", user, false, s.enableFace},
+		{"DELETE", "/api/v1/accounts/{accountID}/sites/{siteID}/face", user, false, s.disableFace},
+		{"GET", "/api/v1/accounts/{accountID}/sites/{siteID}/face/people", user, false, s.facePeople},
+		{"POST", "/api/v1/accounts/{accountID}/sites/{siteID}/face/people", user, false, s.enrolFace},
+		{"DELETE", "/api/v1/accounts/{accountID}/face/people/{personID}", user, false, s.removeFacePerson},
+		{"GET", "/api/v1/accounts/{accountID}/face/matches", user, false, s.faceMatches},
+		{"PUT", "/api/v1/devices/{deviceID}/faces/{eventID}", public, false, s.uploadFace},
+		{"GET", "/api/v1/staff/accounts/{accountID}/sites/{siteID}/face/people", staff, false, s.facePeople},
+		{"GET", "/api/v1/face/regions/{region}", anyone, false, s.faceRegion},
+		{"PUT", "/api/v1/staff/face/regions/{region}/stop", staff, false, s.stopFaceRegion},
+		{"DELETE", "/api/v1/staff/face/regions/{region}/stop", staff, false, s.resumeFaceRegion},
 	}
 	if s.Recordings != nil {
 		// Recorded video: timeline, playback and export tokens, recording
 		// settings and the purge log.
 		const ch = "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}"
 		routes = append(routes, []route{
-			{"GET", ch + "/timeline", user, false, s.timeline},
-			{"POST", ch + "/playback", user, false, s.playback},
+			{"GET", ch + "/timeline", viewer, false, s.timeline},
+			{"POST", ch + "/playback", viewer, false, s.playback},
 			{"POST", ch + "/exports", user, false, s.exportRecording},
 			{"GET", ch + "/recording", user, false, s.recordingSettings},
 			{"PUT", ch + "/recording", user, false, s.setRecordingSettings},
@@ -184,6 +225,9 @@ func (s *Server) table() []route {
 			{"PUT", "/api/v1/accounts/{accountID}/devices/{deviceID}/recording", user, false, s.setRecordingSettings},
 			{"PUT", "/api/v1/accounts/{accountID}/recording", user, false, s.setRecordingSettings},
 			{"GET", "/api/v1/accounts/{accountID}/recording-purges", user, false, s.recordingPurges},
+			// Support with the customer's grant for a camera's recordings.
+			{"GET", "/api/v1/staff" + ch[len("/api/v1"):] + "/timeline", staff, false, s.timeline},
+			{"POST", "/api/v1/staff" + ch[len("/api/v1"):] + "/playback", staff, false, s.playback},
 		}...)
 	}
 	if s.Notify != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
@@ -62,6 +64,8 @@ type Deps struct {
 	Alarms *alarm.Service
 	// Notification delivery.
 	Notify *notify.Service
+	// Face recognition.
+	Face *face.Service
 }
 
 // Server is the HTTP API.
@@ -123,6 +127,7 @@ const (
 	staff                   // vendor staff with a full session (second factor passed)
 	anyone                  // a signed-in user or staff member, full session
 	pending                 // signed in, second factor possibly still due
+	viewer                  // a customer user, or an integration a share gave a token
 )
 
 type route struct {
@@ -172,7 +177,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
 		if a, err = s.authenticate(r, ip, rt.auth); err != nil {
 			return err
 		}
-		if s.Activity != nil && !a.PendingMFA {
+		if s.Activity != nil && !a.PendingMFA && a.Principal.Kind != access.KindIntegration {
 			s.Activity.Record(a.Principal.ID, ip)
 		}
 		if err := s.limit.messagesOfAccount(w, r, rt, a); err != nil {
@@ -200,6 +205,18 @@ func (s *Server) authenticate(r *http.Request, ip string, mode authMode) (*accou
 	if token == "" {
 		return nil, errs.E(errs.Unauthenticated, "sign in first")
 	}
+	if strings.HasPrefix(token, "vi_") {
+		// An integration's token opens only the viewer routes, and only
+		// what its share opens there.
+		if mode != viewer {
+			return nil, errs.E(errs.Forbidden, "an integration's token opens only the cameras shared with it")
+		}
+		p, err := s.Privacy.AuthenticateIntegration(r.Context(), token, ip, r.UserAgent())
+		if err != nil {
+			return nil, err
+		}
+		return &account.Auth{Principal: p}, nil
+	}
 	a, err := s.Accounts.Authenticate(r.Context(), token, ip, r.UserAgent())
 	if err != nil {
 		return nil, err
@@ -208,7 +225,7 @@ func (s *Server) authenticate(r *http.Request, ip string, mode authMode) (*accou
 		return nil, errs.E(errs.MFARequired, "complete the second sign-in step first")
 	}
 	switch kind := a.Principal.Kind; {
-	case mode == user && kind != access.KindUser:
+	case (mode == user || mode == viewer) && kind != access.KindUser:
 		return nil, errs.E(errs.Forbidden, "this route is for customer accounts")
 	case mode == staff && kind != access.KindStaff:
 		return nil, errs.E(errs.NotFound, "no such API route")

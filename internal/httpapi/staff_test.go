@@ -33,7 +33,7 @@ func TestStaffAccessOverHTTP(t *testing.T) {
 		support.EnrolTOTP()
 		// No standing access: support sees nothing until the customer
 		// entrusts them.
-		if r := support.Do("GET", path, nil); r.Status != http.StatusForbidden {
+		if r := support.Do("GET", path, nil); r.Status != http.StatusNotFound {
 			t.Fatalf("support without a grant: %d %s", r.Status, r.Body)
 		}
 		entrust := func() {
@@ -55,7 +55,7 @@ func TestStaffAccessOverHTTP(t *testing.T) {
 			t.Fatalf("staff on a customer route: %d %s", r.Status, r.Body)
 		}
 		// Support L1 may not read the access log; the security officer may.
-		if r := support.Do("GET", path+"/access-log", nil); r.Status != http.StatusForbidden {
+		if r := support.Do("GET", path+"/access-log", nil); r.Status != http.StatusNotFound {
 			t.Fatalf("support reading the access log: %d %s", r.Status, r.Body)
 		}
 
@@ -130,4 +130,61 @@ func TestOnlyOperatorManagesStaff(t *testing.T) {
 	if _, err := e.App.Accounts.IssueBootstrap(t.Context()); err == nil {
 		t.Fatal("bootstrap token issued although two administrators exist")
 	}
+}
+
+// With the customer's grant for devices, their events and alarms, support
+// reads them through the staff routes (each use in the grant's uses); a
+// grant scoped to one device opens that device and not the list or another.
+// proves: F3
+func TestSupportReadsGrantedDevicesEventsAlarms(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		customer := e.SignUp("carol@example.com")
+		made := e.Operator().Manufacture("vc-100", 2)
+		one := customer.Claim(made[0], "Porch").DeviceID
+		two := customer.Claim(made[1], "Shed").DeviceID
+		support := e.Operator().Staff("sam@vigil.test", access.StaffSupportL1, e.Clock.Now().AddDate(1, 0, 0))
+		support.StaffLogin()
+		staff := "/api/v1/staff/accounts/" + customer.AccountID
+		paths := []string{staff + "/devices", staff + "/devices/" + one, staff + "/devices/" + one + "/events", staff + "/alarms"}
+		for _, p := range paths {
+			if r := support.Do("GET", p, nil); r.Status != http.StatusNotFound {
+				t.Fatalf("%s without a grant: %d %s", p, r.Status, r.Body)
+			}
+		}
+		grant := func(cats []string, res []string) string {
+			var g struct{ ID string }
+			customer.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+customer.AccountID+"/grants", map[string]any{
+				"staff_id": support.UserID, "categories": cats, "resources": res,
+				"until": e.Clock.Now().Add(24 * time.Hour), "ticket": "T-5", "reason": "camera offline"}).Decode(t, &g)
+			return g.ID
+		}
+		scoped := grant([]string{"device.info"}, []string{one})
+		support.Must(http.StatusOK, "GET", staff+"/devices/"+one, nil)
+		for _, p := range []string{staff + "/devices", staff + "/devices/" + two} {
+			if r := support.Do("GET", p, nil); r.Status != http.StatusNotFound {
+				t.Errorf("%s with a grant for one device: %d", p, r.Status)
+			}
+		}
+		customer.Must(http.StatusNoContent, "DELETE", "/api/v1/accounts/"+customer.AccountID+"/grants/"+scoped, nil)
+		grant([]string{"device.info", "device.event", "alarm.event"}, nil)
+		for _, p := range paths {
+			support.Must(http.StatusOK, "GET", p, nil)
+		}
+		var gs struct {
+			Grants []struct {
+				Status string
+				Uses   []struct{ Category string }
+			}
+		}
+		customer.Must(http.StatusOK, "GET", "/api/v1/accounts/"+customer.AccountID+"/grants", nil).Decode(t, &gs)
+		active := 0
+		for _, g := range gs.Grants {
+			if g.Status == "active" && len(g.Uses) == 4 {
+				active++
+			}
+		}
+		if len(gs.Grants) != 2 || active != 1 {
+			t.Fatalf("the customer's grants: %+v", gs.Grants)
+		}
+	})
 }

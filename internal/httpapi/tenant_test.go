@@ -22,9 +22,10 @@ var bodies = map[string]any{
 	"POST /api/v1/accounts/{accountID}/pairing-tokens":             map[string]any{},
 	"PATCH /api/v1/accounts/{accountID}/devices/{deviceID}":        map[string]any{"name": "taken over"},
 	"PATCH /api/v1/accounts/{accountID}/devices/{deviceID}/shadow": map[string]any{"channel": 0, "version": 0, "desired": map[string]any{"fps": 5}},
-	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"recipient": "mallory", "categories": []string{"account.profile"},
-		"until": "2026-03-20T00:00:00Z"},
+	"POST /api/v1/accounts/{accountID}/shares": map[string]any{"email": "mallory@example.com", "devices": []string{"dev_aaaaaaaaaaaaaaaaaaaaaaaaaa"},
+		"live": true, "until": "2026-03-20T00:00:00Z"},
 	"POST /api/v1/accounts/{accountID}/transfers":                                      map[string]any{"recipient": "mallory", "reason": "taken over", "confirm": true},
+	"POST /api/v1/accounts/{accountID}/transfers/{transferID}/complete":                map[string]any{},
 	"POST /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/playback": map[string]any{"from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"},
 	"POST /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/exports":  map[string]any{"from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"},
 	"PUT /api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/recording": map[string]any{"mode": "off"},
@@ -34,6 +35,8 @@ var bodies = map[string]any{
 	"PUT /api/v1/accounts/{accountID}/alarm-rules/{ruleID}":                            map[string]any{"roles": []string{"owner"}},
 	"PUT /api/v1/accounts/{accountID}/alarm-quiet-hours":                               map[string]any{"start": "22:00", "end": "07:00"},
 	"POST /api/v1/accounts/{accountID}/webhooks":                                       map[string]any{"url": "https://hooks.example.com/vigil"},
+	"PUT /api/v1/accounts/{accountID}/sites/{siteID}/face":                             map[string]any{"lawful_basis": "consent"},
+	"POST /api/v1/accounts/{accountID}/sites/{siteID}/face/people":                     map[string]any{"label": "x", "lawful_basis": "consent"},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -63,7 +66,7 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{webhookID}", "whk_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{personID}", "fpn_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

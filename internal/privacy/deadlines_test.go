@@ -266,7 +266,8 @@ func TestSimulatedYear(t *testing.T) {
 			switch r.Outcome {
 			case privacy.OutcomeDenied:
 				stats["denied"]++
-				if !r.DenialReason.Valid() || !slices.Contains(reasons, r.DenialReason) || !strings.Contains(r.Letter, string(r.DenialReason)) {
+				if !r.DenialReason.Valid() || !slices.Contains(reasons, r.DenialReason) || !strings.Contains(r.Letter, r.DenialReason.Words()) ||
+					strings.Contains(r.Letter, string(r.DenialReason)) {
 					t.Errorf("%s denied without an enumerated reason in its letter", id)
 				}
 			case privacy.OutcomeReferred:

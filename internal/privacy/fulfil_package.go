@@ -38,9 +38,21 @@ type Manifest struct {
 	Excluded []ExcludedCount `json:"excluded,omitempty"`
 	// NotHeld lists requested categories of which vigil holds nothing.
 	NotHeld []datamap.CategoryID `json:"not_held,omitempty"`
+	// FacesBlurred says every face but the requester's was blurred in the
+	// media (R7), matched with the selfie given for this request.
+	FacesBlurred bool `json:"faces_blurred,omitempty"`
+	// Withheld lists media files left out, with why.
+	Withheld []WithheldFile `json:"withheld,omitempty"`
 	// Fingerprint is a hash of the records provided (without those the
 	// export itself produced), to recognise a later request for unchanged data.
 	Fingerprint string `json:"fingerprint"`
+}
+
+// WithheldFile is a media file a package leaves out.
+type WithheldFile struct {
+	Name     string             `json:"name"`
+	Category datamap.CategoryID `json:"category"`
+	Reason   string             `json:"reason"`
 }
 
 // ManifestFile is one file of a package.
@@ -124,6 +136,12 @@ func VerifySignature(want string, msg []byte, sig Signature) bool {
 // subject's access log.
 func (s *Requests) WritePackage(ctx context.Context, w io.Writer, requestID string, subj fulfil.Subject, sc fulfil.Scope) (Manifest, error) {
 	m := Manifest{Format: packageFormat, RequestID: requestID, SubjectID: subj.ID, CreatedAt: s.clk.Now().UTC(), Scope: sc}
+	if subj.Redact != nil {
+		m.FacesBlurred = true
+		subj.Withhold = func(cat datamap.CategoryID, name, reason string) {
+			m.Withheld = append(m.Withheld, WithheldFile{Name: name, Category: cat, Reason: reason})
+		}
+	}
 	zw := newPackageZip(w)
 	fp := sha256.New()
 	if err := s.writeSubject(ctx, zw, "", JobRequests, subj, sc, &m, fp); err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/id"
 	"github.com/vigil-cloud/vigil/internal/keys"
+	vmail "github.com/vigil-cloud/vigil/internal/mail"
 )
 
 // Keys seals personal fields under a person's or an account's key. The
@@ -48,6 +49,9 @@ type Service struct {
 	log      *slog.Logger
 	feed     *Feed
 	notifier Notifier
+	mailer   vmail.Mailer
+	// publicURL is where people open vigil (links in mails).
+	publicURL string
 }
 
 // Options are the service's collaborators besides its store.
@@ -61,6 +65,10 @@ type Options struct {
 	// Revoker ends what a revoked grant or share opened (stream tokens,
 	// live viewers) on every node; nil ends nothing early.
 	Revoker revoke.Revoker
+	// Mailer carries share invitations; nil sends none.
+	Mailer vmail.Mailer
+	// PublicURL is where people open vigil, for links in mails.
+	PublicURL string
 }
 
 // New returns the privacy service.
@@ -68,7 +76,8 @@ func New(store Store, keys Keys, gate *access.Gate, reg *datamap.Registry, clk c
 	if o.Feed == nil {
 		o.Feed = NewFeed()
 	}
-	return &Service{store: store, keys: keys, gate: gate, reg: reg, clk: clk, log: log, feed: o.Feed, notifier: o.Notifier, revoker: o.Revoker}
+	return &Service{store: store, keys: keys, gate: gate, reg: reg, clk: clk, log: log, feed: o.Feed, notifier: o.Notifier, revoker: o.Revoker,
+		mailer: o.Mailer, publicURL: o.PublicURL}
 }
 
 func checkID(field, v string) error {

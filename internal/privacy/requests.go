@@ -64,6 +64,9 @@ const (
 	DenyOtherLegalGround    DenialReason = "other_legal_ground"                      // another ground a law provides, to be named in the letter
 )
 
+// Words is the ground in the words a letter uses.
+func (r DenialReason) Words() string { return denialTexts[r] }
+
 var denialTexts = map[DenialReason]string{
 	DenyNoSuchRight:         "The law of your region does not give a right to this kind of request.",
 	DenyIdentityNotVerified: "We could not confirm that you are the person the data is about, or that you may act for them.",
@@ -277,6 +280,9 @@ type RequestStore interface {
 
 	// Memberships returns a user's roles in open accounts.
 	Memberships(ctx context.Context, userID string) ([]access.Membership, error)
+
+	TransferStore
+	ReplyStore
 
 	// SessionMFAAt returns when the session whose token hashes to idHash
 	// passed its second factor (the session's start: passing it opens a

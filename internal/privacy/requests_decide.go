@@ -225,6 +225,7 @@ func (s *Requests) close(ctx context.Context, by string, row RequestRow, d acces
 		return Request{}, err
 	}
 	s.send(ctx, c.Email, "Our answer to your request "+row.ID, letter)
+	s.dropSelfie(ctx, row.ID)
 	row.Status, row.DecidedAt, row.Outcome, row.DenialReason = StatusClosed, s.clk.Now().UTC(), dec.Outcome, dec.DenialReason
 	row.ReferenceID, row.ExportBlob, row.Certificate, row.LetterSealed = dec.ReferenceID, dec.ExportBlob, dec.Certificate, sealed
 	return s.view(ctx, row, false)
@@ -333,6 +334,9 @@ func (s *Requests) buildPackage(ctx context.Context, row RequestRow, subj fulfil
 		return Manifest{}, err
 	}
 	_ = d // the package lives in the blob store, which takes no decision; the entry records its making
+	if subj.Redact, err = s.redactorFor(ctx, row.ID); err != nil {
+		return Manifest{}, err
+	}
 	return s.storePackage(ctx, exportOwner(row.ID), func(w io.Writer) (Manifest, error) {
 		return s.WritePackage(ctx, w, row.ID, subj, row.Scope)
 	})

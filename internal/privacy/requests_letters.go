@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
@@ -29,14 +31,30 @@ func (s *Requests) letterHead(row RequestRow, c Contact, subject string) *string
 	if c.OnBehalfOf != "" {
 		fmt.Fprintf(&b, "You wrote to us on behalf of %s.\n\n", c.OnBehalfOf)
 	}
-	fmt.Fprintf(&b, "On %s you asked us for %s, covering: %s.\n\n", day(row.SubmittedAt), kindWords[row.Kind], scopeWords(row.Scope))
+	fmt.Fprintf(&b, "On %s you asked us for %s, covering: %s.\n\n", day(row.SubmittedAt), kindWords[row.Kind], s.scopeWords(row.Scope))
 	return &b
 }
 
-func scopeWords(sc fulfil.Scope) string {
+// title names a category in words ("Recorded video"), never its code.
+func (s *Requests) title(id datamap.CategoryID) string {
+	if c, ok := s.reg.Category(id); ok && c.Title != "" {
+		return strings.ToLower(c.Title[:1]) + c.Title[1:]
+	}
+	return strings.ReplaceAll(string(id), ".", " ")
+}
+
+func (s *Requests) titles(ids []datamap.CategoryID) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = s.title(id)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *Requests) scopeWords(sc fulfil.Scope) string {
 	var parts []string
 	for _, c := range sc.Categories {
-		parts = append(parts, string(c))
+		parts = append(parts, s.title(c))
 	}
 	out := strings.Join(parts, ", ")
 	if len(sc.Devices) > 0 {
@@ -55,8 +73,9 @@ func dayOr(t time.Time, none string) string {
 	return day(t)
 }
 
-const letterFoot = "\nIf you disagree with this answer, write to us by replying to this message, or complain to the data-protection " +
-	"authority of your country. You do not need to cite any law to do either.\n\nYours faithfully,\nThe vigil data-protection officer\n"
+const letterFoot = "\nIf you disagree with this answer, reply to this message: your reply reaches our data-protection officer. " +
+	"You may also complain to the data-protection authority of your country. You do not need to cite any law to do either." +
+	"\n\nYours faithfully,\nThe vigil data-protection officer\n"
 
 func (s *Requests) receiptLetter(row RequestRow, c Contact) string {
 	b := s.letterHead(row, c, "We received your request")
@@ -73,8 +92,8 @@ func (s *Requests) extensionLetter(row RequestRow, c Contact) string {
 
 func (s *Requests) denialLetter(row RequestRow, c Contact, explanation string) string {
 	b := s.letterHead(row, c, "We cannot grant your request")
-	fmt.Fprintf(b, "We have decided not to grant the request, on this ground (%s):\n\n  %s\n\nIn detail:\n\n%s\n",
-		row.DenialReason, denialTexts[row.DenialReason], explanation)
+	fmt.Fprintf(b, "We have decided not to grant the request, on this ground:\n\n  %s\n\nIn detail:\n\n%s\n",
+		denialTexts[row.DenialReason], explanation)
 	return b.String() + letterFoot
 }
 
@@ -85,19 +104,61 @@ func (s *Requests) referenceLetter(row RequestRow, c Contact, earlier RequestRow
 	return b.String() + letterFoot
 }
 
-func (s *Requests) packageLetter(row RequestRow, c Contact, m Manifest) string {
-	b := s.letterHead(row, c, "Your data is ready")
-	fmt.Fprintf(b, "We have granted the request. Your data is in a package you can download from vigil for 30 days: one JSON file per "+
-		"kind of data, with a manifest listing the SHA-256 of every file, signed with our key (published at /api/v1/privacy/signing-key).\n\n")
-	fmt.Fprintf(b, "The package holds %d files.", len(m.Files))
-	if len(m.NotHeld) > 0 {
-		fmt.Fprintf(b, " We hold nothing of these kinds of data about you: %s.", joinIDs(m.NotHeld))
+// filmed reports whether the request is from someone without a vigil
+// account about camera footage: someone a customer's camera filmed.
+func filmed(row RequestRow) bool {
+	if row.RequesterKind == fulfil.RequesterUser {
+		return false
 	}
-	b.WriteString(" It contains nothing about other people: their records are left out.\n")
+	if len(row.Scope.Devices) > 0 {
+		return true
+	}
+	return slices.ContainsFunc(row.Scope.Categories, func(c datamap.CategoryID) bool {
+		return c == datamap.MediaSegment || c == datamap.MediaSnapshot || c == datamap.FaceTemplate
+	})
+}
+
+func (s *Requests) packageLetter(row RequestRow, c Contact, m Manifest) string {
+	// Ready only when there is something: a package of empty files is an
+	// answer that nothing was found, not data.
+	held := slices.ContainsFunc(m.Files, func(f ManifestFile) bool { return f.Records > 0 })
+	subject := "Your data is ready"
+	if !held {
+		subject = "We hold no data about you of the kinds you asked for"
+	}
+	b := s.letterHead(row, c, subject)
+	if held {
+		fmt.Fprintf(b, "We have granted the request. Your data is in a package you can download from vigil for 30 days: one JSON file per "+
+			"kind of data, with a manifest listing the SHA-256 of every file, signed with our key (published at /api/v1/privacy/signing-key).\n\n")
+		fmt.Fprintf(b, "The package holds %d files.", len(m.Files))
+		if len(m.NotHeld) > 0 {
+			fmt.Fprintf(b, " We hold nothing of these kinds of data about you: %s.", s.titles(m.NotHeld))
+		}
+		b.WriteString(" It contains nothing about other people: their records are left out.\n")
+	} else {
+		fmt.Fprintf(b, "We searched for %s and found nothing about you: there is nothing to send. The signed record of the search "+
+			"(a manifest listing what we looked for) stays available for 30 days.\n", s.titles(row.Scope.Categories))
+	}
+	if filmed(row) {
+		b.WriteString("\nCamera footage in vigil belongs to the customer who owns the camera: they decide what it records, how long it " +
+			"keeps it, and whether to share it; vigil stores it for them, encrypted. What we did: we searched the recordings of the " +
+			"cameras and times you named, for what identifies you alone, and left out everyone else. To ask for footage to be deleted " +
+			"or no longer recorded, write to the camera's owner as well; reply to this message if you need our help to reach them.\n")
+	}
+	if m.FacesBlurred {
+		b.WriteString("In pictures and video, every face other than yours (recognised from the selfie you gave for this request) is blurred. " +
+			"Your selfie and what was computed from it are destroyed now that the request is closed.\n")
+	}
+	if len(m.Withheld) > 0 {
+		b.WriteString("\nSome files are withheld:\n")
+		for _, x := range m.Withheld {
+			fmt.Fprintf(b, "  - %s (%s): %s\n", x.Name, s.title(x.Category), x.Reason)
+		}
+	}
 	if len(m.Excluded) > 0 {
 		b.WriteString("\nSome records are withheld, as the law allows, and the manifest lists them by number:\n")
 		for _, x := range m.Excluded {
-			fmt.Fprintf(b, "  - %d %s record(s) of %s\n", x.Records, x.Marking, x.Category)
+			fmt.Fprintf(b, "  - %d %s record(s) of %s\n", x.Records, x.Marking, s.title(x.Category))
 		}
 		b.WriteString("Confidential opinions and legally privileged documents are not part of the data we must provide.\n")
 	}
@@ -108,7 +169,7 @@ func (s *Requests) correctionLetter(row RequestRow, c Contact, done []Correction
 	b := s.letterHead(row, c, "We corrected your data")
 	b.WriteString("We have granted the request and corrected:\n")
 	for _, cr := range done {
-		fmt.Fprintf(b, "  - %s of %s\n", cr.Field, cr.Category)
+		fmt.Fprintf(b, "  - %s of %s\n", cr.Field, s.title(cr.Category))
 	}
 	b.WriteString("Every change is recorded in your access log, with its values before and after kept sealed for you.\n")
 	return b.String() + letterFoot
@@ -118,7 +179,7 @@ func (s *Requests) deletionLetter(row RequestRow, c Contact, cert Certificate) s
 	b := s.letterHead(row, c, "We deleted your data")
 	b.WriteString("We have granted the request. What we erased:\n")
 	for _, e := range cert.Categories {
-		fmt.Fprintf(b, "  - %s: %s (%d records, %d files)", e.Category, e.Method, e.Rows, e.Blobs)
+		fmt.Fprintf(b, "  - %s: %s (%d records, %d files)", s.title(e.Category), e.Method, e.Rows, e.Blobs)
 		if e.Kept != "" {
 			fmt.Fprintf(b, "; kept as the law requires: %s", e.Kept)
 		}
@@ -130,14 +191,6 @@ func (s *Requests) deletionLetter(row RequestRow, c Contact, cert Certificate) s
 	return b.String() + letterFoot
 }
 
-func joinIDs[T ~string](ids []T) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = string(id)
-	}
-	return strings.Join(parts, ", ")
-}
-
 var emailRE = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"']+`)
 
 // mail sends a message and returns the failure.
@@ -145,7 +198,13 @@ func (s *Requests) mail(ctx context.Context, to, subject, text string) error {
 	if to == "" {
 		return fmt.Errorf("no address")
 	}
-	return s.mailer.Send(ctx, mail.Mail{To: to, Subject: subject, Text: text})
+	m := mail.Mail{To: to, Subject: subject, Text: text}
+	if s.opts.DPOMailbox != "" {
+		// Letters ask for a reply: it goes to the data-protection office,
+		// not to the no-reply sender.
+		m.Headers = map[string]string{"Reply-To": s.opts.DPOMailbox}
+	}
+	return s.mailer.Send(ctx, m)
 }
 
 // send mails a message; a failure is logged without addresses.

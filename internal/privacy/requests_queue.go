@@ -50,5 +50,35 @@ func (s *Requests) Run(ctx context.Context, every time.Duration) {
 		if _, err := s.Remind(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("privacy reminders failed", "err", err)
 		}
+		if _, err := s.CloseTransferred(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("closing transferred accounts failed", "err", err)
+		}
 	})
+}
+
+// Duties is the gate's source of the DPO's duties: an open privacy
+// request of a person of the account. (Incidents, once vigil keeps them,
+// join here.)
+type Duties struct {
+	store interface {
+		OpenRequestNaming(ctx context.Context, accountID, subjectID string) (string, error)
+	}
+}
+
+var _ access.Duties = Duties{}
+
+// NewDuties returns the duty source over the requests' store.
+func NewDuties(store interface {
+	OpenRequestNaming(ctx context.Context, accountID, subjectID string) (string, error)
+}) Duties {
+	return Duties{store: store}
+}
+
+// Duty names the open request that lets the DPO read the account's data.
+func (d Duties) Duty(ctx context.Context, q access.DutyQuery) (string, error) {
+	id, err := d.store.OpenRequestNaming(ctx, q.AccountID, q.SubjectID)
+	if err != nil || id == "" {
+		return "", err
+	}
+	return "privacy request " + id, nil
 }

@@ -101,7 +101,7 @@ func TestAccessRequestExport(t *testing.T) {
 		}
 		d.Must(http.StatusAccepted, "POST", "/api/v1/staff/privacy-requests/"+got.ID+"/grant", nil)
 		letter := e.Mail.Wait(t, "ann@example.com", "Our answer")
-		if !strings.Contains(letter.Body, "privileged record(s) of log.audit") {
+		if !strings.Contains(letter.Body, "privileged record(s) of access log") {
 			t.Errorf("the letter does not state the exclusion:\n%s", letter.Body)
 		}
 		// Bob cannot fetch Ann's package.
@@ -283,3 +283,38 @@ func count(t *testing.T, db *store.DB, q string, args ...any) int {
 }
 
 var _ = keys.ScopeAccount
+
+// The DPO reads a customer's profile without a grant only while an open
+// privacy request names one of the account's people, and the access log
+// entry names that request.
+// proves: P3, R1
+func TestDPODutyAccessNamesItsRequest(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		carol := e.SignUp("carol@example.com")
+		dpo := requestsDPO(e)
+		lookup := "/api/v1/staff/accounts/" + carol.AccountID
+		if r := dpo.Do("GET", lookup, nil); r.Status != http.StatusNotFound {
+			t.Fatalf("the DPO without a duty: %d %s", r.Status, r.Body)
+		}
+		withMFA(carol)
+		var rq privacy.Request
+		carol.Must(http.StatusCreated, "POST", "/api/v1/me/privacy-requests", map[string]any{"kind": "access", "region": "eu",
+			"scope": map[string]any{"categories": []string{"account.profile"}, "from": e.Clock.Now().AddDate(0, -1, 0), "to": e.Clock.Now()}}).Decode(t, &rq)
+		dpo.Must(http.StatusOK, "GET", lookup, nil)
+		var log struct {
+			Entries []struct {
+				ActorKind string `json:"actor_kind"`
+				Decision  string `json:"decision"`
+				Reason    string `json:"reason"`
+			}
+		}
+		carol.Must(http.StatusOK, "GET", "/api/v1/accounts/"+carol.AccountID+"/access-log?limit=500", nil).Decode(t, &log)
+		named := false
+		for _, en := range log.Entries {
+			named = named || (en.ActorKind == "staff" && en.Decision == "allow" && en.Reason == "duty: privacy request "+rq.ID)
+		}
+		if !named {
+			t.Errorf("no entry names the request the DPO read the profile for: %+v", log.Entries)
+		}
+	})
+}

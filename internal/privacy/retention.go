@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -65,6 +66,11 @@ type RetentionStore interface {
 	DeleteDocuments(ctx context.Context, d access.Decision, id string) (int64, error)
 	ExpiredHoldOwners(ctx context.Context, cutoff time.Time) ([]string, error)
 	PurgeHolds(ctx context.Context, d access.Decision, owner string, cutoff time.Time) (int64, error)
+
+	// RecordRetentionRun keeps what a sweep did; RetentionRuns lists the
+	// latest, newest first.
+	RecordRetentionRun(ctx context.Context, run RetentionRun) error
+	RetentionRuns(ctx context.Context, limit int) ([]RetentionRun, error)
 }
 
 // What ClosedRequestOwners looks for.
@@ -106,11 +112,20 @@ type Sweep struct {
 
 // Sweep runs one pass now.
 func (r *Retention) Sweep(ctx context.Context) (Sweep, error) {
+	out, _, err := r.sweep(ctx, false)
+	return out, err
+}
+
+// sweep runs one pass; a dry run only counts, per category, the owners
+// whose data has expired, and purges nothing. It returns, per category,
+// the audit entries of its purges.
+func (r *Retention) sweep(ctx context.Context, dry bool) (Sweep, map[datamap.CategoryID]*RunCategory, error) {
 	now := r.clk.Now().UTC()
 	out := Sweep{Purged: map[datamap.CategoryID]int64{}}
+	cats := map[datamap.CategoryID]*RunCategory{}
 	held, err := r.store.HeldOwners(ctx, now)
 	if err != nil {
-		return out, err
+		return out, cats, err
 	}
 	for _, cat := range r.dm.Categories() {
 		p := r.fulfil.Handlers(cat.ID).Purge
@@ -118,39 +133,122 @@ func (r *Retention) Sweep(ctx context.Context) (Sweep, error) {
 			out.Skipped = append(out.Skipped, cat.ID)
 			continue
 		}
+		rc := &RunCategory{Category: cat.ID, AuditSeqs: []int64{}}
+		cats[cat.ID] = rc
 		cutoff := now.Add(-cat.Retention.Period)
 		owners, err := p.Expired(ctx, cutoff)
 		if err != nil {
-			return out, err
+			return out, cats, err
 		}
 		for _, o := range owners {
 			if held[o] {
 				out.Held++
+				rc.Held++
+				continue
+			}
+			rc.Owners++
+			if dry {
 				continue
 			}
 			d, err := r.gate.Check(ctx, access.System(JobRetention), access.Delete, access.Resource{Category: cat.ID, SubjectID: o}, purposeFor(cat))
 			if err != nil {
-				return out, err
+				return out, cats, err
 			}
+			rc.AuditSeqs = append(rc.AuditSeqs, d.AuditSeq())
 			n, err := p.Purge(ctx, d, o, cutoff)
 			if err != nil {
-				return out, err
+				return out, cats, err
 			}
 			out.Purged[cat.ID] += n
+			rc.Purged += n
 			out.Owners++
 		}
 	}
-	return out, nil
+	return out, cats, nil
 }
 
-// Run sweeps every interval of wall time until ctx ends; what has expired
-// is judged by the injected clock.
+// RetentionFirstSweep is how soon after start the first scheduled sweep
+// runs: data that expired while vigil was down goes soon, not an interval
+// later.
+const RetentionFirstSweep = time.Minute
+
+// Run sweeps RetentionFirstSweep after start, then every interval of wall
+// time until ctx ends; what has expired is judged by the injected clock.
+// Each sweep is kept as a run (Runs).
 func (r *Retention) Run(ctx context.Context, every time.Duration) {
-	clock.Every(ctx, every, func(ctx context.Context) {
-		if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
+	sweep := func(ctx context.Context) {
+		if _, err := r.RunOnce(ctx, "schedule", false); err != nil && ctx.Err() == nil {
 			r.log.Error("retention sweep failed", "err", err)
 		}
-	})
+	}
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(RetentionFirstSweep):
+		sweep(ctx)
+	}
+	clock.Every(ctx, every, sweep)
+}
+
+// RunCategory is what one run did to one category: the owners whose data
+// had expired, what it purged (records, as the purger counts them), the
+// owners it skipped under a legal hold, and the audit entries of its
+// purges (each purge is a gate decision, in the audit log).
+type RunCategory struct {
+	Category  datamap.CategoryID `json:"category"`
+	Owners    int                `json:"owners"`
+	Purged    int64              `json:"purged"`
+	Held      int                `json:"held"`
+	AuditSeqs []int64            `json:"audit_seqs"`
+}
+
+// RetentionRun is one sweep as kept.
+type RetentionRun struct {
+	ID         string        `json:"id"`
+	Trigger    string        `json:"trigger"` // schedule or cli
+	DryRun     bool          `json:"dry_run"`
+	StartedAt  time.Time     `json:"started_at"`
+	FinishedAt time.Time     `json:"finished_at"`
+	Categories []RunCategory `json:"categories"`
+	NoPurger   []string      `json:"no_purger"`
+	Error      string        `json:"error,omitempty"`
+}
+
+// RunOnce sweeps now and keeps the run, dry runs included; a failed sweep
+// is kept with its error.
+func (r *Retention) RunOnce(ctx context.Context, trigger string, dry bool) (RetentionRun, error) {
+	run := RetentionRun{ID: id.New("ret"), Trigger: trigger, DryRun: dry, StartedAt: r.clk.Now().UTC().Truncate(time.Microsecond)}
+	sw, cats, err := r.sweep(ctx, dry)
+	run.FinishedAt = r.clk.Now().UTC().Truncate(time.Microsecond)
+	run.Categories = []RunCategory{}
+	for _, c := range r.dm.Categories() {
+		if rc := cats[c.ID]; rc != nil {
+			run.Categories = append(run.Categories, *rc)
+		}
+	}
+	run.NoPurger = []string{}
+	for _, c := range sw.Skipped {
+		run.NoPurger = append(run.NoPurger, string(c))
+	}
+	if err != nil {
+		run.Error = errs.MessageOf(err)
+	}
+	if serr := r.store.RecordRetentionRun(context.WithoutCancel(ctx), run); serr != nil {
+		return run, errors.Join(err, serr)
+	}
+	return run, err
+}
+
+// Runs lists the latest retention runs, newest first (security officer
+// and DPO): counts and audit entry numbers, no personal data.
+func (r *Retention) Runs(ctx context.Context, p access.Principal, limit int) ([]RetentionRun, error) {
+	if err := requireStaff(p, access.StaffSecurity, access.StaffDPO); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	return r.store.RetentionRuns(ctx, limit)
 }
 
 // PlaceHold puts an owner's data under a legal hold (security officer or

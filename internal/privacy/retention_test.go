@@ -1,14 +1,18 @@
 package privacy_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
@@ -171,10 +175,37 @@ func TestPublicRequestByGuardian(t *testing.T) {
 		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/deny", map[string]string{"reason": "harms_vendor_in_dispute",
 			"explanation": "The recordings of cam-7 for those days are evidence in proceedings 2026/118."})
 		letter := e.Mail.Wait(t, "gina@example.com", "Our answer")
-		for _, want := range []string{"harms_vendor_in_dispute", "proceedings 2026/118", "her son Leo", "Reference: " + id} {
+		for _, want := range []string{"harm our position in a legal dispute", "proceedings 2026/118", "her son Leo", "Reference: " + id, "reply to this message"} {
 			if !strings.Contains(letter.Body, want) {
 				t.Errorf("the letter lacks %q:\n%s", want, letter.Body)
 			}
+		}
+		// Reasons and categories in words, not codes; replies reach the
+		// data-protection office.
+		for _, code := range []string{"harms_vendor_in_dispute", "media.segment", "account.profile", "device.event"} {
+			if strings.Contains(letter.Body, code) {
+				t.Errorf("the letter speaks in codes (%s):\n%s", code, letter.Body)
+			}
+		}
+		if got := letter.Header.Get("Reply-To"); got != "dpo@vigil.test" {
+			t.Errorf("the letter's Reply-To is %q, want the DPO mailbox", got)
+		}
+		// The reply box: Gina appeals against the denial; the officer is
+		// told and reads it with the request.
+		appeal, _ := json.Marshal(map[string]any{"text": "Leo is not part of any dispute.", "appeal": true})
+		areq, _ := http.NewRequest("POST", e.URL+"/api/v1/privacy/requests/"+id+"/replies", bytes.NewReader(appeal))
+		areq.Header.Set("Content-Type", "application/json")
+		areq.Header.Set("X-Request-Token", conf.Token)
+		ares, err := http.DefaultClient.Do(areq)
+		if err != nil || ares.StatusCode != http.StatusCreated {
+			t.Fatalf("appeal: %v %v", err, ares)
+		}
+		ares.Body.Close()
+		e.Mail.Wait(t, "dpo@vigil.test", "An appeal against the denial")
+		var rs struct{ Replies []privacy.Reply }
+		d.Must(http.StatusOK, "GET", "/api/v1/staff/privacy-requests/"+id+"/replies", nil).Decode(t, &rs)
+		if len(rs.Replies) != 1 || !rs.Replies[0].Appeal || rs.Replies[0].Text != "Leo is not part of any dispute." {
+			t.Errorf("the officer's view of the replies: %+v", rs.Replies)
 		}
 		var seen privacy.Request
 		req, _ := http.NewRequest("GET", e.URL+"/api/v1/privacy/requests/"+id, nil)
@@ -191,7 +222,7 @@ func TestPublicRequestByGuardian(t *testing.T) {
 		if seen.Outcome != privacy.OutcomeDenied || !strings.Contains(seen.Letter, "proceedings 2026/118") {
 			t.Errorf("the requester's view: %+v", seen)
 		}
-	})
+	}, func(c *config.Config) { c.Privacy.DPOMailbox = "dpo@vigil.test" })
 }
 
 func readAll(res *http.Response) []byte {
@@ -204,4 +235,143 @@ func readAll(res *http.Response) []byte {
 			return []byte(b.String())
 		}
 	}
+}
+
+// Each sweep is kept as a run the security officer and the DPO read over
+// HTTP: per category, the owners whose data expired, what was purged and
+// the audit entries of the purges, which are in the owners' access logs. A
+// dry run purges nothing and says what would go. Support may not read the
+// runs.
+// proves: P1
+func TestRetentionRunsAreReported(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		ctx := context.Background()
+		a := e.SignUp("ann@example.com")
+		sec := staff(e, "sec@vigil.test", access.StaffSecurity)
+		support := staff(e, "sam@vigil.test", access.StaffSupportL1)
+		e.Clock.Advance(45 * 24 * time.Hour)
+		sessions := func() int {
+			return count(t, e.App.DB, "SELECT COUNT(*) FROM sessions WHERE principal_id = ?", a.UserID)
+		}
+		if _, err := e.App.Retention.RunOnce(ctx, "cli", true); err != nil {
+			t.Fatal(err)
+		}
+		if sessions() == 0 {
+			t.Fatal("a dry run purged sessions")
+		}
+		e.Clock.Advance(time.Second)
+		if _, err := e.App.Retention.RunOnce(ctx, "schedule", false); err != nil {
+			t.Fatal(err)
+		}
+		if sessions() != 0 {
+			t.Fatal("the run left expired sessions")
+		}
+		sec.Login2FA()
+		var got struct{ Runs []privacy.RetentionRun }
+		sec.Must(http.StatusOK, "GET", "/api/v1/staff/retention/runs", nil).Decode(t, &got)
+		if len(got.Runs) != 2 || got.Runs[0].DryRun || !got.Runs[1].DryRun {
+			t.Fatalf("runs: %+v", got.Runs)
+		}
+		find := func(r privacy.RetentionRun) privacy.RunCategory {
+			for _, c := range r.Categories {
+				if c.Category == datamap.AccountSession {
+					return c
+				}
+			}
+			return privacy.RunCategory{}
+		}
+		dry, real := find(got.Runs[1]), find(got.Runs[0])
+		if dry.Owners == 0 || dry.Purged != 0 || len(dry.AuditSeqs) != 0 {
+			t.Errorf("the dry run's sessions: %+v", dry)
+		}
+		if real.Purged == 0 || len(real.AuditSeqs) != real.Owners {
+			t.Fatalf("the run's sessions: %+v", real)
+		}
+		page, err := e.App.Audit.ListAccount(ctx, a.UserID, "", 0, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, it := range page.Items {
+			en := it.Entry
+			found = found || (slices.Contains(real.AuditSeqs, en.Seq) && en.ActorID == privacy.JobRetention && en.Category == datamap.AccountSession)
+		}
+		if !found {
+			t.Error("no audit entry of the run's purge is in Ann's access log")
+		}
+		support.Login2FA()
+		if r := support.Do("GET", "/api/v1/staff/retention/runs", nil); r.Status != http.StatusForbidden {
+			t.Errorf("support reads the runs: %d", r.Status)
+		}
+	})
+}
+
+// Someone filmed, without an account, asks for footage of a camera; vigil
+// holds none of them: the letter does not say the data is ready, says the
+// search found nothing, names the camera's owner as the one who decides on
+// footage and what vigil did, and speaks in words, with replies going to
+// the data-protection office.
+// proves: R1, R4, R6
+func TestFilmedPersonLetterNamesTheOwner(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		c := e.Client()
+		c.Must(http.StatusAccepted, "POST", "/api/v1/privacy/requests", map[string]any{"kind": "access", "region": "eu",
+			"scope": map[string]any{"categories": []string{"media.snapshot", "media.segment"}, "devices": []string{"cam-7"},
+				"from": e.Clock.Now().AddDate(0, 0, -3), "to": e.Clock.Now()},
+			"email": "pat@example.com", "name": "Pat", "relation": "self"})
+		tok := e.Mail.Wait(t, "pat@example.com", "Confirm your request").Token(t)
+		var conf struct {
+			Request privacy.Request
+			Token   string `json:"request_token"`
+		}
+		c.Must(http.StatusOK, "POST", "/api/v1/privacy/requests/confirm", map[string]string{"token": tok}).Decode(t, &conf)
+		id := conf.Request.ID
+		req, _ := http.NewRequest("PUT", e.URL+"/api/v1/privacy/requests/"+id+"/documents/identity", strings.NewReader("%PDF-1.7 id"))
+		req.Header.Set("Content-Type", "application/pdf")
+		req.Header.Set("X-Request-Token", conf.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("identity upload: %v %v", err, res)
+		}
+		res.Body.Close()
+		d := requestsDPO(e)
+		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/verify", map[string]any{"accept": true})
+		d.Must(http.StatusAccepted, "POST", "/api/v1/staff/privacy-requests/"+id+"/grant", nil)
+		letter := e.Mail.Wait(t, "pat@example.com", "Our answer")
+		if strings.Contains(letter.Body, "ready") {
+			t.Errorf("an empty package is announced as ready:\n%s", letter.Body)
+		}
+		for _, want := range []string{"found nothing about you", "customer who owns the camera", "they decide what it records", "reply to this message"} {
+			if !strings.Contains(letter.Body, want) {
+				t.Errorf("the letter lacks %q:\n%s", want, letter.Body)
+			}
+		}
+		for _, code := range []string{"media.segment", "media.snapshot"} {
+			if strings.Contains(letter.Body, code) {
+				t.Errorf("the letter speaks in codes (%s)", code)
+			}
+		}
+		// A granted request cannot be appealed; a reply can be written.
+		post := func(body map[string]any) int {
+			b, _ := json.Marshal(body)
+			rq, _ := http.NewRequest("POST", e.URL+"/api/v1/privacy/requests/"+id+"/replies", bytes.NewReader(b))
+			rq.Header.Set("Content-Type", "application/json")
+			rq.Header.Set("X-Request-Token", conf.Token)
+			rs, err := http.DefaultClient.Do(rq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs.Body.Close()
+			return rs.StatusCode
+		}
+		if code := post(map[string]any{"text": "I disagree", "appeal": true}); code != http.StatusConflict {
+			t.Errorf("an appeal against a granted request: %d", code)
+		}
+		if code := post(map[string]any{"text": "Thank you; who owns cam-7?"}); code != http.StatusCreated {
+			t.Errorf("a reply: %d", code)
+		}
+		if got := letter.Header.Get("Reply-To"); got != "dpo@vigil.test" {
+			t.Errorf("Reply-To %q", got)
+		}
+	}, func(c *config.Config) { c.Privacy.DPOMailbox = "dpo@vigil.test" })
 }

@@ -183,8 +183,36 @@ type Store interface {
 	// RevokeShare ends a live share at once; errs.NotFound when there is
 	// none.
 	RevokeShare(ctx context.Context, d access.Decision, accountID, id string) error
-	// LiveShare returns a share that is neither revoked nor ended at a
-	// time, or errs.NotFound; it answers a yes/no for the code serving the
-	// shared data and takes no decision.
-	LiveShare(ctx context.Context, accountID, id string, at time.Time) (DisclosureRow, error)
+	ShareStore
+	RecordMail(ctx context.Context, r MailRecord) error
+	MailRecords(ctx context.Context, limit int) ([]MailRecord, error)
+}
+
+// ShareStore keeps camera shares beside their disclosures.
+type ShareStore interface {
+	// AccountObjects counts how many of ids are the account's devices or
+	// sites.
+	AccountObjects(ctx context.Context, accountID string, ids []string) (int, error)
+	// CreateShare adds a share and its disclosure in one transaction.
+	CreateShare(ctx context.Context, d access.Decision, disc DisclosureRow, r ShareRow) error
+	AccountShares(ctx context.Context, d access.Decision, accountID string) ([]ShareRow, error)
+	AccountShareUses(ctx context.Context, d access.Decision, accountID string) ([]ShareUse, error)
+	// SharesTo lists the shares made to a recipient (a person's or an
+	// integration's ID); d is about the recipient's own ledger.
+	SharesTo(ctx context.Context, d access.Decision, recipientID string) ([]ShareRow, error)
+	ShareUsesBy(ctx context.Context, d access.Decision, recipientID string) ([]ShareUse, error)
+	// SharedDevices returns the account's devices among ids or in the sites
+	// among ids.
+	SharedDevices(ctx context.Context, accountID string, ids []string) ([]string, error)
+	// AcceptShare binds a live, not yet accepted person's share whose
+	// secret hashes to hash to userID, and forgets the secret;
+	// errs.NotFound when there is none.
+	AcceptShare(ctx context.Context, hash, userID string, at time.Time) (ShareRow, error)
+	// IntegrationShare returns the live integration share whose token
+	// hashes to hash, or errs.NotFound.
+	IntegrationShare(ctx context.Context, hash string, at time.Time) (ShareRow, error)
+	// LiveSharesTo lists the live shares of an account to a recipient at a
+	// time; they answer the gate and take no decision.
+	LiveSharesTo(ctx context.Context, recipientID, accountID string, at time.Time) ([]ShareRow, error)
+	RecordShareUse(ctx context.Context, u ShareUse) error
 }

@@ -23,11 +23,16 @@ import (
 // Transfers of control (T1). An account's owner may hand the whole account
 // to another organisation (a merger, an acquisition, a move to another
 // vigil) only by confirming it themselves after a fresh second factor. The
-// package holds every category of every member, in the open JSON layout of
-// access packages, with transfer.json: the account, its sites, its people,
-// what each of them accepted and consented to, and the obligations still
-// open. It is signed like every package. Every member finds the transfer in
-// their ledger.
+// package holds the account's data, in the open JSON layout of access
+// packages, with transfer.json: the account, its sites, its people and the
+// obligations still open. Each other member is asked (by mail and in the
+// app): their own records, and what they accepted and consented to, go
+// only once they agree; until then transfer.json carries only their
+// address and roles, so the receiving side can invite them anew. No one's
+// sign-in history, access log, privacy requests or messages travel: they
+// are each person's own dealings with this vigil, and may concern other
+// accounts. It is signed like every package. Every member finds the
+// transfer in their ledger.
 //
 // Consents never travel as given: a consent is given to whoever asked for
 // it, so the receiving side invites every person again and applies none of
@@ -105,11 +110,14 @@ type TransferSite struct {
 // TransferMember is one person of the account: their roles, what they
 // accepted and consented to here, and where their own data is.
 type TransferMember struct {
-	UserID      string               `json:"user_id"`
-	Email       string               `json:"email"`
-	Name        string               `json:"name"`
-	Roles       []TransferRole       `json:"roles"`
-	Data        string               `json:"data"` // folder of the member's own records
+	UserID string         `json:"user_id"`
+	Email  string         `json:"email"`
+	Name   string         `json:"name,omitempty"`
+	Roles  []TransferRole `json:"roles"`
+	// Consented: the member agreed that their own records go; without it
+	// only their address and roles travel, to invite them anew.
+	Consented   bool                 `json:"consented"`
+	Data        string               `json:"data,omitempty"` // folder of the member's own records
 	Acceptances []TransferAcceptance `json:"acceptances"`
 	Consents    []TransferConsent    `json:"consents"`
 }
@@ -163,9 +171,10 @@ type TransferShare struct {
 	Until      *time.Time           `json:"until,omitempty"`
 }
 
-// TransferRequest is a member's data-subject request not yet answered.
+// TransferRequest is a data-subject request not yet answered of a member
+// who agreed to the transfer: what it asks and when it is due, never its
+// identifier or content (this vigil answers it).
 type TransferRequest struct {
-	ID       string             `json:"id"`
 	MemberID string             `json:"member_id"`
 	Kind     fulfil.RequestKind `json:"kind"`
 	Status   Status             `json:"status"`
@@ -183,14 +192,27 @@ const consentNote = "These consents and acceptances were given to this vigil. A 
 
 func transferOwner(id string) string { return id + ".transfer" }
 
+// ownDealings are categories that record a person's own dealings with this
+// vigil rather than the account: they never travel with an account.
+var ownDealings = map[datamap.CategoryID]string{
+	datamap.AuditTrail:     "who did what, when and from where is each person's own record; each reads theirs here",
+	datamap.LogAccess:      "each person's sign-ins and app use (addresses, browsers) are their own; each reads theirs here",
+	datamap.PrivacyRequest: "each person's privacy requests are their own; this vigil answers those still open",
+	datamap.PrivacyConsent: "consents do not carry over; transfer.json records the choices of members who agreed",
+	datamap.NotifyMessage:  "a person's messages may concern their other accounts; the receiving side sends its own",
+}
+
 // transferCategories are the categories a transfer carries: every one with
 // an exporter, except sign-in credentials and sessions, which are bound to
-// this vigil and never leave their owner.
+// this vigil and never leave their owner, and each person's own dealings
+// with this vigil.
 func (s *Requests) transferCategories() (in []datamap.CategoryID, out []TransferLeftOut) {
 	for _, c := range s.fulfil.SubjectCategories() {
 		switch {
 		case c.Sensitivity == datamap.Credential || c.ID == datamap.AccountSession:
 			out = append(out, TransferLeftOut{Category: c.ID, Why: "sign-in credentials and sessions never leave vigil; each person signs in anew"})
+		case ownDealings[c.ID] != "":
+			out = append(out, TransferLeftOut{Category: c.ID, Why: ownDealings[c.ID]})
 		case s.fulfil.Handlers(c.ID).Export != nil:
 			in = append(in, c.ID)
 		}
@@ -229,29 +251,47 @@ func (s *Requests) StartTransfer(ctx context.Context, p access.Principal, sessio
 	now := s.clk.Now().UTC().Truncate(time.Microsecond)
 	doc := TransferDocument{Format: transferFormat, TransferID: id.New("dsc"), CreatedAt: now, Recipient: strings.TrimSpace(in.Recipient),
 		Reason: strings.TrimSpace(in.Reason), ConfirmedBy: p.ID, ConsentNote: consentNote}
-	cats, leftOut := s.transferCategories()
-	doc.LeftOut = leftOut
-	subjects, err := s.describe(ctx, p, accountID, &doc)
+	m, subjects, err := s.buildTransfer(ctx, p, accountID, &doc)
 	if err != nil {
 		return TransferStarted{}, err
 	}
-	d, err := s.gate.Check(ctx, access.System(JobTransfer), access.Create,
-		access.Resource{Category: datamap.PrivacyExport, AccountID: accountID, ID: doc.TransferID}, datamap.PurposeService)
-	if err != nil {
-		return TransferStarted{}, err
+	cats, _ := s.transferCategories()
+	// Every member finds the transfer in their ledger, and each other
+	// member is asked whether their own records go with it.
+	all := make([]fulfil.Subject, 0, len(doc.Members))
+	for _, mb := range doc.Members {
+		all = append(all, fulfil.Subject{Kind: fulfil.RequesterUser, ID: mb.UserID})
 	}
-	_ = d // the package lives in the blob store, which takes no decision; the entry records its making
-	m, err := s.storePackage(ctx, transferOwner(doc.TransferID), func(w io.Writer) (Manifest, error) {
-		return s.writeTransfer(ctx, w, doc, subjects, fulfil.Scope{Categories: cats})
-	})
-	if err != nil {
-		return TransferStarted{}, err
-	}
-	if err := s.recordTransfer(ctx, p, doc, subjects, cats); err != nil {
+	if err := s.recordTransfer(ctx, p, doc, all, cats); err != nil {
 		return TransferStarted{}, errors.Join(err, s.dropTransfer(ctx, doc.TransferID))
 	}
+	if err := s.askMembers(ctx, doc); err != nil {
+		return TransferStarted{}, err
+	}
+	_ = subjects
 	return TransferStarted{ID: doc.TransferID, AccountID: accountID, Recipient: doc.Recipient, Reason: doc.Reason, CreatedAt: now,
-		Members: len(subjects), Files: len(m.Files), Package: "/api/v1/accounts/" + accountID + "/transfers/" + doc.TransferID + "/package"}, nil
+		Members: len(doc.Members), Files: len(m.Files), Package: "/api/v1/accounts/" + accountID + "/transfers/" + doc.TransferID + "/package"}, nil
+}
+
+// buildTransfer describes the account as it is now, with the records of
+// the members who agreed so far, and stores the signed package.
+func (s *Requests) buildTransfer(ctx context.Context, p access.Principal, accountID string, doc *TransferDocument) (Manifest, []fulfil.Subject, error) {
+	cats, leftOut := s.transferCategories()
+	doc.LeftOut = leftOut
+	subjects, err := s.describe(ctx, p, accountID, doc)
+	if err != nil {
+		return Manifest{}, nil, err
+	}
+	if _, err := s.gate.Check(ctx, access.System(JobTransfer), access.Create,
+		access.Resource{Category: datamap.PrivacyExport, AccountID: accountID, ID: doc.TransferID}, datamap.PurposeService); err != nil {
+		return Manifest{}, nil, err
+	}
+	// The package lives in the blob store, which takes no decision; the
+	// entry above records its making.
+	m, err := s.storePackage(ctx, transferOwner(doc.TransferID), func(w io.Writer) (Manifest, error) {
+		return s.writeTransfer(ctx, w, *doc, subjects, fulfil.Scope{Categories: cats})
+	})
+	return m, subjects, err
 }
 
 // describe fills transfer.json from the account, its members and their
@@ -275,18 +315,33 @@ func (s *Requests) describe(ctx context.Context, p access.Principal, accountID s
 	if err != nil {
 		return nil, err
 	}
+	answers, err := s.store.TransferAnswers(ctx, doc.TransferID)
+	if err != nil {
+		return nil, err
+	}
+	agreed := func(userID string) bool { return userID == doc.ConfirmedBy || answers[userID] == AnswerAgreed }
 	var subjects []fulfil.Subject
 	for _, mb := range members {
-		i := slices.IndexFunc(subjects, func(x fulfil.Subject) bool { return x.ID == mb.UserID })
+		i := slices.IndexFunc(doc.Members, func(x TransferMember) bool { return x.UserID == mb.UserID })
 		if i < 0 {
-			subjects = append(subjects, fulfil.Subject{Kind: fulfil.RequesterUser, ID: mb.UserID})
-			doc.Members = append(doc.Members, TransferMember{UserID: mb.UserID, Email: mb.Email, Name: mb.Name, Data: "members/" + mb.UserID + "/"})
-			i = len(subjects) - 1
+			tm := TransferMember{UserID: mb.UserID, Email: mb.Email, Consented: agreed(mb.UserID),
+				Acceptances: []TransferAcceptance{}, Consents: []TransferConsent{}}
+			if tm.Consented {
+				tm.Name, tm.Data = mb.Name, "members/"+mb.UserID+"/"
+				subjects = append(subjects, fulfil.Subject{Kind: fulfil.RequesterUser, ID: mb.UserID})
+			}
+			doc.Members = append(doc.Members, tm)
+			i = len(doc.Members) - 1
 		}
-		subjects[i].Memberships = append(subjects[i].Memberships, access.Membership{AccountID: accountID, SiteID: mb.SiteID, Role: mb.Role})
 		doc.Members[i].Roles = append(doc.Members[i].Roles, TransferRole{Role: mb.Role, SiteID: mb.SiteID})
+		if j := slices.IndexFunc(subjects, func(x fulfil.Subject) bool { return x.ID == mb.UserID }); j >= 0 {
+			subjects[j].Memberships = append(subjects[j].Memberships, access.Membership{AccountID: accountID, SiteID: mb.SiteID, Role: mb.Role})
+		}
 	}
 	for i := range doc.Members {
+		if !doc.Members[i].Consented {
+			continue
+		}
 		if err := s.consentsOf(ctx, &doc.Members[i]); err != nil {
 			return nil, err
 		}
@@ -362,7 +417,7 @@ func (s *Requests) obligations(ctx context.Context, p access.Principal, accountI
 		}
 		for _, r := range rows {
 			if r.Status != StatusClosed {
-				o.OpenRequests = append(o.OpenRequests, TransferRequest{ID: r.ID, MemberID: subj.ID, Kind: r.Kind, Status: r.Status, DueAt: r.Deadline()})
+				o.OpenRequests = append(o.OpenRequests, TransferRequest{MemberID: subj.ID, Kind: r.Kind, Status: r.Status, DueAt: r.Deadline()})
 			}
 		}
 	}
@@ -395,8 +450,8 @@ func (s *Requests) writeTransfer(ctx context.Context, w io.Writer, doc TransferD
 	}
 	m.Files = append(m.Files, f)
 	io.WriteString(fp, f.SHA256) //nolint:errcheck // a hash never fails
-	for i, subj := range subjects {
-		if err := s.writeSubject(ctx, zw, doc.Members[i].Data, JobTransfer, subj, sc, &m, fp); err != nil {
+	for _, subj := range subjects {
+		if err := s.writeSubject(ctx, zw, "members/"+subj.ID+"/", JobTransfer, subj, sc, &m, fp); err != nil {
 			return m, err
 		}
 	}
@@ -450,8 +505,17 @@ func (s *Requests) TransferPackage(ctx context.Context, p access.Principal, sess
 	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(rows, func(r DisclosureRow) bool { return r.ID == transferID && r.Kind == Transfer && r.SubjectID == "" }) {
+	i := slices.IndexFunc(rows, func(r DisclosureRow) bool { return r.ID == transferID && r.Kind == Transfer && r.SubjectID == "" })
+	if i < 0 {
 		return nil, errs.E(errs.NotFound, "transfer not found")
+	}
+	// Rebuilt at each download: it carries the records of the members who
+	// agreed by now, and nothing of those who did not.
+	entry := s.ledger.disclosure(ctx, rows[i], true)
+	doc := TransferDocument{Format: transferFormat, TransferID: transferID, CreatedAt: rows[i].DisclosedAt, Recipient: entry.Recipient,
+		Reason: entry.Details, ConfirmedBy: rows[i].RecordedBy, ConsentNote: consentNote}
+	if _, _, err := s.buildTransfer(ctx, p, accountID, &doc); err != nil {
+		return nil, err
 	}
 	rc, err := s.blobs.Open(ctx, transferOwner(transferID), packageKey)
 	if errs.Is(err, errs.NotFound) || errs.Is(err, errs.Gone) {

@@ -54,6 +54,23 @@ func (s *Requests) ImportTransfer(ctx context.Context, p access.Principal, r io.
 	if err != nil {
 		return TransferImport{}, err
 	}
+	// A package imports once: a second import of the same transfer, here,
+	// would make a second account of the same people.
+	now := s.clk.Now().UTC().Truncate(time.Microsecond)
+	if err := s.store.ClaimImport(ctx, doc.TransferID, p.ID, now); err != nil {
+		if errs.Is(err, errs.Conflict) {
+			return TransferImport{}, errs.E(errs.Conflict, "this package was imported already; a transfer imports once")
+		}
+		return TransferImport{}, err
+	}
+	imported := false
+	defer func() {
+		if !imported {
+			if err := s.store.ImportFailed(context.WithoutCancel(ctx), doc.TransferID); err != nil {
+				s.log.Error("a failed import's claim was not released", "transfer", doc.TransferID, "err", err)
+			}
+		}
+	}()
 	in := account.Imported{Name: doc.Account.Name, Region: doc.Account.Region}
 	for _, st := range doc.Sites {
 		in.Sites = append(in.Sites, account.ImportedSite{Ref: st.ID, SiteInput: account.SiteInput{Name: st.Name, TimeZone: st.TimeZone}})
@@ -69,6 +86,10 @@ func (s *Requests) ImportTransfer(ctx context.Context, p access.Principal, r io.
 	if err != nil {
 		return TransferImport{}, err
 	}
+	imported = true
+	if err := s.store.ImportDone(ctx, doc.TransferID, imp.Account.ID); err != nil {
+		return TransferImport{}, err
+	}
 	out := TransferImport{ImportedAccount: imp, TransferID: doc.TransferID, FromAccountID: doc.Account.ID, ConsentsNotApplied: consents,
 		Note: "Every other member was invited again. No consent or acceptance from the package was applied: each person gives " +
 			"their own when they join, and until then nothing of theirs is used for an optional purpose."}
@@ -76,7 +97,6 @@ func (s *Requests) ImportTransfer(ctx context.Context, p access.Principal, r io.
 	if err != nil {
 		return out, err
 	}
-	now := s.clk.Now().UTC().Truncate(time.Microsecond)
 	ref := "transfer " + doc.TransferID + " of account " + doc.Account.ID + ", manifest signed by " + from.Name + " (" + from.PublicKey + ")"
 	details := "Imported from another vigil for " + doc.Recipient + ": " + doc.Reason + " (" + strconv.Itoa(len(m.Files)) +
 		" files; " + strconv.Itoa(len(out.Invitations)) + " people invited again; consents not carried over)"

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/config"
@@ -148,6 +149,8 @@ func TestAccountTransfer(t *testing.T) {
 		if r := bob.Do("GET", tr.Package, nil); r.Status != http.StatusForbidden {
 			t.Errorf("a member downloaded the transfer package: %d", r.Status)
 		}
+		// Bob agrees that his records go; Cat does not answer.
+		bob.Must(http.StatusNoContent, "PUT", "/api/v1/me/transfer-asks/"+tr.ID, map[string]any{"agree": true})
 		pkg := ann.Must(http.StatusOK, "GET", tr.Package, nil).Body
 		files := vigiltest.Unzip(t, pkg)
 		var doc privacy.TransferDocument
@@ -159,7 +162,13 @@ func TestAccountTransfer(t *testing.T) {
 			t.Fatalf("transfer.json: %+v", doc)
 		}
 		for _, m := range doc.Members {
-			if len(m.Acceptances) == 0 {
+			if m.Email == "cat@example.com" {
+				if m.Consented || m.Data != "" || len(m.Acceptances) != 0 || m.Name != "" || len(m.Roles) != 1 {
+					t.Errorf("Cat, who did not answer, is in transfer.json with more than her address and role: %+v", m)
+				}
+				continue
+			}
+			if len(m.Acceptances) == 0 || !m.Consented {
 				t.Errorf("%s: no acceptances in transfer.json", m.Email)
 			}
 			if _, ok := files[m.Data+"data/account.profile.json"]; !ok {
@@ -264,6 +273,15 @@ func TestAccountTransfer(t *testing.T) {
 			t.Fatalf("import: %d %s", r.Status, r.Body)
 		}
 		r.Decode(t, &got)
+		// A package imports once.
+		if r := zed.DoType("POST", imp, "application/zip", pkg); r.Status != http.StatusConflict {
+			t.Errorf("a second import of the package: %d %s", r.Status, r.Body)
+		}
+		var after struct{ Accounts []account.Account }
+		zed.Must(http.StatusOK, "GET", "/api/v1/me/accounts", nil).Decode(t, &after)
+		if len(after.Accounts) != 2 {
+			t.Errorf("after a refused second import zed has %d accounts", len(after.Accounts))
+		}
 		if got.Account.Name != "Pay at evil.example/now" || got.Account.Region != "EU" || got.FromAccountID != ann.AccountID ||
 			len(got.Sites) != 1 || got.Sites[0].Name != "Corner shop" || got.Sites[0].TimeZone != "Europe/Paris" {
 			t.Fatalf("imported account: %+v", got)
@@ -332,5 +350,152 @@ func TestAccountTransfer(t *testing.T) {
 		if !slices.ContainsFunc(bobAccounts.Accounts, func(a account.Account) bool { return a.ID == got.Account.ID }) {
 			t.Errorf("Bob did not join the imported account: %+v", bobAccounts.Accounts)
 		}
+	})
+}
+
+// A transfer package exposes no member: it carries nobody's sign-in
+// history, access log, privacy requests or messages (the owner's
+// neither), and a member's own records and consents only once that member
+// agreed; until then only their address and role, to invite them anew.
+// Members are told by mail and find the question in the app. Scanned for
+// every member's addresses, browsers and request IDs, the package holds
+// none.
+// proves: T1, R7
+func TestTransferPackageExposesNobody(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		ann := e.SignUp("ann@example.com")
+		acc := "/api/v1/accounts/" + ann.AccountID
+		bob, cat := e.SignUp("bob@example.com"), e.SignUp("cat@example.com")
+		for _, c := range []*vigiltest.Client{bob, cat} {
+			ann.Must(http.StatusAccepted, "POST", acc+"/invitations", map[string]string{"email": c.Email, "role": "member"})
+			c.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, c.Email, "invit").Token(t)})
+		}
+		// Sign-in history, app use and a privacy request of each member.
+		var reqIDs []string
+		for _, c := range []*vigiltest.Client{bob, cat, ann} {
+			for range 3 {
+				c.Login()
+				c.Must(http.StatusOK, "GET", "/api/v1/me", nil)
+			}
+			c.WithMFA()
+			var rq privacy.Request
+			c.Must(http.StatusCreated, "POST", "/api/v1/me/privacy-requests", map[string]any{"kind": "access", "region": "eu",
+				"scope": map[string]any{"categories": []string{"account.profile"}, "from": e.Clock.Now().AddDate(0, -1, 0), "to": e.Clock.Now()}}).Decode(t, &rq)
+			reqIDs = append(reqIDs, rq.ID)
+		}
+		var tr privacy.TransferStarted
+		ann.Must(http.StatusCreated, "POST", acc+"/transfers", map[string]any{"recipient": "Acme Security Ltd", "reason": "Acme buys the shop", "confirm": true}).Decode(t, &tr)
+		for _, c := range []*vigiltest.Client{bob, cat} {
+			m := e.Mail.Wait(t, c.Email, "being transferred")
+			if !strings.Contains(m.Body, "only if you agree") {
+				t.Errorf("%s's mail: %s", c.Email, m.Body)
+			}
+			var asks struct{ Asks []privacy.TransferAsk }
+			c.Must(http.StatusOK, "GET", "/api/v1/me/transfer-asks", nil).Decode(t, &asks)
+			if len(asks.Asks) != 1 || asks.Asks[0].TransferID != tr.ID || asks.Asks[0].Answer != "" {
+				t.Errorf("%s's asks: %+v", c.Email, asks.Asks)
+			}
+		}
+		scan := func(when string, pkg []byte, consented ...*vigiltest.Client) {
+			t.Helper()
+			files := vigiltest.Unzip(t, pkg)
+			whole := string(pkg)
+			for name, b := range files {
+				whole += name + string(b)
+				for _, cat := range []string{"log.audit", "log.access", "privacy.request", "privacy.consent", "notify.message", "account.session"} {
+					if strings.Contains(name, "/"+cat+".") {
+						t.Errorf("%s: the package holds %s", when, name)
+					}
+				}
+			}
+			for _, leak := range append([]string{"127.0.0.1", "Go-http-client"}, reqIDs...) {
+				if strings.Contains(whole, leak) {
+					t.Errorf("%s: the package holds %q", when, leak)
+				}
+			}
+			for _, c := range []*vigiltest.Client{bob, cat} {
+				has := false
+				for name := range files {
+					has = has || strings.HasPrefix(name, "members/"+c.UserID+"/")
+				}
+				if want := slices.Contains(consented, c); has != want {
+					t.Errorf("%s: %s's records in the package: %v, want %v", when, c.Email, has, want)
+				}
+			}
+		}
+		scan("before anyone answered", ann.Must(http.StatusOK, "GET", tr.Package, nil).Body)
+		bob.Must(http.StatusNoContent, "PUT", "/api/v1/me/transfer-asks/"+tr.ID, map[string]any{"agree": true})
+		cat.Must(http.StatusNoContent, "PUT", "/api/v1/me/transfer-asks/"+tr.ID, map[string]any{"agree": false})
+		scan("after Bob agreed and Cat refused", ann.Must(http.StatusOK, "GET", tr.Package, nil).Body, bob)
+		if r := cat.Do("PUT", "/api/v1/me/transfer-asks/dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", map[string]any{"agree": true}); r.Status != http.StatusNotFound {
+			t.Errorf("answering a transfer one was not asked about: %d", r.Status)
+		}
+	})
+}
+
+// After the owner confirms the import, the source account is frozen (its
+// people read and export, nobody changes it), every member is told when it
+// closes, and it closes on that date; completing twice is refused, and an
+// account may instead be kept, with its reason.
+// proves: T1
+func TestTransferredAccountFreezesThenCloses(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		ann := e.SignUp("ann@example.com")
+		acc := "/api/v1/accounts/" + ann.AccountID
+		bob := e.SignUp("bob@example.com")
+		ann.Must(http.StatusAccepted, "POST", acc+"/invitations", map[string]string{"email": bob.Email, "role": "admin"})
+		bob.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, bob.Email, "invit").Token(t)})
+		ann.WithMFA()
+		var tr privacy.TransferStarted
+		ann.Must(http.StatusCreated, "POST", acc+"/transfers", map[string]any{"recipient": "Acme", "reason": "sold", "confirm": true}).Decode(t, &tr)
+		done := acc + "/transfers/" + tr.ID + "/complete"
+		if r := bob.Do("POST", done, map[string]any{}); r.Status != http.StatusForbidden {
+			t.Errorf("an admin completed the transfer: %d", r.Status)
+		}
+		if r := ann.Do("POST", done, map[string]any{"keep": true}); r.Status != http.StatusBadRequest {
+			t.Errorf("keeping without a reason: %d", r.Status)
+		}
+		var c privacy.TransferClosure
+		ann.Must(http.StatusOK, "POST", done, map[string]any{}).Decode(t, &c)
+		if c.ClosesAt == nil || c.FrozenAt == nil || c.ClosesAt.Sub(*c.FrozenAt) != privacy.TransferCloseAfter {
+			t.Fatalf("closure: %+v", c)
+		}
+		if r := ann.Do("POST", done, map[string]any{}); r.Status != http.StatusConflict {
+			t.Errorf("completing twice: %d", r.Status)
+		}
+		m := e.Mail.Wait(t, bob.Email, "was transferred")
+		if !strings.Contains(m.Body, c.ClosesAt.Format("2 January 2006")) {
+			t.Errorf("bob is not told when it closes: %s", m.Body)
+		}
+		// Frozen: reads work, changes do not.
+		bob.Login()
+		bob.Must(http.StatusOK, "GET", acc+"/sites", nil)
+		if r := bob.Do("POST", acc+"/sites", map[string]string{"name": "Barn", "time_zone": "UTC"}); r.Status != http.StatusForbidden {
+			t.Errorf("a change to the frozen account: %d %s", r.Status, r.Body)
+		}
+		if n, err := e.App.Requests.CloseTransferred(t.Context()); err != nil || n != 0 {
+			t.Fatalf("closed before its date: %d %v", n, err)
+		}
+		e.Clock.Advance(privacy.TransferCloseAfter + time.Minute)
+		if n, err := e.App.Requests.CloseTransferred(t.Context()); err != nil || n != 1 {
+			t.Fatalf("closing: %d %v", n, err)
+		}
+		bob.Login()
+		if r := bob.Do("GET", acc, nil); r.Status != http.StatusNotFound {
+			t.Errorf("the closed account still opens: %d", r.Status)
+		}
+
+		// Another owner keeps theirs, with a reason.
+		cy := e.SignUp("cy@example.com")
+		cy.WithMFA()
+		var tr2 privacy.TransferStarted
+		cy.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+cy.AccountID+"/transfers", map[string]any{"recipient": "Acme", "reason": "trial", "confirm": true}).Decode(t, &tr2)
+		var kept privacy.TransferClosure
+		cy.Must(http.StatusOK, "POST", "/api/v1/accounts/"+cy.AccountID+"/transfers/"+tr2.ID+"/complete",
+			map[string]any{"keep": true, "keep_reason": "we run both during the migration"}).Decode(t, &kept)
+		if !kept.Kept || kept.ClosesAt != nil {
+			t.Errorf("kept: %+v", kept)
+		}
+		cy.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+cy.AccountID+"/sites", map[string]string{"name": "Barn", "time_zone": "UTC"})
 	})
 }

@@ -188,10 +188,11 @@ func (s *AccountStore) DeleteSite(ctx context.Context, d access.Decision, accoun
 func (s *AccountStore) Memberships(ctx context.Context, userID string) ([]access.Membership, error) {
 	return queryAll(ctx, s.db, "memberships", func(sc scanner) (m access.Membership, err error) {
 		var role string
-		err = sc.Scan(&m.AccountID, &m.SiteID, &role)
-		m.Role = access.Role(role)
+		var frozen int64
+		err = sc.Scan(&m.AccountID, &m.SiteID, &role, &frozen)
+		m.Role, m.Frozen = access.Role(role), frozen != 0
 		return m, err
-	}, `SELECT m.account_id, m.site_id, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id
+	}, `SELECT m.account_id, m.site_id, m.role, a.frozen_at FROM memberships m JOIN accounts a ON a.id = m.account_id
 		WHERE m.user_id = ? AND a.closed_at = 0 ORDER BY m.account_id, m.site_id`, userID)
 }
 

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -115,14 +114,15 @@ func (s *PrivacyStore) Disclosures(ctx context.Context, d access.Decision, accou
 		WHERE account_id = ? ORDER BY disclosed_at DESC, id`, accountID)
 }
 
-// SubjectDisclosures lists the entries that concern one person, newest
-// first.
+// SubjectDisclosures lists the entries that concern one person (and the
+// shares made to them), newest first.
 func (s *PrivacyStore) SubjectDisclosures(ctx context.Context, d access.Decision, subjectID string) ([]privacy.DisclosureRow, error) {
 	if err := d.Require(access.List, personOf(datamap.PrivacyDisclosure, subjectID)); err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, "disclosures", scanDisclosure, `SELECT `+disclosureColumns+` FROM privacy_disclosures
-		WHERE subject_id = ? ORDER BY disclosed_at DESC, id`, subjectID)
+		WHERE subject_id = ? OR id IN (SELECT id FROM privacy_shares WHERE recipient_id = ?)
+		ORDER BY disclosed_at DESC, id`, subjectID, subjectID)
 }
 
 // RevokeShare ends a live share of an account.
@@ -140,14 +140,21 @@ func (s *PrivacyStore) RevokeShare(ctx context.Context, d access.Decision, accou
 	})
 }
 
-// LiveShare returns a share of an account that is live at a time.
-func (s *PrivacyStore) LiveShare(ctx context.Context, accountID, id string, at time.Time) (privacy.DisclosureRow, error) {
-	var r privacy.DisclosureRow
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		var err error
-		r, err = scanDisclosure(tx.QueryRow(ctx, `SELECT `+disclosureColumns+` FROM privacy_disclosures WHERE account_id = ? AND id = ?
-			AND kind = ? AND revoked_at = 0 AND expires_at > ?`, accountID, id, string(privacy.Share), Micros(at)))
-		return tx.Err(err, "share")
+// RecordMail keeps one transactional message's check.
+func (s *PrivacyStore) RecordMail(ctx context.Context, r privacy.MailRecord) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO privacy_mail_log (id, at, processor_id, subject, status, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.ID, Micros(r.At), r.ProcessorID, r.Subject, r.Status, r.Reason)
+		return tx.Err(err, "mail record")
 	})
-	return r, err
+}
+
+// MailRecords lists the latest transactional messages, newest first.
+func (s *PrivacyStore) MailRecords(ctx context.Context, limit int) ([]privacy.MailRecord, error) {
+	return queryAll(ctx, s.db, "mail records", func(sc scanner) (r privacy.MailRecord, err error) {
+		var at int64
+		err = sc.Scan(&r.ID, &at, &r.ProcessorID, &r.Subject, &r.Status, &r.Reason)
+		r.At = FromMicros(at)
+		return r, err
+	}, `SELECT id, at, processor_id, subject, status, reason FROM privacy_mail_log ORDER BY at DESC, id DESC LIMIT ?`, limit)
 }

@@ -536,3 +536,34 @@ func (s *PrivacyStore) PurgeSessions(ctx context.Context, d access.Decision, own
 	}
 	return s.exec(ctx, `DELETE FROM sessions WHERE principal_id = ? AND expires_at < ?`, owner, Micros(cutoff))
 }
+
+// OpenRequestNaming returns an open privacy request of subjectID, or of a
+// person of the account, or "" when there is none.
+func (s *PrivacyStore) OpenRequestNaming(ctx context.Context, accountID, subjectID string) (string, error) {
+	ids, err := queryAll(ctx, s.db, "open requests", scanString, `SELECT r.id FROM privacy_requests r
+		WHERE r.status != 'closed' AND (r.requester_id = ? OR r.requester_id IN (SELECT user_id FROM memberships WHERE account_id = ?))
+		ORDER BY r.submitted_at, r.id LIMIT 1`, subjectID, accountID)
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// AddReply keeps a requester's reply.
+func (s *PrivacyStore) AddReply(ctx context.Context, r privacy.ReplyRow) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO privacy_request_replies (id, request_id, appeal, text_sealed, created_at) VALUES (?, ?, ?, ?, ?)`,
+			r.ID, r.RequestID, boolInt(r.Appeal), r.TextSealed, Micros(r.CreatedAt))
+		return tx.Err(err, "reply")
+	})
+}
+
+// Replies lists a request's replies, oldest first.
+func (s *PrivacyStore) Replies(ctx context.Context, requestID string) ([]privacy.ReplyRow, error) {
+	return queryAll(ctx, s.db, "replies", func(sc scanner) (r privacy.ReplyRow, err error) {
+		var appeal, at int64
+		err = sc.Scan(&r.ID, &r.RequestID, &appeal, &r.TextSealed, &at)
+		r.Appeal, r.CreatedAt = appeal != 0, FromMicros(at)
+		return r, err
+	}, `SELECT id, request_id, appeal, text_sealed, created_at FROM privacy_request_replies WHERE request_id = ? ORDER BY created_at, id`, requestID)
+}

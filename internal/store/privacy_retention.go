@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -165,4 +166,42 @@ func (s *PrivacyStore) DeleteDocuments(ctx context.Context, d access.Decision, i
 		return 0, err
 	}
 	return s.exec(ctx, `DELETE FROM privacy_request_documents WHERE request_id = ?`, id)
+}
+
+// RecordRetentionRun keeps what a sweep did.
+func (s *PrivacyStore) RecordRetentionRun(ctx context.Context, run privacy.RetentionRun) error {
+	report, err := json.Marshal(struct {
+		Categories []privacy.RunCategory `json:"categories"`
+		NoPurger   []string              `json:"no_purger"`
+		Error      string                `json:"error,omitempty"`
+	}{run.Categories, run.NoPurger, run.Error})
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO privacy_retention_runs (id, trigger, dry_run, started_at, finished_at, report)
+			VALUES (?, ?, ?, ?, ?, ?)`, run.ID, run.Trigger, boolInt(run.DryRun), Micros(run.StartedAt), Micros(run.FinishedAt), string(report))
+		return tx.Err(err, "retention run")
+	})
+}
+
+// RetentionRuns lists the latest runs, newest first.
+func (s *PrivacyStore) RetentionRuns(ctx context.Context, limit int) ([]privacy.RetentionRun, error) {
+	return queryAll(ctx, s.db, "retention runs", func(sc scanner) (r privacy.RetentionRun, err error) {
+		var dry, started, finished int64
+		var report string
+		if err = sc.Scan(&r.ID, &r.Trigger, &dry, &started, &finished, &report); err != nil {
+			return r, err
+		}
+		r.DryRun, r.StartedAt, r.FinishedAt = dry != 0, FromMicros(started), FromMicros(finished)
+		var rep struct {
+			Categories []privacy.RunCategory `json:"categories"`
+			NoPurger   []string              `json:"no_purger"`
+			Error      string                `json:"error"`
+		}
+		err = json.Unmarshal([]byte(report), &rep)
+		r.Categories, r.NoPurger, r.Error = rep.Categories, rep.NoPurger, rep.Error
+		return r, err
+	}, `SELECT id, trigger, dry_run, started_at, finished_at, report FROM privacy_retention_runs
+		ORDER BY started_at DESC, id DESC LIMIT ?`, limit)
 }

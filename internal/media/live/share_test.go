@@ -3,9 +3,12 @@ package live_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 // People the owner shares with watch what their role and site allow: a
@@ -73,6 +76,53 @@ func TestSharedViewers(t *testing.T) {
 		}
 		if !watched {
 			t.Error("the owner's access log does not show the guest watching")
+		}
+	})
+}
+
+// A camera shared for live view with a person outside the account: they
+// watch it over LL-HLS and WebRTC; when the owner revokes the share their
+// WebRTC session ends within 2 s and the next playlist request is refused,
+// while the owner watches on.
+// proves: S1, P3
+func TestShareRevocationEndsLiveView(t *testing.T) {
+	ffmpeg, _ := ffmpegTools(t)
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		owner := e.SignUp("owner@example.com")
+		cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Door")
+		jo := e.SignUp("jo@example.com")
+		var sh struct{ ID string }
+		owner.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+owner.AccountID+"/shares", map[string]any{
+			"email": jo.Email, "devices": []string{cred.DeviceID}, "live": true, "until": e.Clock.Now().Add(24 * time.Hour)}).Decode(t, &sh)
+		jo.Must(http.StatusOK, "POST", "/api/v1/shares/accept", map[string]string{"token": e.Mail.Wait(t, jo.Email, "shared with you").Token(t)})
+		publish(t, ffmpeg, rtspURL(e, cred, cred.DeviceID+"/0"), "-c:a", "aac", "-preset", "ultrafast", "-s", "320x240")
+		waitLive(t, e, live.Key{AccountID: owner.AccountID, DeviceID: cred.DeviceID})
+		livePath := "/api/v1/accounts/" + owner.AccountID + "/devices/" + cred.DeviceID + "/channels/0/live"
+		var mine, theirs liveURLs
+		owner.Must(http.StatusOK, "POST", livePath, nil).Decode(t, &mine)
+		jo.Must(http.StatusOK, "POST", livePath, nil).Decode(t, &theirs)
+		watchWHEP(t, e, mine.WHEP)
+		watchWHEP(t, e, theirs.WHEP)
+		viewers := func() int { return e.App.Live.WebRTCViewers(cred.DeviceID) }
+		if n := viewers(); n != 2 {
+			t.Fatalf("%d WebRTC viewers", n)
+		}
+		if r := e.Client().Do("GET", theirs.HLS, nil); r.Status != http.StatusOK {
+			t.Fatalf("jo's playlist: %d", r.Status)
+		}
+
+		owner.Must(http.StatusNoContent, "DELETE", "/api/v1/accounts/"+owner.AccountID+"/shares/"+sh.ID, nil)
+		acted := time.Now()
+		waittest.Within(t, "the share recipient's WebRTC session to end", 2*time.Second, func() bool { return viewers() == 1 })
+		t.Logf("the recipient's WebRTC session ended %s after the revocation answered", time.Since(acted).Round(10*time.Millisecond))
+		if r := e.Client().Do("GET", theirs.HLS, nil); r.Status != http.StatusUnauthorized {
+			t.Errorf("jo's playlist after revocation: %d, want 401", r.Status)
+		}
+		if r := jo.Do("POST", livePath, nil); r.Status != http.StatusNotFound {
+			t.Errorf("jo starts live view after revocation: %d", r.Status)
+		}
+		if r := e.Client().Do("GET", mine.HLS, nil); r.Status != http.StatusOK {
+			t.Errorf("owner's playlist after the revocation: %d", r.Status)
 		}
 	})
 }

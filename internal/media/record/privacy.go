@@ -118,9 +118,24 @@ func (h privacyHandler) ExportMedia(ctx context.Context, d access.Decision, subj
 		}
 		for _, run := range runs {
 			g := media.Grant{AccountID: run.acct, DeviceID: run.dev, Channel: run.ch, From: run.from, To: run.to}
+			name := ExportName(run.dev, run.ch, run.from)
+			if subj.Redact != nil && !subj.Redact.CanRedactVideo() {
+				// Other people cannot be blurred here: withheld, not shown (R7).
+				subj.Withheld(datamap.MediaSegment, name, fulfil.WithheldReason)
+				continue
+			}
 			pr, pw := io.Pipe()
 			go func() { pw.CloseWithError(h.s.writeMP4(ctx, g, pw, nil)) }()
-			err := put(ExportName(run.dev, run.ch, run.from), pr)
+			src := io.Reader(pr)
+			if subj.Redact != nil {
+				// Decoded, blurred frame by frame and re-encoded by ffmpeg
+				// through pipes: no frame reaches the disk in the clear.
+				rr, rw := io.Pipe()
+				go func() { rw.CloseWithError(subj.Redact.RedactVideo(ctx, pr, rw)) }()
+				src = rr
+				defer rr.CloseWithError(io.ErrClosedPipe)
+			}
+			err := put(name, src)
 			pr.CloseWithError(io.ErrClosedPipe)
 			if err != nil {
 				return err

@@ -87,6 +87,21 @@ func (s *Service) Timeline(ctx context.Context, p access.Principal, accountID, d
 	if err := checkSpan(from, to); err != nil {
 		return Timeline{}, err
 	}
+	if sc, shared := d.Share(); shared {
+		// A share shows only the recordings it opens.
+		if !sc.Recordings {
+			return Timeline{}, errs.E(errs.Forbidden, "this share opens live view, not recordings")
+		}
+		if !sc.From.IsZero() && from.Before(sc.From) {
+			from = sc.From
+		}
+		if !sc.To.IsZero() && to.After(sc.To) {
+			to = sc.To
+		}
+		if !to.After(from) {
+			return Timeline{From: from.UTC(), To: from.UTC(), Ranges: []Range{}, Marks: []MarkRow{}}, nil
+		}
+	}
 	t := Timeline{From: from.UTC(), To: to.UTC()}
 	if t.Ranges, err = s.st.Ranges(ctx, d, accountID, deviceID, channel, from, to); err != nil {
 		return t, err
@@ -130,6 +145,9 @@ func (s *Service) Playback(ctx context.Context, p access.Principal, accountID, d
 	}
 	if err := s.checkRecorded(from, to); err != nil {
 		return Stream{}, err
+	}
+	if sc, shared := d.Share(); shared && (!sc.Recordings || !sc.InWindow(from, to)) {
+		return Stream{}, errs.E(errs.Forbidden, "this share does not open these recordings")
 	}
 	g := media.Grant{Scope: media.ScopePlayback, Via: d.Via()}
 	export := access.Resource{Category: datamap.MediaSegment, AccountID: accountID, SiteID: d.Resource().SiteID, ID: deviceID}

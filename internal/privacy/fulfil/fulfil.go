@@ -80,6 +80,32 @@ type Subject struct {
 	ID   string // the person's random ID (a user ID, or the ID given to a person without an account)
 	// Memberships are a user's roles; empty for a person without an account.
 	Memberships []access.Membership
+	// Redact, when set, hides everyone but the subject in the media an
+	// exporter writes (R7): the privacy centre sets it from the selfie the
+	// requester gave for this request.
+	Redact Redactor
+	// Withhold records a media file an exporter left out and why (a video
+	// that cannot be redacted here); the letter says so.
+	Withhold func(cat datamap.CategoryID, name, reason string)
+}
+
+// Redactor blurs every face but the requester's (R7). A media exporter
+// passes pictures through RedactJPEG and video through RedactVideo; when
+// CanRedactVideo is false it withholds the video instead.
+type Redactor interface {
+	RedactJPEG(ctx context.Context, jpeg []byte) ([]byte, error)
+	CanRedactVideo() bool
+	RedactVideo(ctx context.Context, src io.Reader, dst io.Writer) error
+}
+
+// WithheldReason is what a letter says of a withheld video.
+const WithheldReason = "video cannot be redacted on this server (no video decoder), so it is withheld rather than show other people"
+
+// Withheld calls s.Withhold when set.
+func (s Subject) Withheld(cat datamap.CategoryID, name, reason string) {
+	if s.Withhold != nil {
+		s.Withhold(cat, name, reason)
+	}
 }
 
 // OwnedAccounts returns the accounts in which the subject is an

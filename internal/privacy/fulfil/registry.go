@@ -1,6 +1,7 @@
 package fulfil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -14,6 +15,21 @@ import (
 type Registry struct {
 	dm       *datamap.Registry
 	handlers map[datamap.CategoryID]Handlers
+	redactor func(ctx context.Context, selfie []byte) (Redactor, error)
+}
+
+// SetRedaction registers how a redactor is made from a requester's selfie
+// (face recognition provides it).
+func (r *Registry) SetRedaction(fn func(ctx context.Context, selfie []byte) (Redactor, error)) {
+	r.redactor = fn
+}
+
+// Redactor makes the redactor of one export; nil when nothing can redact.
+func (r *Registry) Redactor(ctx context.Context, selfie []byte) (Redactor, error) {
+	if r.redactor == nil {
+		return nil, nil
+	}
+	return r.redactor(ctx, selfie)
 }
 
 // NewRegistry returns an empty registry over the data map.
