@@ -1,6 +1,7 @@
-// Drives a live view in Chromium: a signed-in owner opens the Devices page
-// and presses Live on a camera that ffmpeg publishes to vigil; the <video>
-// must play (its currentTime advances) over WebRTC, under the production
+// Drives live view in Chromium: a signed-in owner opens the camera grid,
+// where the tile of the camera ffmpeg publishes to vigil plays by itself
+// while on screen, then opens the camera's page, whose <video> must play
+// (its currentTime advances) over WebRTC, under the production
 // Content-Security-Policy, with no console errors.
 // Run by internal/media/live's Go test, which serves vigil, claims the
 // camera and starts ffmpeg.
@@ -17,45 +18,52 @@ const browser = await chromium.launch({
          "--allow-loopback-in-peer-connection"],
 });
 const problems = [];
+
+// advancing waits until the video matching selector plays and its time
+// moves on by more than half a second.
+async function advancing(page, selector) {
+  try {
+    await page.waitForFunction((sel) => {
+      const v = document.querySelector(sel);
+      return v && v.currentTime > 0.5 && v.videoWidth > 0;
+    }, selector, { timeout: 20000 });
+  } catch (e) {
+    const state = await page.evaluate((sel) => { const v = document.querySelector(sel); return v ? JSON.stringify({ readyState: v.readyState, t: v.currentTime, w: v.videoWidth, err: v.error && v.error.message }) : "no video"; }, selector);
+    if (SHOT) await page.screenshot({ path: SHOT });
+    throw new Error(`${selector} does not play: ${state}; page says ${await page.locator("main").textContent()}; ${problems.join("; ")}`);
+  }
+  const t1 = await page.evaluate((sel) => document.querySelector(sel).currentTime, selector);
+  await page.waitForTimeout(1500);
+  const t2 = await page.evaluate((sel) => document.querySelector(sel).currentTime, selector);
+  if (!(t2 > t1 + 0.5)) throw new Error(`${selector} does not advance: ${t1} -> ${t2}`);
+  return [t1, t2];
+}
+
 try {
   const page = await browser.newPage();
   page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
   page.on("pageerror", (e) => problems.push("page error: " + e.message));
+  page.on("response", (r) => { if (r.status() >= 400) problems.push("HTTP " + r.status() + " " + r.request().method() + " " + new URL(r.url()).pathname.replace(/\/media\/live\/[^/]+/, "/media/live/<token>")); });
 
   await page.goto(VIGIL_URL + "/#/login");
   await page.fill("#f-email", EMAIL);
   await page.fill("#f-password", PASSWORD);
   await page.click("button[type=submit]");
-  await page.getByRole("heading", { name: /Hello/ }).waitFor();
+  await page.locator("main h1", { hasText: "Cameras" }).waitFor();
 
-  await page.goto(VIGIL_URL + "/#/devices");
-  const button = page.locator(`button.live[data-device="${DEVICE_ID}"]`);
-  await button.waitFor();
-  await button.click();
-  const video = page.locator("#live-video");
-  await video.waitFor();
-  const native = await video.evaluate((v) => v.canPlayType("application/vnd.apple.mpegurl"));
-  // The picture starts and keeps moving.
-  try {
-    await page.waitForFunction(() => {
-      const v = document.getElementById("live-video");
-      return v && v.currentTime > 0.5 && v.videoWidth > 0;
-    }, null, { timeout: 20000 });
-  } catch (e) {
-    const state = await video.evaluate((v) => JSON.stringify({ readyState: v.readyState, t: v.currentTime, w: v.videoWidth,
-      tracks: v.srcObject ? v.srcObject.getTracks().map((t) => t.kind + ":" + t.readyState) : null, src: v.src, err: v.error && v.error.message }));
-    const status = await page.locator("#live").textContent();
-    if (SHOT) await page.screenshot({ path: SHOT });
-    throw new Error(`the video does not play: ${state}; page says ${status}; ${problems.join("; ")}`);
-  }
-  const t1 = await video.evaluate((v) => v.currentTime);
-  await page.waitForTimeout(1500);
-  const t2 = await video.evaluate((v) => v.currentTime);
-  if (!(t2 > t1 + 0.5)) throw new Error(`the video does not advance: ${t1} -> ${t2}`);
-  const size = await video.evaluate((v) => v.videoWidth + "x" + v.videoHeight);
-  const status = await page.locator("#live p.muted").textContent();
+  // The grid's tile plays live on its own.
+  const tile = `#camera-grid .tile[data-camera$=".${DEVICE_ID}.0"]`;
+  await page.locator(`${tile} video`).waitFor({ timeout: 20000 });
+  const [g1, g2] = await advancing(page, `${tile} video`);
+  console.log(`grid tile plays, currentTime ${g1.toFixed(2)} -> ${g2.toFixed(2)}`);
+
+  await page.click(`${tile} a.name`);
+  await page.locator("#cam-video").waitFor();
+  const [t1, t2] = await advancing(page, "#cam-video");
+  const size = await page.evaluate(() => { const v = document.getElementById("cam-video"); return v.videoWidth + "x" + v.videoHeight; });
+  const status = await page.locator("#cam-status").textContent();
   if (SHOT) await page.screenshot({ path: SHOT });
-  console.log(`live view plays ${size} (${status}; native HLS: ${native || "no"}), currentTime ${t1.toFixed(2)} -> ${t2.toFixed(2)}`);
+  console.log(`live view plays ${size} (${status}), currentTime ${t1.toFixed(2)} -> ${t2.toFixed(2)}`);
   if (problems.length) throw new Error(problems.join("\n"));
   console.log("live flow passed");
 } finally {

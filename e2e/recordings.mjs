@@ -1,5 +1,6 @@
 // Drives the recordings view in Chromium the way an owner would: sign in,
-// open Recordings, pick the day, click the recorded range on the timeline,
+// open the camera's day (through the old Recordings link), click the event
+// mark on the timeline,
 // and watch: the <video> must advance (currentTime grows) on the recording,
 // played from the MP4 a stream token opens. Then export the range.
 // Run by internal/web's Go test, which records a camera before it starts.
@@ -22,28 +23,33 @@ try {
   await page.fill("#f-email", EMAIL);
   await page.fill("#f-password", PASSWORD);
   await page.click("button[type=submit]");
-  await page.locator("#nav a", { hasText: "Recordings" }).waitFor();
+  await page.locator("main h1", { hasText: "Cameras" }).waitFor();
+  // The old Recordings link leads to the camera page of that day.
   await page.goto(VIGIL_URL + `/#/recordings?device=${DEVICE_ID}&channel=0&day=${DAY}`);
-  await page.locator("#rec-timeline .range").first().waitFor();
-  const ranges = await page.locator("#rec-ranges li").count();
-  if (ranges !== 1) throw new Error(`${ranges} ranges listed, want 1`);
-  if (await page.locator("#rec-timeline .mark").count() !== 1) throw new Error("the alarm mark is not on the timeline");
+  await page.waitForURL(/#\/cameras\//);
+  await page.locator("#timeline .rec").first().waitFor();
+  const ranges = await page.locator("#timeline .rec").count();
+  if (ranges !== 1) throw new Error(`${ranges} ranges on the timeline, want 1`);
+  if (await page.locator("#timeline .ev").count() !== 1) throw new Error("the alarm mark is not on the timeline");
 
-  await page.locator("#rec-timeline .range").first().click();
-  await page.locator("#rec-status", { hasText: "Playing" }).waitFor();
+  // Jump to the event: playback starts a few seconds before it.
+  await page.locator("#timeline .ev").first().click();
+  await page.locator("#cam-status", { hasText: "Playing" }).waitFor();
   // The recording plays: its time advances by more than a second.
   await page.waitForFunction(() => {
-    const v = document.getElementById("rec-video");
+    const v = document.getElementById("cam-video");
     return v && v.currentTime > 1.5 && v.readyState >= 2 && !v.error;
   }, null, { timeout: 30000 });
   const info = await page.evaluate(() => {
-    const v = document.getElementById("rec-video");
+    const v = document.getElementById("cam-video");
     return { t: v.currentTime, w: v.videoWidth, h: v.videoHeight, d: v.duration };
   });
   if (info.w !== 320 || info.h !== 240) throw new Error("video size " + JSON.stringify(info));
+  // The cursor follows the playback.
+  await page.locator("#timeline .cursor").waitFor();
 
-  await page.click("#rec-export-button");
-  const href = await page.locator("#rec-export a").getAttribute("href");
+  await page.click("#export-button");
+  const href = await page.locator("#export-link").getAttribute("href");
   if (!href.startsWith("/media/export/")) throw new Error("export link " + href);
   const res = await page.request.get(VIGIL_URL + href);
   if (res.status() !== 200 || !(res.headers()["content-disposition"] || "").startsWith("attachment")) throw new Error("export download " + res.status());

@@ -49,14 +49,17 @@ try {
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);
   await page.click("button[type=submit]");
+  await page.locator("main h1", { hasText: "Cameras" }).waitFor();
+  await page.goto(VIGIL_URL + "/#/account");
   await page.getByRole("heading", { name: "Hello, Browser User" }).waitFor();
-  await page.locator("#access-log tr").nth(1).waitFor();
-  const rows = await page.locator("#access-log tr").count();
-  if (rows < 2) throw new Error("the access log shows no entries");
+  await page.goto(VIGIL_URL + "/#/privacy-centre");
+  await page.locator("#access-log tbody tr").first().waitFor();
+  const rows = await page.locator("#access-log tbody tr").count();
+  if (rows < 1) throw new Error("the access log shows no entries");
   // Every entry's inclusion proof and the checkpoint signature check out in
   // the browser.
   const proved = await page.locator("#access-log td.proof.ok").count();
-  if (proved !== rows - 1) throw new Error(`${proved} of ${rows - 1} entries proved in the browser`);
+  if (proved !== rows) throw new Error(`${proved} of ${rows} entries proved in the browser`);
   const status = await page.locator("#checkpoint-status").textContent();
   if (!status.includes("signature verified")) throw new Error("checkpoint: " + status);
 
@@ -72,18 +75,21 @@ try {
     await route.fulfill({ response: res, json });
   });
   await page.goto(VIGIL_URL + "/#/privacy");
-  await page.goto(VIGIL_URL + "/#/account");
+  await page.goto(VIGIL_URL + "/#/privacy-centre");
   await page.locator("#access-log td.proof.error").first().waitFor();
   if (await page.locator("#access-log td.proof.error").count() !== 1) throw new Error("a tampered leaf was not caught");
   if (!(await page.locator("#checkpoint-status").textContent()).includes("SIGNATURE INVALID")) throw new Error("a tampered checkpoint was not caught");
   await page.unroute("**/access-log*");
 
+  await page.goto(VIGIL_URL + "/#/privacy-centre");
+  await page.locator("#my-access-log td", { hasText: "signed in" }).first().waitFor();
   await page.goto(VIGIL_URL + "/#/security");
-  await page.locator("#my-access-log td", { hasText: "authenticate" }).first().waitFor();
   await page.click("#totp-start");
+  // The enrolment link shows as a QR code to scan.
+  await page.locator("main svg.qr").waitFor();
   const secret = (await page.locator("#totp-secret").textContent()).trim();
   await page.fill("#f-code", await helper("/totp?secret=" + secret));
-  await page.click("button[type=submit]");
+  await page.press("#f-code", "Enter");
   await page.getByText("Authenticator on.").waitFor();
 
   await page.click("#logout");
@@ -94,7 +100,7 @@ try {
   await page.waitForURL(/#\/mfa/);
   await page.fill("#f-code", await helper("/totp?secret=" + secret));
   await page.click("button[type=submit]");
-  await page.getByRole("heading", { name: "Hello, Browser User" }).waitFor();
+  await page.locator("main h1", { hasText: "Cameras" }).waitFor();
 
   // File an access request through the form, fresh from the second factor:
   // the data map's categories are offered, the request appears with its
@@ -104,11 +110,11 @@ try {
   await page.check("#cat-account\\.profile");
   await page.check("#cat-log\\.audit");
   await page.click("#request-form button[type=submit]");
-  const alert = page.locator("#request-form p[role=alert]");
-  await page.waitForFunction(() => document.querySelector("#request-form p[role=alert]").textContent !== "");
+  const alert = page.locator("#request-form p.status");
+  await page.waitForFunction(() => document.querySelector("#request-form p.status").textContent !== "");
   const said = await alert.textContent();
   if (!/Request dsr_\w+ received/.test(said)) throw new Error("filing the request: " + said);
-  await page.locator("#my-requests td.status", { hasText: "open" }).first().waitFor();
+  await page.locator("#my-requests td.status", { hasText: "received" }).first().waitFor();
 
   // Add a camera with the serial number and claim code on its label; its
   // credential is shown once, and it joins the device list.
@@ -116,16 +122,16 @@ try {
   await page.fill("#f-serial", DEVICE_SERIAL);
   await page.fill("#f-claim_code", DEVICE_CODE);
   await page.fill("#f-name", "Front door");
-  await page.click("button[type=submit]");
+  await page.click("#claim-form button[type=submit]");
   await page.locator("#device-credential pre", { hasText: "password vdk_" }).waitFor();
   await page.goto(VIGIL_URL + "/#/account");
   await page.goto(VIGIL_URL + "/#/devices");
   await page.locator("#devices td", { hasText: "Front door" }).waitFor();
 
-  // The Alarms page lists the account's alarms (none yet).
+  // The Events page lists the account's events (none yet).
   await page.goto(VIGIL_URL + "/#/alarms");
-  await page.locator("main h1", { hasText: "Alarms" }).waitFor();
-  await page.locator("main p", { hasText: "No alarms." }).waitFor();
+  await page.locator("main h1", { hasText: "Events" }).waitFor();
+  await page.locator("main p", { hasText: "No events yet." }).waitFor();
   if (SHOT) await page.screenshot({ path: SHOT, fullPage: true });
 } catch (e) {
   problems.push(e.stack || String(e));

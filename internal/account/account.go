@@ -60,6 +60,7 @@ type Staff struct {
 	Name               string           `json:"name"`
 	Role               access.StaffRole `json:"role"`
 	MFAEnabled         bool             `json:"mfa_enabled"`
+	Factors            []string         `json:"factors"` // security_key, totp
 	TrainingValidUntil time.Time        `json:"training_valid_until"`
 	Disabled           bool             `json:"disabled"`
 	CreatedAt          time.Time        `json:"created_at"`

@@ -19,7 +19,10 @@ type Session struct {
 	// a second factor (or, for staff without one, after enrolling one).
 	MFARequired       bool
 	EnrolmentRequired bool
-	ExpiresAt         time.Time
+	// Factors lists the second factors this sign-in may be completed
+	// with (security_key, totp); empty when one must be enrolled.
+	Factors   []string
+	ExpiresAt time.Time
 }
 
 var errBadLogin = errs.E(errs.Unauthenticated, "e-mail address or password is wrong")
@@ -113,14 +116,25 @@ func (s *Service) login(ctx context.Context, p access.Principal, kind access.Kin
 	if err := s.store.RecordSignIn(ctx, d, kind, id, true, time.Time{}); err != nil {
 		return Session{}, err
 	}
-	hasTOTP := len(cred.TOTPSealed) > 0
-	pending := hasTOTP || kind == access.KindStaff
+	usable := []string(nil)
+	if len(cred.TOTPSealed) > 0 {
+		usable = []string{FactorTOTP}
+	}
+	if kind == access.KindStaff {
+		f, err := s.staffFactors(ctx, id, cred)
+		if err != nil {
+			return Session{}, err
+		}
+		usable = f.usable()
+	}
+	pending := len(usable) > 0 || kind == access.KindStaff
 	sess, err := s.openSession(ctx, p, kind, id, pending)
 	if err != nil {
 		return Session{}, err
 	}
 	sess.MFARequired = pending
-	sess.EnrolmentRequired = pending && !hasTOTP
+	sess.EnrolmentRequired = pending && len(usable) == 0
+	sess.Factors = usable
 	return sess, nil
 }
 

@@ -12,6 +12,8 @@ import (
 type TOTPEnrolment struct {
 	Secret string `json:"secret"`
 	URL    string `json:"otpauth_url"`
+	// QR is the otpauth URL as a QR code, a PNG data: URL.
+	QR string `json:"qr_png"`
 }
 
 var errBadCode = errs.E(errs.Unauthenticated, "the code is wrong or expired")
@@ -37,6 +39,9 @@ func (s *Service) CompleteMFA(ctx context.Context, a Auth, code string) (Session
 	}
 	if len(cred.TOTPSealed) == 0 {
 		return Session{}, errs.E(errs.MFARequired, "set up an authenticator app first")
+	}
+	if err := s.totpAllowed(ctx, p); err != nil {
+		return Session{}, err
 	}
 	if s.clk.Now().Before(cred.LockedUntil) {
 		return Session{}, errs.E(errs.Locked, "too many failed attempts: locked for now; try again later")
@@ -81,6 +86,9 @@ func (s *Service) StartTOTP(ctx context.Context, a Auth) (TOTPEnrolment, error) 
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
+	if err := s.totpAllowed(ctx, p); err != nil {
+		return TOTPEnrolment{}, err
+	}
 	secret, url, err := newTOTP("vigil", p.ID)
 	if err != nil {
 		return TOTPEnrolment{}, err
@@ -99,7 +107,11 @@ func (s *Service) StartTOTP(ctx context.Context, a Auth) (TOTPEnrolment, error) 
 	if err := s.store.SetTOTP(ctx, d, p.Kind, p.ID, sealed, nil); err != nil {
 		return TOTPEnrolment{}, err
 	}
-	return TOTPEnrolment{Secret: secret, URL: url}, nil
+	qr, err := totpQR(url)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	return TOTPEnrolment{Secret: secret, URL: url, QR: qr}, nil
 }
 
 // credentialOf reads the principal's own credential, returning the gate's
@@ -119,6 +131,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a Auth, code string) (*Sessio
 	p := a.Principal
 	cred, auth, err := s.credentialOf(ctx, p)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.totpAllowed(ctx, p); err != nil {
 		return nil, err
 	}
 	pending := cred.TOTPPendingSealed
@@ -145,13 +160,30 @@ func (s *Service) ConfirmTOTP(ctx context.Context, a Auth, code string) (*Sessio
 	return nil, nil
 }
 
-// HasTOTP reports whether the principal has an active authenticator.
+// HasTOTP reports whether the principal has an active second factor
+// (an authenticator app, or for staff a passkey or security key).
 func (s *Service) HasTOTP(ctx context.Context, p access.Principal) (bool, error) {
 	cred, _, err := s.credentialOf(ctx, p)
 	if err != nil {
 		return false, err
 	}
-	return len(cred.TOTPSealed) > 0, nil
+	return len(cred.TOTPSealed) > 0 || len(cred.WebAuthnSealed) > 0, nil
+}
+
+// totpAllowed refuses authenticator-app codes to staff whose role the
+// operator's policy keeps to passkeys and security keys.
+func (s *Service) totpAllowed(ctx context.Context, p access.Principal) error {
+	if p.Kind != access.KindStaff || !s.opts.StaffWebAuthnRequired {
+		return nil
+	}
+	st, err := s.store.StaffAuth(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if s.webAuthnRequired(st.Role) {
+		return errs.E(errs.MFARequired, "your role signs in with a passkey or security key: authenticator-app codes are not accepted")
+	}
+	return nil
 }
 
 // DisableTOTP removes a customer's authenticator after checking a current

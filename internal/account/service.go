@@ -1,6 +1,8 @@
 package account
 
 import (
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -50,6 +52,10 @@ type Options struct {
 	// credential that changed (stream tokens, live viewers); nil ends
 	// nothing early.
 	Revoker revoke.Revoker
+	// StaffWebAuthnRequired is the operator's policy that security
+	// officers, DPOs and operator administrators sign in with a passkey
+	// or security key only (no authenticator-app codes).
+	StaffWebAuthnRequired bool
 }
 
 // Service is the account capability.
@@ -65,6 +71,7 @@ type Service struct {
 	// address costs as much time as a wrong password.
 	dummyHash string
 	mails     *ratelimit.Limiter // per recipient
+	rp        *webauthn.WebAuthn // nil without a usable public address
 }
 
 // New returns the account service.
@@ -77,7 +84,7 @@ func New(store Store, keys Keys, gate *access.Gate, mailer mail.Mailer, clk cloc
 		opts.MailsPerHour = 10
 	}
 	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy,
-		mails: ratelimit.New(clk, opts.MailsPerHour, time.Hour)}, nil
+		mails: ratelimit.New(clk, opts.MailsPerHour, time.Hour), rp: newRelyingParty(opts.PublicURL)}, nil
 }
 
 // Token lifetimes.

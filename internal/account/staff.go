@@ -195,7 +195,7 @@ func (s *Service) createAndInvite(ctx context.Context, p access.Principal, id st
 	}
 	s.send(ctx, in.Email, "Your vigil staff account",
 		"An administrator created a vigil staff account for you. Open this link within a day to choose your password:\n\n"+
-			s.link("staff-activate", token)+"\n\nYou will set up an authenticator app at first sign-in.\n")
+			s.link("staff/activate", token)+"\n\nAt first sign-in (at "+strings.TrimRight(s.opts.PublicURL, "/")+"/#/staff) you will register a passkey or security key, or an authenticator app.\n")
 	return d, nil
 }
 
@@ -223,7 +223,14 @@ func (s *Service) ActivateStaff(ctx context.Context, p access.Principal, token, 
 }
 
 func (s *Service) staff(ctx context.Context, r StaffRow) Staff {
-	return Staff{ID: r.ID, Role: r.Role, MFAEnabled: len(r.TOTPSealed) > 0, TrainingValidUntil: r.TrainingValidUntil,
+	factors := []string{}
+	if len(r.WebAuthnSealed) > 0 {
+		factors = append(factors, FactorSecurityKey)
+	}
+	if len(r.TOTPSealed) > 0 {
+		factors = append(factors, FactorTOTP)
+	}
+	return Staff{ID: r.ID, Role: r.Role, MFAEnabled: len(factors) > 0, Factors: factors, TrainingValidUntil: r.TrainingValidUntil,
 		Disabled: !r.DisabledAt.IsZero(), CreatedAt: r.CreatedAt,
 		Email: s.openSubject(ctx, r.ID, "staff.email_sealed", r.EmailSealed),
 		Name:  s.openSubject(ctx, r.ID, "staff.name_sealed", r.NameSealed)}

@@ -64,6 +64,7 @@ type StaffRow struct {
 	TOTPSealed         []byte
 	TOTPPendingSealed  []byte
 	TOTPLastStep       int64
+	WebAuthnSealed     []byte
 	TrainingValidUntil time.Time
 	FailedLogins       int
 	LockedUntil        time.Time
@@ -124,6 +125,9 @@ type Credential struct {
 	FailedLogins      int
 	LockedUntil       time.Time
 	Disabled          bool
+	// WebAuthnSealed holds a staff member's passkeys and security keys
+	// (nil for customers and for staff without one).
+	WebAuthnSealed []byte
 }
 
 // Store keeps accounts, users, staff, sessions and tokens. Methods that read
@@ -219,6 +223,21 @@ type Store interface {
 	ListStaff(ctx context.Context, d access.Decision) ([]StaffRow, error)
 	UpdateStaff(ctx context.Context, d access.Decision, id string, role access.StaffRole, trainingValidUntil time.Time, disabled bool) error
 	CountStaff(ctx context.Context) (int, error)
+	// StaffTrainingReminders returns the last training reminder of every
+	// active staff member (d covers List).
+	StaffTrainingReminders(ctx context.Context, d access.Decision) (map[string]string, error)
+	// SetStaffTrainingReminder replaces the recorded reminder was by now;
+	// false when another node did first.
+	SetStaffTrainingReminder(ctx context.Context, d access.Decision, id, was, now string) (bool, error)
+	// StaffWebAuthn returns a staff member's sealed passkeys and the sealed
+	// ceremony in flight (d covers Authenticate).
+	StaffWebAuthn(ctx context.Context, d access.Decision, id string) (keys, ceremony []byte, err error)
+	// SetStaffWebAuthnCeremony stores (nil: clears) the ceremony in flight
+	// (d covers Authenticate).
+	SetStaffWebAuthnCeremony(ctx context.Context, d access.Decision, id string, ceremony []byte) error
+	// SetStaffWebAuthnKeys replaces the sealed passkeys and clears the
+	// ceremony (d covers Update, or Authenticate for a counter update).
+	SetStaffWebAuthnKeys(ctx context.Context, d access.Decision, id string, keys []byte) error
 	// CountActiveStaff counts the staff members of role who are not
 	// disabled.
 	CountActiveStaff(ctx context.Context, role access.StaffRole) (int, error)

@@ -141,14 +141,19 @@ func (s *Service) checkQuiet(ctx context.Context, p access.Principal, a access.A
 	return s.gate.Check(ctx, p, a, r, datamap.PurposeAlarms)
 }
 
-// QuietHours returns the caller's quiet hours in the account; errs.NotFound
-// when none are set.
+// QuietHours returns the caller's quiet hours in the account; empty ones
+// (no start) when none are set.
 func (s *Service) QuietHours(ctx context.Context, p access.Principal, accountID string) (QuietHours, error) {
 	d, err := s.checkQuiet(ctx, p, access.Read, accountID)
 	if err != nil {
 		return QuietHours{}, err
 	}
-	return s.store.QuietHours(ctx, d, accountID, p.ID)
+	q, err := s.store.QuietHours(ctx, d, accountID, p.ID)
+	if errs.Is(err, errs.NotFound) {
+		// None set is an answer, not a failure: empty hours.
+		return QuietHours{UserID: p.ID}, nil
+	}
+	return q, err
 }
 
 // SetQuietHours sets the caller's quiet hours in the account.

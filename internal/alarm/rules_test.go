@@ -173,3 +173,20 @@ func TestRulesScheduleCooldownQuietHours(t *testing.T) {
 		}
 	})
 }
+
+// Quiet hours not set read as empty (200), so that an app can show them
+// without a failed request; once set they read back.
+func TestQuietHoursUnsetReadEmpty(t *testing.T) {
+	e := vigiltest.Start(t)
+	owner := e.SignUp("quiet@example.com")
+	var q alarm.QuietHours
+	owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+owner.AccountID+"/alarm-quiet-hours", nil).Decode(t, &q)
+	if q.Start != "" || q.End != "" {
+		t.Fatalf("unset quiet hours: %+v", q)
+	}
+	owner.Must(http.StatusOK, "PUT", "/api/v1/accounts/"+owner.AccountID+"/alarm-quiet-hours", map[string]string{"start": "22:00", "end": "07:00", "time_zone": "Europe/Paris"})
+	owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+owner.AccountID+"/alarm-quiet-hours", nil).Decode(t, &q)
+	if q.Start != "22:00" || q.End != "07:00" || q.TimeZone != "Europe/Paris" {
+		t.Fatalf("quiet hours read back: %+v", q)
+	}
+}

@@ -189,6 +189,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		MailsPerHour: cfg.Auth.MessagesPerHour,
 		Terms:        a.Privacy,
 		Revoker:      a.Revocations,
+
+		StaffWebAuthnRequired: cfg.Auth.StaffWebAuthnRequired,
 	})
 	if err != nil {
 		return nil, err

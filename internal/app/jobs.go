@@ -8,7 +8,7 @@ import (
 // startJobs runs vigil's background work until Close, every job through
 // run: storing device messages, flushing the app access log, the privacy
 // centre's jobs (packages of granted requests, deadline reminders,
-// retention), recording retention, alarm fan-out and notification
+// retention), staff training reminders, recording retention, alarm fan-out and notification
 // delivery.
 func (a *App) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -23,6 +23,7 @@ func (a *App) startJobs() {
 	// first retention sweep runs a minute after start.
 	a.run(ctx, "privacy reminders", func(ctx context.Context) error { a.Requests.Run(ctx, time.Hour); return nil })
 	a.run(ctx, "retention", func(ctx context.Context) error { a.Retention.Run(ctx, time.Hour); return nil })
+	a.run(ctx, "staff training reminders", func(ctx context.Context) error { a.Accounts.RunTrainingReminders(ctx, time.Hour); return nil })
 	every := a.Config.Record.SweepEvery
 	if every <= 0 {
 		every = time.Minute

@@ -217,8 +217,14 @@ func TestLiveOnAnyNode(t *testing.T) {
 			t.Fatal("node 1 holds the stream too: the test proves nothing")
 		}
 
-		var urls struct{ HLS string }
+		var urls struct {
+			HLS       string
+			Streaming bool
+		}
 		owner.Must(http.StatusOK, "POST", "/api/v1/accounts/"+owner.AccountID+"/devices/"+cred.DeviceID+"/channels/0/live", nil).Decode(t, &urls)
+		if !urls.Streaming {
+			t.Error("node 1 says the camera is not streaming, though node 2 holds its stream")
+		}
 		anon := e.Client()
 		var playlist string
 		waittest.Within(t, "the playlist through node 1", 15*time.Second, func() bool {

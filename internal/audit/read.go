@@ -44,6 +44,29 @@ func (l *Log) Checkpoint(ctx context.Context) (string, error) {
 	return head.Checkpoint, nil
 }
 
+// ProveConsistency returns the current checkpoint and the proof (RFC 6962)
+// that the tree of its first from entries is a prefix of it, so that a
+// client that kept an older checkpoint can tell a log that was rewritten
+// from one that only grew.
+func (l *Log) ProveConsistency(ctx context.Context, from int64) (string, []tlog.Hash, error) {
+	head, err := l.store.Head(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if head.Checkpoint == "" {
+		return "", nil, errs.E(errs.NotFound, "audit log has no checkpoint yet")
+	}
+	if from < 1 || from > head.Size {
+		return "", nil, errs.E(errs.Invalid, "from must be a tree size from 1 to %d", head.Size)
+	}
+	read := tlog.HashReaderFunc(func(ix []int64) ([]tlog.Hash, error) { return l.store.ReadHashes(ctx, ix) })
+	proof, err := tlog.ProveTree(head.Size, from, read)
+	if err != nil {
+		return "", nil, errs.Wrap(err, errs.Internal, "audit: prove tree %d in %d", from, head.Size)
+	}
+	return head.Checkpoint, proof, nil
+}
+
 // ListAccount returns accountID's entries with Seq > afterSeq (0 for the
 // first page), at most limit of them, each with an inclusion proof against
 // the page's checkpoint. Personal fields are opened only for entries whose

@@ -83,7 +83,7 @@ func run(t *testing.T, args ...string) (int, string) {
 func TestServeOnEmbeddedDefaults(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "vigil-data")
 	url, out := serve(t, dir)
-	for _, path := range []string{"/healthz", "/readyz", "/", "/app.js"} {
+	for _, path := range []string{"/healthz", "/readyz", "/", "/main.js", "/console.html"} {
 		res, err := http.Get(url + path)
 		if err != nil {
 			t.Fatal(err)
@@ -93,7 +93,7 @@ func TestServeOnEmbeddedDefaults(t *testing.T) {
 			t.Errorf("GET %s: %d", path, res.StatusCode)
 		}
 	}
-	if !strings.Contains(out.String(), "/#/setup?token=su_") {
+	if !strings.Contains(out.String(), "/#/staff/setup?token=su_") {
 		t.Errorf("no first-administrator link on the console: %s", out)
 	}
 	for _, f := range []string{"keys/kek.json", "vigil.db"} {
@@ -256,7 +256,7 @@ func waitURL(t *testing.T, out *syncBuffer) string {
 func TestAdminSetupLink(t *testing.T) {
 	dir := t.TempDir()
 	code, out := run(t, "admin", "setup-link", "--data", dir)
-	if code != 0 || !strings.Contains(out, "#/setup?token=su_") {
+	if code != 0 || !strings.Contains(out, "#/staff/setup?token=su_") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 }

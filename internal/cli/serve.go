@@ -77,7 +77,7 @@ func printSetupLink(ctx context.Context, a *app.App, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nWithin 24 hours, open this one-time link to create an operator administrator:\n\n  %s/#/setup?token=%s\n\n",
+	fmt.Fprintf(w, "\nWithin 24 hours, open this one-time link to create an operator administrator:\n\n  %s/#/staff/setup?token=%s\n\n",
 		strings.TrimRight(a.Config.PublicURL, "/"), token)
 	return nil
 }

@@ -176,6 +176,11 @@ type Auth struct {
 	// MessagesPerAddress times an hour per client address.
 	MessagesPerHour    int `yaml:"messages_per_hour" env:"VIGIL_MESSAGES_PER_HOUR"`
 	MessagesPerAddress int `yaml:"messages_per_address" env:"VIGIL_MESSAGES_PER_ADDRESS"`
+	// Security officers, DPOs and operator
+	// administrators sign in with a passkey or security key only, never
+	// with an authenticator-app code (the operator's policy). Keys are
+	// bound to the host of public_url.
+	StaffWebAuthnRequired bool `yaml:"staff_webauthn_required" env:"VIGIL_STAFF_WEBAUTHN_REQUIRED"`
 }
 
 // Default returns the embedded single-machine configuration.

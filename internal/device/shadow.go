@@ -138,6 +138,9 @@ type Shadow struct {
 	Delta      map[string]json.RawMessage `json:"delta"`
 	DesiredAt  *time.Time                 `json:"desired_at,omitempty"`
 	ReportedAt *time.Time                 `json:"reported_at,omitempty"`
+	// Schema is the model's JSON Schema of these settings (the device's or
+	// an NVR channel's part), so that an app can build its settings form.
+	Schema json.RawMessage `json:"schema,omitempty"`
 }
 
 func (s *Service) shadowOf(ctx context.Context, r ShadowRow) Shadow {
@@ -209,7 +212,26 @@ func (s *Service) GetShadow(ctx context.Context, p access.Principal, accountID, 
 	if err := checkChannel(m, channel); err != nil {
 		return Shadow{}, err
 	}
-	return s.shadowOf(ctx, row), nil
+	sh := s.shadowOf(ctx, row)
+	model, err := s.store.Model(ctx, m.Model)
+	if err != nil {
+		return Shadow{}, err
+	}
+	sh.Schema = schemaPart(model.ConfigSchema, channel)
+	return sh, nil
+}
+
+// schemaPart is the part of a model's settings schema document that
+// applies to channel: "device" for 0, "channel" for an NVR's channels.
+func schemaPart(doc string, channel int) json.RawMessage {
+	var parts map[string]json.RawMessage
+	if json.Unmarshal([]byte(doc), &parts) != nil {
+		return nil
+	}
+	if channel == 0 {
+		return parts["device"]
+	}
+	return parts["channel"]
 }
 
 // DesiredChange changes some desired settings of a shadow that must still be

@@ -134,3 +134,28 @@ func TestShadowConcurrentWriters(t *testing.T) {
 }
 
 func raw(m map[string]json.RawMessage) string { b, _ := json.Marshal(m); return string(b) }
+
+// The shadow carries the JSON Schema of its settings from the device model
+// (the web app builds its settings form from it): an NVR channel's part
+// for a channel, the NVR's own part for channel 0.
+// proves: U-D
+func TestShadowCarriesItsSchema(t *testing.T) {
+	e := vigiltest.Start(t)
+	made := e.Operator().Manufacture("vn-800", 1)
+	owner := e.SignUp("owner@example.com")
+	owner.Claim(made[0], "Shop NVR")
+	for ch, want := range map[int][2]string{0: {"disk_overwrite", "fps"}, 1: {"fps", "disk_overwrite"}} {
+		var sh struct {
+			Schema struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schema"`
+		}
+		owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+owner.AccountID+"/devices/"+made[0].ID+"/shadow?channel="+itoa(ch), nil).Decode(t, &sh)
+		if _, ok := sh.Schema.Properties[want[0]]; !ok {
+			t.Errorf("channel %d: schema lacks %s: %v", ch, want[0], sh.Schema.Properties)
+		}
+		if _, ok := sh.Schema.Properties[want[1]]; ok {
+			t.Errorf("channel %d: schema has %s, which belongs to the other part", ch, want[1])
+		}
+	}
+}

@@ -251,6 +251,15 @@ type Store interface {
 	// OnlineDevicesOfModel lists the claimed devices of a model that are
 	// connected now.
 	OnlineDevicesOfModel(ctx context.Context, model string) ([]Row, error)
+	// RegisteredSerials returns which of serials are in the registry.
+	RegisteredSerials(ctx context.Context, serials []string) (map[string]bool, error)
+	// DevicesBySerial lists up to limit registry rows whose serial starts
+	// with prefix, in serial order.
+	DevicesBySerial(ctx context.Context, prefix string, limit int) ([]Row, error)
+	// RolloutFacts returns the firmware version each claimed device of
+	// model runs, by device ID, and per version the number of devices that
+	// reported a failed upgrade to it.
+	RolloutFacts(ctx context.Context, model string) (running map[string]string, failed map[string]int, err error)
 	PutAppRelease(ctx context.Context, r AppRelease) error
 	AppRelease(ctx context.Context, platform string) (AppRelease, error)
 

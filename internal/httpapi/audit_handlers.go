@@ -7,17 +7,40 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/audit"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // AuditLog is the part of the audit log the API reads.
 type AuditLog interface {
 	ListAccount(ctx context.Context, accountID, viewerSubjectID string, afterSeq int64, limit int) (audit.Page, error)
 	Checkpoint(ctx context.Context) (string, error)
+	ProveConsistency(ctx context.Context, from int64) (string, []tlog.Hash, error)
+	Health(ctx context.Context, p access.Principal, now time.Time) (audit.Health, error)
+	VerifyNow(ctx context.Context, p access.Principal, verifier note.Verifier) (audit.Report, error)
+}
+
+// auditHealth is the log's size, signed head and entries per hour.
+func (s *Server) auditHealth(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	h, err := s.Audit.Health(r.Context(), a.Principal, s.Clock.Now())
+	return reply(w, http.StatusOK, h, err)
+}
+
+// verifyAudit checks the whole log now, as "vigil audit verify" does.
+func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	v, err := note.NewVerifier(s.AuditKey)
+	if err != nil {
+		return errs.Wrap(err, errs.Internal, "audit verifier key unreadable")
+	}
+	rep, err := s.Audit.VerifyNow(r.Context(), a.Principal, v)
+	return reply(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "checkpoints": rep.Checkpoints,
+		"first_bad": rep.FirstBad, "report": rep.String(), "checked_at": s.Clock.Now().UTC()}, err)
 }
 
 type logEntry struct {
@@ -47,6 +70,24 @@ type logPage struct {
 func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {
 	cp, err := s.Audit.Checkpoint(r.Context())
 	return reply(w, http.StatusOK, map[string]string{"checkpoint": cp, "public_key": s.AuditKey}, err)
+}
+
+// consistency proves the current checkpoint extends the tree of ?from=
+// entries (public: tree hashes reveal nothing about entries).
+func (s *Server) consistency(w http.ResponseWriter, r *http.Request, _ *account.Auth) error {
+	from, err := strconv.ParseInt(r.URL.Query().Get("from"), 10, 64)
+	if err != nil {
+		return errs.E(errs.Invalid, "from must be a whole number (the size of the checkpoint you hold)")
+	}
+	cp, proof, err := s.Audit.ProveConsistency(r.Context(), from)
+	if err != nil {
+		return err
+	}
+	out := make([]string, len(proof))
+	for i, h := range proof {
+		out[i] = base64.StdEncoding.EncodeToString(h[:])
+	}
+	return reply(w, http.StatusOK, map[string]any{"checkpoint": cp, "public_key": s.AuditKey, "proof": out}, nil)
 }
 
 func (s *Server) accessLog(w http.ResponseWriter, r *http.Request, a *account.Auth) error {

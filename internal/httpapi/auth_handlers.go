@@ -21,8 +21,9 @@ type codeBody struct {
 }
 
 type signInResult struct {
-	MFARequired       bool `json:"mfa_required"`
-	EnrolmentRequired bool `json:"enrolment_required"`
+	MFARequired       bool     `json:"mfa_required"`
+	EnrolmentRequired bool     `json:"enrolment_required"`
+	Factors           []string `json:"factors,omitempty"`
 }
 
 func accepted(w http.ResponseWriter, message string) error {
@@ -55,7 +56,7 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request, a *account.
 
 func (s *Server) signedIn(w http.ResponseWriter, sess account.Session) error {
 	s.setSession(w, sess)
-	writeJSON(w, http.StatusOK, signInResult{MFARequired: sess.MFARequired, EnrolmentRequired: sess.EnrolmentRequired})
+	writeJSON(w, http.StatusOK, signInResult{MFARequired: sess.MFARequired, EnrolmentRequired: sess.EnrolmentRequired, Factors: sess.Factors})
 	return nil
 }
 

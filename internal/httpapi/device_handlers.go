@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/device"
@@ -292,8 +294,42 @@ func (s *Server) importDevices(w http.ResponseWriter, r *http.Request, a *accoun
 	if err != nil {
 		return err
 	}
+	// Every row is checked first: the preview (dry_run) shows each row's
+	// verdict, and an import with any bad row stores nothing.
+	rows, err := s.Devices.CheckImport(r.Context(), a.Principal, list)
+	if err != nil {
+		return err
+	}
+	bad, clash, first := 0, 0, ""
+	for _, c := range rows {
+		if c.Error != "" {
+			bad++
+			if c.Conflict() {
+				clash++
+			}
+			if first == "" {
+				first = fmt.Sprintf("line %d: %s", c.Line, c.Error)
+			}
+		}
+	}
+	if r.URL.Query().Get("dry_run") == "true" {
+		return reply(w, http.StatusOK, map[string]any{"rows": rows, "valid": len(rows) - bad, "invalid": bad}, nil)
+	}
+	if bad > 0 {
+		code := errs.Invalid
+		if clash == bad {
+			code = errs.Conflict
+		}
+		return errs.E(code, "%s; %d of %d rows have errors and nothing was imported (preview the list with dry_run=true)", first, bad, len(rows))
+	}
 	regs, err := s.Devices.Register(r.Context(), a.Principal, list)
 	return reply(w, http.StatusCreated, map[string]any{"devices": regs}, err)
+}
+
+// findDevices searches the manufacture registry by serial prefix.
+func (s *Server) findDevices(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	found, err := s.Devices.FindBySerial(r.Context(), a.Principal, strings.TrimSpace(r.URL.Query().Get("serial")))
+	return reply(w, http.StatusOK, map[string]any{"devices": found}, err)
 }
 
 func (s *Server) listReleases(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -301,7 +337,7 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request, a *account
 	if !modelPath.MatchString(model) {
 		return errs.E(errs.Invalid, "model query parameter is required")
 	}
-	rs, err := s.Devices.Releases(r.Context(), a.Principal, model)
+	rs, err := s.Devices.ReleaseProgress(r.Context(), a.Principal, model)
 	return reply(w, http.StatusOK, map[string]any{"releases": rs}, err)
 }
 

@@ -118,7 +118,7 @@ func TestStaffFourEyes(t *testing.T) {
 		}
 		op1.Must(http.StatusAccepted, "POST", "/api/v1/staff/members", in).Decode(t, &inv)
 		op2.Must(http.StatusOK, "POST", "/api/v1/staff/role-changes/"+inv.Pending.ID+"/approve", nil)
-		if !strings.Contains(e.Mail.Wait(t, "dana@vigil.test", "staff account").Body, "staff-activate") {
+		if !strings.Contains(e.Mail.Wait(t, "dana@vigil.test", "staff account").Body, "staff/activate") {
 			t.Error("the approved invitation sent no set-up link")
 		}
 		if roleOf(inv.Pending.StaffID) != access.StaffDPO {

@@ -68,7 +68,11 @@ func (s *Server) startLive(w http.ResponseWriter, r *http.Request, a *account.Au
 		return err
 	}
 	base := "/media/live/" + token + "/"
-	return reply(w, http.StatusOK, map[string]any{"hls": base + "index.m3u8", "whep": base + "whep", "expires_at": exp}, nil)
+	// streaming tells an app whether the camera sends video now (to any
+	// node), so that a grid of cameras does not try (and fail) to play the
+	// silent ones.
+	streaming := s.Live.Service != nil && s.Live.Service.Streaming(r.Context(), live.Key{AccountID: accountID, DeviceID: deviceID, Channel: channel})
+	return reply(w, http.StatusOK, map[string]any{"hls": base + "index.m3u8", "whep": base + "whep", "expires_at": exp, "streaming": streaming}, nil)
 }
 
 // setPull has vigil pull a LAN camera's RTSP URL into a device channel

@@ -133,3 +133,9 @@ func (s *Server) withdrawConsent(w http.ResponseWriter, r *http.Request, a *acco
 	}
 	return noContent(w, s.Privacy.WithdrawConsent(r.Context(), a.Principal, p))
 }
+
+// acceptanceCounts is how many people accepted each notice version.
+func (s *Server) acceptanceCounts(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	c, err := s.Privacy.AcceptanceCounts(r.Context(), a.Principal)
+	return reply(w, http.StatusOK, map[string]any{"accepted": c}, err)
+}

@@ -209,6 +209,25 @@ func (s *Server) denyRequest(w http.ResponseWriter, r *http.Request, a *account.
 	return reply(w, http.StatusOK, req, err)
 }
 
+// previewDenial shows the letter a refusal would send; nothing changes.
+func (s *Server) previewDenial(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in struct {
+		Reason      privacy.DenialReason `json:"reason"`
+		Explanation string               `json:"explanation"`
+	}
+	id, err := pathIDAndBody(w, r, "requestID", &in)
+	if err != nil {
+		return err
+	}
+	letter, err := s.Requests.PreviewDenial(r.Context(), a.Principal, id, in.Reason, in.Explanation)
+	return reply(w, http.StatusOK, map[string]string{"letter": letter}, err)
+}
+
+// denialGrounds lists the enumerated grounds for a refusal.
+func (s *Server) denialGrounds(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	return reply(w, http.StatusOK, map[string]any{"grounds": privacy.DenialGrounds()}, nil)
+}
+
 func (s *Server) excludeRecord(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	var in privacy.Exclusion
 	if err := decode(w, r, &in); err != nil {

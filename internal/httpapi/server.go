@@ -185,6 +185,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
 			return err
 		}
 	}
+	if rt.auth == staff {
+		// The console counts deadlines and training dates from vigil's
+		// clock, not the browser's.
+		w.Header().Set("Vigil-Now", s.Clock.Now().UTC().Format(time.RFC3339))
+	}
 	if err := s.requireNotices(r, rt, a); err != nil {
 		return err
 	}

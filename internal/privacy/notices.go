@@ -405,3 +405,12 @@ func (s *Service) Acceptances(ctx context.Context, p access.Principal, userID st
 	}
 	return out, nil
 }
+
+// AcceptanceCounts tells the DPO how many people accepted each published
+// version (by notice ID): numbers only, for following a material change.
+func (s *Service) AcceptanceCounts(ctx context.Context, p access.Principal) (map[string]int, error) {
+	if err := requireStaff(p, access.StaffDPO); err != nil {
+		return nil, err
+	}
+	return s.store.AcceptanceCounts(ctx)
+}

@@ -97,6 +97,16 @@ func TestMaterialChangeNeedsFreshAcceptance(t *testing.T) {
 			t.Fatalf("acceptance: %+v", acc)
 		}
 		carol.Must(http.StatusOK, "GET", feature, nil)
+		// The DPO follows the change by numbers: one person accepted
+		// version 2 so far; the operator admin sees no counts.
+		var counts struct{ Accepted map[string]int }
+		d.Must(http.StatusOK, "GET", "/api/v1/staff/notices/acceptances", nil).Decode(t, &counts)
+		if counts.Accepted[v2.ID] != 1 || counts.Accepted[v1.ID] < 1 {
+			t.Fatalf("acceptance counts: %v", counts.Accepted)
+		}
+		if r := op.Do("GET", "/api/v1/staff/notices/acceptances", nil); r.Status != http.StatusForbidden {
+			t.Fatalf("operator admin reading acceptance counts: %d", r.Status)
+		}
 
 		// A minor edit is shown as updated but stops nothing.
 		e.Clock.Advance(time.Hour)

@@ -172,9 +172,27 @@ func TestPublicRequestByGuardian(t *testing.T) {
 			"explanation": "No reason the statement knows of, which must be refused."}); r.Status != http.StatusBadRequest {
 			t.Errorf("a refusal for an unlisted reason: %d", r.Status)
 		}
-		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/deny", map[string]string{"reason": "harms_vendor_in_dispute",
-			"explanation": "The recordings of cam-7 for those days are evidence in proceedings 2026/118."})
+		// The officer reads the letter before sending it; the preview
+		// changes nothing, and the letter sent is the one previewed.
+		refusal := map[string]string{"reason": "harms_vendor_in_dispute",
+			"explanation": "The recordings of cam-7 for those days are evidence in proceedings 2026/118."}
+		var preview struct{ Letter string }
+		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/deny-preview", refusal).Decode(t, &preview)
+		var still privacy.Request
+		d.Must(http.StatusOK, "GET", "/api/v1/staff/privacy-requests/"+id, nil).Decode(t, &still)
+		if still.Status != privacy.StatusOpen || !strings.Contains(preview.Letter, "proceedings 2026/118") {
+			t.Fatalf("after the preview: status %s, letter %q", still.Status, preview.Letter)
+		}
+		var grounds struct{ Grounds []privacy.DenialGround }
+		d.Must(http.StatusOK, "GET", "/api/v1/staff/denial-grounds", nil).Decode(t, &grounds)
+		if len(grounds.Grounds) != 6 {
+			t.Fatalf("grounds: %+v", grounds)
+		}
+		d.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/deny", refusal)
 		letter := e.Mail.Wait(t, "gina@example.com", "Our answer")
+		if strings.TrimSpace(strings.ReplaceAll(letter.Body, "\r\n", "\n")) != strings.TrimSpace(preview.Letter) {
+			t.Errorf("the letter sent differs from the preview:\n%s\n---\n%s", letter.Body, preview.Letter)
+		}
 		for _, want := range []string{"harm our position in a legal dispute", "proceedings 2026/118", "her son Leo", "Reference: " + id, "reply to this message"} {
 			if !strings.Contains(letter.Body, want) {
 				t.Errorf("the letter lacks %q:\n%s", want, letter.Body)

@@ -156,6 +156,9 @@ type Store interface {
 	Notice(ctx context.Context, id string) (NoticeRow, error)
 	CreateAcceptance(ctx context.Context, d access.Decision, a AcceptanceRow) error
 	Acceptances(ctx context.Context, d access.Decision, userID string) ([]AcceptanceRow, error)
+	// AcceptanceCounts counts the people who accepted each notice version
+	// (by notice ID); it names nobody.
+	AcceptanceCounts(ctx context.Context) (map[string]int, error)
 	// AcceptedNotices returns the IDs of the notices of a kind a person
 	// accepted, and NoticeSubject what choosing their notices needs. Both
 	// answer the per-request check of whether someone may go on using the

@@ -818,3 +818,82 @@ func (s *DeviceStore) SetPrefErrorDetails(ctx context.Context, d access.Decision
 		return err
 	})
 }
+
+// RegisteredSerials returns which of serials are in the registry.
+func (s *DeviceStore) RegisteredSerials(ctx context.Context, serials []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		for start := 0; start < len(serials); start += 500 {
+			chunk := serials[start:min(start+500, len(serials))]
+			args := make([]any, len(chunk))
+			for i, v := range chunk {
+				args[i] = v
+			}
+			rows, err := tx.Query(ctx, `SELECT serial FROM devices WHERE serial IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var sn string
+				if err := rows.Scan(&sn); err != nil {
+					rows.Close()
+					return err
+				}
+				out[sn] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DevicesBySerial lists registry rows whose serial starts with prefix.
+func (s *DeviceStore) DevicesBySerial(ctx context.Context, prefix string, limit int) ([]device.Row, error) {
+	return queryAll(ctx, s.db, "devices", scanDevice, `SELECT `+deviceColumns+deviceFrom+`
+		WHERE d.serial >= ? AND d.serial < ? ORDER BY d.serial LIMIT ?`, prefix, prefix+"\U0010FFFF", limit)
+}
+
+// RolloutFacts returns the firmware each claimed device of a model runs
+// (by device ID) and, per version, how many devices reported a failed
+// upgrade to it.
+func (s *DeviceStore) RolloutFacts(ctx context.Context, model string) (map[string]string, map[string]int, error) {
+	running, failed := map[string]string{}, map[string]int{}
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, firmware_version FROM devices WHERE model = ? AND account_id != ''`, model)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			running[id] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT e.version, COUNT(DISTINCT e.device_id) FROM device_events e JOIN devices d ON d.id = e.device_id
+			WHERE d.model = ? AND e.kind = 'upgrade' AND e.code NOT IN ('', 'ok') GROUP BY e.version`, model)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v string
+			var n int
+			if err := rows.Scan(&v, &n); err != nil {
+				return err
+			}
+			failed[v] = n
+		}
+		return rows.Err()
+	})
+	return running, failed, err
+}

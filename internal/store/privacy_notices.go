@@ -169,3 +169,26 @@ func (s *PrivacyStore) LiveConsent(ctx context.Context, userID, purpose string) 
 	}
 	return rows[0], nil
 }
+
+// AcceptanceCounts counts, per notice version, the people who accepted it:
+// a number, never who.
+func (s *PrivacyStore) AcceptanceCounts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT notice_id, COUNT(DISTINCT user_id) FROM privacy_acceptances GROUP BY notice_id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			out[id] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}

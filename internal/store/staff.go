@@ -10,14 +10,14 @@ import (
 )
 
 const staffColumns = `id, email_index, email_sealed, name_sealed, role, password_hash, totp_sealed, totp_pending_sealed,
-	totp_last_step, training_valid_until, failed_logins, locked_until, disabled_at, created_at`
+	totp_last_step, webauthn_sealed, training_valid_until, failed_logins, locked_until, disabled_at, created_at`
 
 func scanStaff(sc scanner) (account.StaffRow, error) {
 	var r account.StaffRow
 	var role string
 	var training, locked, disabled, created int64
 	err := sc.Scan(&r.ID, &r.EmailIndex, &r.EmailSealed, &r.NameSealed, &role, &r.PasswordHash, &r.TOTPSealed,
-		&r.TOTPPendingSealed, &r.TOTPLastStep, &training, &r.FailedLogins, &locked, &disabled, &created)
+		&r.TOTPPendingSealed, &r.TOTPLastStep, &r.WebAuthnSealed, &training, &r.FailedLogins, &locked, &disabled, &created)
 	r.Role = access.StaffRole(role)
 	r.TrainingValidUntil, r.LockedUntil, r.DisabledAt, r.CreatedAt = FromMicros(training), FromMicros(locked), FromMicros(disabled), FromMicros(created)
 	return r, err
@@ -110,4 +110,77 @@ func (s *AccountStore) CountActiveStaff(ctx context.Context, role access.StaffRo
 		return tx.Err(tx.QueryRow(ctx, `SELECT COUNT(*) FROM staff WHERE role = ? AND disabled_at = 0`, string(role)).Scan(&n), "staff")
 	})
 	return n, err
+}
+
+// StaffWebAuthn returns a staff member's sealed passkeys and ceremony.
+func (s *AccountStore) StaffWebAuthn(ctx context.Context, d access.Decision, id string) (keys, ceremony []byte, err error) {
+	if err := d.Require(access.Authenticate, personOf(datamap.StaffProfile, id)); err != nil {
+		return nil, nil, err
+	}
+	err = s.db.Read(ctx, func(tx *Tx) error {
+		err := tx.QueryRow(ctx, `SELECT webauthn_sealed, webauthn_ceremony_sealed FROM staff WHERE id = ?`, id).Scan(&keys, &ceremony)
+		return tx.Err(err, "staff member")
+	})
+	return keys, ceremony, err
+}
+
+// SetStaffWebAuthnCeremony stores or clears the ceremony in flight.
+func (s *AccountStore) SetStaffWebAuthnCeremony(ctx context.Context, d access.Decision, id string, ceremony []byte) error {
+	if err := d.Require(access.Authenticate, personOf(datamap.StaffProfile, id)); err != nil {
+		return err
+	}
+	return s.update(ctx, `UPDATE staff SET webauthn_ceremony_sealed = ? WHERE id = ?`, "staff", nullable(ceremony), id)
+}
+
+// SetStaffWebAuthnKeys replaces the passkeys and ends the ceremony.
+func (s *AccountStore) SetStaffWebAuthnKeys(ctx context.Context, d access.Decision, id string, keys []byte) error {
+	if err := d.Require(access.Update, personOf(datamap.StaffProfile, id)); err != nil {
+		if d.Require(access.Authenticate, personOf(datamap.StaffProfile, id)) != nil {
+			return err
+		}
+	}
+	return s.update(ctx, `UPDATE staff SET webauthn_sealed = ?, webauthn_ceremony_sealed = NULL WHERE id = ?`, "staff", nullable(keys), id)
+}
+
+// StaffTrainingReminders returns, per active staff member, the reminder of
+// their training's end sent last.
+func (s *AccountStore) StaffTrainingReminders(ctx context.Context, d access.Decision) (map[string]string, error) {
+	if err := d.Require(access.List, access.Resource{Category: datamap.StaffProfile}); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, training_reminder FROM staff WHERE disabled_at = 0`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, r string
+			if err := rows.Scan(&id, &r); err != nil {
+				return err
+			}
+			out[id] = r
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SetStaffTrainingReminder records the reminder sent, if the one recorded
+// is still was: a reminder is sent by one node once.
+func (s *AccountStore) SetStaffTrainingReminder(ctx context.Context, d access.Decision, id, was, now string) (bool, error) {
+	if err := d.Require(access.Update, personOf(datamap.StaffProfile, id)); err != nil {
+		return false, err
+	}
+	var n int64
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE staff SET training_reminder = ? WHERE id = ? AND training_reminder = ?`, now, id, was)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n == 1, err
 }

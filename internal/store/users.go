@@ -147,14 +147,14 @@ func (s *AccountStore) Credential(ctx context.Context, d access.Decision, kind a
 	if err := d.Require(access.Authenticate, personOf(cat, id)); err != nil {
 		return c, err
 	}
-	disabled := "0"
+	disabled, keys := "0", "NULL"
 	if kind == access.KindStaff {
-		disabled = "disabled_at"
+		disabled, keys = "disabled_at", "webauthn_sealed"
 	}
 	err = s.db.Read(ctx, func(tx *Tx) error {
 		var locked, disabledAt int64
-		err := tx.QueryRow(ctx, `SELECT id, password_hash, totp_sealed, totp_pending_sealed, totp_last_step, failed_logins, locked_until, `+disabled+`
-			FROM `+table+` WHERE id = ?`, id).Scan(&c.PrincipalID, &c.PasswordHash, &c.TOTPSealed, &c.TOTPPendingSealed, &c.TOTPLastStep, &c.FailedLogins, &locked, &disabledAt)
+		err := tx.QueryRow(ctx, `SELECT id, password_hash, totp_sealed, totp_pending_sealed, totp_last_step, failed_logins, locked_until, `+disabled+`, `+keys+`
+			FROM `+table+` WHERE id = ?`, id).Scan(&c.PrincipalID, &c.PasswordHash, &c.TOTPSealed, &c.TOTPPendingSealed, &c.TOTPLastStep, &c.FailedLogins, &locked, &disabledAt, &c.WebAuthnSealed)
 		c.LockedUntil, c.Disabled = FromMicros(locked), disabledAt != 0
 		return tx.Err(err, "credential")
 	})

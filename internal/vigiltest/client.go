@@ -173,3 +173,7 @@ func (c *Client) On(e *Env) *Client {
 	n.e, n.hc = e, &hc
 	return &n
 }
+
+// TOTPSecret is the client's authenticator secret, for a browser that signs
+// in as the same person.
+func (c *Client) TOTPSecret() string { return c.totpSecret }

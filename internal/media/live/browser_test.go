@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,13 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-// The owner presses Live on the Devices page and headless Chromium plays
-// the camera ffmpeg publishes (WebRTC: Chromium has no native HLS), under
-// the production CSP and with no console errors.
+// The owner opens the camera grid, where the tile of the camera ffmpeg
+// publishes plays by itself, then the camera's page, and headless Chromium
+// plays it (WebRTC: Chromium has no native HLS), under the production CSP
+// and with no console errors.
 // proves: U-C
 func TestLiveViewInChromium(t *testing.T) {
 	ffmpeg, _ := ffmpegTools(t)
@@ -26,6 +29,13 @@ func TestLiveViewInChromium(t *testing.T) {
 	// Chromium's WebRTC plays constrained baseline H.264 and Opus.
 	publish(t, ffmpeg, rtspURL(e, cred, cred.DeviceID+"/0"), "-profile:v", "baseline", "-preset", "veryfast", "-tune", "zerolatency", "-c:a", "libopus", "-ar", "48000")
 	waitLive(t, e, live.Key{AccountID: owner.AccountID, DeviceID: cred.DeviceID})
+	// The camera is online (its heartbeat), so the grid plays it.
+	b, _ := json.Marshal(map[string]any{"online": true})
+	for _, err := range e.App.Devices.Ingest(t.Context(), []device.Uplink{{DeviceID: cred.DeviceID, Topic: "heartbeat", Payload: b, Received: e.Clock.Now()}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

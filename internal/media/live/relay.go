@@ -23,6 +23,19 @@ const relayedHeader = "X-Vigil-Relayed"
 // Holds reports whether k's stream is published to this node.
 func (s *Service) Holds(k Key) bool { return s.hub.Stream(k) != nil }
 
+// Streaming reports whether k's stream is published to any node: this one,
+// or one the locator finds.
+func (s *Service) Streaming(ctx context.Context, k Key) bool {
+	if s.Holds(k) {
+		return true
+	}
+	if s.opts.Locator == nil {
+		return false
+	}
+	_, ok := s.opts.Locator.Locate(ctx, k)
+	return ok
+}
+
 // relay hands a viewer's request for a stream this node does not hold to
 // the node that does, and its answer back: playlists, parts and WHEP
 // signalling pass through this node, WebRTC media flows from the holder's
