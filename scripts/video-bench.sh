@@ -22,6 +22,6 @@ for n in ${counts[@]}; do
   echo "== $n streams"
   "$work/vigil" sim --data "$data" --url http://127.0.0.1:18080 --token "$token" --rtsp rtsp://127.0.0.1:18554 \
     --streams "$n" --duration "$duration" --measure-pid "$pid" | grep -v '^registered'
-  curl -s http://127.0.0.1:18080/metrics | grep -E '^vigil_live_(segments_total|streams|dropped_total)|^vigil_recording_(segments_total|bytes_total|failures_total|segments_skipped_total|write_seconds_(sum|count))' || true
+  curl -s http://127.0.0.1:18080/metrics | grep -E '^vigil_live_(segments_total|streams|dropped_total)|^vigil_recording_(segments_total|bytes_total|failures_total|segments_skipped_total|segments_dropped_total|lag_seconds|queued_segments|write_seconds_(sum|count))|^vigil_rtsp_refused_total' || true
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done

@@ -1,6 +1,7 @@
 package blob
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -76,15 +77,25 @@ func (s *Sealed) Put(ctx context.Context, accountID, key string, r io.Reader) er
 }
 
 func (s *Sealed) seal(ctx context.Context, accountID, full string, dst io.Writer, r io.Reader) error {
-	w, err := s.keys.EncryptStream(ctx, accountID, dst, blobAD(full))
+	// The ciphertext comes in 4 KiB segments: gathered into larger writes,
+	// the store sees a few writes (and pipe hand-offs) per blob, not one
+	// per segment.
+	bw := bufio.NewWriterSize(dst, sealBuffer)
+	w, err := s.keys.EncryptStream(ctx, accountID, bw, blobAD(full))
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(w, r); err != nil {
 		return err
 	}
-	return w.Close()
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
+
+// sealBuffer is how much ciphertext a Put gathers per write to its store.
+const sealBuffer = 64 << 10
 
 // Open returns a reader that decrypts the blob as it is read; reads fail
 // with errs.Invalid if the stored bytes were changed. Errors: errs.NotFound,

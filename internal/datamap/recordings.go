@@ -27,6 +27,7 @@ var recordingFields = []Field{
 	{Name: "range_start", Description: "when a recorded time range starts", Column: "rec_ranges.start_us"},
 	{Name: "range_end", Description: "when it ends", Column: "rec_ranges.end_us"},
 	{Name: "range_audio", Description: "whether it has sound", Column: "rec_ranges.has_audio"},
+	{Name: "range_dropped_before", Description: "how many segments were dropped just before it because storage fell behind", Column: "rec_ranges.dropped_before"},
 	{Name: "mark_account", Description: "the account of an event mark on the timeline", Column: "rec_marks.account_id"},
 	{Name: "mark_device", Description: "the device an alarm marked", Column: "rec_marks.device_id"},
 	{Name: "mark_channel", Description: "the channel it marked", Column: "rec_marks.channel"},

@@ -418,6 +418,11 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		return Identity{}, errs.E(errs.Unauthenticated, "device credential refused")
 	}
 	id, err := s.store.Authenticate(ctx, hashSecret(password))
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		// The check could not be made (a timeout, the database away): not
+		// a wrong credential, so the device is told to retry.
+		return Identity{}, errs.Wrap(err, errs.Unavailable, "device credential check unavailable")
+	}
 	if err != nil || id.DeviceID != username {
 		s.metrics.authFail.Inc()
 		return Identity{}, errs.E(errs.Unauthenticated, "device credential refused")

@@ -18,7 +18,10 @@ import (
 //	version (1 byte) | length of wrapped key (4 bytes, big endian) | wrapped key
 //
 // The wrapped key is the blob's own content key (a Tink AES256-GCM-HKDF
-// streaming keyset with 1 MiB segments) encrypted by the account's data key.
+// streaming keyset) encrypted by the account's data key. New blobs use 4 KiB
+// ciphertext segments: the writer and reader buffer one segment, so a
+// recorded 2-s segment no longer allocates 2 MiB of buffers to seal (blobs
+// sealed earlier with 1 MiB segments still open: the size is in the keyset).
 // Destroying the account key thus makes every blob of the account noise, and
 // each blob's key is unrelated to the others'. (Tink stores the key IDs of
 // the wrapped keyset beside it, unauthenticated; it ignores them on reading.)
@@ -32,6 +35,9 @@ const (
 // the header of one blob does not open another.
 func contentKeyAD(ad []byte) []byte { return append([]byte("vigil/blob-content-key/v1\x00"), ad...) }
 
+// contentKeyTemplate is the template of new content keys.
+var contentKeyTemplate = streamingaead.AES256GCMHKDF4KBKeyTemplate
+
 // EncryptStream returns a writer that encrypts what it is given into dst
 // under a fresh content key wrapped by the account's key (made on first use).
 // Close finishes the stream; it does not close dst. ad must be given again to
@@ -41,7 +47,7 @@ func (k *Keyring) EncryptStream(ctx context.Context, accountID string, dst io.Wr
 	if err != nil {
 		return nil, err
 	}
-	h, err := keyset.NewHandle(streamingaead.AES256GCMHKDF1MBKeyTemplate())
+	h, err := keyset.NewHandle(contentKeyTemplate())
 	if err != nil {
 		return nil, errs.Wrap(err, errs.Internal, "generate content key")
 	}

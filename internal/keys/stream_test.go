@@ -58,7 +58,7 @@ func TestStreamRefusesWrongContextAndTampering(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fake) {
 		c := newCluster(t, db, clk)
 		kr := c.node()
-		pt := bytes.Repeat([]byte("frame "), 400_000) // over two 1 MiB segments
+		pt := bytes.Repeat([]byte("frame "), 400_000) // over two 1 MiB segments (and hundreds of 4 KiB ones)
 		ad := []byte("acct/acc_1/seg/1")
 		ct := encryptStream(t, kr, "acc_1", pt, ad)
 		encryptStream(t, kr, "acc_2", []byte("x"), nil) // acc_2 has a key
@@ -125,6 +125,35 @@ func FuzzDecryptStream(f *testing.F) {
 		}
 		if err != nil && !errs.Is(err, errs.Invalid) {
 			t.Fatalf("error without the invalid code: %v", err)
+		}
+	})
+}
+
+// Blobs sealed before content keys moved to 4 KiB segments (1 MiB ones)
+// still open, and new blobs are sealed with the small segments (their
+// ciphertext carries a tag every 4 KiB, so it is longer).
+func TestStreamOpensBlobsOf1MiBSegments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fake) {
+		c := newCluster(t, db, clk)
+		kr := c.node()
+		pt := make([]byte, 600_000)
+		rand.Read(pt)
+		restore := keys.SealWith1MiBSegments()
+		old := encryptStream(t, kr, "acc_1", pt, []byte("seg/old"))
+		restore()
+		cur := encryptStream(t, kr, "acc_1", pt, []byte("seg/new"))
+		for name, ct := range map[string][]byte{"1 MiB": old, "4 KiB": cur} {
+			ad := []byte("seg/old")
+			if name == "4 KiB" {
+				ad = []byte("seg/new")
+			}
+			got, err := decryptStream(c.node(), "acc_1", ct, ad)
+			if err != nil || !bytes.Equal(got, pt) {
+				t.Fatalf("%s segments: got %d bytes, %v", name, len(got), err)
+			}
+		}
+		if tags := (len(pt) + 4095) / 4096 * 16; len(cur)-len(old) < tags/2 {
+			t.Fatalf("new blob is %d bytes, old %d: not sealed in 4 KiB segments", len(cur), len(old))
 		}
 	})
 }

@@ -143,12 +143,12 @@ func (s *RecordingStore) CompleteSegment(ctx context.Context, r record.SegmentRo
 			return tx.Err(err, "range")
 		}
 		start := Micros(r.Start)
-		if err == nil && initID == r.InitID && uint64(lastSeq)+1 == r.Seq && abs(start-end) <= contiguous.Microseconds() {
+		if err == nil && r.DroppedBefore == 0 && initID == r.InitID && uint64(lastSeq)+1 == r.Seq && abs(start-end) <= contiguous.Microseconds() {
 			_, err = tx.Exec(ctx, `UPDATE rec_ranges SET end_us = ?, last_seq = ?, has_audio = has_audio | ? WHERE id = ?`,
 				max(end, Micros(r.End)), int64(r.Seq), b2i(r.HasAudio), id)
 		} else {
-			_, err = tx.Exec(ctx, `INSERT INTO rec_ranges (account_id, device_id, channel, init_id, start_us, end_us, last_seq, has_audio)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.AccountID, r.DeviceID, r.Channel, r.InitID, start, Micros(r.End), int64(r.Seq), b2i(r.HasAudio))
+			_, err = tx.Exec(ctx, `INSERT INTO rec_ranges (account_id, device_id, channel, init_id, start_us, end_us, last_seq, has_audio, dropped_before)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.AccountID, r.DeviceID, r.Channel, r.InitID, start, Micros(r.End), int64(r.Seq), b2i(r.HasAudio), r.DroppedBefore)
 		}
 		if err != nil {
 			return err
@@ -282,10 +282,10 @@ func (s *RecordingStore) Ranges(ctx context.Context, d access.Decision, accountI
 	return queryAll(ctx, s.db, "recorded ranges", func(sc scanner) (record.Range, error) {
 		var r record.Range
 		var a, b, audio int64
-		err := sc.Scan(&a, &b, &audio, &r.InitID)
+		err := sc.Scan(&a, &b, &audio, &r.InitID, &r.DroppedBefore)
 		r.Start, r.End, r.HasAudio = FromMicros(a), FromMicros(b), audio != 0
 		return r, err
-	}, `SELECT start_us, end_us, has_audio, init_id FROM rec_ranges WHERE account_id = ? AND device_id = ? AND channel = ?
+	}, `SELECT start_us, end_us, has_audio, init_id, dropped_before FROM rec_ranges WHERE account_id = ? AND device_id = ? AND channel = ?
 		AND end_us > ? AND start_us < ? ORDER BY start_us`, accountID, deviceID, channel, Micros(from), Micros(to))
 }
 

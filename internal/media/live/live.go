@@ -34,6 +34,9 @@ type Publisher struct {
 }
 
 // Authenticator checks a device credential (device ID and vdk_ secret).
+// A wrong credential is an errs.Unauthenticated error; any other error
+// means the check could not be made (timed out, database away) and the
+// device is answered 503 to retry, counted apart from wrong credentials.
 type Authenticator interface {
 	AuthenticatePublisher(ctx context.Context, deviceID, secret string) (Publisher, error)
 }
@@ -156,7 +159,7 @@ func newMetrics(r prometheus.Registerer) *metrics {
 	m := &metrics{
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_rtsp_refused_total",
-			Help: "RTSP requests refused, by reason (credential, path, channel, codec, read, malformed).",
+			Help: "RTSP requests refused, by reason (credential, auth_unavailable: the check failed or timed out and the device is asked to retry with 503, path, channel, codec, read, malformed).",
 		}, []string{"reason"}),
 		streams: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "vigil_live_streams",

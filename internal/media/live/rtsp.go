@@ -13,6 +13,8 @@ import (
 	"github.com/bluenviron/gortsplib/v5/pkg/base"
 	"github.com/bluenviron/gortsplib/v5/pkg/headers"
 	"github.com/bluenviron/gortsplib/v5/pkg/liberrors"
+
+	"github.com/vigil-cloud/vigil/internal/errs"
 )
 
 // rtspServer takes RTSP publications from devices. Only ANNOUNCE/RECORD
@@ -110,7 +112,12 @@ func (r *rtspServer) OnAnnounce(ctx *gortsplib.ServerHandlerOnAnnounceCtx) (*bas
 	defer cancel()
 	pub, err := r.svc.opts.Auth.AuthenticatePublisher(c, user, pass)
 	if err != nil {
-		return r.refuse("credential", base.StatusUnauthorized), liberrors.ErrServerAuth{}
+		if errs.Is(err, errs.Unauthenticated) {
+			return r.refuse("credential", base.StatusUnauthorized), liberrors.ErrServerAuth{}
+		}
+		// The check itself failed (timed out under load, database away):
+		// the credential may be right, so the device is asked to retry.
+		return r.refuse("auth_unavailable", base.StatusServiceUnavailable), nil
 	}
 	dev, ch, ok := parsePath(ctx.Path)
 	if !ok || dev != pub.DeviceID {

@@ -2,13 +2,13 @@ package live_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/media/live"
 	"github.com/vigil-cloud/vigil/internal/waittest"
 )
@@ -22,7 +22,7 @@ func (d devices) AuthenticatePublisher(_ context.Context, id, secret string) (li
 	if p, ok := d[id+":"+secret]; ok {
 		return p, nil
 	}
-	return live.Publisher{}, errors.New("refused")
+	return live.Publisher{}, errs.E(errs.Unauthenticated, "refused")
 }
 
 func startService(t *testing.T, sink *collect) *live.Service {

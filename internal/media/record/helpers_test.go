@@ -60,8 +60,9 @@ func (c *cam) path(rest string) string {
 
 type timeline struct {
 	Ranges []struct {
-		Start, End time.Time
-		HasAudio   bool `json:"has_audio"`
+		Start, End    time.Time
+		HasAudio      bool `json:"has_audio"`
+		DroppedBefore int  `json:"dropped_before"`
 	}
 	Marks []struct {
 		At   time.Time

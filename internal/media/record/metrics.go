@@ -11,6 +11,9 @@ type metrics struct {
 	failed   prometheus.Counter
 	purged   *prometheus.CounterVec
 	write    prometheus.Histogram
+	dropped  prometheus.Counter
+	queued   prometheus.Gauge
+	lag      prometheus.Gauge
 }
 
 func newMetrics() *metrics {
@@ -22,13 +25,18 @@ func newMetrics() *metrics {
 		purged:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_recording_purged_segments_total", Help: "Segments purged, by reason."}, []string{"reason"}),
 		write: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "vigil_recording_write_seconds", Help: "Time to seal, store and index one segment.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "vigil_recording_segments_dropped_total",
+			Help: "Whole segments dropped, oldest first, because storage fell behind the cameras (each shows as a gap with dropped_before)."}),
+		queued: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_recording_queued_segments", Help: "Segments waiting to be recorded, all streams."}),
+		lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_recording_lag_seconds",
+			Help: "How long the last recorded segment waited in its stream's queue: recording's lag behind the cameras."}),
 	}
 }
 
 // Register adds the recorder's metrics to reg.
 func (r *Recorder) Register(reg prometheus.Registerer) error {
 	m := r.m
-	for _, c := range []prometheus.Collector{m.segments, m.bytes, m.skipped, m.failed, m.purged, m.write} {
+	for _, c := range []prometheus.Collector{m.segments, m.bytes, m.skipped, m.failed, m.purged, m.write, m.dropped, m.queued, m.lag} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}

@@ -58,19 +58,22 @@ type InitRow struct {
 
 // SegmentRow is one stored segment.
 type SegmentRow struct {
-	ID        int64     `json:"id"`
-	AccountID string    `json:"-"`
-	DeviceID  string    `json:"device_id"`
-	Channel   int       `json:"channel"`
-	InitID    int64     `json:"session"`
-	Seq       uint64    `json:"seq"`
-	Start     time.Time `json:"start"`
-	End       time.Time `json:"end"`
-	Bytes     int64     `json:"bytes"`
-	HasAudio  bool      `json:"has_audio"`
-	Codecs    string    `json:"codecs"`
-	Marked    bool      `json:"event_marked"`
-	ClaimedAt time.Time `json:"-"` // the claim the session was opened under; see media.Segment
+	// DroppedBefore is how many segments of the stream were dropped just
+	// before this one (storage behind); it opens a new range saying so.
+	DroppedBefore int       `json:"-"`
+	ID            int64     `json:"id"`
+	AccountID     string    `json:"-"`
+	DeviceID      string    `json:"device_id"`
+	Channel       int       `json:"channel"`
+	InitID        int64     `json:"session"`
+	Seq           uint64    `json:"seq"`
+	Start         time.Time `json:"start"`
+	End           time.Time `json:"end"`
+	Bytes         int64     `json:"bytes"`
+	HasAudio      bool      `json:"has_audio"`
+	Codecs        string    `json:"codecs"`
+	Marked        bool      `json:"event_marked"`
+	ClaimedAt     time.Time `json:"-"` // the claim the session was opened under; see media.Segment
 }
 
 // Range is a stretch of contiguous segments of one session.
@@ -78,7 +81,11 @@ type Range struct {
 	Start    time.Time `json:"start"`
 	End      time.Time `json:"end"`
 	HasAudio bool      `json:"has_audio"`
-	InitID   int64     `json:"-"`
+	// DroppedBefore counts the segments dropped just before the range
+	// because storage fell behind the camera: the gap before it is
+	// vigil's, not the camera's.
+	DroppedBefore int   `json:"dropped_before"`
+	InitID        int64 `json:"-"`
 }
 
 // MarkRow is a stored event mark.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -96,6 +97,7 @@ type stream struct {
 	marks      []time.Time      // recent marks, to mark segments that arrive after them
 	settings   Settings         // effective
 	settingsAt time.Time
+	dropped    atomic.Int64 // segments dropped (storage behind) since the last one stored; not under mu
 }
 
 type held struct {
@@ -370,9 +372,10 @@ func (r *Recorder) write(ctx context.Context, s *stream, seg media.Segment, mark
 	for _, t := range seg.Tracks {
 		codecs = append(codecs, t.Codec)
 	}
+	dropped := s.dropped.Load()
 	row := SegmentRow{AccountID: seg.AccountID, DeviceID: seg.DeviceID, Channel: seg.Channel, InitID: initID, Seq: seg.Seq,
 		Start: seg.Start.UTC(), End: seg.Start.Add(seg.Duration).UTC(), Bytes: int64(len(seg.Fragments)),
-		HasAudio: seg.HasAudio(), Codecs: strings.Join(codecs, ","), Marked: marked, ClaimedAt: seg.ClaimedAt}
+		HasAudio: seg.HasAudio(), Codecs: strings.Join(codecs, ","), Marked: marked, ClaimedAt: seg.ClaimedAt, DroppedBefore: int(dropped)}
 	if row.ID, err = r.st.BeginSegment(ctx, row, r.writer); err != nil {
 		return err
 	}
@@ -385,7 +388,15 @@ func (r *Recorder) write(ctx context.Context, s *stream, seg media.Segment, mark
 		// blob must not outlive it.
 		return errors.Join(err, r.drop(context.WithoutCancel(ctx), in))
 	}
+	s.dropped.Add(-dropped)
 	return nil
+}
+
+// dropped notes that n segments of a stream were dropped before reaching
+// the recorder (storage behind): the next range stored says so.
+func (r *Recorder) dropped(k streamKey, n int) {
+	r.stream(k).dropped.Add(int64(n))
+	r.m.dropped.Add(float64(n))
 }
 
 func (r *Recorder) initID(ctx context.Context, s *stream, seg media.Segment) (int64, error) {
