@@ -179,6 +179,21 @@ func (s *Service) takeCeremony(ctx context.Context, d access.Decision, id, kind 
 	return c.Session, creds, err
 }
 
+// keyRegistrant is what both steps of a key registration start from: the
+// caller must be staff; the relying party, and their credential with the
+// decision that read it.
+func (s *Service) keyRegistrant(ctx context.Context, p access.Principal) (*webauthn.WebAuthn, Credential, access.Decision, error) {
+	if p.Kind != access.KindStaff {
+		return nil, Credential{}, access.Decision{}, errs.E(errs.Forbidden, "only staff register security keys here")
+	}
+	rp, err := s.relyingParty()
+	if err != nil {
+		return nil, Credential{}, access.Decision{}, err
+	}
+	cred, d, err := s.credentialOf(ctx, p)
+	return rp, cred, d, err
+}
+
 // BeginKeyRegistration starts adding a passkey or security key for the
 // calling staff member. A pending session (first sign-in) may do so only
 // while the member has no usable factor yet; one who has an authenticator
@@ -186,14 +201,7 @@ func (s *Service) takeCeremony(ctx context.Context, d access.Decision, id, kind 
 // password alone never registers a key.
 func (s *Service) BeginKeyRegistration(ctx context.Context, a Auth, code string) (*protocol.CredentialCreation, error) {
 	p := a.Principal
-	if p.Kind != access.KindStaff {
-		return nil, errs.E(errs.Forbidden, "only staff register security keys here")
-	}
-	rp, err := s.relyingParty()
-	if err != nil {
-		return nil, err
-	}
-	cred, d, err := s.credentialOf(ctx, p)
+	rp, cred, d, err := s.keyRegistrant(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -236,14 +244,7 @@ func (s *Service) BeginKeyRegistration(ctx context.Context, a Auth, code string)
 // key. A pending session becomes a full one: the new session is returned.
 func (s *Service) FinishKeyRegistration(ctx context.Context, a Auth, response []byte) (*Session, error) {
 	p := a.Principal
-	if p.Kind != access.KindStaff {
-		return nil, errs.E(errs.Forbidden, "only staff register security keys here")
-	}
-	rp, err := s.relyingParty()
-	if err != nil {
-		return nil, err
-	}
-	_, d, err := s.credentialOf(ctx, p)
+	rp, _, d, err := s.keyRegistrant(ctx, p)
 	if err != nil {
 		return nil, err
 	}
