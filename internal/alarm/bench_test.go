@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,6 +43,9 @@ func alarmToPush(b *testing.B, rate int, dur time.Duration) {
 	e := vigiltest.Start(b, func(c *config.Config) {
 		c.Notify.AllowLoopback = true
 		c.Alarm.Poll = 20 * time.Millisecond
+		if w := os.Getenv("VIGIL_BENCH_WORKERS"); w != "" {
+			c.Notify.Workers, _ = strconv.Atoi(w)
+		}
 	})
 	owner := e.SignUp("bench@example.com")
 	key, err := e.App.Notify.VAPIDPublicKey(context.Background())
@@ -62,6 +68,7 @@ func alarmToPush(b *testing.B, rate int, dur time.Duration) {
 	}
 
 	n := int(dur.Seconds()) * rate
+	writes0, audit0, cpu0 := e.App.DB.Writes(), auditSize(b, e.App.DB), cpuTime()
 	sent := make([]time.Time, n)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64)
@@ -92,26 +99,33 @@ func alarmToPush(b *testing.B, rate int, dur time.Duration) {
 		}
 	}
 	b.StopTimer()
+	// CPU of this process (vigil, its broker and the cameras; not the
+	// push service): steadier than latency on a shared machine.
+	cpu := cpuTime() - cpu0
+	writes, audited := e.App.DB.Writes()-writes0, auditSize(b, e.App.DB)-audit0
 	accepted := front.Accepted()
 	if len(got) < n || len(accepted) < n {
 		b.Fatalf("%d of %d pushes arrived (%d accepted)", len(got), n, len(accepted))
 	}
 	// Which camera event each alarm is: the push carries the alarm's ID.
 	events := map[string]int{}
+	stored := map[int]time.Time{} // when vigil stored each alarm
 	err = e.App.DB.Read(context.Background(), func(tx *store.Tx) error {
-		rows, err := tx.Query(context.Background(), `SELECT id, event_id FROM alarms`)
+		rows, err := tx.Query(context.Background(), `SELECT id, event_id, received_at FROM alarms`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id, ev string
-			if err := rows.Scan(&id, &ev); err != nil {
+			var at int64
+			if err := rows.Scan(&id, &ev, &at); err != nil {
 				return err
 			}
 			var i int
 			if _, err := fmt.Sscanf(ev, "bench-%d", &i); err == nil {
 				events[id] = i
+				stored[i] = store.FromMicros(at)
 			}
 		}
 		return rows.Err()
@@ -122,6 +136,10 @@ func alarmToPush(b *testing.B, rate int, dur time.Duration) {
 	// The push service keeps payloads in the order it decrypted them and
 	// answers in that order: the k-th payload is the k-th 201.
 	lat := make([]time.Duration, 0, n)
+	ingest := make([]time.Duration, 0, n)
+	for i, at := range stored {
+		ingest = append(ingest, at.Sub(sent[i]))
+	}
 	for k, raw := range got[:n] {
 		var pl struct{ ID string }
 		if err := json.Unmarshal([]byte(raw), &pl); err != nil {
@@ -134,8 +152,34 @@ func alarmToPush(b *testing.B, rate int, dur time.Duration) {
 		lat = append(lat, accepted[k].Sub(sent[i]))
 	}
 	p50, p99, worst := pushtest.Percentiles(lat)
+	_, in99, _ := pushtest.Percentiles(ingest)
+	b.ReportMetric(in99, "stored-p99-ms")
 	b.ReportMetric(p50, "p50-ms")
 	b.ReportMetric(p99, "p99-ms")
-	b.Logf("rate %d/s, %d alarms over MQTT: camera → push accepted p50 %.1f ms, p99 %.1f ms, max %.1f ms; published in %.2fs",
-		rate, n, p50, p99, worst, published.Seconds())
+	b.ReportMetric(float64(writes)/float64(n), "writes/alarm")
+	b.ReportMetric(float64(audited)/float64(n), "audit/alarm")
+	b.ReportMetric(cpu.Seconds()*1000/float64(n), "cpu-ms/alarm")
+	b.Logf("rate %d/s, %d alarms over MQTT: camera → push accepted p50 %.1f ms, p99 %.1f ms, max %.1f ms (stored p99 %.1f ms); published in %.2fs; %.2f write transactions, %.2f audit entries, %.2f ms CPU per alarm",
+		rate, n, p50, p99, worst, in99, published.Seconds(), float64(writes)/float64(n), float64(audited)/float64(n), cpu.Seconds()*1000/float64(n))
+}
+
+// auditSize is how many entries the audit log holds.
+func auditSize(b *testing.B, db *store.DB) int64 {
+	var n int64
+	err := db.Read(context.Background(), func(tx *store.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_entries`).Scan(&n)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// cpuTime is the CPU time this process used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

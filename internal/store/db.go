@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/clock"
@@ -49,6 +50,8 @@ type DB struct {
 
 	mu     sync.RWMutex
 	rebind map[string]string
+
+	writes atomic.Int64 // write transactions begun, for benchmarks
 }
 
 // New wraps open pools. read and write may be the same pool.
@@ -88,8 +91,13 @@ type Tx struct {
 
 // Write runs fn in a write transaction and commits if fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	db.writes.Add(1)
 	return db.run(ctx, db.write, false, fn)
 }
+
+// Writes counts the write transactions begun so far: what group commit
+// saves shows up here (each is a commit and, on SQLite, an fsync).
+func (db *DB) Writes() int64 { return db.writes.Load() }
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
