@@ -232,8 +232,17 @@ func New(reg *datamap.Registry, rec Recorder, clk clock.Clock, grants Grants, po
 // decision, and returns it. A denial is an error: errs.NotFound when the
 // principal has no standing in the account (so existence does not leak),
 // errs.Forbidden or errs.MFARequired otherwise. When the decision cannot be
-// recorded, access is denied (errs.Unavailable).
+// recorded, access is denied (errs.Unavailable). Under a Batch context a
+// system job's repeated decision is made and recorded once.
 func (g *Gate) Check(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose) (Decision, error) {
+	if e := shared(ctx, p, action, r, purpose); e != nil {
+		e.once.Do(func() { e.d, e.err = g.check(ctx, p, action, r, purpose) })
+		return e.d, e.err
+	}
+	return g.check(ctx, p, action, r, purpose)
+}
+
+func (g *Gate) check(ctx context.Context, p Principal, action Action, r Resource, purpose datamap.Purpose) (Decision, error) {
 	now := g.clk.Now()
 	ctx, duty := withDutySlot(ctx)
 	grantID, share, denial := g.decide(ctx, p, action, r, purpose, now)

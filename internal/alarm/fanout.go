@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/notify"
 )
@@ -81,6 +82,9 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The pass's alarms share the notifier's decisions: one audit entry
+	// per account and person the pass touches, not one per alarm.
+	ctx = access.Batch(ctx)
 	pending, err := s.store.Pending(ctx, s.opts.Batch)
 	if err != nil || len(pending) == 0 {
 		return 0, err
@@ -106,6 +110,7 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 		to, started := decide(a, au)
 		jobs[i] = job{a: a, to: to, started: started}
 	}
+	batched := s.markAll(ctx, pending)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, fanOutParallel)
 	for i := range jobs {
@@ -113,7 +118,9 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			s.mark(ctx, j.a)
+			if !batched {
+				s.mark(ctx, j.a)
+			}
 			if len(j.to) > 0 {
 				j.err = s.enqueue(ctx, n, j.a, j.to)
 			}
@@ -172,6 +179,32 @@ func (s *Service) finish(ctx context.Context, states map[string]string, cooldown
 		}
 	}
 	return nil
+}
+
+// markAll tells the recorder of a pass's alarms in one write, when it can
+// take them at once, and reports whether it could.
+func (s *Service) markAll(ctx context.Context, as []Alarm) bool {
+	b := s.marker.Load()
+	if b == nil || b.Marker == nil {
+		return true
+	}
+	bm, ok := b.Marker.(media.BatchMarker)
+	if !ok {
+		return false
+	}
+	ms := make([]media.Mark, 0, len(as))
+	for _, a := range as {
+		if a.Type != TypeOffline {
+			ms = append(ms, media.Mark{AccountID: a.AccountID, DeviceID: a.DeviceID, Channel: a.Channel, At: a.At, Kind: a.Type, Ref: a.ID})
+		}
+	}
+	if len(ms) == 0 {
+		return true
+	}
+	if err := bm.MarkAll(ctx, ms); err != nil {
+		s.log.Warn("alarms not marked on the recording", "alarms", len(ms), "err", err)
+	}
+	return true
 }
 
 // mark tells the recorder of the alarm, so recordings around it are kept.

@@ -64,6 +64,13 @@ type Marker interface {
 	Mark(ctx context.Context, m Mark) error
 }
 
+// A BatchMarker also records many marks at once, in one write: what an
+// alarm fan-out pass uses instead of one write per alarm.
+type BatchMarker interface {
+	Marker
+	MarkAll(ctx context.Context, ms []Mark) error
+}
+
 // Mark is one event mark on a channel's timeline.
 type Mark struct {
 	AccountID string

@@ -231,6 +231,10 @@ func (s *Service) Run(ctx context.Context) {
 			t.Stop()
 			continue
 		}
+		// The deliveries of one claim share the worker's decisions: one
+		// audit entry per account's messages and per person's settings
+		// read, not one per delivery.
+		bctx := access.Batch(ctx)
 		for _, group := range byMessage(rows) {
 			var once sync.Once
 			var m *Message
@@ -239,8 +243,8 @@ func (s *Service) Run(ctx context.Context) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					once.Do(func() { m = s.openMessage(ctx, r) })
-					results <- s.attempt(ctx, r, m)
+					once.Do(func() { m = s.openMessage(bctx, r) })
+					results <- s.attempt(bctx, r, m)
 					<-slots
 					select {
 					case freed <- struct{}{}:
@@ -308,6 +312,7 @@ func (s *Service) ProcessDue(ctx context.Context) (int, error) {
 	var wg sync.WaitGroup
 	outcomes := make([]Outcome, 0, len(rows))
 	var mu sync.Mutex
+	ctx = access.Batch(ctx)
 	for _, group := range byMessage(rows) {
 		var once sync.Once
 		var m *Message
@@ -336,7 +341,9 @@ func (s *Service) ProcessDue(ctx context.Context) (int, error) {
 // openMessage reads a message's content for sending, nil when it cannot
 // (the account's key destroyed, say).
 func (s *Service) openMessage(ctx context.Context, r DeliveryRow) *Message {
-	if _, err := s.check(ctx, worker, access.Read, messageRes(r.AccountID, r.MessageID), purposeOf(r.Kind)); err != nil {
+	// One decision for the account's messages: under a batch it covers
+	// every message of the account the claim holds.
+	if _, err := s.check(ctx, worker, access.Read, messageRes(r.AccountID, ""), purposeOf(r.Kind)); err != nil {
 		s.log.Error("notification message not readable", "message", r.MessageID, "code", errs.CodeOf(err))
 		return nil
 	}

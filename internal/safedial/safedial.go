@@ -118,6 +118,10 @@ func Client(allowLoopback bool, timeout time.Duration) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil
 	tr.DialContext = d.DialContext
+	// Pushes and webhooks go to few hosts, many at once: keep enough idle
+	// connections per host that each send does not dial (and handshake)
+	// again (the default keeps 2).
+	tr.MaxIdleConnsPerHost = 64
 	return &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}

@@ -210,17 +210,23 @@ func (s *RecordingStore) DropIntent(ctx context.Context, in record.Intent) error
 	})
 }
 
-// AddMark stores an event mark and marks the segments around it.
-func (s *RecordingStore) AddMark(ctx context.Context, m media.Mark, from, to time.Time) error {
+// AddMarks stores event marks and marks the segments around each, in one
+// transaction: one commit for a whole fan-out pass of alarms.
+func (s *RecordingStore) AddMarks(ctx context.Context, ms []media.Mark, before, after time.Duration) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO rec_marks (account_id, device_id, channel, at_us, kind, ref) VALUES (?, ?, ?, ?, ?, ?)`,
-			m.AccountID, m.DeviceID, m.Channel, Micros(m.At), m.Kind, m.Ref); err != nil {
-			return err
+		for _, m := range ms {
+			from, to := m.At.Add(-before), m.At.Add(after)
+			if _, err := tx.Exec(ctx, `INSERT INTO rec_marks (account_id, device_id, channel, at_us, kind, ref) VALUES (?, ?, ?, ?, ?, ?)`,
+				m.AccountID, m.DeviceID, m.Channel, Micros(m.At), m.Kind, m.Ref); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE rec_segments SET marked = 1 WHERE account_id = ? AND device_id = ? AND channel = ?
+				AND start_us <= ? AND start_us >= ? AND end_us >= ?`,
+				m.AccountID, m.DeviceID, m.Channel, Micros(to), Micros(from.Add(-time.Hour)), Micros(from)); err != nil {
+				return err
+			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE rec_segments SET marked = 1 WHERE account_id = ? AND device_id = ? AND channel = ?
-			AND start_us <= ? AND start_us >= ? AND end_us >= ?`,
-			m.AccountID, m.DeviceID, m.Channel, Micros(to), Micros(from.Add(-time.Hour)), Micros(from))
-		return err
+		return nil
 	})
 }
 

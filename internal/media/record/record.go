@@ -195,9 +195,10 @@ type Store interface {
 	Intents(ctx context.Context) ([]Intent, error)
 	// DropIntent deletes a row not stored.
 	DropIntent(ctx context.Context, in Intent) error
-	// AddMark stores an event mark and marks the stored segments of the
-	// channel overlapping [from, to].
-	AddMark(ctx context.Context, m media.Mark, from, to time.Time) error
+	// AddMarks stores event marks, in one transaction, and marks the
+	// stored segments of each mark's channel overlapping [At-before,
+	// At+after].
+	AddMarks(ctx context.Context, ms []media.Mark, before, after time.Duration) error
 	// Settings returns the stored settings of the account, the device and
 	// the channel (zero values where none are stored).
 	Settings(ctx context.Context, accountID, deviceID string, channel int) (acct, dev, ch Settings, err error)

@@ -318,15 +318,63 @@ func (r *Recorder) flush(ctx context.Context, s *stream) error {
 // and in events mode stores the pre-roll and what follows for the
 // post-roll.
 func (r *Recorder) Mark(ctx context.Context, m media.Mark) error {
+	return r.MarkAll(ctx, []media.Mark{m})
+}
+
+var _ media.BatchMarker = (*Recorder)(nil)
+
+// MarkAll records many event marks as Mark does, storing them in one
+// transaction. A mark that is not valid is left out and named in the
+// error; the others are recorded.
+func (r *Recorder) MarkAll(ctx context.Context, ms []media.Mark) error {
+	var bad error
+	valid := make([]media.Mark, 0, len(ms))
+	for _, m := range ms {
+		if err := checkMark(m); err != nil {
+			bad = errors.Join(bad, err)
+			continue
+		}
+		valid = append(valid, m)
+	}
+	if len(valid) == 0 {
+		return bad
+	}
+	if err := r.st.AddMarks(ctx, valid, r.cfg.PreRoll, r.cfg.PostRoll); err != nil {
+		if len(valid) == 1 {
+			return errors.Join(bad, err)
+		}
+		// One mark the store refuses fails alone.
+		var stored []media.Mark
+		for _, m := range valid {
+			if err := r.st.AddMarks(ctx, []media.Mark{m}, r.cfg.PreRoll, r.cfg.PostRoll); err != nil {
+				bad = errors.Join(bad, err)
+				continue
+			}
+			stored = append(stored, m)
+		}
+		valid = stored
+	}
+	for _, m := range valid {
+		if err := r.noteMark(ctx, m); err != nil {
+			bad = errors.Join(bad, err)
+		}
+	}
+	return bad
+}
+
+func checkMark(m media.Mark) error {
 	if m.AccountID == "" || m.DeviceID == "" || m.At.IsZero() || m.Channel < 0 {
 		return errs.E(errs.Invalid, "event mark without account, device or time")
 	}
 	if len(m.Kind) > 64 || len(m.Ref) > 128 {
 		return errs.E(errs.Invalid, "event mark kind or reference too long")
 	}
-	if err := r.st.AddMark(ctx, m, m.At.Add(-r.cfg.PreRoll), m.At.Add(r.cfg.PostRoll)); err != nil {
-		return err
-	}
+	return nil
+}
+
+// noteMark keeps a stored mark in the stream's memory: segments around it
+// are marked as they come, and the pre-roll held is stored.
+func (r *Recorder) noteMark(ctx context.Context, m media.Mark) error {
 	k := streamKey{m.AccountID, m.DeviceID, m.Channel}
 	s := r.stream(k)
 	s.mu.Lock()
