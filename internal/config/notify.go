@@ -43,7 +43,7 @@ func (s SMS) Enabled() bool { return s.BaseURL != "" }
 
 // DefaultNotify returns the notification defaults.
 func DefaultNotify() Notify {
-	return Notify{Workers: 16, MaxAttempts: 8, SMS: SMS{Timeout: 15 * time.Second}}
+	return Notify{Workers: 64, MaxAttempts: 8, SMS: SMS{Timeout: 15 * time.Second}}
 }
 
 func (c Config) validateNotify(bad func(setting, format string, args ...any)) {

@@ -83,7 +83,7 @@ type Service struct {
 // e-mail is sent without a mailer.
 func New(st Store, k Keys, gate *access.Gate, ledger Ledger, mailer mail.Mailer, clk clock.Clock, log *slog.Logger, o Options) *Service {
 	if o.Workers <= 0 {
-		o.Workers = 16
+		o.Workers = 64
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 8

@@ -52,11 +52,20 @@ type DB struct {
 	rebind map[string]string
 
 	writes atomic.Int64 // write transactions begun, for benchmarks
+
+	readStmts, writeStmts *stmtCache // SQLite only
 }
 
 // New wraps open pools. read and write may be the same pool.
 func New(d Dialect, read, write *sql.DB, clk clock.Clock) *DB {
-	return &DB{dialect: d, read: read, write: write, clock: clk, rebind: map[string]string{}}
+	db := &DB{dialect: d, read: read, write: write, clock: clk, rebind: map[string]string{}}
+	if d == SQLite {
+		db.readStmts, db.writeStmts = newStmtCache(read), newStmtCache(write)
+		if write == read {
+			db.writeStmts = db.readStmts
+		}
+	}
+	return db
 }
 
 // Dialect returns the SQL flavour.
@@ -75,6 +84,8 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.read.Close()
 	if db.write != db.read {
 		err = errors.Join(err, db.write.Close())
@@ -87,12 +98,15 @@ type Tx struct {
 	tx  *sql.Tx
 	db  *DB
 	Now time.Time
+
+	stmts *stmtCache
+	fresh []string // queries run for the first time, prepared after the transaction
 }
 
 // Write runs fn in a write transaction and commits if fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	db.writes.Add(1)
-	return db.run(ctx, db.write, false, fn)
+	return db.run(ctx, db.write, db.writeStmts, false, fn)
 }
 
 // Writes counts the write transactions begun so far: what group commit
@@ -101,29 +115,52 @@ func (db *DB) Writes() int64 { return db.writes.Load() }
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, true, fn)
+	return db.run(ctx, db.read, db.readStmts, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+func (db *DB) run(ctx context.Context, pool *sql.DB, stmts *stmtCache, readOnly bool, fn func(*Tx) error) error {
 	opts := &sql.TxOptions{ReadOnly: readOnly && db.dialect == Postgres}
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return db.mapErr(err, "begin transaction")
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
-	tx := &Tx{tx: sqlTx, db: db, Now: db.clock.Now().UTC().Truncate(time.Microsecond)}
-	if err := fn(tx); err != nil {
-		return err
+	tx := &Tx{tx: sqlTx, db: db, Now: db.clock.Now().UTC().Truncate(time.Microsecond), stmts: stmts}
+	err = fn(tx)
+	if err == nil {
+		if err = sqlTx.Commit(); err != nil {
+			err = db.mapErr(err, "commit")
+		}
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return db.mapErr(err, "commit")
+	if len(tx.fresh) > 0 {
+		sqlTx.Rollback() //nolint:errcheck // frees the connection; a no-op after Commit
+		stmts.prepare(ctx, tx.fresh)
 	}
-	return nil
+	return err
+}
+
+// stmt returns q prepared on the transaction's connection, or nil to run it
+// unprepared (the first time, or beyond the cache).
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	st, seen := tx.stmts.get(q)
+	if !seen {
+		tx.fresh = append(tx.fresh, q)
+	}
+	if st == nil {
+		return nil
+	}
+	return tx.tx.StmtContext(ctx, st)
 }
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, tx.db.bind(query), args...)
+	var res sql.Result
+	var err error
+	if st := tx.stmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.tx.ExecContext(ctx, tx.db.bind(query), args...)
+	}
 	if err != nil {
 		return nil, tx.db.mapErr(err, "exec")
 	}
@@ -132,7 +169,13 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // Query runs a query written with ? placeholders.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
+	var rows *sql.Rows
+	var err error
+	if st := tx.stmt(ctx, query); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
+	}
 	if err != nil {
 		return nil, tx.db.mapErr(err, "query")
 	}
@@ -142,6 +185,9 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // QueryRow runs a query expected to return at most one row. Scan errors
 // should pass through Tx.Err.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, tx.db.bind(query), args...)
 }
 

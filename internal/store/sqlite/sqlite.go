@@ -54,7 +54,11 @@ func Open(ctx context.Context, path string, clk clock.Clock) (*store.DB, error) 
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	read.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	// Readers stay open between bursts: a closed one is opened again with
+	// its pragmas, and its prepared statements prepared again.
+	readers := max(4, runtime.NumCPU()*2)
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
 	return store.New(store.SQLite, read, write, clk), nil
 }
 
