@@ -338,7 +338,7 @@ func backoff(n uint64) time.Duration {
 }
 
 // next returns the messages waiting, up to n, without waiting when there
-// are some; otherwise it waits up to a second for the next one.
+// are some; otherwise it waits for the next one, up to idleFetch.
 func next(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
 	batch, err := cons.FetchNoWait(n)
 	if err != nil {
@@ -348,9 +348,9 @@ func next(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg,
 	if len(msgs) > 0 || ctx.Err() != nil {
 		return msgs, nil
 	}
-	fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	fctx, cancel := context.WithTimeout(ctx, idleFetch)
 	defer cancel()
-	batch, err = cons.Fetch(1, jetstream.FetchContext(fctx))
+	batch, err = cons.Fetch(1, jetstream.FetchContext(fctx), jetstream.FetchHeartbeat(idleFetch/6))
 	if err != nil {
 		return nil, err
 	}
@@ -360,6 +360,13 @@ func next(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg,
 	}
 	return msgs, nil
 }
+
+// idleFetch is how long a fetch waits for a message when none is there: a
+// message ends it at once, so a long wait costs no latency, and an idle
+// server does not ask the stream every few seconds (each fetch is a
+// subscription, a request and several wake-ups). The server's heartbeats
+// end a fetch whose server went away well before that.
+const idleFetch = 30 * time.Second
 
 // pull passes the messages next returns to fn.
 func pull(ctx context.Context, cons jetstream.Consumer, n int, fn func(jetstream.Msg)) error {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -116,8 +118,24 @@ func scanDelivery(sc scanner) (notify.DeliveryRow, error) {
 
 // ClaimDue leases pending deliveries that are due.
 func (s *NotifyStore) ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]notify.DeliveryRow, error) {
+	// An idle outbox is asked every second: a read answers that nothing is
+	// due without taking the writer (a write transaction, and a commit).
+	due := false
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		now := Micros(tx.Now)
+		err := tx.QueryRow(ctx, `SELECT 1 FROM notify_deliveries WHERE status = ? AND next_at <= ? AND lease_until <= ? LIMIT 1`,
+			string(notify.StatusPending), now, now).Scan(new(int))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		due = err == nil
+		return tx.Err(err, "due deliveries")
+	})
+	if err != nil || !due {
+		return nil, err
+	}
 	var out []notify.DeliveryRow
-	err := s.db.Write(ctx, func(tx *Tx) error {
+	err = s.db.Write(ctx, func(tx *Tx) error {
 		out = out[:0]
 		now := Micros(tx.Now)
 		lock := ""

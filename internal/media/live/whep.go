@@ -38,6 +38,9 @@ type whepServer struct {
 
 	stop chan struct{} // ends the sweeper
 	done chan struct{}
+	// added wakes the sweeper when a viewer comes: without viewers it
+	// sleeps, so an idle server does not wake every second.
+	added chan struct{}
 }
 
 const maxWHEPSessions = 1000
@@ -90,7 +93,8 @@ func newWHEP(svc *Service) (*whepServer, error) {
 		return nil, err
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
-	w := &whepServer{svc: svc, api: api, conn: conn, sessions: map[string]*whepViewer{}, stop: make(chan struct{}), done: make(chan struct{})}
+	w := &whepServer{svc: svc, api: api, conn: conn, sessions: map[string]*whepViewer{}, stop: make(chan struct{}), done: make(chan struct{}),
+		added: make(chan struct{}, 1)}
 	go w.sweeper()
 	return w, nil
 }
@@ -106,6 +110,18 @@ func (w *whepServer) sweeper() {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {
+		w.mu.Lock()
+		idle := len(w.sessions) == 0
+		w.mu.Unlock()
+		if idle {
+			select {
+			case <-w.stop:
+				return
+			case <-w.added:
+				t.Reset(sweepEvery)
+			}
+			continue
+		}
 		select {
 		case <-w.stop:
 			return
@@ -215,6 +231,10 @@ func (w *whepServer) offer(rw http.ResponseWriter, r *http.Request, g media.Gran
 	w.mu.Lock()
 	w.sessions[v.id] = v
 	w.mu.Unlock()
+	select {
+	case w.added <- struct{}{}:
+	default:
+	}
 	w.svc.metrics.viewers.WithLabelValues("webrtc").Inc()
 	if v.audio == nil && st.Audio != nil {
 		// AAC (or a codec the browser did not offer) cannot go to WebRTC
