@@ -48,6 +48,7 @@ type simFlags struct {
 	insecure, compareBare, apply bool
 	// Video: cameras publishing the embedded clip over RTSP.
 	streams, measurePID int
+	printRTSP           bool
 	rtsp                string
 	alarms              float64
 	receiver            string
@@ -75,6 +76,7 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.IntVar(&f.streams, "streams", 0, "video: this many cameras publish a 2 Mbit/s H.264+AAC clip over RTSP in a loop (instead of MQTT messages)")
 	fs.StringVar(&f.rtsp, "rtsp", "", "video: vigil's RTSP address (default: from the configuration)")
 	fs.IntVar(&f.measurePID, "measure-pid", 0, "video: report the CPU and memory of this process (vigil serve) while the streams run")
+	fs.BoolVar(&f.printRTSP, "print-rtsp", false, "video: enrol the cameras and print each one's RTSP publish URL (with its credential) instead of publishing, for other publishers such as ffmpeg")
 	fs.Float64Var(&f.alarms, "alarms", 0, "publish this many alarms per second across the devices instead of the usual messages")
 	fs.StringVar(&f.receiver, "receiver", "", "with --alarms: listen here (host:port) for notifications and measure alarm -> notification latency")
 	if err := fs.Parse(args); err != nil {
@@ -94,6 +96,9 @@ func simCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	members, err := simEnrol(ctx, cfg, f, stderr)
 	if err != nil {
 		return err
+	}
+	if f.streams > 0 && f.printRTSP {
+		return printRTSP(cfg, f, members, stdout)
 	}
 	if f.streams > 0 {
 		return simVideo(ctx, cfg, f, members, stdout)

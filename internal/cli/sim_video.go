@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/config"
@@ -16,14 +17,7 @@ import (
 // for the run's duration and, with --measure-pid, reports the CPU and
 // memory of vigil serve while every stream runs.
 func simVideo(ctx context.Context, cfg config.Config, f simFlags, members []sim.Member, stdout io.Writer) error {
-	rtspURL := cmp.Or(f.rtsp, cfg.Video.RTSPPublicURL)
-	if rtspURL == "" {
-		scheme := "rtsp"
-		if cfg.TLS.Enabled() {
-			scheme = "rtsps"
-		}
-		rtspURL = scheme + "://" + cfg.Video.RTSPListen
-	}
+	rtspURL := simRTSP(cfg, f)
 	var tlsConf *tls.Config
 	if f.insecure {
 		tlsConf = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by --insecure
@@ -87,6 +81,35 @@ func simVideo(ctx context.Context, cfg config.Config, f simFlags, members []sim.
 		fmt.Fprintf(stdout, "vigil (pid %d) over %s with %d streams: CPU %.1f%% of one core = %.2f%% per stream; RSS %.0f MiB (peak %.0f MiB) = %.2f MiB per stream\n",
 			f.measurePID, last.At.Sub(first.At).Round(time.Second), len(members), cpu, cpu/float64(len(members)),
 			float64(last.RSSKiB)/1024, float64(last.HWMKiB)/1024, float64(last.RSSKiB)/1024/float64(len(members)))
+	}
+	return nil
+}
+
+// simRTSP is the RTSP address cameras publish to.
+func simRTSP(cfg config.Config, f simFlags) string {
+	rtspURL := cmp.Or(f.rtsp, cfg.Video.RTSPPublicURL)
+	if rtspURL == "" {
+		scheme := "rtsp"
+		if cfg.TLS.Enabled() {
+			scheme = "rtsps"
+		}
+		rtspURL = scheme + "://" + cfg.Video.RTSPListen
+	}
+	return rtspURL
+}
+
+// printRTSP prints each enrolled camera's publish URL, credential
+// included, one a line: scripts/video-bench.sh hands them to ffmpeg.
+func printRTSP(cfg config.Config, f simFlags, members []sim.Member, stdout io.Writer) error {
+	base, err := url.Parse(simRTSP(cfg, f))
+	if err != nil {
+		return fmt.Errorf("--rtsp: %w", err)
+	}
+	for _, m := range members {
+		u := *base
+		u.User = url.UserPassword(m.DeviceID, m.Secret)
+		u.Path = "/" + m.DeviceID + "/0"
+		fmt.Fprintln(stdout, u.String())
 	}
 	return nil
 }
