@@ -107,6 +107,7 @@ type Bus struct {
 	prefix  string
 	nodeID  string
 	capture jetstream.Consumer // durable on the server's MQTT stream, holding device uplink
+	purge   purger             // removes consumed uplink behind the consumer
 
 	mu      sync.Mutex
 	closed  bool
@@ -159,6 +160,8 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 	}
 	wctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
+	b.purge.wake = make(chan struct{}, 1)
+	b.goWork(func() { b.runPurger(wctx) })
 	// Capture first: no device is let in (the auth service is not up)
 	// before the uplink consumer holds the messages.
 	if err := b.ensureNodeID(); err != nil {

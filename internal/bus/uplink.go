@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -301,21 +302,77 @@ func (b *Bus) ackThrough(ctx context.Context, last jetstream.Msg, meta *jetstrea
 		return false
 	}
 	if meta != nil {
-		b.purgeConsumed(actx, meta.Sequence.Stream)
+		b.schedulePurge(meta.Sequence.Stream)
 	}
 	return true
 }
 
+// purger purges the edge's consumed uplink in the background, so the
+// consumer does not wait for a purge between batches; purges waiting are
+// done as one, up to the newest sequence acknowledged.
+type purger struct {
+	mu     sync.Mutex
+	upTo   uint64 // acknowledged through here
+	purged uint64
+	wake   chan struct{}
+	stream jetstream.Stream // the MQTT stream, looked up once; the purger's own
+}
+
+// schedulePurge asks for the uplink through seq, acknowledged, to go.
+func (b *Bus) schedulePurge(seq uint64) {
+	b.purge.mu.Lock()
+	b.purge.upTo = max(b.purge.upTo, seq)
+	b.purge.mu.Unlock()
+	select {
+	case b.purge.wake <- struct{}{}:
+	default:
+	}
+}
+
+// runPurger purges what is asked for until ctx ends, and once more then.
+func (b *Bus) runPurger(ctx context.Context) {
+	for {
+		select {
+		case <-b.purge.wake:
+			b.purgeAsked(ctx)
+		case <-ctx.Done():
+			b.purgeAsked(context.WithoutCancel(ctx))
+			return
+		}
+	}
+}
+
+func (b *Bus) purgeAsked(ctx context.Context) {
+	b.purge.mu.Lock()
+	seq, done := b.purge.upTo, b.purge.purged
+	b.purge.mu.Unlock()
+	if seq <= done {
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if b.purgeConsumed(pctx, seq) {
+		b.purge.mu.Lock()
+		b.purge.purged = max(b.purge.purged, seq)
+		b.purge.mu.Unlock()
+	}
+}
+
 // purgeConsumed removes device uplink up to and including seq from the
 // edge store once it has been consumed.
-func (b *Bus) purgeConsumed(ctx context.Context, seq uint64) {
-	s, err := b.js.Stream(ctx, mqttMsgsStream)
+func (b *Bus) purgeConsumed(ctx context.Context, seq uint64) bool {
+	var err error
+	if b.purge.stream == nil {
+		b.purge.stream, err = b.js.Stream(ctx, mqttMsgsStream)
+	}
 	if err == nil {
-		err = s.Purge(ctx, jetstream.WithPurgeSubject(mqttMsgsPrefix+uplinkSubjects), jetstream.WithPurgeSequence(seq+1))
+		err = b.purge.stream.Purge(ctx, jetstream.WithPurgeSubject(mqttMsgsPrefix+uplinkSubjects), jetstream.WithPurgeSequence(seq+1))
 	}
 	if err != nil {
 		b.log.Warn("bus: purge consumed uplink", "err", err)
+		return false
 	}
+	return true
 }
 
 // parseUplink splits "dev.<id>.up.<rest>" into the device and the topic.

@@ -2,10 +2,12 @@ package device_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/device"
+	"github.com/vigil-cloud/vigil/internal/sim"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -44,4 +46,86 @@ func BenchmarkIngest(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkIngestEndToEnd measures device ingest from the camera to the
+// database against the broker's own rate, in one run: 100 devices publish
+// heartbeats flat out over MQTT (QoS 1, 10 in flight each, 200 each); the
+// broker's acknowledged rate is compared with the rate at which vigil
+// stored them (from the first publish to the last stored).
+//
+//	go test -run '^$' -bench IngestEndToEnd -benchtime 1x ./internal/device/
+func BenchmarkIngestEndToEnd(b *testing.B) {
+	const clients, inflight, msgs = 100, 10, 200
+	e := vigiltest.Start(b)
+	made := e.Operator().Manufacture("vc-100", clients)
+	owner := e.SignUp("bench@example.com")
+	creds := make([]device.Credential, clients)
+	for i, m := range made {
+		creds[i] = owner.Claim(m, fmt.Sprintf("cam %d", i))
+	}
+	addr := strings.TrimPrefix(creds[0].MQTTURL, "mqtt://")
+	for b.Loop() {
+		before := ingested(b, e)
+		start := time.Now()
+		r, err := sim.LoadMQTT(b.Context(), addr, clients, inflight, msgs, func(i int) (string, string, string) {
+			return creds[i].DeviceID, creds[i].DeviceID, creds[i].Secret
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Stored: until the count stops growing for 3 s, as vigil sim waits.
+		last, lastAt := before, time.Now()
+		for time.Since(lastAt) < 3*time.Second {
+			time.Sleep(50 * time.Millisecond)
+			if n := ingested(b, e); n > last {
+				last, lastAt = n, time.Now()
+			}
+		}
+		stored := lastAt.Sub(start)
+		rate := (last - before) / stored.Seconds()
+		b.Logf("%d acknowledged at %.0f msg/s; %.0f stored in %s = %.0f msg/s; %s", r.Messages, r.PerSec, last-before, stored.Round(time.Millisecond), rate, counters(b, e))
+		b.ReportMetric(r.PerSec, "acked-msgs/s")
+		b.ReportMetric(rate, "stored-msgs/s")
+		b.ReportMetric(rate/r.PerSec, "stored/acked")
+	}
+}
+
+// ingested is vigil's count of device messages handled.
+func ingested(b *testing.B, e *vigiltest.Env) float64 {
+	mfs, err := e.App.Metrics.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n float64
+	for _, mf := range mfs {
+		if mf.GetName() == "vigil_ingest_messages_total" {
+			for _, m := range mf.GetMetric() {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return n
+}
+
+// counters lists the ingest and uplink counters by label, to see what
+// became of the messages.
+func counters(b *testing.B, e *vigiltest.Env) string {
+	mfs, err := e.App.Metrics.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []string
+	for _, mf := range mfs {
+		if n := mf.GetName(); n == "vigil_ingest_messages_total" || strings.HasPrefix(n, "vigil_bus_uplink") {
+			for _, m := range mf.GetMetric() {
+				var ls []string
+				for _, l := range m.GetLabel() {
+					ls = append(ls, l.GetValue())
+				}
+				out = append(out, fmt.Sprintf("%s{%s}=%.0f", n, strings.Join(ls, ","), m.GetCounter().GetValue()))
+			}
+		}
+	}
+	return strings.Join(out, " ")
 }
