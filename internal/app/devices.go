@@ -62,6 +62,8 @@ func (a *App) openBus(ctx context.Context) error {
 		URL:        a.Config.Bus.URL,
 		External: bus.ExternalAuth{CredsFile: a.Config.Bus.CredsFile, NKeyFile: a.Config.Bus.NKeyFile,
 			CAFile: a.Config.Bus.CAFile, CertFile: a.Config.Bus.CertFile, KeyFile: a.Config.Bus.KeyFile},
+		LeafURL:  a.Config.Bus.LeafURL,
+		Domain:   a.Config.Bus.Domain,
 		Replicas: a.Config.Bus.Replicas,
 		Prefix:   a.Config.Bus.Prefix,
 		Metrics:  a.Metrics,
