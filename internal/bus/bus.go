@@ -175,6 +175,9 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 			return nil, err
 		}
 	}
+	if err := b.ensureNodeID(); err != nil {
+		return nil, err
+	}
 	if err := b.startServer(); err != nil {
 		return nil, err
 	}
@@ -182,9 +185,6 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 	b.cancel = cancel
 	// Capture first: no device is let in (the auth service is not up)
 	// before the uplink consumer holds the messages.
-	if err := b.ensureNodeID(); err != nil {
-		return nil, err
-	}
 	if b.capture, err = b.ensureCapture(ctx); err != nil {
 		return nil, err
 	}

@@ -71,6 +71,8 @@ func (b *Bus) configureLeaf(o *server.Options) error {
 	if tlsConf != nil || urlsWantTLS(urls) {
 		remote.TLS, remote.TLSConfig = true, tlsConf
 	}
+	// Server names must differ across the cluster and its leaf nodes.
+	o.ServerName = "vigil-edge-" + b.nodeID
 	o.JetStream, o.StoreDir, o.JetStreamKey, o.JetStreamCipher = false, "", "", server.NoCipher
 	o.LeafNode.Remotes = []*server.RemoteLeafOpts{remote}
 	o.MQTT.JsDomain = b.opts.Domain

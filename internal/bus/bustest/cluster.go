@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -96,6 +97,9 @@ func start(t testing.TB, n int, domain string) *Cluster {
 		if domain != "" {
 			conf = fmt.Sprintf("server_name: %s\nlisten: %q\njetstream { store_dir: %q, domain: %s }\ncluster { name: vigil-test, listen: %q, routes: [%s] }\nleafnodes { listen: %q }\n",
 				name, client[i], t.TempDir(), domain, route[i], strings.Join(routes, ", "), leaf[i])
+		}
+		if n == 1 { // a lone server: no cluster block (a cluster of one never elects)
+			conf = strings.Join(slices.DeleteFunc(strings.Split(conf, "\n"), func(l string) bool { return strings.HasPrefix(l, "cluster ") }), "\n")
 		}
 		file := filepath.Join(t.TempDir(), name+".conf")
 		if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
