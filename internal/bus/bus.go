@@ -323,7 +323,7 @@ func (b *Bus) Ready(ctx context.Context) error {
 	if _, err := b.js.Stream(ctx, mqttMsgsStream); err != nil {
 		return errs.Wrap(err, errs.Unavailable, "bus: MQTT stream")
 	}
-	if b.extJS != nil {
+	if b.forwarding() {
 		if _, err := b.extJS.Stream(ctx, b.extStream()); err != nil {
 			return errs.Wrap(err, errs.Unavailable, "bus: external stream")
 		}

@@ -21,6 +21,11 @@ func TestLeafModeAnyNodeReachesAnyDevice(t *testing.T) {
 	b := &env{t: t, auth: a.auth, url: hub.URL, leaf: hub, prefix: a.prefix, dataDir: t.TempDir()}
 	b.open()
 	ctx := context.Background()
+	for _, e := range []*env{a, b} {
+		if err := e.bus.Ready(ctx); err != nil {
+			t.Fatalf("a node in leaf mode is not ready: %v", err)
+		}
+	}
 
 	d1, d2 := a.auth.add(), a.auth.add()
 	c1, err := a.connect(d1, "", false)
