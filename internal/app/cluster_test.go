@@ -197,7 +197,7 @@ func loseNothing(t *testing.T, nc *bustest.Cluster, restart bool) {
 type childNode struct{ kill, stop func() }
 
 // startNode runs vigil on c in a child process until the test ends.
-func startNode(t *testing.T, c config.Config) *childNode {
+func startNode(t testing.TB, c config.Config) *childNode {
 	cmd := vigiltest.StartChild(t, "TestNodeChild", c)
 	done := false
 	n := &childNode{}

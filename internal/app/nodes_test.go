@@ -111,7 +111,7 @@ func hostPort(t *testing.T, raw string) string {
 	return u.Host
 }
 
-func openDB(t *testing.T, c config.Database) *store.DB {
+func openDB(t testing.TB, c config.Database) *store.DB {
 	t.Helper()
 	var db *store.DB
 	var err error
@@ -334,4 +334,29 @@ func TestRecoveryLeavesOtherNodesWrites(t *testing.T) {
 		e.Clock.Advance(4 * time.Second)
 		waittest.Within(t, "node B to resolve dead node A's write", 10*time.Second, func() bool { return inFlight() == 0 })
 	})
+}
+
+// Rate limits count across nodes: with 4 credential attempts a minute per
+// client network, attempts spread over two nodes are refused from the
+// fifth, whichever node gets it. Before, each node counted its own and a
+// client got a quota per node.
+func TestRateLimitsSharedAcrossNodes(t *testing.T) {
+	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
+		if e.Config.Bus.URL == "" {
+			t.Skip("one node alone: nothing to share")
+		}
+		nodes := []*vigiltest.Env{e, e.Node()}
+		login := map[string]string{"email": "nobody@example.com", "password": "not-the-password-1"}
+		for i := range 4 {
+			r := nodes[i%2].Client().Do("POST", "/api/v1/auth/login", login)
+			if r.Status == http.StatusTooManyRequests {
+				t.Fatalf("attempt %d refused as too many", i+1)
+			}
+		}
+		for i, n := range nodes {
+			if r := n.Client().Do("POST", "/api/v1/auth/login", login); r.Status != http.StatusTooManyRequests {
+				t.Errorf("attempt %d on node %d: %d %s, want 429", 5+i, i+1, r.Status, r.Body)
+			}
+		}
+	}, func(c *config.Config) { c.Auth.AttemptsPerMinute = 4 })
 }
