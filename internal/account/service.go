@@ -73,7 +73,7 @@ type Service struct {
 	// dummyHash is verified when an e-mail address is unknown, so a wrong
 	// address costs as much time as a wrong password.
 	dummyHash string
-	mails     ratelimit.Allower // per recipient
+	mails     ratelimit.Allower  // per recipient
 	rp        *webauthn.WebAuthn // nil without a usable public address
 }
 
