@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/vigil-cloud/vigil/internal/audit"
 	"github.com/vigil-cloud/vigil/internal/bus/bustest"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/device"
@@ -22,7 +23,8 @@ import (
 )
 
 // Two vigil nodes on one database and a 3-server NATS cluster (the uplink
-// stream kept on all three) while 20 cameras publish events at QoS 1: the
+// stream kept on all three) while 20 cameras publish events and alarms at
+// QoS 1: the
 // NATS server leading the uplink stream is killed with SIGKILL, later a
 // vigil node is killed with SIGKILL and started again on its disk. Every
 // event a camera got a PUBACK for is stored, once (the index on the
@@ -97,7 +99,14 @@ func loseNothing(t *testing.T, nc *bustest.Cluster, restart bool) {
 			for n := 0; ctx.Err() == nil; n++ {
 				id := fmt.Sprintf("ev-%d-%d", i, n)
 				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-				err := cam.Publish(pctx, "event", map[string]any{"id": id, "kind": "error", "code": "E1", "at": time.Now().UTC().Format(time.RFC3339)})
+				now := time.Now().UTC().Format(time.RFC3339)
+				var err error
+				if n%4 == 3 { // every fourth an alarm
+					id = fmt.Sprintf("al-%d-%d", i, n)
+					err = cam.Publish(pctx, "alarm", map[string]any{"id": id, "type": "motion", "time": now})
+				} else {
+					err = cam.Publish(pctx, "event", map[string]any{"id": id, "kind": "error", "code": "E1", "at": now})
+				}
 				cancel()
 				if err == nil {
 					mu.Lock()
@@ -142,7 +151,8 @@ func loseNothing(t *testing.T, nc *bustest.Cluster, restart bool) {
 	stored := func() map[string]bool {
 		got := map[string]bool{}
 		err := db.Read(t.Context(), func(tx *store.Tx) error {
-			rows, err := tx.Query(t.Context(), `SELECT event_id FROM device_events WHERE event_id LIKE 'ev-%'`)
+			rows, err := tx.Query(t.Context(), `SELECT event_id FROM device_events WHERE event_id LIKE 'ev-%'
+				UNION ALL SELECT event_id FROM alarms WHERE event_id LIKE 'al-%'`)
 			if err != nil {
 				return err
 			}
@@ -151,6 +161,9 @@ func loseNothing(t *testing.T, nc *bustest.Cluster, restart bool) {
 				var id string
 				if err := rows.Scan(&id); err != nil {
 					return err
+				}
+				if got[id] {
+					t.Errorf("%s stored twice", id)
 				}
 				got[id] = true
 			}
@@ -188,9 +201,15 @@ func loseNothing(t *testing.T, nc *bustest.Cluster, restart bool) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	t.Logf("%d events acknowledged, all stored once, the last %s after the cameras stopped", want, time.Since(start).Round(100*time.Millisecond))
+	t.Logf("%d events and alarms acknowledged, all stored once, the last %s after the cameras stopped", want, time.Since(start).Round(100*time.Millisecond))
 	for _, n := range nodes {
 		n.stop()
+	}
+	// Both nodes appended to the access log, one of them killed midway: it
+	// still verifies.
+	after := e.Restart(vigiltest.Offline)
+	if report, err := audit.Verify(t.Context(), store.NewAuditStore(after.App.DB), after.App.Verifier); err != nil {
+		t.Fatalf("audit log after the kills: %v (%+v)", err, report)
 	}
 }
 
