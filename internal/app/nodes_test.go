@@ -176,7 +176,8 @@ func TestFeedsReachEveryNode(t *testing.T) {
 
 // A camera publishes to node 2; its owner, whose request reached node 1,
 // watches it: node 1 finds the stream's node over the bus and relays the
-// playlist and media. When the camera stops, neither node has it. Before,
+// playlist and media. When the camera stops, neither node has it; when it
+// reconnects to node 1, the viewer's same address plays again. Before,
 // node 1 answered 404.
 func TestLiveOnAnyNode(t *testing.T) {
 	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
@@ -266,6 +267,21 @@ func TestLiveOnAnyNode(t *testing.T) {
 		if r := anon.Do("GET", urls.HLS, nil); r.Status != http.StatusNotFound {
 			t.Errorf("a stream nobody holds: %d %s", r.Status, r.Body)
 		}
+
+		// The camera reconnects to node 1 (its node went away): the viewer's
+		// same address keeps playing, now from node 1's own stream.
+		again, stopAgain := context.WithCancel(t.Context())
+		republished := make(chan struct{})
+		go func() {
+			defer close(republished)
+			sim.RunVideo(again, sim.VideoConfig{Members: []sim.Member{{DeviceID: cred.DeviceID, Secret: cred.Secret}},
+				RTSPURL: "rtsp://" + e.App.Live.RTSPAddr().String(), Duration: time.Minute})
+		}()
+		defer func() { stopAgain(); <-republished }()
+		waittest.Within(t, "the same playlist address playing from node 1's own stream", 20*time.Second, func() bool {
+			r := anon.Do("GET", urls.HLS, nil)
+			return r.Status == http.StatusOK && strings.Contains(string(r.Body), "#EXTM3U") && e.App.Live.Holds(key)
+		})
 	})
 }
 
