@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigil-cloud/vigil/internal/audit"
+	"github.com/vigil-cloud/vigil/internal/blob/blobtest"
 	"github.com/vigil-cloud/vigil/internal/bus/bustest"
 	"github.com/vigil-cloud/vigil/internal/config"
 	"github.com/vigil-cloud/vigil/internal/device"
@@ -22,7 +23,9 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-// Two vigil nodes on one database and a 3-server NATS cluster (the uplink
+// Two vigil nodes on one database (PostgreSQL when VIGIL_TEST_POSTGRES is
+// set), one bucket (S3 when VIGIL_TEST_S3 is set) and a 3-server NATS
+// cluster (the uplink
 // stream kept on all three) while 20 cameras publish events and alarms at
 // QoS 1: the
 // NATS server leading the uplink stream is killed with SIGKILL, later a
@@ -58,6 +61,13 @@ func loseNothing(t *testing.T, nc *bustest.Cluster, restart bool) {
 	if storetest.PostgresURL() != "" {
 		pg := storetest.PostgresSchemaURL(t)
 		opts = append(opts, func(c *config.Config) { c.Database = config.Database{Driver: "postgres", URL: pg} })
+	}
+	if blobtest.S3URL() != "" { // the shared bucket, as in production
+		b := blobtest.S3Bucket(t)
+		opts = append(opts, func(c *config.Config) {
+			c.Blob = config.Blob{Driver: "s3", S3: config.S3{Endpoint: b.Endpoint, Bucket: b.Bucket, Region: b.Region,
+				AccessKey: b.AccessKey, SecretKey: b.SecretKey, Insecure: !b.TLS}}
+		})
 	}
 	e := vigiltest.Start(t, opts...)
 	owner := e.SignUp("cluster@example.com")
