@@ -38,17 +38,20 @@ rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 measure() {
   local name=$1 pid=$2 n=$3
   sleep "$warmup"
-  local t0 t1 peak=0 r
+  local t0 t1 peak=0 r sum=0 k=0
   t0=$(ticks "$pid")
   for _ in $(seq $((window / 5))); do
     sleep 5
     r=$(rss "$pid"); [ "$r" -gt "$peak" ] && peak=$r
+    sum=$((sum + r)); k=$((k + 1))
   done
   sleep $((window % 5))
   t1=$(ticks "$pid"); r=$(rss "$pid")
+  # RSS is the mean of the samples: one sample moves with the collector.
+  [ "$k" -gt 0 ] && r=$((sum / k))
   awk -v name="$name" -v n="$n" -v dt=$((t1 - t0)) -v tck="$tck" -v w="$window" -v r="$r" -v peak="$peak" -v ld="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
     cpu = 100 * dt / tck / w
-    printf "%s: %d streams over %d s: CPU %.1f%% of one core = %.2f%% per stream; RSS %.0f MiB (peak %.0f MiB), %.2f MiB per stream all told; load %s\n",
+    printf "%s: %d streams over %d s: CPU %.1f%% of one core = %.2f%% per stream; RSS %.0f MiB mean (peak %.0f MiB), %.2f MiB per stream all told; load %s\n",
       name, n, w, cpu, cpu / n, r / 1024, peak / 1024, r / 1024 / n, ld }'
 }
 
