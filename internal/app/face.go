@@ -23,5 +23,8 @@ func (a *App) openFace() error {
 	a.Fulfil.SetRedaction(func(_ context.Context, selfie []byte) (fulfil.Redactor, error) {
 		return a.Face.NewRedactor(selfie, "")
 	})
+	// Find footage of me searches the alarm snapshots for a filmed person.
+	a.Face.SetSnapshots(a.Alarms)
+	a.Fulfil.SetFootage(a.Face.Footage())
 	return a.Face.RegisterPrivacy(a.Fulfil)
 }

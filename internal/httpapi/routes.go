@@ -156,6 +156,16 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/privacy/requests/{requestID}/documents/{kind}", public, true, s.uploadRequestDocument},
 		{"GET", "/api/v1/privacy/requests/{requestID}/package", public, true, s.publicRequestPackage},
 		{"POST", "/api/v1/privacy/requests/{requestID}/replies", public, true, s.replyToPublicRequest},
+		// Find footage of me: a filmed person's selfie with their consent to
+		// the one search; the officer runs it and forwards what it found;
+		// the camera owner decides.
+		{"GET", "/api/v1/privacy/footage-consent", public, false, s.footageConsent},
+		{"PUT", "/api/v1/privacy/requests/{requestID}/face-search", public, true, s.askFootageSearch},
+		{"GET", "/api/v1/staff/privacy-requests/{requestID}/face-search", staff, false, s.footageSearch},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/face-search/run", staff, false, s.runFootageSearch},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/face-search/forward", staff, false, s.forwardFootage},
+		{"GET", "/api/v1/accounts/{accountID}/footage-requests", user, false, s.footageAsks},
+		{"PUT", "/api/v1/accounts/{accountID}/footage-requests/{hitID}", user, false, s.decideFootage},
 
 		{"POST", "/api/v1/me/privacy-requests", user, true, s.submitRequest},
 		{"GET", "/api/v1/me/privacy-requests", user, false, s.myRequests},

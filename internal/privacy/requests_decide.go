@@ -337,6 +337,9 @@ func (s *Requests) buildPackage(ctx context.Context, row RequestRow, subj fulfil
 	if subj.Redact, err = s.redactorFor(ctx, row.ID); err != nil {
 		return Manifest{}, err
 	}
+	if subj.Footage, err = s.releasedFootage(ctx, row); err != nil {
+		return Manifest{}, err
+	}
 	return s.storePackage(ctx, exportOwner(row.ID), func(w io.Writer) (Manifest, error) {
 		return s.WritePackage(ctx, w, row.ID, subj, row.Scope)
 	})
