@@ -203,8 +203,10 @@ func (f footage) Search(ctx context.Context, requestID, subjectID string, sc ful
 	if err != nil {
 		return fulfil.FootageSearch{}, err
 	}
+	// The snapshots are read as the request's export reads them, for the
+	// purpose they were kept for (alarms).
 	snapD, err := f.s.gate.Check(ctx, footageSearcher, access.Export, access.Resource{Category: datamap.MediaSnapshot, SubjectID: subjectID},
-		datamap.PurposeService)
+		datamap.PurposeAlarms)
 	if err != nil {
 		return fulfil.FootageSearch{}, err
 	}
