@@ -18,6 +18,7 @@ import "./pages/account.js";
 import "./pages/security.js";
 import "./pages/notifications.js";
 import "./pages/privacy.js";
+import "./pages/face.js";
 
 // Vendor staff have their own console page; its deep links (#/staff/...)
 // also arrive here, from e-mails and the server's set-up link.
@@ -33,6 +34,7 @@ const signedInLinks = [
   { href: "#/events", text: "Events", id: "nav-events", badge: 0 },
   { href: "#/devices", text: "Devices" },
   { href: "#/account", text: "Household" },
+  { href: "#/face", text: "Faces" },
   { href: "#/privacy-centre", text: "Privacy" },
   { href: "#/notifications", text: "Notifications" },
   { href: "#/security", text: "Security" },

@@ -327,6 +327,43 @@ route("/privacy-request/confirm", async (ctx) => {
     h("p", {}, h("a", { href: link(["privacy-request", "follow"], { id: request.id }) }, "Follow this request")), f];
 }, { public: true });
 
+// findMe offers a person filmed by a camera the optional selfie search
+// (find footage of me) on their request: the wording they consent to, a
+// box they tick themselves, and the selfie. Without the tick nothing is
+// sent.
+async function findMe(r, token) {
+  const sc = r.scope || {};
+  if (!(sc.categories || []).includes("media.snapshot") || !(sc.devices || []).length || !["awaiting_review", "open"].includes(r.status)) return null;
+  const { text, consent_hash } = await api.get("/api/v1/privacy/footage-consent");
+  const agree = h("input", { type: "checkbox", id: "f-findme-consent" });
+  const selfie = h("input", { type: "file", id: "f-findme-selfie", accept: "image/jpeg", "aria-describedby": "f-findme-hint" });
+  const status = statusLine("findme-status");
+  const f = h("form", { id: "findme-form" },
+    h("p", {}, "Optional: vigil can look for you in the event pictures of the cameras and times you named, using a selfie. You do not need it to get an answer."),
+    h("blockquote", { id: "findme-wording" }, text),
+    h("label", { class: "check", for: "f-findme-consent" }, agree, " I agree to this search, for this request only"),
+    h("label", { for: "f-findme-selfie" }, "Your selfie", h("span", { class: "hint", id: "f-findme-hint" }, "A JPEG photo showing only your face, up to 2 MB."), selfie),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Search for me")), status.node);
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    status.clear();
+    try {
+      if (!agree.checked) throw new Error("Tick the box if you agree to the search; without it nothing is sent.");
+      const fl = selfie.files[0];
+      if (!fl) throw new Error("Choose a selfie.");
+      const b64 = await new Promise((resolve, reject) => {
+        const rd = new FileReader();
+        rd.onload = () => resolve(String(rd.result).replace(/^data:[^,]*,/, ""));
+        rd.onerror = () => reject(new Error("The selfie could not be read."));
+        rd.readAsDataURL(fl);
+      });
+      await api.put(`/api/v1/privacy/requests/${r.id}/face-search`, { consent: true, consent_hash, selfie: b64 }, { headers: { "X-Request-Token": token } });
+      status.ok("Received. Once the data-protection officer has checked who you are, the search runs; what it finds goes to each camera's owner, who decides what you receive.");
+    } catch (e) { status.error(e.message); }
+  });
+  return section("Find footage of me", f);
+}
+
 // People without an account follow their request with its access code.
 route("/privacy-request/follow", async (ctx) => {
   const out = h("div", { id: "follow-result" });
@@ -350,7 +387,8 @@ route("/privacy-request/follow", async (ctx) => {
         h("dt", {}, "Status"), h("dd", {}, statusWords[r.status] || r.status, r.outcome ? " · " + r.outcome : ""),
         h("dt", {}, "Answer due"), h("dd", {}, fmt.date(r.extended_due_at || r.due_at))),
       r.letter ? h("pre", {}, r.letter) : null,
-      r.package_ready ? h("button", { type: "button", onclick: () => pkg().catch((e) => status.error(e.message)) }, "Download your data") : null);
+      r.package_ready ? h("button", { type: "button", onclick: () => pkg().catch((e) => status.error(e.message)) }, "Download your data") : null,
+      await findMe(r, code.value.trim()).catch(() => null));
     } catch (e) { status.error(e.message); }
   });
   return [h("h1", {}, "Follow your request"), h("p", {}, "Enter the request number and the access code you were given when you confirmed your address."), f, out];
