@@ -123,7 +123,7 @@ func TestFindFootageOfMe(t *testing.T) {
 		}
 		h := newHome(t, e, "owner@example.com")
 		crowd := scene(t, eng)
-		h.snapshotEvent(t, e, "ev-crowd", crowd)                  // A (Paul Rudd) among seven others
+		h.snapshotEvent(t, e, "ev-crowd", crowd)                   // A (Paul Rudd) among seven others
 		h.snapshotEvent(t, e, "ev-other", photo(t, "chris-pratt")) // B only
 		h.snapshotEvent(t, e, "ev-third", photo(t, "flickr-26"))   // C only
 

@@ -37,7 +37,7 @@ var bodies = map[string]any{
 	"POST /api/v1/accounts/{accountID}/webhooks":                                       map[string]any{"url": "https://hooks.example.com/vigil"},
 	"PUT /api/v1/accounts/{accountID}/sites/{siteID}/face":                             map[string]any{"lawful_basis": "consent"},
 	"POST /api/v1/accounts/{accountID}/sites/{siteID}/face/people":                     map[string]any{"label": "x", "lawful_basis": "consent"},
-	"PUT /api/v1/accounts/{accountID}/footage-requests/{hitID}":                         map[string]any{"release": true},
+	"PUT /api/v1/accounts/{accountID}/footage-requests/{hitID}":                        map[string]any{"release": true},
 }
 
 // Every route of a customer account, asked by a user of another account for
