@@ -254,7 +254,7 @@ function requestForm(categories, extra, onSubmit) {
   return f;
 }
 
-const statusWords = { open: "received", verifying: "checking who you are", in_progress: "being prepared", granted: "answered", denied: "refused", closed: "closed" };
+const statusWords = { awaiting_email: "waiting for you to confirm your address", awaiting_review: "your documents are being checked", open: "received", verifying: "checking who you are", in_progress: "being prepared", granted: "answered", denied: "refused", closed: "closed" };
 function requestTable(requests, id, t) {
   if (!requests || !requests.length) return h("p", { class: "muted", id }, "No requests yet.");
   return table([
@@ -383,12 +383,13 @@ route("/privacy-request/follow", async (ctx) => {
         const a = h("a", { href: url, download: r.id + ".zip" }, "Save");
         document.body.append(a); a.click(); a.remove();
       };
-      out.replaceChildren(h("dl", { class: "facts" }, h("dt", {}, "Asked"), h("dd", {}, fmt.date(r.submitted_at)),
+      // replaceChildren would show a null as the text "null".
+      out.replaceChildren(...[h("dl", { class: "facts" }, h("dt", {}, "Asked"), h("dd", {}, fmt.date(r.submitted_at)),
         h("dt", {}, "Status"), h("dd", {}, statusWords[r.status] || r.status, r.outcome ? " · " + r.outcome : ""),
         h("dt", {}, "Answer due"), h("dd", {}, fmt.date(r.extended_due_at || r.due_at))),
       r.letter ? h("pre", {}, r.letter) : null,
       r.package_ready ? h("button", { type: "button", onclick: () => pkg().catch((e) => status.error(e.message)) }, "Download your data") : null,
-      await findMe(r, code.value.trim()).catch(() => null));
+      await findMe(r, code.value.trim()).catch(() => null)].filter(Boolean));
     } catch (e) { status.error(e.message); }
   });
   return [h("h1", {}, "Follow your request"), h("p", {}, "Enter the request number and the access code you were given when you confirmed your address."), f, out];
