@@ -66,6 +66,12 @@ try {
       if (!people.includes("Paul") || !people.includes("Paul Rudd")) problems.push(`${size.name}: Paul is not listed with his consent: ${people}`);
       if (!(await page.locator(`#face-on-${SHOP_ID}`).isVisible())) problems.push(`${size.name}: the Shop site does not offer to turn recognition on`);
       await check(page, size, "face", errors);
+      // The recognition is on the events list in words.
+      await page.goto(VIGIL_URL + "/#/events");
+      await page.locator('main[data-path="/events"]').waitFor({ timeout: 20000 });
+      if (!(await page.locator("main").textContent()).includes("Paul at Front door")) problems.push(`${size.name}: the events list does not say "Paul at Front door"`);
+      await check(page, size, "events-face", errors);
+      await openFace(page);
     } else {
       const notice = page.locator(`#face-region-notice-${HOME_ID}`);
       await notice.waitFor({ timeout: 10000 }).catch(() => {});
