@@ -275,3 +275,64 @@ func keysOf(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// The camera owner decides: an event kept back needs a reason, the
+// package then holds no picture and the letter gives the owner's reason; a
+// member of the household (not an admin) neither sees nor decides the
+// asks. When the operator stops face recognition in the camera's region,
+// the search does not look at its pictures at all, and the letter says
+// why.
+// proves: F5
+func TestFootageSearchOwnerKeepsBackAndRegionStop(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		h := newHome(t, e, "owner@example.com")
+		h.snapshotEvent(t, e, "ev-paul", photo(t, "paul-rudd-1"))
+		dpo := e.StaffMember("dpo@vigil.test", access.StaffDPO)
+		start := func(email string) string {
+			id, tok := filmedRequest(t, e, email, h.cam.DeviceID)
+			b, _ := json.Marshal(map[string]any{"consent": true, "consent_hash": privacy.FootageConsentHash, "selfie": photo(t, "paul-rudd-2")})
+			if r := tokenDo(t, e, "PUT", "/api/v1/privacy/requests/"+id+"/face-search", tok, "application/json", b); r.Status != http.StatusNoContent {
+				t.Fatalf("search: %d %s", r.Status, r.Body)
+			}
+			dpo.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/verify", map[string]any{"accept": true})
+			return id
+		}
+		id := start("pat@example.com")
+		var fs fulfil.FootageSearch
+		dpo.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/face-search/run", nil).Decode(t, &fs)
+		if len(fs.Hits) != 1 {
+			t.Fatalf("hits: %+v", fs)
+		}
+		dpo.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id+"/face-search/forward", map[string]any{"hit_ids": []string{fs.Hits[0].ID}})
+
+		// A member of the household is not asked and cannot decide.
+		member := e.SignUp("member@example.com")
+		h.owner.Must(http.StatusAccepted, "POST", "/api/v1/accounts/"+h.owner.AccountID+"/invitations", map[string]any{"email": member.Email, "role": "member"})
+		member.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, member.Email, "invited").Token(t)})
+		member.Login() // the new membership is in the next session
+		if r := member.Do("GET", "/api/v1/accounts/"+h.owner.AccountID+"/footage-requests", nil); r.Status != http.StatusForbidden {
+			t.Fatalf("a member lists the asks: %d %s", r.Status, r.Body)
+		}
+
+		var asks struct{ Requests []face.FootageAsk }
+		h.owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+h.owner.AccountID+"/footage-requests", nil).Decode(t, &asks)
+		h.owner.Must(http.StatusNoContent, "PUT", "/api/v1/accounts/"+h.owner.AccountID+"/footage-requests/"+asks.Requests[0].ID,
+			map[string]any{"release": false, "reason": "The police asked us to keep this event for an investigation."})
+		dpo.Must(http.StatusAccepted, "POST", "/api/v1/staff/privacy-requests/"+id+"/grant", nil)
+		letter := e.Mail.Wait(t, "pat@example.com", "Our answer")
+		for _, want := range []string{"found you in 1", "released 0", "kept these back", "The police asked us"} {
+			if !strings.Contains(letter.Body, want) {
+				t.Errorf("the letter lacks %q:\n%s", want, letter.Body)
+			}
+		}
+
+		// The region stopped: the camera is skipped, nothing is looked at.
+		op := e.StaffMember("ops@vigil.test", access.StaffOperatorAdmin)
+		op.Must(http.StatusCreated, "PUT", "/api/v1/staff/face/regions/EU/stop", map[string]any{"reason": "Suspended by a court", "delete_after_days": 30})
+		id2 := start("sam@example.com")
+		dpo.Must(http.StatusOK, "POST", "/api/v1/staff/privacy-requests/"+id2+"/face-search/run", nil).Decode(t, &fs)
+		if fs.Snapshots != 0 || len(fs.Hits) != 0 || len(fs.Skipped) != 1 || !strings.Contains(fs.Skipped[0], "stopped") {
+			t.Fatalf("a search in a stopped region: %+v", fs)
+		}
+	})
+}

@@ -312,7 +312,7 @@ func (s *Requests) grantCopy(ctx context.Context, by string, row RequestRow, d a
 		return Request{}, err
 	}
 	row.Outcome = OutcomeGranted
-	letter := s.packageLetter(row, c, m)
+	letter := s.packageLetter(row, c, m, s.footageLetter(ctx, row))
 	return s.close(ctx, by, row, d, c, Decision{Outcome: OutcomeGranted, Fingerprint: fp, ExportBlob: packageKey}, letter)
 }
 

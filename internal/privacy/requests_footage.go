@@ -3,6 +3,8 @@ package privacy
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strings"
 	"crypto/sha256"
 	"encoding/hex"
 
@@ -149,4 +151,58 @@ func (s *Requests) releasedFootage(ctx context.Context, row RequestRow) ([]fulfi
 		return nil, nil
 	}
 	return f.Released(ctx, row.ID)
+}
+
+// footageLetter is the part of the answer about the selfie search: how
+// many events were found and what the camera owners decided, with their
+// reasons for what they kept back. Empty without a search.
+func (s *Requests) footageLetter(ctx context.Context, row RequestRow) string {
+	f := s.fulfil.Footage()
+	if f == nil || row.RequesterKind != fulfil.RequesterPerson {
+		return ""
+	}
+	fs, err := f.Status(ctx, row.ID)
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\nThe search with your selfie")
+	if fs.SearchedAt.IsZero() {
+		b.WriteString(" did not run: your request was answered before it could. Your selfie is destroyed now.\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, " looked at %d event pictures", fs.Snapshots)
+	counts := map[string]int{}
+	var reasons []string
+	for _, h := range fs.Hits {
+		counts[h.State]++
+		if h.State == fulfil.HitRefused {
+			reasons = append(reasons, h.At.UTC().Format("2 January 2006 15:04")+" UTC: "+h.Reason)
+		}
+	}
+	found := len(fs.Hits)
+	if found == 0 {
+		b.WriteString(" and found you in none that we could pass on.\n")
+	} else {
+		fmt.Fprintf(&b, " and found you in %d that our data-protection officer confirmed. The camera owners released %d of them (in the package, "+
+			"with everyone else blurred)", found, counts[fulfil.HitReleased])
+		if n := counts[fulfil.HitAsked]; n > 0 {
+			fmt.Fprintf(&b, "; %d still wait for the owner's decision, so they are not included (reply to this message to ask again)", n)
+		}
+		b.WriteString(".\n")
+		if len(reasons) > 0 {
+			b.WriteString("The owners kept these back, for the reasons they gave:\n")
+			for _, r := range reasons {
+				b.WriteString("  - " + r + "\n")
+			}
+		}
+	}
+	for _, sk := range fs.Skipped {
+		if strings.Contains(sk, "stopped") {
+			b.WriteString("Some cameras were not searched because face recognition is stopped in their region.\n")
+			break
+		}
+	}
+	b.WriteString("Nothing was kept of the other people in those pictures.\n")
+	return b.String()
 }
