@@ -3,10 +3,10 @@ package privacy
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"strings"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"strings"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
