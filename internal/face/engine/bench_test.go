@@ -40,3 +40,27 @@ func BenchmarkDescribe(b *testing.B) {
 		e.Describe(m, f)
 	}
 }
+
+// BenchmarkSnapshotOneFace is the goal as one figure: a 1280×720
+// snapshot with one person, detected (cascade and landmarks) and described
+// (alignment and descriptor), per snapshot; the goal is ≤ 100 ms on one
+// core.
+func BenchmarkSnapshotOneFace(b *testing.B) {
+	e := newTestEngine(b)
+	var paul []photo
+	for _, p := range loadPhotos(b) {
+		if p.name == "paul-rudd-1" {
+			paul = append(paul, p)
+		}
+	}
+	m, _ := scene(b, e, paul, 230)
+	if n := len(e.Detect(m)); n != 1 {
+		b.Fatalf("faces found: %d", n)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, f := range e.Detect(m) {
+			e.Describe(m, f)
+		}
+	}
+}
