@@ -7,7 +7,7 @@
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
-const { VIGIL_URL, CHROMIUM, SHOTS, PHASE, EMAIL, PASSWORD, ACCOUNT_ID, HOME_ID, SHOP_ID, REQ_ID, REQ_TOKEN, SELFIE, PHOTO, EVIDENCE, GIVEN_AT } = process.env;
+const { VIGIL_URL, CHROMIUM, SHOTS, PHASE, EMAIL, PASSWORD, ACCOUNT_ID, HOME_ID, SHOP_ID, REQ_ID, REQ_TOKEN, SELFIE, PHOTO, EVIDENCE, GIVEN_AT, DPO_COOKIES, SEARCH_ID } = process.env;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -130,6 +130,25 @@ try {
         for (const e of e2.splice(0)) problems.push(`${size.name} find-me after sending: ${e}`);
       }
       await c2.close();
+
+      // The data-protection officer's view of the first search: cameras,
+      // times and similarity, never a face.
+      const { ctx: c3, page: p3, errors: e3 } = await newPage(size);
+      await c3.addCookies(DPO_COOKIES.split(";").filter(Boolean).map((kv) => {
+        const i = kv.indexOf("=");
+        return { name: kv.slice(0, i), value: kv.slice(i + 1), url: VIGIL_URL };
+      }));
+      // The console keeps only a "signed in" flag; the session is the cookie.
+      await c3.addInitScript(() => localStorage.setItem("vigil.staff", "in"));
+      await p3.goto(VIGIL_URL + `/console.html#/staff/requests/${SEARCH_ID}`);
+      await p3.locator("#face-hits").waitFor({ timeout: 20000 }).catch(async () => {
+        throw new Error("no search on the officer's page: " + (await p3.locator("body").textContent()).slice(0, 600) + " " + e3.join("; "));
+      });
+      const hits = await p3.locator("#face-hits").textContent();
+      if (!hits.includes("released by the owner")) problems.push(`${size.name}: the officer does not see the owner's release: ${hits}`);
+      if (await p3.locator("#face-hits img").count()) problems.push(`${size.name}: the officer is shown a picture`);
+      await check(p3, size, "console-face-search", e3);
+      await c3.close();
     }
   }
 } catch (e) {

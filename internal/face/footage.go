@@ -181,12 +181,17 @@ func view(row SearchRow, hits []HitRow) fulfil.FootageSearch {
 }
 
 func (f footage) Search(ctx context.Context, requestID, subjectID string, sc fulfil.Scope, by string) (fulfil.FootageSearch, error) {
-	d, row, _, err := f.load(ctx, access.Update, requestID)
+	d, row, old, err := f.load(ctx, access.Update, requestID)
 	if err != nil {
 		return fulfil.FootageSearch{}, err
 	}
 	if row.SubjectID != subjectID {
 		return fulfil.FootageSearch{}, errs.E(errs.NotFound, "no search for this request")
+	}
+	// A new run replaces the hits: not once camera owners were asked,
+	// whose decisions it would erase.
+	if slices.ContainsFunc(old, func(h HitRow) bool { return h.State != fulfil.HitFound }) {
+		return fulfil.FootageSearch{}, errs.E(errs.Conflict, "the camera owners were already asked about this search's events; it does not run again")
 	}
 	if f.s.snapshots == nil {
 		return fulfil.FootageSearch{}, errs.E(errs.Unavailable, "snapshots cannot be searched on this server")

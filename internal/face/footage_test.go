@@ -219,6 +219,9 @@ func TestFindFootageOfMe(t *testing.T) {
 			t.Fatalf("forwarding an unknown hit: %d", r.Status)
 		}
 		dpo.Must(http.StatusOK, "POST", base+"/face-search/forward", map[string]any{"hit_ids": []string{fs.Hits[0].ID}})
+		if r := dpo.Do("POST", base+"/face-search/run", nil); r.Status != http.StatusConflict {
+			t.Fatalf("a new run after the owners were asked: %d", r.Status)
+		}
 		a := asks()
 		if len(a) != 1 || a[0].Camera != "Front door" || a[0].State != fulfil.HitAsked {
 			t.Fatalf("what the owner is asked: %+v", a)

@@ -163,6 +163,10 @@ func TestFacePagesInChromium(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	var dpoCookies []string
+	for _, c := range dpo.Cookies() {
+		dpoCookies = append(dpoCookies, c.Name+"="+c.Value)
+	}
 	run := func(phase string) string {
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
@@ -170,7 +174,7 @@ func TestFacePagesInChromium(t *testing.T) {
 		cmd.Dir = filepath.Dir(script)
 		cmd.Env = append(os.Environ(), "VIGIL_URL="+e.URL, "CHROMIUM="+chromium, "SHOTS="+shots, "PHASE="+phase,
 			"EMAIL="+owner.Email, "PASSWORD="+owner.Password, "ACCOUNT_ID="+owner.AccountID, "HOME_ID="+siteIDs["Home"], "SHOP_ID="+siteIDs["Shop"],
-			"REQ_ID="+req2, "REQ_TOKEN="+tok2, "SELFIE="+selfiePath, "PHOTO="+chrisPath, "EVIDENCE="+evidence,
+			"REQ_ID="+req2, "REQ_TOKEN="+tok2, "DPO_COOKIES="+strings.Join(dpoCookies, ";"), "SEARCH_ID="+reqID, "SELFIE="+selfiePath, "PHOTO="+chrisPath, "EVIDENCE="+evidence,
 			"GIVEN_AT="+e.Clock.Now().Add(-24*time.Hour).Format("2006-01-02"))
 		out, err := cmd.CombinedOutput()
 		if err != nil {

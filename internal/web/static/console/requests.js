@@ -49,7 +49,7 @@ async function faceSearch(r, base, reload) {
   const hitState = { found: "found: confirm to ask the owner", asked: "waiting for the camera owner", released: "released by the owner", refused: "kept back by the owner" };
   const body = [h("p", { class: "muted" }, "The requester consented on ", fmt.dateTime(fs.consented_at),
     " to a search with their selfie. Check their identity document before running it: a selfie of someone else would find that person.")];
-  if (r.status === "open") {
+  if (r.status === "open" && !fs.hits.some((x) => x.state !== "found")) {
     body.push(h("div", { class: "actions" }, h("button", { type: "button", id: "face-search-run", class: fs.searched_at ? "secondary" : "", onclick: async () => {
       try { await api.post(base + "/face-search/run"); reload(); } catch (e) { st.error(e.message); }
     } }, fs.searched_at ? "Run the search again" : "Run the search")));
