@@ -5,6 +5,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/face/engine"
+	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
@@ -25,6 +26,9 @@ func (a *App) openFace() error {
 	})
 	// Find footage of me searches the alarm snapshots for a filmed person.
 	a.Face.SetSnapshots(a.Alarms)
+	a.Face.SetOwnerNotice(func(ctx context.Context, accountID string, userIDs []string, id, title, body, url string) error {
+		return a.Notify.Enqueue(ctx, notify.Message{ID: id, AccountID: accountID, Kind: notify.KindNotice, Title: title, Body: body, URL: url}, userIDs)
+	})
 	a.Fulfil.SetFootage(a.Face.Footage())
 	return a.Face.RegisterPrivacy(a.Fulfil)
 }

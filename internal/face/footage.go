@@ -2,6 +2,7 @@ package face
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -76,6 +77,8 @@ type FootageAsk struct {
 // FootageStore keeps searches and their hits. Methods take the gate's
 // decision on face.search.
 type FootageStore interface {
+	// AccountAdmins returns the account's owners and admins.
+	AccountAdmins(ctx context.Context, accountID string) ([]string, error)
 	// SearchSubject returns the requester of a request's search, or
 	// errs.NotFound.
 	SearchSubject(ctx context.Context, requestID string) (string, error)
@@ -105,6 +108,14 @@ type SnapshotSource interface {
 	SearchSnapshots(ctx context.Context, d access.Decision, subjectID, accountID, deviceID string, from, to time.Time,
 		fn func(snapshotID, eventID string, at time.Time, jpeg []byte) error) error
 }
+
+// OwnerNotice tells an account's owners and admins (userIDs) that people
+// filmed by their cameras asked for events; app wires it to notify. It
+// names no one and carries no picture.
+type OwnerNotice func(ctx context.Context, accountID string, userIDs []string, id, title, body, url string) error
+
+// SetOwnerNotice hands over how camera owners are told of asks.
+func (s *Service) SetOwnerNotice(n OwnerNotice) { s.ownerNotice = n }
 
 // footageSearcher is the request job's principal for searches.
 var footageSearcher = access.System("face-footage-search")
@@ -287,7 +298,37 @@ func (f footage) Forward(ctx context.Context, requestID string, hitIDs []string)
 	if err := f.s.store.ForwardHits(ctx, d, requestID, hitIDs); err != nil {
 		return fulfil.FootageSearch{}, err
 	}
-	return f.Status(ctx, requestID)
+	fs, err := f.Status(ctx, requestID)
+	if err == nil {
+		f.tellOwners(ctx, requestID, fs)
+	}
+	return fs, err
+}
+
+// tellOwners tells the owners and admins of each account whose cameras
+// have asked events; a failure is logged, the asks wait on the app's page.
+func (f footage) tellOwners(ctx context.Context, requestID string, fs fulfil.FootageSearch) {
+	if f.s.ownerNotice == nil {
+		return
+	}
+	n := map[string]int{}
+	for _, h := range fs.Hits {
+		if h.State == fulfil.HitAsked {
+			n[h.AccountID]++
+		}
+	}
+	for acct, count := range n {
+		admins, err := f.s.store.AccountAdmins(ctx, acct)
+		if err == nil && len(admins) > 0 {
+			err = f.s.ownerNotice(ctx, acct, admins, "footage-"+requestID+"-"+acct, "Someone filmed by your cameras asks for events",
+				fmt.Sprintf("A person filmed by your cameras asked vigil for the events where they appear. vigil's data-protection officer "+
+					"checked who they are and found them in %d event(s). Decide for each whether they receive it (with every other face blurred).", count),
+				"#/face")
+		}
+		if err != nil {
+			f.s.log.Warn("camera owners not told of a footage ask", "account", acct, "code", errs.CodeOf(err))
+		}
+	}
 }
 
 func (f footage) Released(ctx context.Context, requestID string) ([]fulfil.FootageRef, error) {

@@ -222,6 +222,20 @@ func TestFindFootageOfMe(t *testing.T) {
 		if r := dpo.Do("POST", base+"/face-search/run", nil); r.Status != http.StatusConflict {
 			t.Fatalf("a new run after the owners were asked: %d", r.Status)
 		}
+		// The owner is told, in words, naming no one.
+		var inbox struct {
+			Messages []struct{ Title, Body, URL string }
+		}
+		h.owner.Must(http.StatusOK, "GET", "/api/v1/me/inbox", nil).Decode(t, &inbox)
+		told := false
+		for _, m := range inbox.Messages {
+			if strings.Contains(m.Title, "filmed by your cameras") && m.URL == "#/face" && !strings.Contains(m.Body, "Pat") {
+				told = true
+			}
+		}
+		if !told {
+			t.Errorf("the camera owner was not told: %+v", inbox.Messages)
+		}
 		a := asks()
 		if len(a) != 1 || a[0].Camera != "Front door" || a[0].State != fulfil.HitAsked {
 			t.Fatalf("what the owner is asked: %+v", a)

@@ -241,3 +241,9 @@ func (s *FaceStore) EraseSearches(ctx context.Context, d access.Decision, subjec
 	})
 	return reqs, err
 }
+
+// AccountAdmins returns the account's owners and admins.
+func (s *FaceStore) AccountAdmins(ctx context.Context, accountID string) ([]string, error) {
+	return queryAll(ctx, s.db, "account admins", scanFaceAccount,
+		`SELECT user_id FROM memberships WHERE account_id = ? AND site_id = '' AND role IN ('owner', 'admin') ORDER BY user_id`, accountID)
+}
