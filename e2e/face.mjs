@@ -93,6 +93,19 @@ try {
         throw new Error("enrolment did not show Chris: " + (await page.locator(`#enrol-form-${HOME_ID} .status`).textContent()));
       });
 
+      // Withdrawal: the person goes at once, after a confirmation.
+      await page.locator(`#face-people-${HOME_ID} tr`, { hasText: "Chris" }).locator("button", { hasText: "Withdraw" }).click();
+      await page.locator("dialog[open] button", { hasText: "Withdraw and delete" }).click();
+      await page.waitForFunction((id) => { const t = document.querySelector("#face-people-" + id); return t && !t.textContent.includes("Chris"); }, HOME_ID, { timeout: 20000 });
+      // Enrolled again, for the phone's view.
+      await page.fill(`#enrol-label-${HOME_ID}`, "Chris");
+      await page.fill(`#enrol-given-by-${HOME_ID}`, "Chris Pratt");
+      await page.fill(`#enrol-given-at-${HOME_ID}`, GIVEN_AT);
+      await page.setInputFiles(`#enrol-photos-${HOME_ID}`, PHOTO);
+      await page.setInputFiles(`#enrol-evidence-${HOME_ID}`, EVIDENCE);
+      await page.click(`#enrol-form-${HOME_ID} button[type=submit]`);
+      await page.locator(`#face-people-${HOME_ID}`, { hasText: "Chris" }).waitFor({ timeout: 20000 });
+
       await page.click(`#unknown-rule-${ACCOUNT_ID}`);
       await page.locator("#unknown-rule-status", { hasText: "unknown face" }).waitFor();
 

@@ -85,7 +85,8 @@ func publicRequest(t *testing.T, e *vigiltest.Env, email, deviceID string) (stri
 // The face recognition page in Chromium at 1280×800 and 390×844: a site
 // where it is on lists Paul (enrolled with his consent record) and the
 // recognition "Paul at Front door"; a person is enrolled through the form
-// with the consent evidence and a photo; the unknown-face rule is added;
+// with the consent evidence and a photo, withdrawn (after a confirmation)
+// and enrolled again; the unknown-face rule is added;
 // the owner releases an event a filmed person asked for; another site
 // offers to turn it on under the protocol. After the operator stops face
 // recognition in the region, the page shows the notice. A filmed person

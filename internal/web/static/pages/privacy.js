@@ -291,6 +291,8 @@ route("/ask", async () => {
     h("p", {}, "For people without a vigil account: someone a customer's camera filmed, or an agent or guardian acting for them. " +
       "You confirm your address, then send a document proving who you are (and your authority, when acting for someone); the data-protection officer checks it before anything is released."),
     h("p", {}, "Already asked? ", h("a", { href: "#/privacy-request/follow" }, "Follow your request with its access code"), "."),
+    h("p", { class: "muted", id: "findme-hint" }, "Filmed by a camera? Ask for snapshots, name the camera and the time: once you have confirmed your address " +
+      "you may also, if you wish, give a selfie so that vigil looks for you in those pictures. That search is optional and only with your consent to it."),
     section("Your request", requestForm(categories, [["email", "Your e-mail", "email"], ["name", "Your name"],
       ["relation", "You ask", "select", [["self", "for yourself"], ["agent", "as an authorised agent"], ["guardian", "as a parent or guardian"]]],
       ["on_behalf_of", "For whom (agents and guardians)"],
@@ -324,7 +326,8 @@ route("/privacy-request/confirm", async (ctx) => {
   });
   return [h("h1", {}, "Your address is confirmed"), h("p", {}, "Request " + request.id + " (" + request.kind + "), answer due by " + fmt.date(request.due_at) + "."),
     h("p", { class: "muted" }, "Keep this access code to follow the request: ", h("code", { id: "request-token" }, request_token)),
-    h("p", {}, h("a", { href: link(["privacy-request", "follow"], { id: request.id }) }, "Follow this request")), f];
+    h("p", {}, h("a", { href: link(["privacy-request", "follow"], { id: request.id }) }, "Follow this request")), f,
+    await findMe(request, request_token).catch(() => null)].filter(Boolean);
 }, { public: true });
 
 // findMe offers a person filmed by a camera the optional selfie search
