@@ -183,7 +183,7 @@ func (f footage) load(ctx context.Context, a access.Action, requestID string) (a
 }
 
 func view(row SearchRow, hits []HitRow) fulfil.FootageSearch {
-	v := fulfil.FootageSearch{RequestID: row.RequestID, ConsentedAt: row.ConsentedAt, SearchedAt: row.SearchedAt,
+	v := fulfil.FootageSearch{RequestID: row.RequestID, Asked: true, ConsentedAt: row.ConsentedAt, SearchedAt: row.SearchedAt,
 		SearchedBy: row.SearchedBy, Snapshots: row.Snapshots, Skipped: row.Skipped, Hits: []fulfil.FootageHit{}}
 	for _, h := range hits {
 		v.Hits = append(v.Hits, h.FootageHit)

@@ -112,16 +112,21 @@ func (s *Requests) RunFootageSearch(ctx context.Context, p access.Principal, req
 }
 
 // FootageSearchOf returns a request's search and what it found (the DPO):
-// cameras and times, never a face.
+// cameras and times, never a face; Asked is false without one.
 func (s *Requests) FootageSearchOf(ctx context.Context, p access.Principal, requestID string) (fulfil.FootageSearch, error) {
 	if _, _, err := s.staffRequest(ctx, p, access.Read, requestID); err != nil {
 		return fulfil.FootageSearch{}, err
 	}
-	f, err := s.footage()
-	if err != nil {
-		return fulfil.FootageSearch{}, err
+	none := fulfil.FootageSearch{RequestID: requestID, Hits: []fulfil.FootageHit{}}
+	f := s.fulfil.Footage()
+	if f == nil {
+		return none, nil
 	}
-	return f.Status(ctx, requestID)
+	fs, err := f.Status(ctx, requestID)
+	if errs.Is(err, errs.NotFound) {
+		return none, nil // no selfie was given: nothing to search
+	}
+	return fs, err
 }
 
 // ForwardFootage sends the hits the officer confirmed to the camera

@@ -38,7 +38,9 @@ type Footage interface {
 // FootageSearch is a search's state as the data-protection officer sees
 // it: never the template, never a picture.
 type FootageSearch struct {
-	RequestID   string       `json:"request_id"`
+	RequestID string `json:"request_id"`
+	// Asked is false when the requester gave no selfie for a search.
+	Asked       bool         `json:"asked"`
 	ConsentedAt time.Time    `json:"consented_at"`
 	SearchedAt  time.Time    `json:"searched_at,omitzero"`
 	SearchedBy  string       `json:"searched_by,omitempty"`

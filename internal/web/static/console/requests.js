@@ -43,8 +43,9 @@ route("/staff/requests", async () => {
 // confirm the events to ask the camera owners about. Cameras, times and
 // similarity only: never a face.
 async function faceSearch(r, base, reload) {
-  let fs;
-  try { fs = await api.get(base + "/face-search"); } catch (e) { if (e.status === 404) return []; throw e; }
+  if (r.requester_kind !== "person") return [];
+  const fs = await api.get(base + "/face-search");
+  if (!fs.asked) return [];
   const st = statusLine("face-search-status");
   const hitState = { found: "found: confirm to ask the owner", asked: "waiting for the camera owner", released: "released by the owner", refused: "kept back by the owner" };
   const body = [h("p", { class: "muted" }, "The requester consented on ", fmt.dateTime(fs.consented_at),
