@@ -114,7 +114,7 @@ func countRows(t *testing.T, e *vigiltest.Env, table string) int {
 // that snapshot with every other face blurred. The template is sealed
 // (a plaintext scan finds it nowhere) under the request's key, and once
 // the request closes its rows are gone and the key destroyed.
-// proves: F4, R7
+// proves: R1, R3, F4, R7
 func TestFindFootageOfMe(t *testing.T) {
 	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
 		eng, err := engine.New(engine.Options{})
