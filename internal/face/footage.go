@@ -142,6 +142,13 @@ func (f footage) Prepare(ctx context.Context, requestID, subjectID string, selfi
 	if err != nil {
 		return err
 	}
+	// A selfie may be replaced until the search runs, not after: its hits
+	// and the owners' decisions belong to the selfie that found them.
+	if _, row, _, err := f.load(ctx, access.Read, requestID); err == nil && !row.SearchedAt.IsZero() {
+		return errs.E(errs.Conflict, "the search with your selfie has already run; a new selfie is not taken")
+	} else if err != nil && !errs.Is(err, errs.NotFound) {
+		return err
+	}
 	eng, err := f.s.engine()
 	if err != nil {
 		return err

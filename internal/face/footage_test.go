@@ -222,6 +222,9 @@ func TestFindFootageOfMe(t *testing.T) {
 		if r := dpo.Do("POST", base+"/face-search/run", nil); r.Status != http.StatusConflict {
 			t.Fatalf("a new run after the owners were asked: %d", r.Status)
 		}
+		if r := ask(map[string]any{"consent": true, "consent_hash": consent.Hash, "selfie": photo(t, "chris-pratt")}); r.Status != http.StatusConflict {
+			t.Fatalf("a new selfie after the search ran: %d %s", r.Status, r.Body)
+		}
 		// The owner is told, in words, naming no one.
 		var inbox struct {
 			Messages []struct{ Title, Body, URL string }

@@ -73,10 +73,12 @@ func (s *Requests) AskFootageSearch(ctx context.Context, p access.Principal, req
 	if len(in.Selfie) > maxSelfie {
 		return errs.E(errs.TooLarge, "the selfie is larger than %d bytes", maxSelfie)
 	}
-	if err := s.putSelfie(ctx, requestID, bytes.NewReader(in.Selfie)); err != nil {
+	// The template first: a selfie without exactly one face is refused
+	// before anything (an earlier selfie included) is touched.
+	if err := f.Prepare(ctx, requestID, row.RequesterID, in.Selfie, in.ConsentHash); err != nil {
 		return err
 	}
-	if err := f.Prepare(ctx, requestID, row.RequesterID, in.Selfie, in.ConsentHash); err != nil {
+	if err := s.putSelfie(ctx, requestID, bytes.NewReader(in.Selfie)); err != nil {
 		s.dropSelfie(context.WithoutCancel(ctx), requestID)
 		return err
 	}
