@@ -356,3 +356,37 @@ func TestFootageSearchOwnerKeepsBackAndRegionStop(t *testing.T) {
 		}
 	})
 }
+
+// A search whose request stays open past the category's retention (120
+// days from the consent) is purged by the retention sweep: its rows go and
+// its key is destroyed, so the sealed template no longer opens.
+// proves: F4
+func TestFootageSearchPurgedAtRetention(t *testing.T) {
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		h := newHome(t, e, "owner@example.com")
+		id, tok := filmedRequest(t, e, "pat@example.com", h.cam.DeviceID)
+		b, _ := json.Marshal(map[string]any{"consent": true, "consent_hash": privacy.FootageConsentHash, "selfie": photo(t, "paul-rudd-2")})
+		if r := tokenDo(t, e, "PUT", "/api/v1/privacy/requests/"+id+"/face-search", tok, "application/json", b); r.Status != http.StatusNoContent {
+			t.Fatalf("search: %d %s", r.Status, r.Body)
+		}
+		sealed := searchTemplate(t, e, id)
+		ad := keys.FieldAD("face_searches.template_sealed", id)
+		e.Clock.Advance(119 * 24 * time.Hour)
+		if _, err := e.App.Retention.Sweep(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if searchTemplate(t, e, id) == nil {
+			t.Fatal("purged before its retention ended")
+		}
+		e.Clock.Advance(2 * 24 * time.Hour)
+		if _, err := e.App.Retention.Sweep(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if searchTemplate(t, e, id) != nil {
+			t.Fatal("not purged at the end of its retention")
+		}
+		if _, err := e.App.Keys.OpenAccount(t.Context(), fulfil.SelfieKeyOwner(id), sealed, ad); err == nil {
+			t.Fatal("the template still opens after its retention ended")
+		}
+	})
+}
