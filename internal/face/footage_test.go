@@ -340,7 +340,7 @@ func TestFootageSearchOwnerKeepsBackAndRegionStop(t *testing.T) {
 			map[string]any{"release": false, "reason": "The police asked us to keep this event for an investigation."})
 		dpo.Must(http.StatusAccepted, "POST", "/api/v1/staff/privacy-requests/"+id+"/grant", nil)
 		letter := e.Mail.Wait(t, "pat@example.com", "Our answer")
-		for _, want := range []string{"found you in 1", "released 0", "kept these back", "The police asked us"} {
+		for _, want := range []string{"you consented to a search with your selfie", privacy.FootageConsentHash[:16], "found you in 1", "released 0", "kept these back", "The police asked us"} {
 			if !strings.Contains(letter.Body, want) {
 				t.Errorf("the letter lacks %q:\n%s", want, letter.Body)
 			}

@@ -173,7 +173,11 @@ func (s *Requests) footageLetter(ctx context.Context, row RequestRow) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("\nThe search with your selfie")
+	// The consent is recorded here, in the letter kept with the request,
+	// since the search's own rows go when the request closes.
+	fmt.Fprintf(&b, "\nOn %s you consented to a search with your selfie, for this request only (wording %s).",
+		fs.ConsentedAt.UTC().Format("2 January 2006 15:04 UTC"), FootageConsentHash[:16])
+	b.WriteString(" The search")
 	if fs.SearchedAt.IsZero() {
 		b.WriteString(" did not run: your request was answered before it could. Your selfie is destroyed now.\n")
 		return b.String()
