@@ -32,6 +32,16 @@ function label(forID, text, input, hint) {
   return h("label", { for: forID }, text, hintNode, input);
 }
 
+// acceptTerms accepts the current face recognition protocol (the person
+// ticked that they read it) and agrees to the purpose under it.
+async function acceptTerms() {
+  const { notices } = await api.get("/api/v1/me/notices");
+  for (const n of notices.filter((x) => x.kind === "face_protocol" && x.accepted_version !== x.version)) {
+    await api.post(`/api/v1/me/notices/${n.id}/accept`, { text_hash: n.text_hash });
+  }
+  await api.put("/api/v1/me/consents/face_recognition");
+}
+
 // turnOn accepts the current protocol, agrees to the purpose and turns
 // recognition on for the site with the basis chosen.
 function turnOnForm(acc, site, reload) {
@@ -50,11 +60,7 @@ function turnOnForm(acc, site, reload) {
     status.clear();
     try {
       if (!accept.checked) throw new Error("Accept the face recognition terms first.");
-      const { notices } = await api.get("/api/v1/me/notices");
-      for (const n of notices.filter((x) => x.kind === "face_protocol" && x.accepted_version !== x.version)) {
-        await api.post(`/api/v1/me/notices/${n.id}/accept`, { text_hash: n.text_hash });
-      }
-      await api.put("/api/v1/me/consents/face_recognition");
+      await acceptTerms();
       await api.put(`/api/v1/accounts/${acc.id}/sites/${site.id}/face`, { lawful_basis: basis.value });
       reload();
     } catch (e) { status.error(e.message); }
@@ -110,6 +116,12 @@ async function siteSection(acc, site, reload) {
   if (!st.enabled) {
     if (st.reason !== "region_stopped") body.push(turnOnForm(acc, site, reload));
     return section(site.name, ...body);
+  }
+  if (st.reason === "protocol") {
+    const ps = statusLine();
+    body.push(h("div", { class: "actions" }, h("button", { type: "button", id: "face-accept-" + site.id, onclick: async () => {
+      try { await acceptTerms(); reload(); } catch (e) { ps.error(e.message); }
+    } }, "Accept the current face recognition terms")), ps.node);
   }
   body.push(h("p", {}, st.active ? "On" : "Paused", " since ", fmt.date(st.site.enabled_at), " · lawful basis: ",
     (bases.find(([v]) => v === st.site.lawful_basis) || [, st.site.lawful_basis])[1]));
