@@ -119,7 +119,8 @@ async function siteSection(acc, site, reload) {
   }
   if (st.reason === "protocol") {
     const ps = statusLine();
-    body.push(h("div", { class: "actions" }, h("button", { type: "button", id: "face-accept-" + site.id, onclick: async () => {
+    body.push(h("p", {}, h("a", { href: "#/notice?kind=face_protocol" }, "Read the current face recognition terms"), " before accepting them."),
+      h("div", { class: "actions" }, h("button", { type: "button", id: "face-accept-" + site.id, onclick: async () => {
       try { await acceptTerms(); reload(); } catch (e) { ps.error(e.message); }
     } }, "Accept the current face recognition terms")), ps.node);
   }
