@@ -38,6 +38,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/httpapi"
+	"github.com/vigil-cloud/vigil/internal/incident"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/media"
@@ -103,6 +104,8 @@ type App struct {
 	Notify             *notify.Service
 	// Face recognition (opt-in per site).
 	Face *face.Service
+	// The incident room: register, plans, notices, regulator reports.
+	Incidents *incident.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -227,6 +230,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.openFace(); err != nil {
 		return nil, err
 	}
+	if err := a.openIncidents(); err != nil {
+		return nil, err
+	}
 	// Every capability has registered its handlers: a declared category
 	// the privacy centre cannot export, erase or purge stops vigil here.
 	if err := a.Fulfil.Check(); err != nil {
@@ -251,7 +257,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Ready: a.dependencies(), Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify, Face: a.Face,
-		Live: liveAPI(a),
+		Incidents: a.Incidents,
+		Live:      liveAPI(a),
 	})
 	return a, nil
 }

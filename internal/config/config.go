@@ -47,6 +47,7 @@ type Config struct {
 	Video    Video    `yaml:"video"`
 	Alarm    Alarm    `yaml:"alarm"`
 	Notify   Notify   `yaml:"notify"`
+	Incident Incident `yaml:"incident"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,
@@ -195,6 +196,7 @@ func Default() Config {
 		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883", NodeTimeout: 30 * time.Second},
 		Video:    defaultVideo(),
 		Notify:   DefaultNotify(),
+		Incident: DefaultIncident(),
 		Auth: Auth{
 			SessionTTL:         14 * 24 * time.Hour,
 			ArgonMemoryKiB:     19 * 1024,
@@ -307,6 +309,7 @@ func (c Config) Validate() error {
 	c.validateRecording(bad)
 	c.validateVideo(bad)
 	c.validateNotify(bad)
+	c.validateIncident(bad)
 	c.validatePrivacy(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {

@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/face"
+	"github.com/vigil-cloud/vigil/internal/incident"
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
@@ -66,6 +67,8 @@ type Deps struct {
 	Notify *notify.Service
 	// Face recognition.
 	Face *face.Service
+	// The incident room.
+	Incidents *incident.Service
 }
 
 // Server is the HTTP API.
