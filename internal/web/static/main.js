@@ -18,6 +18,7 @@ import "./pages/account.js";
 import "./pages/security.js";
 import "./pages/notifications.js";
 import "./pages/privacy.js";
+import "./pages/incident-notice.js";
 
 // Vendor staff have their own console page; its deep links (#/staff/...)
 // also arrive here, from e-mails and the server's set-up link.
