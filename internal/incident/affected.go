@@ -124,7 +124,7 @@ func (s *Service) checkScope(sc *Scope) error {
 		}
 	case ScopeRoute:
 		if s.routes == nil {
-			return errs.E(errs.Unavailable, "route scopes are not available")
+			return errs.E(errs.Invalid, "route scopes are not supported yet: use a category scope with the categories the route reaches")
 		}
 		if _, ok := s.routes(sc.Route); !ok {
 			return errs.E(errs.Invalid, "unknown route %q (write it as METHOD /api/v1/...)", sc.Route)
