@@ -357,7 +357,14 @@ func TestIncidentDrill(t *testing.T) {
 			}
 		}
 		// Telling them twice sends nothing twice.
+		mails := len(e.Mail.Messages())
 		w.officer.Must(http.StatusOK, "POST", "/api/v1/staff/incidents/"+inc.ID+"/notify", nil)
+		if _, err := e.App.Notify.ProcessDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(sms.Messages()); n != 1 || len(e.Mail.Messages()) != mails {
+			t.Fatalf("a second notify sent again: %d SMS, %d e-mails (was %d)", n, len(e.Mail.Messages()), mails)
+		}
 
 		// I4: a public notice at the stable address, for Erin and anyone.
 		var pub incident.PublicNotice
