@@ -135,7 +135,7 @@ func (s *Service) checkScope(sc *Scope) error {
 	return nil
 }
 
-// match returns whether an allowed entry of the log falls in the scope.
+// matcher returns whether an allowed entry of the log falls in the scope.
 func (s *Service) matcher(sc Scope) func(e audit.Entry) bool {
 	accounts := map[string]bool{}
 	for _, a := range sc.AccountIDs {
@@ -257,12 +257,8 @@ func (s *Service) ComputeAffected(ctx context.Context, p access.Principal, incID
 	}
 	match := s.matcher(sc)
 	found := owners{}
-	from, to := sc.From, sc.To
-	if sc.Kind == ScopeAccounts || sc.Kind == ScopeCategory {
-		// The window still bounds the log read.
-		from, to = sc.From, sc.To
-	}
-	err = s.audit.ScanTime(ctx, from, to, func(e audit.Entry) error {
+	// Every scope is bounded by its window: the log is read from..to only.
+	err = s.audit.ScanTime(ctx, sc.From, sc.To, func(e audit.Entry) error {
 		if match(e) {
 			found.add(s, e)
 		}

@@ -138,7 +138,9 @@ func (s *Service) GenerateReport(ctx context.Context, p access.Principal, incID,
 			return nil, errs.E(errs.NotFound, "no %s report for this incident: no affected people in its regions", rg.Law)
 		}
 		r := &inc.Reports[i]
-		late := now.After(r.DueAt) || rg.Immediately && now.After(r.DueAt.Add(time.Hour))
+		// "Immediately" leaves no window to count; a report a day after
+		// awareness is late by any reading.
+		late := !rg.Immediately && now.After(r.DueAt) || rg.Immediately && now.After(r.DueAt.Add(24*time.Hour))
 		if delay == "" {
 			delay = r.DelayReason
 		}
