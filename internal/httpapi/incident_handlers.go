@@ -13,11 +13,8 @@ import (
 // with their plans, the grading rules, the regulator regimes and the
 // sources. Staff only, like the register.
 func (s *Server) incidentTaxonomy(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
-	if _, err := s.Incidents.List(r.Context(), a.Principal); err != nil {
-		return err
-	}
-	return reply(w, http.StatusOK, map[string]any{"types": incident.Types(), "grading_rules": incident.GradingRules(),
-		"regimes": s.Incidents.Regimes(), "sources": incident.Sources()}, nil)
+	t, err := s.Incidents.Taxonomy(r.Context(), a.Principal)
+	return reply(w, http.StatusOK, t, err)
 }
 
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request, a *account.Auth) error {

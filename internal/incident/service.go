@@ -243,3 +243,12 @@ func (s *Service) view(inc Incident) Incident {
 	}
 	return inc
 }
+
+// Taxonomy returns the declared types, grading rules, regimes and sources
+// to those who may read the register.
+func (s *Service) Taxonomy(ctx context.Context, p access.Principal) (Taxonomy, error) {
+	if _, err := s.check(ctx, p, access.List, collection); err != nil {
+		return Taxonomy{}, err
+	}
+	return Taxonomy{Types: Types(), GradingRules: GradingRules(), Regimes: s.Regimes(), Sources: Sources()}, nil
+}

@@ -218,3 +218,11 @@ func hasSensitivity(cats []datamap.CategoryID, reg *datamap.Registry, s datamap.
 	}
 	return false
 }
+
+// Taxonomy is what the incident room declares, as the console shows it.
+type Taxonomy struct {
+	Types        []TypeInfo    `json:"types"`
+	GradingRules []GradingRule `json:"grading_rules"`
+	Regimes      []Regime      `json:"regimes"`
+	Sources      []string      `json:"sources"`
+}
