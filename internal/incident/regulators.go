@@ -13,7 +13,8 @@ type Regime struct {
 	Law         string        `json:"law"`
 	Authority   string        `json:"authority"`
 	Regions     []string      `json:"regions"`
-	Window      time.Duration `json:"window_ns"`
+	Window      time.Duration `json:"-"`
+	WindowHours float64       `json:"window_hours"`
 	Immediately bool          `json:"immediately"` // the law says "immediately": the clock is already running out
 	// Threshold: the duty arises only from this many people of the
 	// region (0: from one).
@@ -70,6 +71,7 @@ func regimes(windows map[string]time.Duration) []Regime {
 		if w, ok := windows[r.ID]; ok && w > 0 && !r.Immediately {
 			r.Window = w
 		}
+		r.WindowHours = r.Window.Hours()
 		out[i] = r
 	}
 	return out

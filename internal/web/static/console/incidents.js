@@ -67,6 +67,9 @@ route("/staff/incidents", async () => {
         criteria: { left_vendor: v.left_vendor, biometric_or_video: v.biometric_or_video } });
       navigate("#/staff/incidents/" + inc.id);
     }, { id: "open-form" })),
+    section("Regulators' clocks", h("p", { class: "muted" }, "Each region's law, counted from when vigil became aware."),
+      table([["Law", (r) => r.law], ["Regions", (r) => r.regions.join(", ")], ["Window", (r) => r.immediately ? "immediately" : r.window_hours >= 48 ? r.window_hours / 24 + " days" : r.window_hours + " hours"],
+        ["Authority", (r) => r.authority]], tax.regimes, { id: "regimes" })),
     section("How incidents are graded", h("p", { class: "muted" }, "The grade is the highest of the rules that hold; none: low. Types follow NIST SP 800-61 and ENISA's taxonomy."),
       table([["Rule", (r) => r.id], ["When", (r) => r.description], ["Grade at least", (r) => sev(r.severity)]], tax.grading_rules, { id: "grading-rules" }))];
 }, { roles: roles.incidents, personal: true });
