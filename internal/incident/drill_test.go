@@ -74,8 +74,10 @@ func newWorld(t *testing.T, e *vigiltest.Env, sms *smsfake.Provider, ps *pushtes
 			"keys": map[string]string{"p256dh": sub.Keys.P256dh, "auth": sub.Keys.Auth}})
 		w.pushHash = sub.ClientHash
 	}
-	// Bob reads German.
+	// Bob reads German, and turned incident messages off: a breach
+	// notice reaches him all the same.
 	w.bob.Must(http.StatusOK, "PATCH", "/api/v1/me", map[string]string{"language": "de-DE"})
+	w.bob.Must(http.StatusOK, "PUT", "/api/v1/me/notifications/incident", map[string]any{"channels": []string{}})
 
 	w.support = e.StaffMember("support@vigil.test", access.StaffSupportL1)
 	w.officer = e.StaffMember("security@vigil.test", access.StaffSecurity)
@@ -309,6 +311,9 @@ func TestIncidentDrill(t *testing.T) {
 			if !strings.Contains(mail.Body, part) {
 				t.Fatalf("e-mail lacks %q:\n%s", part, mail.Body)
 			}
+		}
+		if strings.Contains(mail.Body, "Stop these e-mails") || mail.Header.Get("List-Unsubscribe") != "" {
+			t.Fatalf("a breach notice offers to unsubscribe:\n%s", mail.Body)
 		}
 		de := e.Mail.Wait(t, "bob@example.com", "Sicherheitshinweis")
 		if !strings.Contains(de.Body, "Was geschehen ist:") {
