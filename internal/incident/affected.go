@@ -267,6 +267,17 @@ func (s *Service) ComputeAffected(ctx context.Context, p access.Principal, incID
 	if err != nil {
 		return nil, err
 	}
+	if sc.Kind == ScopeDevice {
+		// A device's credential reaches what the device holds and sends:
+		// its account is affected even where nobody read its data since.
+		acct, err := s.store.DeviceAccount(ctx, d, sc.ActorID)
+		if err != nil {
+			return nil, err
+		}
+		if acct != "" && found[acct] == nil {
+			found[acct] = map[datamap.CategoryID]*Touch{}
+		}
+	}
 	if sc.Kind == ScopeAccounts {
 		// Every account named is affected even where the log shows no
 		// access in the window: the officer knows it was reached.

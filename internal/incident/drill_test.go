@@ -197,6 +197,22 @@ func TestAffectedFromStaffCredential(t *testing.T) {
 		if got := users(acc.Affected); !slices.Equal(got, []string{w.dave.UserID}) {
 			t.Fatalf("accounts scope: %v", got)
 		}
+		// A device's credential: the device's account's people, with what
+		// was read about the device in the window.
+		dev := w.dave.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Porch")
+		start := e.Clock.Now()
+		e.Clock.Advance(time.Minute)
+		w.dave.Must(http.StatusOK, "GET", "/api/v1/accounts/"+w.dave.AccountID+"/devices/"+dev.DeviceID, nil)
+		var byDev struct {
+			Affected []incident.Affected `json:"affected"`
+		}
+		w.officer.Must(http.StatusOK, "POST", "/api/v1/staff/incidents/"+inc.ID+"/affected", map[string]any{
+			"kind": "device_credential", "actor_id": dev.DeviceID, "from": start, "to": e.Clock.Now()}).Decode(t, &byDev)
+		if got := users(byDev.Affected); !slices.Equal(got, []string{w.dave.UserID}) || len(byDev.Affected[0].Touched) == 0 {
+			t.Fatalf("device scope: %+v", byDev.Affected)
+		}
+		w.officer.Must(http.StatusNotFound, "POST", "/api/v1/staff/incidents/"+inc.ID+"/affected", map[string]any{
+			"kind": "device_credential", "actor_id": "dev_aaaaaaaaaaaaaaaaaaaaaaaaaa", "from": start, "to": e.Clock.Now()})
 		// Bad scopes are refused with a reason.
 		for _, bad := range []map[string]any{
 			{"kind": "staff_credential", "actor_id": "nobody", "from": w.from, "to": w.to},
@@ -388,6 +404,12 @@ func TestIncidentDrill(t *testing.T) {
 			if strings.Contains(string(r.Body), leak) || strings.Contains(string(anon.Must(http.StatusOK, "GET", "/api/v1/public/incidents", nil).Body), leak) {
 				t.Fatalf("the public notice names %s", leak)
 			}
+		}
+		var full incident.PublicNotice
+		r.Decode(t, &full)
+		if full.WhatHappened == "" || full.Impact == "" || full.Measures == "" || full.Advice == "" || full.Remedies == "" || full.Contacts == "" ||
+			len(full.Texts) != 2 || full.PublishedAt.IsZero() || full.UpdatedAt.IsZero() {
+			t.Fatalf("public notice %+v", full)
 		}
 		anon.Must(http.StatusNotFound, "GET", "/api/v1/public/incidents/no-such-notice", nil)
 		if v := w.get(t, inc.ID); !v.NoticeStatus.Published || v.NoticeStatus.PublicURL != pub.URL {

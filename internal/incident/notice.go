@@ -275,15 +275,21 @@ func (s *Service) Notify(ctx context.Context, p access.Principal, incID string) 
 // PublicNotice is an incident's notice for everyone, at a stable address
 // (I4). It holds no personal data.
 type PublicNotice struct {
-	Slug        string       `json:"slug"`
-	IncidentID  string       `json:"-"`
-	Title       string       `json:"title"`
-	Summary     string       `json:"summary"`
-	Texts       []NoticeText `json:"texts"`
-	Contacts    string       `json:"contacts"`
-	PublishedAt time.Time    `json:"published_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	URL         string       `json:"url"`
+	Slug       string `json:"slug"`
+	IncidentID string `json:"-"`
+	Title      string `json:"title"`
+	Summary    string `json:"summary"`
+	// The English text at the top level; Texts has every language.
+	WhatHappened string       `json:"what_happened"`
+	Impact       string       `json:"impact"`
+	Measures     string       `json:"measures"`
+	Advice       string       `json:"advice"`
+	Remedies     string       `json:"remedies"`
+	Texts        []NoticeText `json:"texts"`
+	Contacts     string       `json:"contacts"`
+	PublishedAt  time.Time    `json:"published_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+	URL          string       `json:"url"`
 }
 
 func summaryOf(s string) string {
@@ -307,6 +313,7 @@ func (s *Service) Publish(ctx context.Context, p access.Principal, incID string)
 		}
 		en := inc.Notice.textFor("en")
 		n = PublicNotice{Slug: inc.Slug, IncidentID: inc.ID, Title: en.Title, Summary: summaryOf(en.WhatHappened),
+			WhatHappened: en.WhatHappened, Impact: en.Impact, Measures: en.Measures, Advice: en.Advice, Remedies: en.Remedies,
 			Texts: inc.Notice.Texts, Contacts: inc.Notice.Contacts, PublishedAt: inc.PublishedAt, UpdatedAt: now, URL: PublicPath(inc.Slug)}
 		kind := "public_updated"
 		if inc.PublishedAt.IsZero() {

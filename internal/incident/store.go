@@ -31,6 +31,9 @@ type Store interface {
 	// People returns the members of the accounts, with their language,
 	// whether they have a verified contact, and the account's region.
 	People(ctx context.Context, d access.Decision, accountIDs []string) ([]Person, error)
+	// DeviceAccount returns the account a device belongs to ("" when
+	// unclaimed), or errs.NotFound.
+	DeviceAccount(ctx context.Context, d access.Decision, deviceID string) (string, error)
 	// Subjects returns those of ids that are people (users) still known.
 	Subjects(ctx context.Context, d access.Decision, ids []string) ([]Person, error)
 

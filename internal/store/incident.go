@@ -224,6 +224,18 @@ func (s *IncidentStore) People(ctx context.Context, d access.Decision, accountID
 	return out, nil
 }
 
+// DeviceAccount returns the account a device belongs to.
+func (s *IncidentStore) DeviceAccount(ctx context.Context, d access.Decision, deviceID string) (string, error) {
+	if d.Resource().Category != datamap.IncidentAffected || d.Require(access.Create, d.Resource()) != nil {
+		return "", errs.E(errs.Forbidden, "looking a device up needs the decision to compute an incident's affected people")
+	}
+	var acct string
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		return tx.Err(tx.QueryRow(ctx, `SELECT account_id FROM devices WHERE id = ?`, deviceID).Scan(&acct), "device")
+	})
+	return acct, err
+}
+
 // Subjects returns those of ids that are people vigil still knows.
 func (s *IncidentStore) Subjects(ctx context.Context, d access.Decision, ids []string) ([]incident.Person, error) {
 	if err := d.Require(access.Create, d.Resource()); err != nil || d.Resource().Category != datamap.IncidentAffected {
