@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify/pushtest"
 	"github.com/vigil-cloud/vigil/internal/notify/smsfake"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 	"github.com/vigil-cloud/vigil/internal/waittest"
@@ -177,6 +178,22 @@ func TestAffectedFromStaffCredential(t *testing.T) {
 				!slices.Contains(a.Touched[0].Actions, "read") || a.Touched[0].Count < 1 || a.Touched[0].First.Before(w.from) {
 				t.Fatalf("what was touched of %s: %+v", a.UserID, a)
 			}
+		}
+		// A person's copy of their data (R1) includes the incidents that
+		// affected them, with what was touched.
+		ctx := context.Background()
+		d, err := e.App.Gate.Check(ctx, access.System("privacy-export"), access.Export,
+			access.Resource{Category: datamap.IncidentAffected, SubjectID: w.bob.UserID}, datamap.PurposeService)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var exported []fulfil.Record
+		if err := e.App.Fulfil.Handlers(datamap.IncidentAffected).Export.Export(ctx, d, fulfil.Subject{ID: w.bob.UserID}, fulfil.Scope{},
+			func(r fulfil.Record) error { exported = append(exported, r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(exported) != 1 || exported[0].ID != inc.ID || exported[0].Data.(incident.Affected).Touched[0].Category != datamap.AccountProfile {
+			t.Fatalf("bob's export: %+v", exported)
 		}
 		// The same credential over a window that includes dave's first
 		// (legitimate) look finds him too: the window is what decides.
