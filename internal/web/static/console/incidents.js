@@ -103,7 +103,7 @@ function stageView(inc, st, path) {
 function deliveries(a) {
   if (!a.message_id) return a.contact ? "not told yet" : "no direct contact";
   const ds = a.deliveries || [];
-  return ds.length ? ds.map((d) => h("span", { class: "dl dl-" + d.status }, d.channel, ": ", d.status)).reduce((acc, x) => (acc.length ? [...acc, ", ", x] : [x]), []) : "queued";
+  return ds.length ? h("ul", { class: "dls" }, ds.map((d) => h("li", { class: "dl dl-" + d.status }, d.channel, ": ", d.status))) : "queued";
 }
 
 route("/staff/incidents/:id", async (ctx) => {
