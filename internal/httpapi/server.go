@@ -31,6 +31,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/vuln"
 )
 
 // Deps are what the API serves.
@@ -66,6 +67,8 @@ type Deps struct {
 	Notify *notify.Service
 	// Face recognition.
 	Face *face.Service
+	// Vulnerability intake and security advisories.
+	Vuln *vuln.Service
 }
 
 // Server is the HTTP API.
