@@ -27,6 +27,9 @@ func (s *Server) submitVulnReport(w http.ResponseWriter, r *http.Request, a *acc
 		return err
 	}
 	rc, err := s.Vuln.Submit(r.Context(), a.Principal, in)
+	if errs.Is(err, errs.RateLimited) {
+		w.Header().Set("Retry-After", "3600")
+	}
 	return reply(w, http.StatusCreated, rc, err)
 }
 

@@ -130,14 +130,16 @@ func (s *Service) check(in *Submission) error {
 }
 
 // Submit files a report from the public form. One client network files at
-// most Options.ReportsPerHour an hour. The follow-up code in the receipt is
+// most Options.ReportsPerHour well-formed reports an hour. The follow-up code in the receipt is
 // shown once; only its hash is kept.
 func (s *Service) Submit(ctx context.Context, p access.Principal, in Submission) (Receipt, error) {
-	if !s.limit.Allow("net:" + netaddr.LimitKey(p.IP)) {
-		return Receipt{}, errs.E(errs.RateLimited, "too many reports from your network in the last hour; wait a while, or write to the security mailbox")
-	}
 	if err := s.check(&in); err != nil {
 		return Receipt{}, err
+	}
+	// Only well-formed reports count, so a finder fixing a typo keeps
+	// their quota.
+	if !s.limit.Allow("net:" + netaddr.LimitKey(p.IP)) {
+		return Receipt{}, errs.E(errs.RateLimited, "too many reports from your network in the last hour; wait a while, or write to the security mailbox")
 	}
 	now := s.clk.Now().UTC()
 	row := ReportRow{ID: id.New("vr"), Status: StatusNew, SubmittedAt: now}
