@@ -215,6 +215,7 @@ func (s *Service) StaffAdvisories(ctx context.Context, p access.Principal) ([]Ad
 	if err != nil {
 		return nil, err
 	}
+	as = append(make([]Advisory, 0, len(as)), as...) // [] in JSON, never null
 	for i := range as {
 		s.withReleases(ctx, &as[i])
 	}

@@ -78,7 +78,7 @@ route("/staff/firmware", async (ctx) => {
     api.get("/api/v1/public/advisories?model=" + encodeURIComponent(model))]);
   // The published advisories each release fixes, linked to their public page.
   const fixes = (r) => {
-    const fixed = advisories.filter((a) => a.firmware.some((f) => f.release && f.release.id === r.id));
+    const fixed = advisories.filter((a) => (a.firmware || []).some((f) => f.release && f.release.id === r.id));
     return fixed.length ? h("ul", { class: "plain", id: "fixes-" + r.id }, fixed.map((a) => h("li", {}, h("a", { href: "/#/security/advisories/" + a.slug }, a.slug), " ", a.severity)))
       : h("span", { class: "muted" }, "none");
   };

@@ -126,7 +126,7 @@ route("/staff/security/advisories/:id", async (ctx) => {
   if (a.status === "published") {
     out.push(h("p", { id: "advisory-state" }, "Published ", fmt.dateTime(a.published_at), ": ", h("a", { href: "/#/security/advisories/" + a.slug }, "its public page"), "."),
       section("Firmware", table([["Model", (r) => r.model], ["From", (r) => r.from || "—"], ["Fixed", (r) => r.fixed || "no fix yet"],
-        ["Release", (r) => (r.release ? "published " + fmt.date(r.release.published_at) : "not released yet")]], a.firmware, { id: "advisory-firmware" })));
+        ["Release", (r) => (r.release ? "published " + fmt.date(r.release.published_at) : "not released yet")]], a.firmware || [], { id: "advisory-firmware" })));
     return out;
   }
   const st = statusLine("publish-status");

@@ -48,6 +48,7 @@ route("/security", async () => {
 
 route("/security/advisories/:slug", async (ctx) => {
   const a = await api.get("/api/v1/public/advisories/" + encodeURIComponent(ctx.params.slug));
+  a.firmware ||= []; a.apps ||= []; a.credits ||= [];
   return [h("p", { class: "crumbs" }, h("a", { href: "#/security" }, "Security"), " / ", a.slug),
     h("h1", {}, a.title), h("p", {}, severity(a.severity), a.cvss_vector ? [" ", h("code", { class: "wrap" }, a.cvss_vector)] : null,
       h("span", { class: "muted" }, " · published ", fmt.date(a.published_at))),
