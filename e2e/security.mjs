@@ -11,7 +11,7 @@
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
-const { VIGIL_URL, HELPER_URL, CHROMIUM, SHOTS, STAFF_EMAIL, STAFF_PASSWORD, STAFF_SECRET } = process.env;
+const { VIGIL_URL, HELPER_URL, CHROMIUM, SHOTS, STAFF_EMAIL, STAFF_PASSWORD, STAFF_SECRET, OWNER_EMAIL, OWNER_PASSWORD, DEVICE_PATH } = process.env;
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -167,6 +167,16 @@ try {
     await page.click("#follow-report-form button[type=submit]");
     await page.locator("#follow-status", { hasText: i === 0 ? "advisory" : "Closed" }).waitFor();
     if (i === 1 && !(await page.locator("#follow-note").textContent()).includes("shows names as text")) problems.push("the finder does not read the reason");
+    // The owner of a camera on an affected firmware sees the advisory on
+    // the camera's page.
+    await page.goto(base + "#/login");
+    await page.fill("#f-email", OWNER_EMAIL);
+    await page.fill("#f-password", OWNER_PASSWORD);
+    await page.click("#login-form button[type=submit]");
+    await page.locator("main h1", { hasText: "Cameras" }).waitFor();
+    await page.goto(base + "#/devices/" + DEVICE_PATH);
+    await page.locator("#device-advisories a", { hasText: "Camera names run scripts" }).waitFor();
+    await check(page, size, "device-advisory", errors);
     await ctx.close();
   }
 } catch (e) {

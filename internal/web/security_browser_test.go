@@ -18,6 +18,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
+	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -38,6 +39,16 @@ func TestSecurityPagesInChromium(t *testing.T) {
 		"notes": "Security fixes.", "sha256": hex.EncodeToString(image[:]), "signature": base64.StdEncoding.EncodeToString(ed25519.Sign(priv, image[:])),
 		"url": "https://updates.vigil.test/vc-100/1.2.0.bin", "rollout_percent": 100})
 	sec := e.StaffMember("security@vigil.test", access.StaffSecurity)
+	// A customer's camera still on firmware 1.1.0, which the advisory
+	// published in the browser affects.
+	owner := e.SignUp("porch-owner@example.com")
+	cam := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Porch")
+	for _, err := range e.App.Devices.Ingest(t.Context(), []device.Uplink{{DeviceID: cam.DeviceID, Topic: "info",
+		Payload: []byte(`{"firmware_version":"1.1.0"}`), Received: e.Clock.Now()}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	helper := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/totp" {
@@ -66,6 +77,7 @@ func TestSecurityPagesInChromium(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = filepath.Dir(script)
 	cmd.Env = append(os.Environ(), "VIGIL_URL="+e.URL, "HELPER_URL="+helper.URL, "CHROMIUM="+chromium, "SHOTS="+shots,
+		"OWNER_EMAIL="+owner.Email, "OWNER_PASSWORD="+owner.Password, "DEVICE_PATH="+owner.AccountID+"/"+cam.DeviceID,
 		"STAFF_EMAIL="+sec.Email, "STAFF_PASSWORD="+sec.Password, "STAFF_SECRET="+sec.TOTPSecret())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
