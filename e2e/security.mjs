@@ -4,7 +4,8 @@
 // security officer's queue in the console, a report triaged into an
 // advisory (drafted there, then published) and another rejected with a
 // reason; the published advisory on the public list, its page linking
-// the firmware release that fixes it, and that release listing it. Each
+// the firmware release that fixes it, and that release listing it; the
+// owner of a camera on an affected firmware sees the advisory there. Each
 // page: no sideways scrolling, no console error, no serious or critical
 // axe-core violation, a screenshot in $SHOTS. Run by internal/web's
 // TestSecurityPagesInChromium.
