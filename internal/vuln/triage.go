@@ -177,8 +177,10 @@ type Triage struct {
 	Reason string `json:"reason,omitempty"`
 	// DuplicateOf names the earlier report.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
-	// Title names the incident opened.
-	Title string `json:"title,omitempty"`
+	// Title names the incident opened, IncidentType its type in the
+	// incident taxonomy (default vulnerability).
+	Title        string `json:"title,omitempty"`
+	IncidentType string `json:"incident_type,omitempty"`
 	// AdvisoryID links an existing advisory; otherwise Advisory is drafted.
 	AdvisoryID string         `json:"advisory_id,omitempty"`
 	Advisory   *AdvisoryInput `json:"advisory,omitempty"`
@@ -247,7 +249,7 @@ func (s *Service) Decide(ctx context.Context, p access.Principal, id string, in 
 	}
 	switch in.Action {
 	case "incident":
-		if dec.IncidentID, err = s.incidents.Open(ctx, p, IncidentSeed{ReportID: id, Title: strings.TrimSpace(in.Title), Summary: reason}); err != nil {
+		if dec.IncidentID, err = s.incidents.Open(ctx, p, IncidentSeed{ReportID: id, Type: incidentType(in.IncidentType), Title: strings.TrimSpace(in.Title), Summary: reason}); err != nil {
 			return Report{}, err
 		}
 	case "advisory":
@@ -265,4 +267,11 @@ func (s *Service) Decide(ctx context.Context, p access.Principal, id string, in 
 	}
 	s.log.Info("vulnerability report triaged", "report", id, "status", string(dec.Status), "by", p.ID)
 	return s.Report(ctx, p, id)
+}
+
+func incidentType(t string) string {
+	if t == "" {
+		return "vulnerability"
+	}
+	return t
 }

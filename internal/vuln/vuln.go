@@ -131,6 +131,7 @@ type IncidentOpener interface {
 // the security officer, never the reporter's contact.
 type IncidentSeed struct {
 	ReportID string
+	Type     string // a type of the incident taxonomy; "vulnerability" when not given
 	Title    string
 	Summary  string
 }
