@@ -38,6 +38,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/httpapi"
+	"github.com/vigil-cloud/vigil/internal/incident"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/media"
@@ -106,6 +107,8 @@ type App struct {
 	Face *face.Service
 	// Vulnerability intake and security advisories.
 	Vuln *vuln.Service
+	// The incident room: register, plans, notices, regulator reports.
+	Incidents *incident.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -230,6 +233,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.openFace(); err != nil {
 		return nil, err
 	}
+	if err := a.openIncidents(); err != nil {
+		return nil, err
+	}
 	if err := a.openVuln(); err != nil {
 		return nil, err
 	}
@@ -256,7 +262,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.dependencies(), Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
-		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify, Face: a.Face, Vuln: a.Vuln,
+		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify, Face: a.Face,
+		Incidents: a.Incidents, Vuln: a.Vuln,
 		Live: liveAPI(a),
 	})
 	return a, nil

@@ -48,6 +48,7 @@ type Config struct {
 	Alarm    Alarm    `yaml:"alarm"`
 	Notify   Notify   `yaml:"notify"`
 	Security Security `yaml:"security"`
+	Incident Incident `yaml:"incident"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,
@@ -197,6 +198,7 @@ func Default() Config {
 		Video:    defaultVideo(),
 		Notify:   DefaultNotify(),
 		Security: DefaultSecurity(),
+		Incident: DefaultIncident(),
 		Auth: Auth{
 			SessionTTL:         14 * 24 * time.Hour,
 			ArgonMemoryKiB:     19 * 1024,
@@ -309,6 +311,7 @@ func (c Config) Validate() error {
 	c.validateRecording(bad)
 	c.validateVideo(bad)
 	c.validateNotify(bad)
+	c.validateIncident(bad)
 	c.validatePrivacy(bad)
 	c.validateSecurity(bad)
 	a := c.Auth

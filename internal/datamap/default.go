@@ -29,6 +29,7 @@ func Default() *Registry {
 		declareNotify,
 		declareSecurity,
 		declareVuln,
+		declareIncident,
 	} {
 		err = errors.Join(err, declare(r))
 	}

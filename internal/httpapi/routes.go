@@ -181,6 +181,27 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/staff/statistics", staff, false, s.statistics},
 		{"GET", "/api/v1/staff/retention/runs", staff, false, s.retentionRuns},
 
+		// The incident room (I1-I5): security officer and DPO, through the
+		// gate; the public notices are open to anyone.
+		{"GET", "/api/v1/staff/incident-taxonomy", staff, false, s.incidentTaxonomy},
+		{"GET", "/api/v1/staff/incidents", staff, false, s.listIncidents},
+		{"POST", "/api/v1/staff/incidents", staff, false, s.openIncident},
+		{"GET", "/api/v1/staff/incidents/{incidentID}", staff, false, s.getIncident},
+		{"PATCH", "/api/v1/staff/incidents/{incidentID}/criteria", staff, false, s.regradeIncident},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/notes", staff, false, s.noteIncident},
+		{"PATCH", "/api/v1/staff/incidents/{incidentID}/stages/{stage}", staff, false, s.updateIncidentStage},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/affected", staff, false, s.computeAffected},
+		{"GET", "/api/v1/staff/incidents/{incidentID}/affected", staff, false, s.incidentAffected},
+		{"PUT", "/api/v1/staff/incidents/{incidentID}/notice", staff, false, s.setIncidentNotice},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/notify", staff, false, s.notifyIncident},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/publish", staff, false, s.publishIncident},
+		{"GET", "/api/v1/staff/incidents/{incidentID}/reports/{regime}", staff, false, s.incidentReport},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/reports/{regime}", staff, false, s.incidentReport},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/reports/{regime}/sent", staff, false, s.incidentReportSent},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/close", staff, false, s.closeIncident},
+		{"GET", "/api/v1/public/incidents", public, false, s.publicIncidents},
+		{"GET", "/api/v1/public/incidents/{slug}", public, false, s.publicIncident},
+
 		// Live video. The stream token in a /media/live path is the
 		// credential: checked on every request by the live service.
 		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/channels/{channel}/live", viewer, false, s.startLive},

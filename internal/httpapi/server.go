@@ -27,6 +27,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/face"
+	"github.com/vigil-cloud/vigil/internal/incident"
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
@@ -69,6 +70,8 @@ type Deps struct {
 	Face *face.Service
 	// Vulnerability intake and security advisories.
 	Vuln *vuln.Service
+	// The incident room.
+	Incidents *incident.Service
 }
 
 // Server is the HTTP API.

@@ -182,11 +182,6 @@ func scanAdvisory(sc scanner) (vuln.Advisory, error) {
 	return a, nil
 }
 
-func jsonText(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
 // PutAdvisory creates or replaces a draft.
 func (s *VulnStore) PutAdvisory(ctx context.Context, a vuln.Advisory) error {
 	if a.Firmware == nil {

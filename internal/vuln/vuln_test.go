@@ -71,7 +71,10 @@ func securityTxt(t *testing.T, body string) map[string][]string {
 // of now and under a year away however long vigil runs.
 // proves: I6
 func TestSecurityTxt(t *testing.T) {
-	e := vigiltest.Start(t, func(c *config.Config) { c.Security.Mailbox = "security@vigil.test"; c.Security.Languages = []string{"en", "de"} })
+	e := vigiltest.Start(t, func(c *config.Config) {
+		c.Security.Mailbox = "security@vigil.test"
+		c.Security.Languages = []string{"en", "de"}
+	})
 	c := e.Client()
 	for _, later := range []time.Duration{0, 300 * 24 * time.Hour, 3 * 365 * 24 * time.Hour} {
 		e.Clock.Advance(later)
@@ -102,18 +105,6 @@ func TestSecurityTxt(t *testing.T) {
 		}
 	}
 }
-
-// fakeIncidents stands in for the incident register, built in another
-// package; it records what it was asked to open.
-type fakeIncidents struct {
-	open func(ctx context.Context, p access.Principal, in vuln.IncidentSeed) (string, error)
-}
-
-func (f fakeIncidents) Open(ctx context.Context, p access.Principal, in vuln.IncidentSeed) (string, error) {
-	return f.open(ctx, p, in)
-}
-
-var _ vuln.IncidentOpener = fakeIncidents{}
 
 type receipt struct {
 	ID           string `json:"id"`
@@ -163,11 +154,13 @@ func TestReportTriageAdvisory(t *testing.T) {
 			body any
 			want int
 		}{
-			"no title":       {bad(func(m map[string]any) { delete(m, "title") }), http.StatusBadRequest},
-			"short":          {bad(func(m map[string]any) { m["description"] = "too short" }), http.StatusBadRequest},
-			"bad e-mail":     {bad(func(m map[string]any) { m["email"] = "not an address" }), http.StatusBadRequest},
-			"unknown field":  {bad(func(m map[string]any) { m["severity"] = "critical" }), http.StatusBadRequest},
-			"program":        {bad(func(m map[string]any) { m["attachments"].([]map[string]any)[0]["content_type"] = "application/x-msdownload" }), http.StatusBadRequest},
+			"no title":      {bad(func(m map[string]any) { delete(m, "title") }), http.StatusBadRequest},
+			"short":         {bad(func(m map[string]any) { m["description"] = "too short" }), http.StatusBadRequest},
+			"bad e-mail":    {bad(func(m map[string]any) { m["email"] = "not an address" }), http.StatusBadRequest},
+			"unknown field": {bad(func(m map[string]any) { m["severity"] = "critical" }), http.StatusBadRequest},
+			"program": {bad(func(m map[string]any) {
+				m["attachments"].([]map[string]any)[0]["content_type"] = "application/x-msdownload"
+			}), http.StatusBadRequest},
 			"big attachment": {bad(func(m map[string]any) { m["attachments"].([]map[string]any)[0]["data"] = big }), http.StatusRequestEntityTooLarge},
 			"not json":       {"just text", http.StatusBadRequest},
 		} {
@@ -224,22 +217,20 @@ func TestReportTriageAdvisory(t *testing.T) {
 		if r := triage(r3.ID, map[string]any{"action": "duplicate", "duplicate_of": rc.ID}); r.Status != http.StatusOK || r.JSON()["duplicate_of"] != rc.ID {
 			t.Errorf("duplicate: %d %s", r.Status, r.Body)
 		}
-		if r := triage(r4.ID, map[string]any{"action": "incident", "title": "Camera names run scripts"}); r.Status != http.StatusServiceUnavailable {
-			t.Errorf("incident without a register: %d", r.Status)
+		// Into an incident: the register opens one of type vulnerability,
+		// naming the report as its source, never the finder.
+		var inr vuln.Report
+		sec.Must(http.StatusOK, "POST", "/api/v1/staff/vulnerability-reports/"+r4.ID+"/triage",
+			map[string]any{"action": "incident", "title": "Camera names run scripts", "reason": "Exploited in the wild."}).Decode(t, &inr)
+		if inr.Status != vuln.StatusIncident || !strings.HasPrefix(inr.IncidentID, "inc_") {
+			t.Fatalf("incident: %+v", inr)
 		}
-		var seeds []vuln.IncidentSeed
-		e.App.Vuln.SetIncidents(fakeIncidents{open: func(_ context.Context, p access.Principal, in vuln.IncidentSeed) (string, error) {
-			if p.StaffRole != access.StaffSecurity {
-				t.Errorf("incident opened by %+v", p)
-			}
-			seeds = append(seeds, in)
-			return "inc_test1", nil
-		}})
-		if r := triage(r4.ID, map[string]any{"action": "incident", "title": "Camera names run scripts", "reason": "Exploited in the wild."}); r.Status != http.StatusOK || r.JSON()["incident_id"] != "inc_test1" {
-			t.Errorf("incident: %d %s", r.Status, r.Body)
+		inc := sec.Must(http.StatusOK, "GET", "/api/v1/staff/incidents/"+inr.IncidentID, nil)
+		if j, _ := inc.JSON()["incident"].(map[string]any); j["type"] != "vulnerability" || j["source"] != "vulnerability_report" || j["source_ref"] != r4.ID {
+			t.Errorf("the incident: %s", inc.Body)
 		}
-		if len(seeds) != 1 || seeds[0].ReportID != r4.ID || seeds[0].Title != "Camera names run scripts" {
-			t.Errorf("incident seeds %+v", seeds)
+		if strings.Contains(string(inc.Body), "finder-") {
+			t.Error("the incident carries the finder's address")
 		}
 
 		// Into an advisory: a draft is not public; once published it is,

@@ -19,6 +19,7 @@ import "./pages/security.js";
 import "./pages/notifications.js";
 import "./pages/privacy.js";
 import "./pages/disclosure.js";
+import "./pages/incident-notice.js";
 
 // Vendor staff have their own console page; its deep links (#/staff/...)
 // also arrive here, from e-mails and the server's set-up link.

@@ -20,6 +20,7 @@ import "./notices.js";
 import "./grants.js";
 import "./oversight.js";
 import "./security.js";
+import "./incidents.js";
 
 const frame = layout({
   brand: { text: "vigil console", href: "#/staff/home" },

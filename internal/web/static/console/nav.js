@@ -11,6 +11,7 @@ export const roles = {
   processors: ["operator_admin"],
   audit: ["security", "operator_admin", "dpo"],
   security: ["security", "dpo"],
+  incidents: ["security", "dpo"],
 };
 
 export const pages = [
@@ -21,6 +22,7 @@ export const pages = [
   { href: "#/staff/firmware", text: "Firmware", roles: roles.registry },
   { href: "#/staff/notices", text: "Notices", roles: roles.notices },
   { href: "#/staff/grants", text: "Grants", roles: roles.grants },
+  { href: "#/staff/incidents", text: "Incidents", roles: roles.incidents },
   { href: "#/staff/holds", text: "Legal holds", roles: roles.holds },
   { href: "#/staff/processors", text: "Processors", roles: roles.processors },
   { href: "#/staff/audit", text: "Audit log", roles: roles.audit },
