@@ -101,9 +101,13 @@ route("/staff/security/reports/:id", async (ctx) => {
         await triage({ action: "duplicate", duplicate_of: v.duplicate_of, reason: v.reason });
       }, { id: "duplicate-form" })));
     }
+    // The incident register's taxonomy, for the type of the incident.
+    let types = [];
+    try { types = (await api.get("/api/v1/staff/incident-taxonomy")).types || []; } catch { /* the default type applies */ }
+    const typeField = types.length ? [{ name: "incident_type", label: "Type", type: "select", id: "inc-type", value: "vulnerability", options: types.map((x) => [x.id, x.title]) }] : [];
     out.push(section("Into an incident", h("p", { class: "muted" }, "Opens an incident in the register; the finder's contact stays here."),
-      form([{ name: "title", label: "Incident title", id: "inc-title" }, { name: "reason", label: "What is known so far", type: "textarea", id: "inc-summary" }], "Open an incident", async (v) => {
-        await triage({ action: "incident", title: v.title, reason: v.reason });
+      form([...typeField, { name: "title", label: "Incident title", id: "inc-title" }, { name: "reason", label: "What is known so far", type: "textarea", id: "inc-summary" }], "Open an incident", async (v) => {
+        await triage({ action: "incident", incident_type: v.incident_type, title: v.title, reason: v.reason });
       }, { id: "incident-form" })));
     const drafts = advisories.filter((a) => a.status === "draft").map((a) => [a.id, a.slug + ": " + a.title]);
     out.push(section("Into an advisory",
