@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A local vigil cluster, for trying several nodes by hand: three NATS
-# servers with JetStream (built from the nats-server version vigil embeds),
+# servers with JetStream (built from the nats-server version vigil embeds)
+# that the two nodes join as leaf nodes (bus.leaf_url, docs/deploy.md),
 # an S3 API server (versitygw), two vigil nodes on one PostgreSQL database,
 # one bucket and one key file. Ctrl-C stops everything; the state stays in
 # the work directory for the next start.
@@ -26,17 +27,27 @@ echo "building vigil and nats-server..."
 go build -o "$work/bin/vigil" ./cmd/vigil
 go build -o "$work/bin/nats-server" github.com/nats-io/nats-server/v2
 
-client=() route=()
-for i in 0 1 2; do client+=("$(free_port)"); route+=("$(free_port)"); done
+client=() route=() leaf=()
+for i in 0 1 2; do client+=("$(free_port)"); route+=("$(free_port)"); leaf+=("$(free_port)"); done
 routes=$(printf 'nats://127.0.0.1:%s,' "${route[@]}"); routes=${routes%,}
+[ -f "$work/shared/nats-store.key" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/shared/nats-store.key"
 for i in 0 1 2; do
   mkdir -p "$work/nats$i"
-  "$work/bin/nats-server" -n "nats$i" -a 127.0.0.1 -p "${client[$i]}" -js -sd "$work/nats$i" \
-    --cluster_name vigil --cluster "nats://127.0.0.1:${route[$i]}" --routes "$routes" >"$work/nats$i.log" 2>&1 &
+  # JetStream domain and leaf node port for vigil's leaf mode; the store
+  # (devices' messages, MQTT sessions) encrypted at rest.
+  cat >"$work/nats$i.conf" <<CONF
+server_name: nats$i
+listen: 127.0.0.1:${client[$i]}
+jetstream { store_dir: "$work/nats$i", domain: vigil, cipher: chachapoly, key: "$(cat "$work/shared/nats-store.key")" }
+cluster { name: vigil, listen: 127.0.0.1:${route[$i]}, routes: [$routes] }
+leafnodes { listen: 127.0.0.1:${leaf[$i]} }
+CONF
+  "$work/bin/nats-server" -c "$work/nats$i.conf" >"$work/nats$i.log" 2>&1 &
   pids+=($!)
 done
 for i in 0 1 2; do wait_port "${client[$i]}"; done
 bus=$(printf 'nats://127.0.0.1:%s,' "${client[@]}"); bus=${bus%,}
+leafurl=$(printf 'nats-leaf://127.0.0.1:%s,' "${leaf[@]}"); leafurl=${leafurl%,}
 
 s3port=$(free_port)
 ROOT_ACCESS_KEY=cluster-access ROOT_SECRET_KEY=cluster-secret-key \
@@ -54,7 +65,7 @@ public_url: http://127.0.0.1:$http
 database: {driver: postgres, url: "$pg"}
 blob: {driver: s3, s3: {endpoint: "127.0.0.1:$s3port", bucket: vigil, region: us-east-1, access_key: cluster-access, secret_key: cluster-secret-key, insecure: true}}
 keys: {kek_file: $work/shared/kek.json}
-bus: {url: "$bus", prefix: vigil, mqtt_listen: "127.0.0.1:$(free_port)"}
+bus: {url: "$bus", leaf_url: "$leafurl", domain: vigil, prefix: vigil, mqtt_listen: "127.0.0.1:$(free_port)"}
 video: {rtsp_listen: "127.0.0.1:$(free_port)", webrtc_udp: "127.0.0.1:$(free_port)"}
 YAML
   "$work/bin/vigil" serve --config "$work/node$n.yaml" >"$work/node$n.log" 2>&1 &

@@ -45,6 +45,9 @@ type Options struct {
 	// confirmations, invitations, unlock links); more are dropped, and
 	// logged, so that nobody can bomb a mailbox through vigil. 0: 10.
 	MailsPerHour int
+	// Limits makes the per-recipient limit shared across nodes (zero: this
+	// node's own).
+	Limits ratelimit.Factory
 	// Terms checks and records what a new person accepts at sign-up; nil
 	// records nothing.
 	Terms Terms
@@ -70,7 +73,7 @@ type Service struct {
 	// dummyHash is verified when an e-mail address is unknown, so a wrong
 	// address costs as much time as a wrong password.
 	dummyHash string
-	mails     *ratelimit.Limiter // per recipient
+	mails     ratelimit.Allower  // per recipient
 	rp        *webauthn.WebAuthn // nil without a usable public address
 }
 
@@ -84,7 +87,7 @@ func New(store Store, keys Keys, gate *access.Gate, mailer mail.Mailer, clk cloc
 		opts.MailsPerHour = 10
 	}
 	return &Service{store: store, keys: keys, gate: gate, mailer: mailer, clk: clk, log: log, opts: opts, dummyHash: dummy,
-		mails: ratelimit.New(clk, opts.MailsPerHour, time.Hour), rp: newRelyingParty(opts.PublicURL)}, nil
+		mails: opts.Limits.New(clk, "mail-recipient", opts.MailsPerHour, time.Hour), rp: newRelyingParty(opts.PublicURL)}, nil
 }
 
 // Token lifetimes.
@@ -175,7 +178,7 @@ func (s *Service) link(path, token string) string {
 // send mails a message; a failure is logged (without the message) and not
 // shown to the requester, who must not learn whether an address exists.
 func (s *Service) send(ctx context.Context, to, subject, text string) {
-	if !s.mails.Allow(strings.ToLower(to)) {
+	if !s.mails.Allow(ctx, strings.ToLower(to)) {
 		// The requester gets the usual answer: whether the address exists,
 		// and how much mail it already got, is not theirs to learn.
 		s.log.Warn("mail over the recipient's hourly limit not sent", "subject", subject)

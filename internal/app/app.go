@@ -47,6 +47,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
+	"github.com/vigil-cloud/vigil/internal/ratelimit"
 	"github.com/vigil-cloud/vigil/internal/revoke"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
@@ -193,6 +194,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		LockoutAfter: cfg.Auth.LockoutAfter,
 		LockoutFor:   cfg.Auth.LockoutFor,
 		MailsPerHour: cfg.Auth.MessagesPerHour,
+		Limits:       a.rateLimits(),
 		Terms:        a.Privacy,
 		Revoker:      a.Revocations,
 
@@ -259,6 +261,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		a.startJobs()
 	}
 	a.API = httpapi.New(httpapi.Deps{
+		Limits:   a.rateLimits(),
 		Accounts: a.Accounts, Privacy: a.Privacy, Gate: a.Gate, Registry: a.Registry, Audit: a.Audit, AuditKey: a.verifierKey,
 		Ready: a.dependencies(), Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
@@ -420,5 +423,20 @@ func (a *App) Close() {
 	if a.DB != nil && !a.dbClosed {
 		a.DB.Close()
 		a.dbClosed = true
+	}
+}
+
+// rateLimits makes the rate limits count across nodes (in the database,
+// keys as blind-index fingerprints) when vigil runs on several (bus.url);
+// one node alone counts in memory.
+func (a *App) rateLimits() ratelimit.Factory {
+	if a.Config.Bus.URL == "" {
+		return ratelimit.Factory{}
+	}
+	return ratelimit.Factory{
+		Counter: store.NewRateStore(a.DB),
+		Index: func(ctx context.Context, key string) ([]byte, error) {
+			return a.Keys.BlindIndex(ctx, "rate-limit", []byte(key))
+		},
 	}
 }

@@ -14,12 +14,16 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/revoke"
+	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/tlsutil"
 )
 
 // deviceAuth lets the bus ask the device service who connects, and records
 // the address a device connected from.
-type deviceAuth struct{ a *App }
+type deviceAuth struct {
+	a    *App
+	node string // this node's ID (bus.NodeID)
+}
 
 func (d deviceAuth) AuthenticateDevice(ctx context.Context, c bus.Credentials) (bus.Identity, error) {
 	id, err := d.a.Devices.Authenticate(ctx, c.Username, c.Password)
@@ -30,6 +34,13 @@ func (d deviceAuth) AuthenticateDevice(ctx context.Context, c bus.Credentials) (
 		// The address is kept for anti-fraud; failing to keep it must not
 		// lock the device out.
 		d.a.Log.Warn("device address not recorded", "device", id.DeviceID, "err", err)
+	}
+	if d.a.Config.Bus.LeafURL != "" {
+		// In leaf mode any node may ingest the device's messages: record
+		// here which node holds its connection, for the dead-node sweep.
+		if err := store.NewNodeStore(d.a.DB).Attach(ctx, d.node, id.DeviceID); err != nil {
+			d.a.Log.Warn("device's node not recorded", "device", id.DeviceID, "err", err)
+		}
 	}
 	return bus.Identity{DeviceID: id.DeviceID}, nil
 }
@@ -53,15 +64,21 @@ func (a *App) openBus(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("device bus key: %w", err)
 	}
+	node, err := bus.NodeID(a.busDir())
+	if err != nil {
+		return fmt.Errorf("device bus: %w", err)
+	}
 	b, err := bus.Open(ctx, bus.Options{
 		StoreKey:   hex.EncodeToString(storeKey),
 		DataDir:    a.busDir(),
 		MQTTListen: a.Config.Bus.MQTTListen,
 		TLS:        tlsConf,
-		Auth:       deviceAuth{a},
+		Auth:       deviceAuth{a: a, node: node},
 		URL:        a.Config.Bus.URL,
 		External: bus.ExternalAuth{CredsFile: a.Config.Bus.CredsFile, NKeyFile: a.Config.Bus.NKeyFile,
 			CAFile: a.Config.Bus.CAFile, CertFile: a.Config.Bus.CertFile, KeyFile: a.Config.Bus.KeyFile},
+		LeafURL:  a.Config.Bus.LeafURL,
+		Domain:   a.Config.Bus.Domain,
 		Replicas: a.Config.Bus.Replicas,
 		Prefix:   a.Config.Bus.Prefix,
 		Metrics:  a.Metrics,

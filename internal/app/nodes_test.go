@@ -111,7 +111,7 @@ func hostPort(t *testing.T, raw string) string {
 	return u.Host
 }
 
-func openDB(t *testing.T, c config.Database) *store.DB {
+func openDB(t testing.TB, c config.Database) *store.DB {
 	t.Helper()
 	var db *store.DB
 	var err error
@@ -176,7 +176,8 @@ func TestFeedsReachEveryNode(t *testing.T) {
 
 // A camera publishes to node 2; its owner, whose request reached node 1,
 // watches it: node 1 finds the stream's node over the bus and relays the
-// playlist and media. When the camera stops, neither node has it. Before,
+// playlist and media. When the camera stops, neither node has it; when it
+// reconnects to node 1, the viewer's same address plays again. Before,
 // node 1 answered 404.
 func TestLiveOnAnyNode(t *testing.T) {
 	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
@@ -266,6 +267,21 @@ func TestLiveOnAnyNode(t *testing.T) {
 		if r := anon.Do("GET", urls.HLS, nil); r.Status != http.StatusNotFound {
 			t.Errorf("a stream nobody holds: %d %s", r.Status, r.Body)
 		}
+
+		// The camera reconnects to node 1 (its node went away): the viewer's
+		// same address keeps playing, now from node 1's own stream.
+		again, stopAgain := context.WithCancel(t.Context())
+		republished := make(chan struct{})
+		go func() {
+			defer close(republished)
+			sim.RunVideo(again, sim.VideoConfig{Members: []sim.Member{{DeviceID: cred.DeviceID, Secret: cred.Secret}},
+				RTSPURL: "rtsp://" + e.App.Live.RTSPAddr().String(), Duration: time.Minute})
+		}()
+		defer func() { stopAgain(); <-republished }()
+		waittest.Within(t, "the same playlist address playing from node 1's own stream", 20*time.Second, func() bool {
+			r := anon.Do("GET", urls.HLS, nil)
+			return r.Status == http.StatusOK && strings.Contains(string(r.Body), "#EXTM3U") && e.App.Live.Holds(key)
+		})
 	})
 }
 
@@ -334,4 +350,29 @@ func TestRecoveryLeavesOtherNodesWrites(t *testing.T) {
 		e.Clock.Advance(4 * time.Second)
 		waittest.Within(t, "node B to resolve dead node A's write", 10*time.Second, func() bool { return inFlight() == 0 })
 	})
+}
+
+// Rate limits count across nodes: with 4 credential attempts a minute per
+// client network, attempts spread over two nodes are refused from the
+// fifth, whichever node gets it. Before, each node counted its own and a
+// client got a quota per node.
+func TestRateLimitsSharedAcrossNodes(t *testing.T) {
+	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
+		if e.Config.Bus.URL == "" {
+			t.Skip("one node alone: nothing to share")
+		}
+		nodes := []*vigiltest.Env{e, e.Node()}
+		login := map[string]string{"email": "nobody@example.com", "password": "not-the-password-1"}
+		for i := range 4 {
+			r := nodes[i%2].Client().Do("POST", "/api/v1/auth/login", login)
+			if r.Status == http.StatusTooManyRequests {
+				t.Fatalf("attempt %d refused as too many", i+1)
+			}
+		}
+		for i, n := range nodes {
+			if r := n.Client().Do("POST", "/api/v1/auth/login", login); r.Status != http.StatusTooManyRequests {
+				t.Errorf("attempt %d on node %d: %d %s, want 429", 5+i, i+1, r.Status, r.Body)
+			}
+		}
+	}, func(c *config.Config) { c.Auth.AttemptsPerMinute = 4 })
 }

@@ -17,6 +17,7 @@ func (a *App) openVuln() error {
 	a.Vuln = vuln.New(store.NewVulnStore(a.DB), a.Gate, a.Keys, a.Blobs, a.Clock, a.Log, vuln.Options{
 		PublicURL: a.Config.PublicURL, Mailbox: c.Mailbox, Languages: c.Languages, TxtValidity: c.TxtValidity,
 		ReportsPerHour: c.ReportsPerHour, MaxAttachments: c.MaxAttachments, MaxAttachmentBytes: int64(c.MaxAttachmentKiB) << 10,
+		Limits: a.rateLimits(),
 	})
 	if a.Incidents != nil {
 		a.Vuln.SetIncidents(incidentOpener{a.Incidents})

@@ -70,6 +70,16 @@ type Options struct {
 	// External holds how vigil proves itself to the external cluster and
 	// checks the cluster's certificate; unused without URL.
 	External ExternalAuth
+	// LeafURL, with URL, joins the edge server to the external cluster as
+	// a leaf node ("nats-leaf://host:7422", comma-separated for several):
+	// devices' MQTT sessions and QoS 1 messages are then stored in the
+	// cluster's JetStream (Domain) with Replicas copies before a device gets
+	// its PUBACK, so a node that dies for good strands nothing. Without it,
+	// the edge stores uplink on its own disk and forwards it (see forward).
+	LeafURL string
+	// Domain is the external cluster's JetStream domain; required with
+	// LeafURL.
+	Domain string
 	// Replicas is how many servers of the external cluster keep the uplink
 	// stream; 0 picks 3 on a cluster (a server that names its cluster) and 1
 	// on a single server.
@@ -107,6 +117,7 @@ type Bus struct {
 	prefix  string
 	nodeID  string
 	capture jetstream.Consumer // durable on the server's MQTT stream, holding device uplink
+	leafUp  chan struct{}      // closed once the leaf connection to the cluster is up (leaf mode)
 
 	mu      sync.Mutex
 	closed  bool
@@ -154,6 +165,19 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 			b.Close()
 		}
 	}()
+	if o.LeafURL != "" {
+		if o.URL == "" || o.Domain == "" {
+			return nil, errs.E(errs.Invalid, "bus: a leaf URL needs the cluster's URL and JetStream domain")
+		}
+		// The cluster's size decides how many copies of the MQTT streams
+		// the edge asks for: connect first.
+		if err := b.connectExternal(); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.ensureNodeID(); err != nil {
+		return nil, err
+	}
 	if err := b.startServer(); err != nil {
 		return nil, err
 	}
@@ -161,9 +185,6 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 	b.cancel = cancel
 	// Capture first: no device is let in (the auth service is not up)
 	// before the uplink consumer holds the messages.
-	if err := b.ensureNodeID(); err != nil {
-		return nil, err
-	}
 	if b.capture, err = b.ensureCapture(ctx); err != nil {
 		return nil, err
 	}
@@ -230,6 +251,11 @@ func (b *Bus) startServer() error {
 			TLSTimeout:  b.opts.AuthTimeout.Seconds(),
 		},
 	}
+	if b.leaf() {
+		if err := b.configureLeaf(b.sopts); err != nil {
+			return err
+		}
+	}
 	srv, err := server.NewServer(b.sopts)
 	if err != nil {
 		return fmt.Errorf("bus: edge server: %w", err)
@@ -244,6 +270,12 @@ func (b *Bus) startServer() error {
 		nats.Name("vigil-edge"), nats.MaxReconnects(-1))
 	if err != nil {
 		return fmt.Errorf("bus: connect edge: %w", err)
+	}
+	if b.leaf() {
+		if b.js, err = jetstream.NewWithDomain(b.nc, b.opts.Domain); err != nil {
+			return err
+		}
+		return b.awaitLeaf(context.Background())
 	}
 	if b.js, err = jetstream.New(b.nc); err != nil {
 		return err
@@ -285,13 +317,13 @@ func (b *Bus) Ready(ctx context.Context) error {
 	if closed {
 		return errs.E(errs.Unavailable, "bus closed")
 	}
-	if !b.srv.Running() || !b.srv.JetStreamEnabled() {
+	if !b.srv.Running() || (!b.leaf() && !b.srv.JetStreamEnabled()) {
 		return errs.E(errs.Unavailable, "bus: edge server not running")
 	}
 	if _, err := b.js.Stream(ctx, mqttMsgsStream); err != nil {
 		return errs.Wrap(err, errs.Unavailable, "bus: MQTT stream")
 	}
-	if b.extJS != nil {
+	if b.forwarding() {
 		if _, err := b.extJS.Stream(ctx, b.extStream()); err != nil {
 			return errs.Wrap(err, errs.Unavailable, "bus: external stream")
 		}

@@ -46,18 +46,24 @@ func (b *Bus) ensureCapture(ctx context.Context) (jetstream.Consumer, error) {
 		// (vigil down that long) expires.
 		Retention: jetstream.LimitsPolicy,
 		MaxAge:    UplinkRetention,
-		Replicas:  1,
+		Replicas:  b.mqttReplicas(),
 	})
 	if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 		return nil, fmt.Errorf("bus: MQTT stream: %w", err)
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, mqttMsgsStream, jetstream.ConsumerConfig{
+	cfg := jetstream.ConsumerConfig{
 		Durable:       captureConsumer,
 		FilterSubject: mqttMsgsPrefix + uplinkSubjects,
 		AckPolicy:     jetstream.AckAllPolicy,
 		AckWait:       moveAckWait,
 		MaxAckPending: 4096,
-	})
+	}
+	if b.leaf() {
+		// Every node pulls from this consumer: a cumulative acknowledgement
+		// would settle what another node is still ingesting.
+		cfg.AckPolicy, cfg.AckWait, cfg.Replicas = jetstream.AckExplicitPolicy, leafAckWait, b.mqttReplicas()
+	}
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, mqttMsgsStream, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("bus: capture consumer: %w", err)
 	}

@@ -35,7 +35,7 @@ func (b *Bus) SendToDevice(ctx context.Context, deviceID, topic string, payload 
 		return errs.E(errs.Invalid, "bus: malformed downlink topic %q", topic)
 	}
 	subject := "dev." + deviceID + ".down." + strings.ReplaceAll(topic, "/", ".")
-	if b.ext != nil {
+	if b.forwarding() {
 		if err := b.ext.Publish(b.extSubject(subject), payload); err != nil {
 			return errs.Wrap(err, errs.Unavailable, "bus: send to device")
 		}

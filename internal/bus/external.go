@@ -121,20 +121,19 @@ func (b *Bus) ensureUplinkStream(ctx context.Context) error {
 // stream exists, and starts the forwarder, the downlink relay and the
 // disconnect listener.
 func (b *Bus) startExternal(ctx, wctx context.Context) error {
-	opts, err := b.opts.External.options()
-	if err != nil {
-		return err
+	if b.ext == nil {
+		if err := b.connectExternal(); err != nil {
+			return err
+		}
 	}
-	opts = append(opts, nats.Name("vigil-"+b.nodeID), nats.MaxReconnects(-1),
-		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-			b.log.Warn("bus: external connection", "err", err)
-		}))
-	b.ext, err = nats.Connect(b.opts.URL, opts...)
-	if err != nil {
-		return fmt.Errorf("bus: connect external %s: %w", Redact(b.opts.URL), err)
-	}
-	if b.extJS, err = jetstream.New(b.ext); err != nil {
-		return err
+	if b.leaf() {
+		// Uplink and downlink go through the cluster's MQTT streams; only
+		// the control subjects below are vigil's own.
+		if err := b.listenControl(); err != nil {
+			return err
+		}
+		b.goWork(func() { b.purgeAcknowledged(wctx, 5*time.Second) })
+		return nil
 	}
 	if err := b.ensureUplinkStream(ctx); err != nil {
 		return err
@@ -148,6 +147,34 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("bus: downlink relay: %w", err)
 	}
+	if err := b.listenControl(); err != nil {
+		return err
+	}
+	b.goWork(func() { b.forward(wctx, b.capture) })
+	return nil
+}
+
+// connectExternal connects to the external cluster.
+func (b *Bus) connectExternal() error {
+	opts, err := b.opts.External.options()
+	if err != nil {
+		return err
+	}
+	opts = append(opts, nats.Name("vigil-"+b.nodeID), nats.MaxReconnects(-1),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			b.log.Warn("bus: external connection", "err", err)
+		}))
+	b.ext, err = nats.Connect(b.opts.URL, opts...)
+	if err != nil {
+		return fmt.Errorf("bus: connect external %s: %w", Redact(b.opts.URL), err)
+	}
+	b.extJS, err = jetstream.New(b.ext)
+	return err
+}
+
+// listenControl subscribes to the other nodes' revocations and device
+// disconnections.
+func (b *Bus) listenControl() error {
 	if _, err := b.ext.Subscribe(b.extSubject("ctl.revoke"), func(m *nats.Msg) {
 		if key, epoch, ok := parseRevoke(m.Data); ok && b.opts.OnRevoke != nil {
 			b.opts.OnRevoke(key, epoch)
@@ -165,7 +192,6 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 	if err := b.ext.Flush(); err != nil {
 		return fmt.Errorf("bus: external: %w", err)
 	}
-	b.goWork(func() { b.forward(wctx, b.capture) })
 	return nil
 }
 

@@ -24,7 +24,8 @@ type env struct {
 	t       *testing.T
 	auth    *devices
 	reg     *prometheus.Registry
-	url     string // external NATS, or ""
+	url     string           // external NATS, or ""
+	leaf    *bustest.Cluster // leaf mode's cluster, or nil
 	prefix  string
 	dataDir string
 	bus     *bus.Bus
@@ -43,6 +44,20 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 		}
 		fn(t, newEnv(t, "nats://"+addr))
 	})
+	t.Run("leaf", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("leaf mode runs NATS servers")
+		}
+		fn(t, newLeafEnv(t, bustest.StartHub(t, 1)))
+	})
+}
+
+// newLeafEnv is a bus in leaf mode on hub.
+func newLeafEnv(t *testing.T, hub *bustest.Cluster) *env {
+	t.Helper()
+	e := &env{t: t, auth: newDevices(), url: hub.URL, leaf: hub, prefix: "t" + randomID()[4:16], dataDir: t.TempDir()}
+	e.open()
+	return e
 }
 
 func newEnv(t *testing.T, url string) *env {
@@ -59,10 +74,14 @@ func newEnv(t *testing.T, url string) *env {
 func (e *env) open() {
 	e.t.Helper()
 	e.reg = prometheus.NewRegistry()
-	b, err := bus.Open(context.Background(), bus.Options{
+	o := bus.Options{
 		DataDir: e.dataDir, MQTTListen: "127.0.0.1:0", Auth: e.auth, URL: e.url,
 		Prefix: e.prefix, Metrics: e.reg, AuthTimeout: 2 * time.Second,
-	})
+	}
+	if e.leaf != nil {
+		o.LeafURL, o.Domain = e.leaf.LeafURL, e.leaf.Domain
+	}
+	b, err := bus.Open(context.Background(), o)
 	if err != nil {
 		e.t.Fatalf("open bus: %v", err)
 	}

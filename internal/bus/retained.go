@@ -31,7 +31,7 @@ func (b *Bus) refuseRetained(ctx context.Context) error {
 		Retention:         jetstream.LimitsPolicy,
 		MaxMsgsPerSubject: 1,
 		MaxMsgSize:        1,
-		Replicas:          1,
+		Replicas:          b.mqttReplicas(),
 	}
 	s, err := b.js.CreateOrUpdateStream(ctx, cfg)
 	if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {

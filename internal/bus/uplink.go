@@ -24,7 +24,8 @@ type Message struct {
 	Payload  []byte
 	Received time.Time // when the stream stored it
 	// Node is the ID of the vigil node whose listener the device sent it
-	// through (NodeID of that node's bus).
+	// through (NodeID of that node's bus); empty when unknown (leaf mode,
+	// consumed by a node the device is not connected to).
 	Node string
 }
 
@@ -83,8 +84,16 @@ func (b *Bus) NodeID() string { return b.nodeID }
 
 // nodeOf tells which node's listener a message came through: this one's on
 // the edge stream, or the node named by the message ID the forwarder gave
-// it on the external stream.
-func (b *Bus) nodeOf(m jetstream.Msg) string {
+// it on the external stream. In leaf mode the cluster's MQTT stream does
+// not say: a message is this node's when the device is connected here, and
+// unknown ("") otherwise.
+func (b *Bus) nodeOf(m jetstream.Msg, deviceID string) string {
+	if b.leaf() {
+		if b.Connections(deviceID) > 0 {
+			return b.nodeID
+		}
+		return ""
+	}
 	if b.extJS == nil {
 		return b.nodeID
 	}
@@ -131,7 +140,7 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 	// consumer made at Open (before any device could connect), so nothing
 	// is stored twice; the name only matters for an external cluster.
 	cons, strip := b.capture, mqttMsgsPrefix
-	if b.extJS != nil {
+	if b.forwarding() {
 		var err error
 		// Nodes share this consumer, so each message is acknowledged on
 		// its own; the work-queue stream drops it once acknowledged.
@@ -147,7 +156,7 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 		}
 		strip = b.prefix + "."
 	}
-	if b.extJS == nil {
+	if !b.forwarding() && !b.leaf() {
 		b.awaitStranded(ctx, cons)
 	}
 	for ctx.Err() == nil {
@@ -196,7 +205,7 @@ func (b *Bus) handleUplink(ctx context.Context, raw []jetstream.Msg, strip strin
 			metas[i] = meta
 		}
 	}
-	if b.extJS != nil {
+	if b.extJS != nil { // several nodes share the consumer: settle each message
 		for i, err := range b.handOver(ctx, raw, metas, strip, handle) {
 			b.settleOne(raw[i], metas[i], err)
 		}
@@ -243,7 +252,7 @@ func (b *Bus) handOver(ctx context.Context, raw []jetstream.Msg, metas []*jetstr
 			continue
 		}
 		msg.Payload = m.Data()
-		msg.Node = b.nodeOf(m)
+		msg.Node = b.nodeOf(m, msg.DeviceID)
 		if metas[i] != nil {
 			msg.Received = metas[i].Timestamp
 		}

@@ -68,6 +68,16 @@ type Bus struct {
 	CAFile   string `yaml:"ca_file" env:"VIGIL_BUS_CA_FILE"`
 	CertFile string `yaml:"cert_file" env:"VIGIL_BUS_CERT_FILE"`
 	KeyFile  string `yaml:"key_file" env:"VIGIL_BUS_KEY_FILE"`
+	// LeafURL joins vigil's device listener to the cluster as a NATS leaf
+	// node (nats-leaf://host:7422, comma-separated for several; the
+	// cluster's leafnodes port): devices' messages are then stored on the
+	// cluster, Replicas times, before they are acknowledged, and nothing
+	// waits on a node's own disk. Needs url and domain. Empty forwards from
+	// each node's disk instead (see docs/deploy.md).
+	LeafURL string `yaml:"leaf_url" env:"VIGIL_BUS_LEAF_URL"`
+	// Domain is the cluster's JetStream domain (its jetstream.domain),
+	// required with leaf_url.
+	Domain string `yaml:"domain" env:"VIGIL_BUS_DOMAIN"`
 	// Replicas is how many NATS servers keep the uplink stream; 0 means 3
 	// on a cluster and 1 on a single server.
 	Replicas int `yaml:"replicas" env:"VIGIL_BUS_REPLICAS"`
@@ -343,6 +353,19 @@ func (c Config) validateBus(bad func(setting, format string, args ...any)) {
 	if b.URL != "" {
 		if u, err := url.Parse(b.URL); err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
 			bad("bus.url", "want a nats:// or tls:// URL, got %q", redactURL(b.URL))
+		}
+	}
+	if b.LeafURL != "" {
+		for _, raw := range strings.Split(b.LeafURL, ",") {
+			if u, err := url.Parse(strings.TrimSpace(raw)); err != nil || (u.Scheme != "nats-leaf" && u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+				bad("bus.leaf_url", "want nats-leaf://host:port URLs, got %q", redactURL(strings.TrimSpace(raw)))
+			}
+		}
+		if b.URL == "" {
+			bad("bus.leaf_url", "needs bus.url (the same cluster's client URL)")
+		}
+		if !busPrefixRE.MatchString(b.Domain) {
+			bad("bus.domain", "leaf_url needs the cluster's JetStream domain (letters, digits, - or _), got %q", b.Domain)
 		}
 	}
 	if b.CredsFile != "" && b.NKeyFile != "" {

@@ -12,5 +12,7 @@ func declareSecurity(r *Registry) error {
 			"id", "kind", "staff_id", "from_role", "role", "requested_by", "requested_at", "status", "decided_by", "decided_at"),
 		operational(r, "signin_failures", "keyed fingerprints of an e-mail address typed at sign-in and of the network it came from (no address in clear), a failure count and times; deleted a day after the last failure",
 			"email_index", "net_index", "failures", "last_at", "delay_until"),
+		operational(r, "rate_windows", "rate limits shared by the nodes: the limit's name, a keyed fingerprint of the client network or address it counts (no address in clear), a window's start and its count; deleted after the next window",
+			"scope", "key_index", "window_at", "n"),
 	)
 }

@@ -20,16 +20,16 @@ import (
 // in person, and the account of the path); the account service also caps
 // the mail each recipient gets.
 type limits struct {
-	attempts *ratelimit.Limiter
-	msgAddr  *ratelimit.Limiter
-	msgAcct  *ratelimit.Limiter
+	attempts ratelimit.Allower
+	msgAddr  ratelimit.Allower
+	msgAcct  ratelimit.Allower
 }
 
-func newLimits(clk clock.Clock, attemptsPerMinute, messagesPerHour, messagesPerAddress int) *limits {
+func newLimits(clk clock.Clock, f ratelimit.Factory, attemptsPerMinute, messagesPerHour, messagesPerAddress int) *limits {
 	return &limits{
-		attempts: ratelimit.New(clk, attemptsPerMinute, time.Minute),
-		msgAddr:  ratelimit.New(clk, messagesPerAddress, time.Hour),
-		msgAcct:  ratelimit.New(clk, messagesPerHour, time.Hour),
+		attempts: f.New(clk, "credential-attempts", attemptsPerMinute, time.Minute),
+		msgAddr:  f.New(clk, "messages-network", messagesPerAddress, time.Hour),
+		msgAcct:  f.New(clk, "messages-account", messagesPerHour, time.Hour),
 	}
 }
 
@@ -55,8 +55,8 @@ var messageRoutes = map[string]bool{
 var errTooManyMessages = errs.E(errs.RateLimited, "too many messages asked for in the last hour; wait a while before asking again")
 
 // messagesFromAddress spends one message of the client's network.
-func (l *limits) messagesFromAddress(w http.ResponseWriter, rt route, ip string) error {
-	if !messageRoutes[rt.method+" "+rt.path] || l.msgAddr.Allow(netaddr.LimitKey(ip)) {
+func (l *limits) messagesFromAddress(w http.ResponseWriter, r *http.Request, rt route, ip string) error {
+	if !messageRoutes[rt.method+" "+rt.path] || l.msgAddr.Allow(r.Context(), netaddr.LimitKey(ip)) {
 		return nil
 	}
 	w.Header().Set("Retry-After", "3600")
@@ -69,9 +69,9 @@ func (l *limits) messagesOfAccount(w http.ResponseWriter, r *http.Request, rt ro
 	if !messageRoutes[rt.method+" "+rt.path] || a == nil || a.Principal.Kind == access.KindAnonymous {
 		return nil
 	}
-	ok := l.msgAcct.Allow("person:" + a.Principal.ID)
+	ok := l.msgAcct.Allow(r.Context(), "person:"+a.Principal.ID)
 	if acct := r.PathValue("accountID"); acct != "" {
-		ok = l.msgAcct.Allow("account:"+acct) && ok
+		ok = l.msgAcct.Allow(r.Context(), "account:"+acct) && ok
 	}
 	if ok {
 		return nil

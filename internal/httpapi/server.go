@@ -32,11 +32,15 @@ import (
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
+	"github.com/vigil-cloud/vigil/internal/ratelimit"
 	"github.com/vigil-cloud/vigil/internal/vuln"
 )
 
 // Deps are what the API serves.
 type Deps struct {
+	// Limits makes the rate limits shared across nodes (zero: this node's
+	// own).
+	Limits   ratelimit.Factory
 	Accounts *account.Service
 	Privacy  *privacy.Service
 	Gate     *access.Gate
@@ -86,7 +90,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
-	s := &Server{Deps: d, limit: newLimits(d.Clock, d.Attempts, d.MessagesPerHour, d.MessagesPerAddress), metrics: newMetrics(d.Metrics)}
+	s := &Server{Deps: d, limit: newLimits(d.Clock, d.Limits, d.Attempts, d.MessagesPerHour, d.MessagesPerAddress), metrics: newMetrics(d.Metrics)}
 	s.routes = s.table()
 	s.readiness = newReadiness(d.Ready, d.Metrics, d.Log.Warn)
 	return s
@@ -168,11 +172,11 @@ func (s *Server) wrap(rt route) http.Handler {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
 	ip := clientIP(r)
-	if err := s.limit.messagesFromAddress(w, rt, ip); err != nil {
+	if err := s.limit.messagesFromAddress(w, r, rt, ip); err != nil {
 		s.metrics.rateLimited.Inc()
 		return err
 	}
-	if rt.limited && !s.limit.attempts.Allow(netaddr.LimitKey(ip)) {
+	if rt.limited && !s.limit.attempts.Allow(r.Context(), netaddr.LimitKey(ip)) {
 		s.metrics.rateLimited.Inc()
 		w.Header().Set("Retry-After", "60")
 		return errs.E(errs.RateLimited, "too many attempts from your address; wait a minute")

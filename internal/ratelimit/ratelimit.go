@@ -4,11 +4,13 @@
 // keys are forgotten, so the memory it holds is bounded by the keys active
 // in the last ten periods.
 //
-// ratelimit keeps counts in the process's memory: with several nodes, each
-// node limits on its own (a client spreading over n nodes gets n quotas).
+// Limiter keeps counts in the process's memory. With several nodes, Shared
+// adds a count every node sees (in the database), so a client spreading its
+// requests over n nodes does not get n quotas.
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -16,6 +18,12 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/clock"
 )
+
+// Allower spends one event of a key and reports whether it was allowed:
+// a Limiter, or a Shared one.
+type Allower interface {
+	Allow(ctx context.Context, key string) bool
+}
 
 // Limiter limits events per key.
 type Limiter struct {
@@ -41,7 +49,7 @@ func New(clk clock.Clock, n int, per time.Duration) *Limiter {
 }
 
 // Allow spends one event of key, and reports whether it was allowed.
-func (l *Limiter) Allow(key string) bool {
+func (l *Limiter) Allow(_ context.Context, key string) bool {
 	now := l.clk.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -481,7 +481,8 @@ func (t *ingestTx) Seen(id string, online bool, node string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if _, err := t.tx.Exec(t.ctx, `UPDATE devices SET online = ?, last_seen_at = ?, node_id = ? WHERE id = ?`, b2i(online), Micros(t.tx.Now), node, id); err != nil {
+	if _, err := t.tx.Exec(t.ctx, `UPDATE devices SET online = ?, last_seen_at = ?, node_id = CASE WHEN ? = '' THEN node_id ELSE ? END WHERE id = ?`,
+		b2i(online), Micros(t.tx.Now), node, node, id); err != nil {
 		return false, err
 	}
 	was := r.Online

@@ -129,6 +129,15 @@ func (s *NodeStore) Reclaim(ctx context.Context, node string, devices []string) 
 	return nil
 }
 
+// Attach records that device is connected through node (leaf mode, where
+// a message does not say which node's listener it came through).
+func (s *NodeStore) Attach(ctx context.Context, node, device string) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE devices SET node_id = ? WHERE id = ?`, node, device)
+		return tx.Err(err, "devices")
+	})
+}
+
 // Alive reports whether node beat since since; an error counts as alive,
 // so that nothing of a node is resolved on a doubt.
 func (s *NodeStore) Alive(ctx context.Context, node string, since time.Time) bool {

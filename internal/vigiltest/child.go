@@ -61,7 +61,7 @@ func ServeAsChild(t *testing.T) bool {
 // StartChild runs the test named test of this test binary, which calls
 // ServeAsChild, as vigil on cfg in a child process, and waits until it
 // serves. The caller kills it (SIGKILL) or stops it (SIGTERM) and waits.
-func StartChild(t *testing.T, test string, cfg config.Config) *exec.Cmd {
+func StartChild(t testing.TB, test string, cfg config.Config) *exec.Cmd {
 	t.Helper()
 	raw, err := json.Marshal(cfg)
 	if err != nil {

@@ -52,7 +52,8 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
 
 // EachBus runs fn on vigil with the embedded bus (over SQLite and, when
 // VIGIL_TEST_POSTGRES is set, PostgreSQL) and, when VIGIL_TEST_NATS is set,
-// with the external NATS cluster as its bus (over PostgreSQL when set).
+// with the external NATS cluster as its bus (over PostgreSQL when set), and
+// in leaf mode on a NATS server it starts (not with -short).
 func EachBus(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
 	t.Helper()
 	t.Run("embedded", func(t *testing.T) { Each(t, fn, opts...) })
@@ -63,6 +64,16 @@ func EachBus(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
 			pg := storetest.PostgresSchemaURL(t)
 			o = append(o, func(c *config.Config) { c.Database = config.Database{Driver: "postgres", URL: pg} })
 		}
+		fn(t, Start(t, o...))
+	})
+	t.Run("leaf", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("leaf mode runs a NATS server")
+		}
+		hub := bustest.StartHub(t, 1)
+		o := append(opts, func(c *config.Config) {
+			c.Bus.URL, c.Bus.LeafURL, c.Bus.Domain, c.Bus.Prefix = hub.URL, hub.LeafURL, hub.Domain, "vigil"
+		})
 		fn(t, Start(t, o...))
 	})
 }

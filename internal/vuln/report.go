@@ -138,7 +138,7 @@ func (s *Service) Submit(ctx context.Context, p access.Principal, in Submission)
 	}
 	// Only well-formed reports count, so a finder fixing a typo keeps
 	// their quota.
-	if !s.limit.Allow("net:" + netaddr.LimitKey(p.IP)) {
+	if !s.limit.Allow(ctx, "net:"+netaddr.LimitKey(p.IP)) {
 		return Receipt{}, errs.E(errs.RateLimited, "too many reports from your network in the last hour; wait a while, or write to the security mailbox")
 	}
 	now := s.clk.Now().UTC()

@@ -151,6 +151,9 @@ type Options struct {
 	// MaxAttachments and MaxAttachmentBytes bound a report's files.
 	MaxAttachments     int
 	MaxAttachmentBytes int64
+	// Limits makes the report quota shared across nodes (zero: this
+	// node's own).
+	Limits ratelimit.Factory
 }
 
 // Service is vulnerability intake and advisories.
@@ -162,7 +165,7 @@ type Service struct {
 	clk       clock.Clock
 	log       *slog.Logger
 	opts      Options
-	limit     *ratelimit.Limiter
+	limit     ratelimit.Allower
 	incidents IncidentOpener
 }
 
@@ -184,7 +187,7 @@ func New(st Store, gate *access.Gate, kr *keys.Keyring, blobs *blob.Sealed, clk 
 		o.Languages = []string{"en"}
 	}
 	return &Service{store: st, gate: gate, keys: kr, blobs: blobs, clk: clk, log: log, opts: o,
-		limit: ratelimit.New(clk, o.ReportsPerHour, time.Hour)}
+		limit: o.Limits.New(clk, "vuln-reports", o.ReportsPerHour, time.Hour)}
 }
 
 // SetIncidents hands over the incident register, built after this

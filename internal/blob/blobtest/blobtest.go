@@ -256,6 +256,20 @@ func S3URL() string { return os.Getenv("VIGIL_TEST_S3") }
 // test when VIGIL_TEST_S3 is not set, and removes the bucket afterwards.
 func OpenS3(t testing.TB) *s3blob.Store {
 	t.Helper()
+	s, _ := openS3(t)
+	return s
+}
+
+// S3Bucket is OpenS3 for a test that gives vigil the bucket by its
+// settings: it returns them.
+func S3Bucket(t testing.TB) s3blob.Config {
+	t.Helper()
+	_, cfg := openS3(t)
+	return cfg
+}
+
+func openS3(t testing.TB) (*s3blob.Store, s3blob.Config) {
+	t.Helper()
 	raw := S3URL()
 	if raw == "" {
 		t.Skip("S3 tests skipped: set VIGIL_TEST_S3 (for example http://127.0.0.1:7070) to run them against an S3 server")
@@ -279,7 +293,7 @@ func OpenS3(t testing.TB) *s3blob.Store {
 		t.Fatalf("open S3 at %s: %v", raw, err)
 	}
 	t.Cleanup(func() { removeBucket(s, cfg) })
-	return s
+	return s, cfg
 }
 
 // removeBucket empties and removes a test bucket, best effort.

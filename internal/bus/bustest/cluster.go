@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,6 +26,9 @@ type Cluster struct {
 	URL   string // every server's client URL, comma-separated, for bus.url
 	Names []string
 	procs []*exec.Cmd
+	// LeafURL (every server's leaf node URL, for bus.leaf_url) and Domain
+	// (its JetStream domain, for bus.domain) are set by StartHub.
+	LeafURL, Domain string
 }
 
 var (
@@ -59,23 +63,49 @@ func natsServer(t testing.TB) string {
 // JetStream has a meta leader. They are killed when the test ends.
 func StartCluster(t testing.TB, n int) *Cluster {
 	t.Helper()
+	return start(t, n, "")
+}
+
+// StartHub is StartCluster with a JetStream domain and a leaf node port on
+// every server, for vigil nodes in leaf mode.
+func StartHub(t testing.TB, n int) *Cluster {
+	t.Helper()
+	return start(t, n, "vigilhub")
+}
+
+func start(t testing.TB, n int, domain string) *Cluster {
 	bin := natsServer(t)
-	client, route := make([]string, n), make([]string, n)
+	client, route, leaf := make([]string, n), make([]string, n), make([]string, n)
 	for i := range n {
-		client[i], route[i] = freeAddr(t), freeAddr(t)
+		client[i], route[i], leaf[i] = freeAddr(t), freeAddr(t), freeAddr(t)
 	}
-	c := &Cluster{t: t}
-	var urls, routes []string
+	c := &Cluster{t: t, Domain: domain}
+	var urls, routes, leafs []string
 	for i := range n {
 		urls = append(urls, "nats://"+client[i])
 		routes = append(routes, "nats://"+route[i])
+		leafs = append(leafs, "nats-leaf://"+leaf[i])
 	}
 	c.URL = strings.Join(urls, ",")
+	if domain != "" {
+		c.LeafURL = strings.Join(leafs, ",")
+	}
 	for i := range n {
 		name := fmt.Sprintf("vigil-test-%d", i)
-		host, port, _ := net.SplitHostPort(client[i])
-		cmd := exec.Command(bin, "-n", name, "-a", host, "-p", port, "-js", "-sd", t.TempDir(),
-			"--cluster_name", "vigil-test", "--cluster", "nats://"+route[i], "--routes", strings.Join(routes, ","))
+		conf := fmt.Sprintf("server_name: %s\nlisten: %q\njetstream { store_dir: %q }\ncluster { name: vigil-test, listen: %q, routes: [%s] }\n",
+			name, client[i], t.TempDir(), route[i], strings.Join(routes, ", "))
+		if domain != "" {
+			conf = fmt.Sprintf("server_name: %s\nlisten: %q\njetstream { store_dir: %q, domain: %s }\ncluster { name: vigil-test, listen: %q, routes: [%s] }\nleafnodes { listen: %q }\n",
+				name, client[i], t.TempDir(), domain, route[i], strings.Join(routes, ", "), leaf[i])
+		}
+		if n == 1 { // a lone server: no cluster block (a cluster of one never elects)
+			conf = strings.Join(slices.DeleteFunc(strings.Split(conf, "\n"), func(l string) bool { return strings.HasPrefix(l, "cluster ") }), "\n")
+		}
+		file := filepath.Join(t.TempDir(), name+".conf")
+		if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "-c", file)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
