@@ -20,6 +20,7 @@ const pages = [
   { path: "incidents", roles: ["security", "dpo"], personal: true, api: "/api/v1/staff/incidents" },
   { path: "processors", roles: ["operator_admin"], api: null },
   { path: "audit", roles: ["security", "operator_admin", "dpo"], api: "/api/v1/staff/audit/health" },
+  { path: "security", roles: ["security", "dpo"], personal: true, api: "/api/v1/staff/vulnerability-reports" },
 ];
 
 async function helper(path) {

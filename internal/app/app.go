@@ -53,6 +53,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
 	"github.com/vigil-cloud/vigil/internal/store/sqlite"
 	"github.com/vigil-cloud/vigil/internal/tlsutil"
+	"github.com/vigil-cloud/vigil/internal/vuln"
 	"github.com/vigil-cloud/vigil/internal/web"
 )
 
@@ -105,6 +106,8 @@ type App struct {
 	Notify             *notify.Service
 	// Face recognition (opt-in per site).
 	Face *face.Service
+	// Vulnerability intake and security advisories.
+	Vuln *vuln.Service
 	// The incident room: register, plans, notices, regulator reports.
 	Incidents *incident.Service
 
@@ -235,6 +238,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.openIncidents(); err != nil {
 		return nil, err
 	}
+	if err := a.openVuln(); err != nil {
+		return nil, err
+	}
 	// Every capability has registered its handlers: a declared category
 	// the privacy centre cannot export, erase or purge stops vigil here.
 	if err := a.Fulfil.Check(); err != nil {
@@ -260,8 +266,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Ready: a.dependencies(), Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify, Face: a.Face,
-		Incidents: a.Incidents,
-		Live:      liveAPI(a),
+		Incidents: a.Incidents, Vuln: a.Vuln,
+		Live: liveAPI(a),
 	})
 	return a, nil
 }

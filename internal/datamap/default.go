@@ -28,6 +28,7 @@ func Default() *Registry {
 		declareAlarms,
 		declareNotify,
 		declareSecurity,
+		declareVuln,
 		declareIncident,
 	} {
 		err = errors.Join(err, declare(r))

@@ -243,6 +243,25 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/face/regions/{region}", anyone, false, s.faceRegion},
 		{"PUT", "/api/v1/staff/face/regions/{region}/stop", staff, false, s.stopFaceRegion},
 		{"DELETE", "/api/v1/staff/face/regions/{region}/stop", staff, false, s.resumeFaceRegion},
+
+		// Vulnerability intake and advisories: security.txt, the public
+		// report form (limited per client network by the service) and
+		// its follow-up code, public advisories and the releases fixing
+		// them; the security officer's queue, triage and publishing.
+		{"GET", "/.well-known/security.txt", public, false, s.securityTxt},
+		{"POST", "/api/v1/public/vulnerability-reports", public, false, s.submitVulnReport},
+		{"GET", "/api/v1/public/vulnerability-reports/{reportID}", public, true, s.followVulnReport},
+		{"GET", "/api/v1/public/advisories", public, false, s.publicAdvisories},
+		{"GET", "/api/v1/public/advisories/{slug}", public, false, s.publicAdvisory},
+		{"GET", "/api/v1/public/firmware/{releaseID}", public, false, s.publicFirmwareRelease},
+		{"GET", "/api/v1/staff/vulnerability-reports", staff, false, s.vulnQueue},
+		{"GET", "/api/v1/staff/vulnerability-reports/{reportID}", staff, false, s.vulnReport},
+		{"GET", "/api/v1/staff/vulnerability-reports/{reportID}/attachments/{attachmentID}", staff, false, s.vulnAttachment},
+		{"POST", "/api/v1/staff/vulnerability-reports/{reportID}/triage", staff, false, s.triageVulnReport},
+		{"GET", "/api/v1/staff/advisories", staff, false, s.staffAdvisories},
+		{"POST", "/api/v1/staff/advisories", staff, false, s.draftAdvisory},
+		{"PUT", "/api/v1/staff/advisories/{advisoryID}", staff, false, s.updateAdvisory},
+		{"POST", "/api/v1/staff/advisories/{advisoryID}/publish", staff, false, s.publishAdvisory},
 	}
 	if s.Recordings != nil {
 		// Recorded video: timeline, playback and export tokens, recording

@@ -33,6 +33,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/ratelimit"
+	"github.com/vigil-cloud/vigil/internal/vuln"
 )
 
 // Deps are what the API serves.
@@ -71,6 +72,8 @@ type Deps struct {
 	Notify *notify.Service
 	// Face recognition.
 	Face *face.Service
+	// Vulnerability intake and security advisories.
+	Vuln *vuln.Service
 	// The incident room.
 	Incidents *incident.Service
 }

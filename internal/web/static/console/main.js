@@ -19,6 +19,7 @@ import "./devices.js";
 import "./notices.js";
 import "./grants.js";
 import "./oversight.js";
+import "./security.js";
 import "./incidents.js";
 
 const frame = layout({

@@ -10,6 +10,7 @@ export const roles = {
   holds: ["security", "dpo"],
   processors: ["operator_admin"],
   audit: ["security", "operator_admin", "dpo"],
+  security: ["security", "dpo"],
   incidents: ["security", "dpo"],
 };
 
@@ -25,5 +26,6 @@ export const pages = [
   { href: "#/staff/holds", text: "Legal holds", roles: roles.holds },
   { href: "#/staff/processors", text: "Processors", roles: roles.processors },
   { href: "#/staff/audit", text: "Audit log", roles: roles.audit },
+  { href: "#/staff/security", text: "Vulnerabilities", roles: roles.security },
   { href: "#/staff/me", text: "My account", roles: ALL },
 ];
