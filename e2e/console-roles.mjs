@@ -17,8 +17,10 @@ const pages = [
   { path: "notices", roles: ["dpo"], api: null },
   { path: "grants", roles: ["support_l1", "support_l2", "security", "dpo"], personal: true, api: null },
   { path: "holds", roles: ["security", "dpo"], personal: true, api: "/api/v1/staff/legal-holds" },
+  { path: "incidents", roles: ["security", "dpo"], personal: true, api: "/api/v1/staff/incidents" },
   { path: "processors", roles: ["operator_admin"], api: null },
   { path: "audit", roles: ["security", "operator_admin", "dpo"], api: "/api/v1/staff/audit/health" },
+  { path: "security", roles: ["security", "dpo"], personal: true, api: "/api/v1/staff/vulnerability-reports" },
 ];
 
 async function helper(path) {

@@ -173,7 +173,7 @@ try {
     await check(page, size, "device-nvr", errors);
 
     for (const [name, hash, wait] of [["household", "#/account", "h1"], ["privacy-centre", "#/privacy-centre", "#access-log"], ["requests", "#/requests", "#request-form"],
-      ["notifications", "#/notifications", "#notify-channels"], ["rules", "#/events/rules", "#quiet-form"], ["security", "#/security", "#sessions"], ["not-found", "#/no/such/page", "h1"]]) {
+      ["notifications", "#/notifications", "#notify-channels"], ["rules", "#/events/rules", "#quiet-form"], ["security", "#/account/security", "#sessions"], ["not-found", "#/no/such/page", "h1"]]) {
       await go(page, hash);
       await page.locator("main " + wait).first().waitFor();
       await check(page, size, name, errors);

@@ -83,7 +83,7 @@ try {
 
   await page.goto(VIGIL_URL + "/#/privacy-centre");
   await page.locator("#my-access-log td", { hasText: "signed in" }).first().waitFor();
-  await page.goto(VIGIL_URL + "/#/security");
+  await page.goto(VIGIL_URL + "/#/account/security");
   await page.click("#totp-start");
   // The enrolment link shows as a QR code to scan.
   await page.locator("main svg.qr").waitFor();

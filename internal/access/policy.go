@@ -54,7 +54,7 @@ func (p Policy) rule(id datamap.CategoryID) Rule { return p[id] }
 func DefaultPolicy(dm *datamap.Registry) Policy {
 	p := Policy{}
 	for _, rules := range []func(Policy){accountRules, auditRules, mediaRules, faceRules, deviceRules, liveRules, activityRules,
-		privacyRules, alarmRules, notifyRules} {
+		privacyRules, alarmRules, notifyRules, incidentRules, vulnRules} {
 		rules(p)
 	}
 	jobRights(p, dm)

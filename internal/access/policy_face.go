@@ -20,4 +20,13 @@ func faceRules(p Policy) {
 		Entrusted: view,
 		System:    []Action{Read, List, Create, Delete},
 	}
+	// A filmed person's search (find footage of me): vigil's request job
+	// makes and runs it; the camera owner (admins) sees and decides on the
+	// events found on their cameras, never the requester's face or name.
+	// Staff read what was found through the request (privacy.request),
+	// never the template.
+	p[datamap.FaceSearch] = Rule{
+		Customer: map[Action]Role{List: RoleAdmin, Update: RoleAdmin},
+		System:   []Action{Create, Read, List, Update, Delete},
+	}
 }

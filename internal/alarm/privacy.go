@@ -69,6 +69,11 @@ func (h handler) filters(s fulfil.Subject, sc fulfil.Scope) []PrivacyFilter {
 // (and, for alarm rules, the subject's own quiet hours).
 func (h handler) Export(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope, emit func(fulfil.Record) error) error {
 	st := h.s.store
+	if h.cat == datamap.MediaSnapshot && len(s.Footage) > 0 {
+		if err := h.exportFootage(ctx, d, s, sc, emit, nil); err != nil {
+			return err
+		}
+	}
 	for _, f := range h.filters(s, sc) {
 		var err error
 		switch h.cat {
@@ -98,6 +103,11 @@ func (h handler) Export(ctx context.Context, d access.Decision, s fulfil.Subject
 func (h handler) ExportMedia(ctx context.Context, d access.Decision, s fulfil.Subject, sc fulfil.Scope, put func(name string, r io.Reader) error) error {
 	if h.cat != datamap.MediaSnapshot {
 		return nil
+	}
+	if len(s.Footage) > 0 {
+		if err := h.exportFootage(ctx, d, s, sc, nil, put); err != nil {
+			return err
+		}
 	}
 	for _, f := range h.filters(s, sc) {
 		err := h.s.store.ExportSnapshots(ctx, d, s.ID, f, func(sn Snapshot) error {

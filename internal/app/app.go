@@ -38,6 +38,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/httpapi"
+	"github.com/vigil-cloud/vigil/internal/incident"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/mail"
 	"github.com/vigil-cloud/vigil/internal/media"
@@ -52,6 +53,7 @@ import (
 	"github.com/vigil-cloud/vigil/internal/store/postgres"
 	"github.com/vigil-cloud/vigil/internal/store/sqlite"
 	"github.com/vigil-cloud/vigil/internal/tlsutil"
+	"github.com/vigil-cloud/vigil/internal/vuln"
 	"github.com/vigil-cloud/vigil/internal/web"
 )
 
@@ -104,6 +106,10 @@ type App struct {
 	Notify             *notify.Service
 	// Face recognition (opt-in per site).
 	Face *face.Service
+	// Vulnerability intake and security advisories.
+	Vuln *vuln.Service
+	// The incident room: register, plans, notices, regulator reports.
+	Incidents *incident.Service
 
 	// The privacy centre: data-subject requests, their fulfilment
 	// registry, and retention.
@@ -229,6 +235,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err := a.openFace(); err != nil {
 		return nil, err
 	}
+	if err := a.openIncidents(); err != nil {
+		return nil, err
+	}
+	if err := a.openVuln(); err != nil {
+		return nil, err
+	}
 	// Every capability has registered its handlers: a declared category
 	// the privacy centre cannot export, erase or purge stops vigil here.
 	if err := a.Fulfil.Check(); err != nil {
@@ -254,6 +266,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Ready: a.dependencies(), Metrics: a.Metrics, Log: o.Log, Clock: o.Clock, TLS: cfg.TLS.Enabled(),
 		Attempts: cfg.Auth.AttemptsPerMinute, MessagesPerHour: cfg.Auth.MessagesPerHour, MessagesPerAddress: cfg.Auth.MessagesPerAddress, Web: web.Handler(), Devices: a.Devices, Activity: a.Activity,
 		Requests: a.Requests, Retention: a.Retention, Recordings: a.Recordings, Alarms: a.Alarms, Notify: a.Notify, Face: a.Face,
+		Incidents: a.Incidents, Vuln: a.Vuln,
 		Live: liveAPI(a),
 	})
 	return a, nil

@@ -5,6 +5,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/face/engine"
+	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 	"github.com/vigil-cloud/vigil/internal/store"
 )
@@ -23,5 +24,11 @@ func (a *App) openFace() error {
 	a.Fulfil.SetRedaction(func(_ context.Context, selfie []byte) (fulfil.Redactor, error) {
 		return a.Face.NewRedactor(selfie, "")
 	})
+	// Find footage of me searches the alarm snapshots for a filmed person.
+	a.Face.SetSnapshots(a.Alarms)
+	a.Face.SetOwnerNotice(func(ctx context.Context, accountID string, userIDs []string, id, title, body, url string) error {
+		return a.Notify.Enqueue(ctx, notify.Message{ID: id, AccountID: accountID, Kind: notify.KindNotice, Title: title, Body: body, URL: url}, userIDs)
+	})
+	a.Fulfil.SetFootage(a.Face.Footage())
 	return a.Face.RegisterPrivacy(a.Fulfil)
 }

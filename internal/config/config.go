@@ -47,6 +47,8 @@ type Config struct {
 	Video    Video    `yaml:"video"`
 	Alarm    Alarm    `yaml:"alarm"`
 	Notify   Notify   `yaml:"notify"`
+	Security Security `yaml:"security"`
+	Incident Incident `yaml:"incident"`
 }
 
 // Bus configures the device link: the MQTT listener devices connect to and,
@@ -205,6 +207,8 @@ func Default() Config {
 		Bus:      Bus{Prefix: "vigil", MQTTListen: "127.0.0.1:8883", NodeTimeout: 30 * time.Second},
 		Video:    defaultVideo(),
 		Notify:   DefaultNotify(),
+		Security: DefaultSecurity(),
+		Incident: DefaultIncident(),
 		Auth: Auth{
 			SessionTTL:         14 * 24 * time.Hour,
 			ArgonMemoryKiB:     19 * 1024,
@@ -317,7 +321,9 @@ func (c Config) Validate() error {
 	c.validateRecording(bad)
 	c.validateVideo(bad)
 	c.validateNotify(bad)
+	c.validateIncident(bad)
 	c.validatePrivacy(bad)
+	c.validateSecurity(bad)
 	a := c.Auth
 	if a.SessionTTL < time.Minute || a.SessionTTL > 90*24*time.Hour {
 		bad("auth.session_ttl", "want between 1m and 90 days, got %s", a.SessionTTL)

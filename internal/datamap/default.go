@@ -28,6 +28,8 @@ func Default() *Registry {
 		declareAlarms,
 		declareNotify,
 		declareSecurity,
+		declareVuln,
+		declareIncident,
 	} {
 		err = errors.Join(err, declare(r))
 	}

@@ -8,6 +8,9 @@ import "errors"
 const (
 	FaceTemplate CategoryID = "face.template"
 	FaceMatch    CategoryID = "face.match"
+	// FaceSearch is "find footage of me": a filmed person's selfie
+	// template, their consent to the one search, and what it found.
+	FaceSearch CategoryID = "face.search"
 )
 
 func declareFace(r *Registry) error {
@@ -55,6 +58,39 @@ func declareFace(r *Registry) error {
 			Erasure:     ErasePurge,
 			Sensitivity: Biometric,
 		}),
+		r.Register(Category{
+			ID:    FaceSearch,
+			Title: "Find footage of me: a filmed person's search",
+			Description: "When someone filmed by a customer's camera asks for the events where they appear, they give a selfie " +
+				"and their consent to that one search: the numbers computed from the selfie (sealed under a key of the request " +
+				"alone), when and to which wording they consented, and the events found (camera, time, similarity) with the " +
+				"camera owner's decision on each. Nothing of the other people in the searched pictures is kept. All of it is " +
+				"deleted, and the key destroyed, when the request closes.",
+			Fields: []Field{
+				{Name: "template", Description: "the face embedding computed from the selfie (sealed)", Column: "face_searches.template_sealed", Encrypted: true},
+				{Name: "requester", Description: "the requester's random identifier", Column: "face_searches.subject_id"},
+				{Name: "consent_wording", Description: "the fingerprint of the consent wording the person agreed to", Column: "face_searches.consent_hash"},
+				{Name: "consented_at", Description: "when the person consented to the search", Column: "face_searches.consented_at"},
+				{Name: "hit_device", Description: "the camera of an event where the person was found", Column: "face_search_hits.device_id"},
+				{Name: "hit_at", Description: "when that event happened", Column: "face_search_hits.at"},
+				{Name: "hit_score", Description: "how similar the face was to the selfie", Column: "face_search_hits.score"},
+				{Name: "hit_decision", Description: "the data-protection officer's and the camera owner's decision on the event", Column: "face_search_hits.state"},
+				{Name: "hit_reason", Description: "the camera owner's reason for keeping an event back", Column: "face_search_hits.reason"},
+			},
+			Purposes:    []Purpose{PurposeService},
+			Basis:       BasisConsent,
+			Retention:   Retention{Period: 120 * day, From: "the consent (the request closing deletes it sooner)"},
+			Export:      ExportJSON,
+			Erasure:     EraseCryptoShred,
+			Sensitivity: Biometric,
+			Exempt: Exempt{
+				Export: "the search's result is the request's answer itself: the events the camera owners released are in that request's package; the template is never shown",
+			},
+		}),
+		operational(r, "face_searches", "the request a search belongs to, when and by whom it was run, how many pictures it looked at and which cameras it skipped",
+			"request_id", "searched_at", "searched_by", "snapshots", "skipped"),
+		operational(r, "face_search_hits", "random identifier, the request, the camera's account, the snapshot and event found, who decided and when",
+			"id", "request_id", "account_id", "snapshot_id", "event_id", "decided_by", "decided_at"),
 		operational(r, "face_people", "random identifier, the account and site, when the person was enrolled and when their data expires",
 			"id", "account_id", "site_id", "created_at", "expires_at"),
 		operational(r, "face_templates", "random identifier, the person, account and site it belongs to, and when it was computed",

@@ -187,6 +187,7 @@ type Store interface {
 	EraseOrphans(ctx context.Context, d access.Decision) ([]string, error)
 
 	PrivacyStore
+	FootageStore
 }
 
 // PrivacyStore serves the privacy centre.
@@ -208,6 +209,7 @@ type Keys interface {
 	SealSubject(ctx context.Context, subjectID string, plaintext, ad []byte) ([]byte, error)
 	OpenSubject(ctx context.Context, subjectID string, ciphertext, ad []byte) ([]byte, error)
 	OpenAccount(ctx context.Context, accountID string, ciphertext, ad []byte) ([]byte, error)
+	SealAccount(ctx context.Context, accountID string, plaintext, ad []byte) ([]byte, error)
 	Destroy(ctx context.Context, scope keys.Scope, owner string) error
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
+	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/keys"
 	"github.com/vigil-cloud/vigil/internal/privacy/fulfil"
 )
@@ -20,7 +21,10 @@ func (s *Service) RegisterPrivacy(r *fulfil.Registry) error {
 			return err
 		}
 	}
-	return nil
+	// A filmed person's search is exported as the footage its request
+	// releases (datamap: Exempt.Export); it is erased and purged here.
+	sh := handler{s: s, cat: datamap.FaceSearch}
+	return r.Register(datamap.FaceSearch, fulfil.Handlers{Erase: sh, Purge: sh})
 }
 
 type handler struct {
@@ -57,6 +61,14 @@ func (h handler) Export(ctx context.Context, d access.Decision, sub fulfil.Subje
 // enrolled people's keys are shredded by the privacy centre afterwards.
 func (h handler) Erase(ctx context.Context, d access.Decision, sub fulfil.Subject, _ fulfil.Scope) (fulfil.Erased, error) {
 	var out fulfil.Erased
+	if h.cat == datamap.FaceSearch {
+		reqs, err := h.s.store.EraseSearches(ctx, d, sub.ID, time.Time{})
+		out.Rows = int64(len(reqs))
+		for _, r := range reqs {
+			out.Shred = append(out.Shred, fulfil.KeyRef{Scope: keys.ScopeAccount, Owner: fulfil.SelfieKeyOwner(r)})
+		}
+		return out, err
+	}
 	for _, acct := range sub.OwnedAccounts() {
 		if h.cat == datamap.FaceMatch {
 			n, err := h.s.store.EraseMatches(ctx, d, sub.ID, acct, time.Time{})
@@ -80,6 +92,9 @@ func (h handler) Erase(ctx context.Context, d access.Decision, sub fulfil.Subjec
 
 // Expired lists accounts with enrolments or matches past their retention.
 func (h handler) Expired(ctx context.Context, cutoff time.Time) ([]string, error) {
+	if h.cat == datamap.FaceSearch {
+		return h.s.store.ExpiredSearches(ctx, cutoff)
+	}
 	if h.cat == datamap.FaceMatch {
 		return h.s.store.ExpiredMatches(ctx, cutoff)
 	}
@@ -91,6 +106,17 @@ func (h handler) Expired(ctx context.Context, cutoff time.Time) ([]string, error
 func (h handler) Purge(ctx context.Context, d access.Decision, owner string, cutoff time.Time) (int64, error) {
 	if h.cat == datamap.FaceMatch {
 		return h.s.store.EraseMatches(ctx, d, owner, owner, cutoff)
+	}
+	if h.cat == datamap.FaceSearch {
+		// A search outliving its retention belongs to a request left open
+		// too long: its template's key goes, then its rows.
+		reqs, err := h.s.store.EraseSearches(ctx, d, owner, cutoff)
+		for _, r := range reqs {
+			if err := h.s.keys.Destroy(ctx, keys.ScopeAccount, fulfil.SelfieKeyOwner(r)); err != nil && !errs.Is(err, errs.NotFound) {
+				return 0, err
+			}
+		}
+		return int64(len(reqs)), err
 	}
 	people, err := h.s.store.ErasePeople(ctx, d, owner, owner, cutoff)
 	if err != nil {

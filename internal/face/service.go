@@ -44,6 +44,10 @@ type Service struct {
 	log      *slog.Logger
 	opts     Options
 	rulesMu  sync.Mutex // one run of the regions' rules at a time
+	// snapshots are the alarm pipeline's, for find footage of me.
+	snapshots SnapshotSource
+	// ownerNotice tells camera owners of a filmed person's asks.
+	ownerNotice OwnerNotice
 }
 
 // New returns the service. alarms may be nil (matches then wait for the

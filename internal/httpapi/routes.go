@@ -156,6 +156,16 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/privacy/requests/{requestID}/documents/{kind}", public, true, s.uploadRequestDocument},
 		{"GET", "/api/v1/privacy/requests/{requestID}/package", public, true, s.publicRequestPackage},
 		{"POST", "/api/v1/privacy/requests/{requestID}/replies", public, true, s.replyToPublicRequest},
+		// Find footage of me: a filmed person's selfie with their consent to
+		// the one search; the officer runs it and forwards what it found;
+		// the camera owner decides.
+		{"GET", "/api/v1/privacy/footage-consent", public, false, s.footageConsent},
+		{"PUT", "/api/v1/privacy/requests/{requestID}/face-search", public, true, s.askFootageSearch},
+		{"GET", "/api/v1/staff/privacy-requests/{requestID}/face-search", staff, false, s.footageSearch},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/face-search/run", staff, false, s.runFootageSearch},
+		{"POST", "/api/v1/staff/privacy-requests/{requestID}/face-search/forward", staff, false, s.forwardFootage},
+		{"GET", "/api/v1/accounts/{accountID}/footage-requests", user, false, s.footageAsks},
+		{"PUT", "/api/v1/accounts/{accountID}/footage-requests/{hitID}", user, false, s.decideFootage},
 
 		{"POST", "/api/v1/me/privacy-requests", user, true, s.submitRequest},
 		{"GET", "/api/v1/me/privacy-requests", user, false, s.myRequests},
@@ -180,6 +190,27 @@ func (s *Server) table() []route {
 		{"DELETE", "/api/v1/staff/legal-holds/{holdID}", staff, false, s.endLegalHold},
 		{"GET", "/api/v1/staff/statistics", staff, false, s.statistics},
 		{"GET", "/api/v1/staff/retention/runs", staff, false, s.retentionRuns},
+
+		// The incident room (I1-I5): security officer and DPO, through the
+		// gate; the public notices are open to anyone.
+		{"GET", "/api/v1/staff/incident-taxonomy", staff, false, s.incidentTaxonomy},
+		{"GET", "/api/v1/staff/incidents", staff, false, s.listIncidents},
+		{"POST", "/api/v1/staff/incidents", staff, false, s.openIncident},
+		{"GET", "/api/v1/staff/incidents/{incidentID}", staff, false, s.getIncident},
+		{"PATCH", "/api/v1/staff/incidents/{incidentID}/criteria", staff, false, s.regradeIncident},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/notes", staff, false, s.noteIncident},
+		{"PATCH", "/api/v1/staff/incidents/{incidentID}/stages/{stage}", staff, false, s.updateIncidentStage},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/affected", staff, false, s.computeAffected},
+		{"GET", "/api/v1/staff/incidents/{incidentID}/affected", staff, false, s.incidentAffected},
+		{"PUT", "/api/v1/staff/incidents/{incidentID}/notice", staff, false, s.setIncidentNotice},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/notify", staff, false, s.notifyIncident},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/publish", staff, false, s.publishIncident},
+		{"GET", "/api/v1/staff/incidents/{incidentID}/reports/{regime}", staff, false, s.incidentReport},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/reports/{regime}", staff, false, s.incidentReport},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/reports/{regime}/sent", staff, false, s.incidentReportSent},
+		{"POST", "/api/v1/staff/incidents/{incidentID}/close", staff, false, s.closeIncident},
+		{"GET", "/api/v1/public/incidents", public, false, s.publicIncidents},
+		{"GET", "/api/v1/public/incidents/{slug}", public, false, s.publicIncident},
 
 		// Live video. The stream token in a /media/live path is the
 		// credential: checked on every request by the live service.
@@ -222,6 +253,25 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/face/regions/{region}", anyone, false, s.faceRegion},
 		{"PUT", "/api/v1/staff/face/regions/{region}/stop", staff, false, s.stopFaceRegion},
 		{"DELETE", "/api/v1/staff/face/regions/{region}/stop", staff, false, s.resumeFaceRegion},
+
+		// Vulnerability intake and advisories: security.txt, the public
+		// report form (limited per client network by the service) and
+		// its follow-up code, public advisories and the releases fixing
+		// them; the security officer's queue, triage and publishing.
+		{"GET", "/.well-known/security.txt", public, false, s.securityTxt},
+		{"POST", "/api/v1/public/vulnerability-reports", public, false, s.submitVulnReport},
+		{"GET", "/api/v1/public/vulnerability-reports/{reportID}", public, true, s.followVulnReport},
+		{"GET", "/api/v1/public/advisories", public, false, s.publicAdvisories},
+		{"GET", "/api/v1/public/advisories/{slug}", public, false, s.publicAdvisory},
+		{"GET", "/api/v1/public/firmware/{releaseID}", public, false, s.publicFirmwareRelease},
+		{"GET", "/api/v1/staff/vulnerability-reports", staff, false, s.vulnQueue},
+		{"GET", "/api/v1/staff/vulnerability-reports/{reportID}", staff, false, s.vulnReport},
+		{"GET", "/api/v1/staff/vulnerability-reports/{reportID}/attachments/{attachmentID}", staff, false, s.vulnAttachment},
+		{"POST", "/api/v1/staff/vulnerability-reports/{reportID}/triage", staff, false, s.triageVulnReport},
+		{"GET", "/api/v1/staff/advisories", staff, false, s.staffAdvisories},
+		{"POST", "/api/v1/staff/advisories", staff, false, s.draftAdvisory},
+		{"PUT", "/api/v1/staff/advisories/{advisoryID}", staff, false, s.updateAdvisory},
+		{"POST", "/api/v1/staff/advisories/{advisoryID}/publish", staff, false, s.publishAdvisory},
 	}
 	if s.Recordings != nil {
 		// Recorded video: timeline, playback and export tokens, recording

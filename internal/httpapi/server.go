@@ -27,11 +27,13 @@ import (
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/face"
+	"github.com/vigil-cloud/vigil/internal/incident"
 	"github.com/vigil-cloud/vigil/internal/media/record"
 	"github.com/vigil-cloud/vigil/internal/netaddr"
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/privacy"
 	"github.com/vigil-cloud/vigil/internal/ratelimit"
+	"github.com/vigil-cloud/vigil/internal/vuln"
 )
 
 // Deps are what the API serves.
@@ -70,6 +72,10 @@ type Deps struct {
 	Notify *notify.Service
 	// Face recognition.
 	Face *face.Service
+	// Vulnerability intake and security advisories.
+	Vuln *vuln.Service
+	// The incident room.
+	Incidents *incident.Service
 }
 
 // Server is the HTTP API.

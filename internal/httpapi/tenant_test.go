@@ -37,6 +37,7 @@ var bodies = map[string]any{
 	"POST /api/v1/accounts/{accountID}/webhooks":                                       map[string]any{"url": "https://hooks.example.com/vigil"},
 	"PUT /api/v1/accounts/{accountID}/sites/{siteID}/face":                             map[string]any{"lawful_basis": "consent"},
 	"POST /api/v1/accounts/{accountID}/sites/{siteID}/face/people":                     map[string]any{"label": "x", "lawful_basis": "consent"},
+	"PUT /api/v1/accounts/{accountID}/footage-requests/{hitID}":                        map[string]any{"release": true},
 }
 
 // Every route of a customer account, asked by a user of another account for
@@ -66,7 +67,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{webhookID}", "whk_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{personID}", "fpn_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{personID}", "fpn_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{hitID}", "fsh_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

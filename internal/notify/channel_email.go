@@ -62,21 +62,25 @@ func (s *Service) sendEmail(ctx context.Context, r DeliveryRow, m Message) error
 			cats = append(cats, datamap.MediaSnapshot)
 		}
 	}
-	unsub, err := s.unsubscribeLink(ctx, r.UserID, m.Kind, ChannelEmail)
-	if err != nil {
-		return err
+	headers := map[string]string{"X-Vigil-Message-Id": m.ID}
+	if m.Kind == KindIncident {
+		// A breach notice is owed, not subscribed to: no unsubscribe link.
+		text += "\n\nvigil sends this notice to everyone a security incident concerned; it cannot be turned off.\n"
+	} else {
+		unsub, err := s.unsubscribeLink(ctx, r.UserID, m.Kind, ChannelEmail)
+		if err != nil {
+			return err
+		}
+		text += "\n\nStop these e-mails: " + unsub + "\n"
+		headers["List-Unsubscribe"] = "<" + unsub + ">"
+		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}
-	text += "\n\nStop these e-mails: " + unsub + "\n"
 	if s.opts.EmailProcessor != "" {
 		if err := s.disclose(ctx, r, s.opts.EmailProcessor, cats, string(m.Kind)+" e-mail"); err != nil {
 			return err
 		}
 	}
-	msg := mail.Mail{To: string(addr), Subject: "[vigil] " + m.Title, Text: text, Headers: map[string]string{
-		"List-Unsubscribe":      "<" + unsub + ">",
-		"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-		"X-Vigil-Message-Id":    m.ID,
-	}}
+	msg := mail.Mail{To: string(addr), Subject: "[vigil] " + m.Title, Text: text, Headers: headers}
 	if err := s.mailer.Send(ctx, msg); err != nil {
 		return retryable("mail server did not take the message")
 	}

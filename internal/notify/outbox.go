@@ -180,6 +180,15 @@ func (s *Service) endpoints(ctx context.Context, userID string, kind Kind, purpo
 	if !ok {
 		chans = DefaultChannels(kind)
 	}
+	if kind == KindIncident {
+		// A breach notice is owed to the person (GDPR Art. 34): it goes on
+		// every default channel whatever the person chose for the kind.
+		for _, c := range DefaultChannels(kind) {
+			if !slices.Contains(chans, c) {
+				chans = append(slices.Clone(chans), c)
+			}
+		}
+	}
 	t := target{userID: userID, kind: kind, purpose: purpose, prefs: d}
 	var out []DeliveryRow
 	for _, c := range chans {

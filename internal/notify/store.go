@@ -106,6 +106,7 @@ type DeliveryQuery struct {
 	UserID    string
 	Channel   Channel
 	Status    Status
+	MessageID string // one message's deliveries
 	Limit     int
 }
 

@@ -137,3 +137,22 @@ func (s *Service) RetryDelivery(ctx context.Context, p access.Principal, account
 	s.Wake()
 	return nil
 }
+
+// MessageDeliveries lists every delivery of one message of an account, as
+// vigil's own worker reads them: how the incident room tracks each notice
+// it queued.
+func (s *Service) MessageDeliveries(ctx context.Context, accountID, messageID string) ([]Delivery, error) {
+	d, err := s.check(ctx, worker, access.List, messageRes(accountID, ""), datamap.PurposeService)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.store.Deliveries(ctx, d, DeliveryQuery{AccountID: accountID, MessageID: messageID, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Delivery, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, s.delivery(ctx, r))
+	}
+	return out, nil
+}

@@ -312,7 +312,7 @@ func (s *Requests) grantCopy(ctx context.Context, by string, row RequestRow, d a
 		return Request{}, err
 	}
 	row.Outcome = OutcomeGranted
-	letter := s.packageLetter(row, c, m)
+	letter := s.packageLetter(row, c, m, s.footageLetter(ctx, row))
 	return s.close(ctx, by, row, d, c, Decision{Outcome: OutcomeGranted, Fingerprint: fp, ExportBlob: packageKey}, letter)
 }
 
@@ -335,6 +335,9 @@ func (s *Requests) buildPackage(ctx context.Context, row RequestRow, subj fulfil
 	}
 	_ = d // the package lives in the blob store, which takes no decision; the entry records its making
 	if subj.Redact, err = s.redactorFor(ctx, row.ID); err != nil {
+		return Manifest{}, err
+	}
+	if subj.Footage, err = s.releasedFootage(ctx, row); err != nil {
 		return Manifest{}, err
 	}
 	return s.storePackage(ctx, exportOwner(row.ID), func(w io.Writer) (Manifest, error) {

@@ -118,7 +118,9 @@ func filmed(row RequestRow) bool {
 	})
 }
 
-func (s *Requests) packageLetter(row RequestRow, c Contact, m Manifest) string {
+// packageLetter is the answer to an access or portability request; more
+// is what the selfie search adds, if any.
+func (s *Requests) packageLetter(row RequestRow, c Contact, m Manifest, more string) string {
 	// Ready only when there is something: a package of empty files is an
 	// answer that nothing was found, not data.
 	held := slices.ContainsFunc(m.Files, func(f ManifestFile) bool { return f.Records > 0 })
@@ -162,6 +164,7 @@ func (s *Requests) packageLetter(row RequestRow, c Contact, m Manifest) string {
 		}
 		b.WriteString("Confidential opinions and legally privileged documents are not part of the data we must provide.\n")
 	}
+	b.WriteString(more)
 	return b.String() + letterFoot
 }
 

@@ -15,7 +15,7 @@ import (
 // selfieOwner names the key, of the request alone, that seals the
 // requester's selfie; destroying it when the request closes shreds the
 // selfie wherever a copy went.
-func selfieOwner(requestID string) string { return requestID + ".selfie" }
+func selfieOwner(requestID string) string { return fulfil.SelfieKeyOwner(requestID) }
 
 const (
 	selfieKey = "selfie.jpg"
@@ -35,6 +35,12 @@ func (s *Requests) UploadSelfie(ctx context.Context, p access.Principal, request
 	if row.Status != StatusOpen && row.Status != StatusAwaitingReview {
 		return errs.E(errs.Conflict, "a selfie is taken only before the request is answered")
 	}
+	return s.putSelfie(ctx, requestID, r)
+}
+
+// putSelfie stores a request's selfie, sealed under the request's selfie
+// key.
+func (s *Requests) putSelfie(ctx context.Context, requestID string, r io.Reader) error {
 	br := bufio.NewReader(r)
 	if head, err := br.Peek(3); err != nil || !bytes.Equal(head, []byte{0xFF, 0xD8, 0xFF}) {
 		return errs.E(errs.Invalid, "the selfie must be a JPEG image")
@@ -74,5 +80,10 @@ func (s *Requests) dropSelfie(ctx context.Context, requestID string) {
 	}
 	if err := s.keys.Destroy(ctx, keys.ScopeAccount, selfieOwner(requestID)); err != nil && !errs.Is(err, errs.NotFound) {
 		s.log.Warn("selfie key not destroyed", "request", requestID, "err", err)
+	}
+	if f := s.fulfil.Footage(); f != nil {
+		if err := f.Drop(ctx, requestID); err != nil {
+			s.log.Warn("footage search not dropped", "request", requestID, "err", err)
+		}
 	}
 }

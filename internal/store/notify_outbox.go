@@ -220,6 +220,9 @@ func (s *NotifyStore) Deliveries(ctx context.Context, d access.Decision, q notif
 	if q.Channel != "" {
 		where, args = append(where, "d.channel = ?"), append(args, string(q.Channel))
 	}
+	if q.MessageID != "" {
+		where, args = append(where, "d.message_id = ?"), append(args, q.MessageID)
+	}
 	limit := q.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100

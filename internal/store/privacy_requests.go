@@ -108,14 +108,10 @@ func (s *PrivacyStore) idBy(ctx context.Context, column string, hash []byte) (st
 }
 
 // PersonByContact returns the pseudonym of an earlier requester without an
-// account who wrote from the same address.
+// account who wrote from the same address (or reported a vulnerability
+// from it: one address, one pseudonym).
 func (s *PrivacyStore) PersonByContact(ctx context.Context, index []byte) (string, error) {
-	var id string
-	err := s.db.Read(ctx, func(tx *Tx) error {
-		return tx.Err(tx.QueryRow(ctx, `SELECT requester_id FROM privacy_requests WHERE contact_index = ? AND requester_kind = ?
-			ORDER BY submitted_at LIMIT 1`, index, string(fulfil.RequesterPerson)).Scan(&id), "requester")
-	})
-	return id, err
+	return personByContact(ctx, s.db, index)
 }
 
 // RequestIDByConfirmHash finds a request by its confirmation secret.

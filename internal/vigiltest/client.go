@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -177,3 +178,13 @@ func (c *Client) On(e *Env) *Client {
 // TOTPSecret is the client's authenticator secret, for a browser that signs
 // in as the same person.
 func (c *Client) TOTPSecret() string { return c.totpSecret }
+
+// Cookies returns the cookies the client holds for vigil, for a browser
+// test to start signed in as this client.
+func (c *Client) Cookies() []*http.Cookie {
+	u, err := url.Parse(c.e.URL)
+	if err != nil || c.hc.Jar == nil {
+		return nil
+	}
+	return c.hc.Jar.Cookies(u)
+}

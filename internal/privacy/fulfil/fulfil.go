@@ -84,6 +84,10 @@ type Subject struct {
 	// exporter writes (R7): the privacy centre sets it from the selfie the
 	// requester gave for this request.
 	Redact Redactor
+	// Footage are the snapshots camera owners released to a person
+	// without an account who searched for themselves (find footage of
+	// me); media exporters write these, redacted, for such a person.
+	Footage []FootageRef
 	// Withhold records a media file an exporter left out and why (a video
 	// that cannot be redacted here); the letter says so.
 	Withhold func(cat datamap.CategoryID, name, reason string)

@@ -16,6 +16,7 @@ type Registry struct {
 	dm       *datamap.Registry
 	handlers map[datamap.CategoryID]Handlers
 	redactor func(ctx context.Context, selfie []byte) (Redactor, error)
+	footage  Footage
 }
 
 // SetRedaction registers how a redactor is made from a requester's selfie

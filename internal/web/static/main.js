@@ -18,6 +18,9 @@ import "./pages/account.js";
 import "./pages/security.js";
 import "./pages/notifications.js";
 import "./pages/privacy.js";
+import "./pages/disclosure.js";
+import "./pages/incident-notice.js";
+import "./pages/face.js";
 
 // Vendor staff have their own console page; its deep links (#/staff/...)
 // also arrive here, from e-mails and the server's set-up link.
@@ -25,7 +28,7 @@ if (location.hash.startsWith("#/staff")) location.replace("/console.html" + loca
 
 layout({
   brand: { text: "vigil", href: "#/" },
-  footer: [h("a", { href: "#/privacy" }, "What vigil keeps about you"), " · ", h("a", { href: "#/ask" }, "Ask about data vigil may hold about you")],
+  footer: [h("a", { href: "#/privacy" }, "What vigil keeps about you"), " · ", h("a", { href: "#/ask" }, "Ask about data vigil may hold about you"), " · ", h("a", { href: "#/security", id: "footer-security" }, "Security and advisories")],
 });
 
 const signedInLinks = [
@@ -33,9 +36,10 @@ const signedInLinks = [
   { href: "#/events", text: "Events", id: "nav-events", badge: 0 },
   { href: "#/devices", text: "Devices" },
   { href: "#/account", text: "Household" },
+  { href: "#/face", text: "Faces" },
   { href: "#/privacy-centre", text: "Privacy" },
   { href: "#/notifications", text: "Notifications" },
-  { href: "#/security", text: "Security" },
+  { href: "#/account/security", text: "Security" },
   { href: "#/login", text: "Sign out", id: "logout", onclick: async (e) => {
     e.preventDefault();
     await api.post("/api/v1/auth/logout").catch(() => {});

@@ -15,7 +15,12 @@ export async function list(filter = {}, limit = 100) {
     const q = new URLSearchParams(Object.entries({ ...filter, limit }).filter(([, v]) => v !== undefined && v !== ""));
     let rows;
     try { rows = (await api.get(`/api/v1/accounts/${a.id}/alarms?${q}`)).alarms || []; } catch (e) { if (e.status === 403) continue; throw e; }
-    for (const al of rows) out.push(decorate(al, a, names[al.device_id]));
+    // A recognised person's event reads "Alice at Front door".
+    let faces = {};
+    if (rows.some((al) => al.type === "face_match")) {
+      try { faces = Object.fromEntries(((await api.get(`/api/v1/accounts/${a.id}/face/matches?limit=200`)).matches || []).map((m) => ["face-" + m.id, m.text])); } catch { faces = {}; }
+    }
+    for (const al of rows) out.push({ ...decorate(al, a, names[al.device_id]), faceText: faces[al.event_id] || "" });
   }
   return out.sort((x, y) => new Date(y.time) - new Date(x.time));
 }

@@ -4,7 +4,7 @@ export const regionOptions = [["EU", "European Union"], ["UK", "United Kingdom"]
   ["CN", "China"], ["JP", "Japan"], ["BR", "Brazil"], ["IN", "India"], ["OTHER", "Somewhere else"]];
 
 const alarmTypes = { motion: "Motion", person: "Person", vehicle: "Vehicle", sound: "Sound", line_crossing: "Line crossed",
-  intrusion: "Intrusion", tamper: "Camera tampered", video_loss: "Picture lost", doorbell: "Doorbell", face: "Face", face_unknown: "Unknown face", offline: "Camera offline" };
+  intrusion: "Intrusion", tamper: "Camera tampered", video_loss: "Picture lost", doorbell: "Doorbell", face: "Face", face_unknown: "Unknown face", face_match: "Recognised face", offline: "Camera offline" };
 export const alarmType = (t) => alarmTypes[t] || (t || "").replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 
 const actions = { read: "looked at", list: "listed", create: "created", update: "changed", delete: "deleted", export: "exported",

@@ -3,7 +3,8 @@
 // register one device, import a factory list with a row-by-row preview
 // (nothing is stored while a row is wrong), hardware models with their
 // settings schema, and firmware releases with their staged rollout and
-// how many devices were offered, updated or failed.
+// how many devices were offered, updated or failed, and the published
+// security advisories each release fixes.
 import { h, fmt } from "../core/dom.js";
 import { api } from "../core/api.js";
 import { route, navigate, link } from "../core/router.js";
@@ -73,7 +74,14 @@ route("/staff/firmware", async (ctx) => {
   const { models } = await api.get("/api/v1/staff/models");
   if (!models.length) return [h("h1", {}, "Firmware"), empty("Add a hardware model first.")];
   const model = ctx.query.get("model") || models[0].model;
-  const { releases } = await api.get("/api/v1/staff/firmware?model=" + encodeURIComponent(model));
+  const [{ releases }, { advisories }] = await Promise.all([api.get("/api/v1/staff/firmware?model=" + encodeURIComponent(model)),
+    api.get("/api/v1/public/advisories?model=" + encodeURIComponent(model))]);
+  // The published advisories each release fixes, linked to their public page.
+  const fixes = (r) => {
+    const fixed = advisories.filter((a) => (a.firmware || []).some((f) => f.release && f.release.id === r.id));
+    return fixed.length ? h("ul", { class: "plain", id: "fixes-" + r.id }, fixed.map((a) => h("li", {}, h("a", { href: "/#/security/advisories/" + a.slug }, a.slug), " ", a.severity)))
+      : h("span", { class: "muted" }, "none");
+  };
   const rollout = (r) => {
     const out = h("output", { for: "rollout-" + r.id, id: "rollout-value-" + r.id }, r.rollout_percent + " %");
     const st = statusLine();
@@ -89,7 +97,7 @@ route("/staff/firmware", async (ctx) => {
     h("form", { class: "toolbar" }, h("label", { for: "f-model" }, "Model", h("select", { id: "f-model", onchange: (e) => navigate(link(["staff", "firmware"], { model: e.currentTarget.value })) },
       models.map((m) => h("option", { value: m.model, selected: m.model === model }, m.model))))),
     section("Releases of " + model, releases.length ? table([["Version", (r) => [h("strong", {}, r.version), h("br"), h("span", { class: "muted" }, fmt.date(r.published_at))]],
-      ["Notes", (r) => r.notes], ["Rollout", rollout],
+      ["Notes", (r) => r.notes], ["Security fixes", fixes], ["Rollout", rollout],
       ["Devices", (r) => h("div", { class: "counts", id: "counts-" + r.id }, h("span", {}, "offered ", h("b", {}, r.offered)), h("span", {}, "updated ", h("b", {}, r.updated)),
         h("span", { class: r.failed ? "error" : "" }, "failed ", h("b", {}, r.failed)))],
       ["Image", (r) => h("details", {}, h("summary", {}, "signature"), h("p", {}, "SHA-256 ", h("code", {}, r.sha256)), h("p", {}, "Signature ", h("code", {}, r.signature)), h("p", {}, h("code", {}, r.url)))]],

@@ -19,6 +19,8 @@ import "./devices.js";
 import "./notices.js";
 import "./grants.js";
 import "./oversight.js";
+import "./security.js";
+import "./incidents.js";
 
 const frame = layout({
   brand: { text: "vigil console", href: "#/staff/home" },

@@ -10,6 +10,8 @@ export const roles = {
   holds: ["security", "dpo"],
   processors: ["operator_admin"],
   audit: ["security", "operator_admin", "dpo"],
+  security: ["security", "dpo"],
+  incidents: ["security", "dpo"],
 };
 
 export const pages = [
@@ -20,8 +22,10 @@ export const pages = [
   { href: "#/staff/firmware", text: "Firmware", roles: roles.registry },
   { href: "#/staff/notices", text: "Notices", roles: roles.notices },
   { href: "#/staff/grants", text: "Grants", roles: roles.grants },
+  { href: "#/staff/incidents", text: "Incidents", roles: roles.incidents },
   { href: "#/staff/holds", text: "Legal holds", roles: roles.holds },
   { href: "#/staff/processors", text: "Processors", roles: roles.processors },
   { href: "#/staff/audit", text: "Audit log", roles: roles.audit },
+  { href: "#/staff/security", text: "Vulnerabilities", roles: roles.security },
   { href: "#/staff/me", text: "My account", roles: ALL },
 ];

@@ -38,6 +38,49 @@ route("/staff/requests", async () => {
     requests, { id: "queue" }) : empty("No open request. Everything is answered.")];
 }, { roles: roles.requests, personal: true });
 
+// faceSearch is the officer's part of a filmed person's selfie search
+// (find footage of me): run it once the identity is verified, then
+// confirm the events to ask the camera owners about. Cameras, times and
+// similarity only: never a face.
+async function faceSearch(r, base, reload) {
+  if (r.requester_kind !== "person") return [];
+  const fs = await api.get(base + "/face-search");
+  if (!fs.asked) return [];
+  const st = statusLine("face-search-status");
+  const hitState = { found: "found: confirm to ask the owner", asked: "waiting for the camera owner", released: "released by the owner", refused: "kept back by the owner" };
+  const body = [h("p", { class: "muted" }, "The requester consented on ", fmt.dateTime(fs.consented_at),
+    " to a search with their selfie. Check their identity document before running it: a selfie of someone else would find that person.")];
+  if (r.status === "open" && !fs.hits.some((x) => x.state !== "found")) {
+    body.push(h("div", { class: "actions" }, h("button", { type: "button", id: "face-search-run", class: fs.searched_at ? "secondary" : "", onclick: async () => {
+      try { await api.post(base + "/face-search/run"); reload(); } catch (e) { st.error(e.message); }
+    } }, fs.searched_at ? "Run the search again" : "Run the search")));
+  }
+  if (fs.searched_at) {
+    body.push(h("p", {}, "Searched ", fmt.dateTime(fs.searched_at), ": ", fs.snapshots_searched, " event pictures, ", fs.hits.length, " with the requester."),
+      (fs.skipped || []).length ? h("ul", { class: "muted" }, fs.skipped.map((x) => h("li", {}, x))) : null);
+    const found = fs.hits.filter((x) => x.state === "found");
+    const boxes = {};
+    if (fs.hits.length) {
+      body.push(table([
+        ["Camera", (x) => x.device_id],
+        ["When", (x) => fmt.dateTime(x.at)],
+        ["Similarity", (x) => x.score.toFixed(3)],
+        ["State", (x) => [hitState[x.state] || x.state, x.reason ? ": " + x.reason : ""]],
+        ["Ask the owner", (x) => (x.state === "found" ? (boxes[x.id] = h("input", { type: "checkbox", id: "hit-" + x.id, "aria-label": "Ask the owner about the event at " + fmt.dateTime(x.at), checked: true })) : "")],
+      ], fs.hits, { id: "face-hits" }));
+    }
+    if (found.length && r.status === "open") {
+      body.push(h("div", { class: "actions" }, h("button", { type: "button", id: "face-search-forward", onclick: async () => {
+        const ids = found.filter((x) => boxes[x.id].checked).map((x) => x.id);
+        if (!(await confirm("Ask the camera owners about " + ids.length + " event(s)? The others are dropped.", { yes: "Ask the owners" }))) return;
+        try { await api.post(base + "/face-search/forward", { hit_ids: ids }); reload(); } catch (e) { st.error(e.message); }
+      } }, "Ask the camera owners")));
+    }
+  }
+  body.push(st.node);
+  return [section("Search with the requester's selfie", ...body)];
+}
+
 route("/staff/requests/:id", async (ctx) => {
   const id = ctx.params.id;
   const base = "/api/v1/staff/privacy-requests/" + id;
@@ -86,6 +129,7 @@ route("/staff/requests/:id", async (ctx) => {
           st.ok("Withheld from the answer: " + v.category + " " + v.record_id + ".");
         }, { id: "exclude-form" })));
     }
+    out.push(...await faceSearch(r, base, reload));
     if (r.status === "open") {
       const gs = statusLine("grant-status");
       out.push(section("Grant", h("p", {}, "vigil gathers the data the request covers and sends the requester the answer; a repeated request for data unchanged since an earlier answer is answered by reference to it."),

@@ -13,7 +13,7 @@ const regionName = (r) => (regionOptions.find(([v]) => v === r) || [r, r])[1];
 route("/account", async () => {
   const who = await me();
   const parts = [h("h1", {}, "Hello, ", who.name),
-    h("p", { class: "muted" }, who.email, " · ", who.mfa_enabled ? "authenticator on" : h("a", { href: "#/security" }, "turn on an authenticator"))];
+    h("p", { class: "muted" }, who.email, " · ", who.mfa_enabled ? "authenticator on" : h("a", { href: "#/account/security" }, "turn on an authenticator"))];
   for (const a of await accounts()) {
     const ss = await sites(a.id);
     const siteName = Object.fromEntries(ss.map((s) => [s.id, s.name]));

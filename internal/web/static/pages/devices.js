@@ -115,6 +115,17 @@ route("/devices/:account/:device", async (ctx) => {
     } }, "Remove device"));
   const credBox = h("div", { id: "device-credential" });
 
+  // Published advisories affecting the firmware this device runs.
+  let advisories = [];
+  if (d.info.firmware_version) {
+    try {
+      advisories = (await api.get("/api/v1/public/advisories?" + new URLSearchParams({ model: d.model, firmware: d.info.firmware_version }))).advisories;
+    } catch { /* a version vigil cannot compare has none listed */ }
+  }
+  const advisoryBox = advisories.length ? section("Security advisories", h("p", { class: "warn" }, "The firmware this device runs (", d.info.firmware_version, ") is affected by:"),
+    h("ul", { class: "plain", id: "device-advisories" }, advisories.map((a) => h("li", {}, h("a", { href: link(["security", "advisories", a.slug]) }, a.title), " (", a.severity, ")",
+      (a.firmware || []).filter((f) => f.model === d.model && f.fixed).map((f) => [" · fixed in ", f.fixed]))))) : null;
+
   const cams = d.kind === "nvr" ? Array.from({ length: d.channels }, (_, i) => i + 1) : [0];
   const details = h("details", { class: "card", id: "device-details" }, h("summary", {}, "Technical details"),
     h("dl", { class: "facts" },
@@ -133,7 +144,7 @@ route("/devices/:account/:device", async (ctx) => {
 
   return [h("p", { class: "crumbs" }, h("a", { href: "#/devices" }, "← Devices")), heading,
     h("p", { class: "muted" }, stateText(d), " · ", cams.map((c, i) => [i ? ", " : "", h("a", { href: link(["cameras", account, device, c]) }, c ? "camera " + c : "live and recordings")])),
-    status.node,
+    status.node, advisoryBox,
     h("div", { class: "two" },
       section("Name and site", general),
       section("Recording", recForm)),

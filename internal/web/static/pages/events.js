@@ -34,7 +34,7 @@ function eventItem(al) {
   };
   renderRead();
   li.append(h("a", { href: eventLink(al), "aria-hidden": "true", tabindex: "-1" }, thumb(al)),
-    h("div", {}, h("div", { class: "what" }, alarmType(al.type), " · ", al.cameraName),
+    h("div", {}, h("div", { class: "what" }, al.faceText ? al.faceText : [alarmType(al.type), " · ", al.cameraName]),
       h("div", { class: "meta" }, h("time", { datetime: al.time }, fmt.dateTime(al.time)), " · ", fmt.ago(al.time)), readBox));
   return li;
 }
@@ -52,7 +52,7 @@ async function eventsPage(ctx) {
   const devs = []; for (const c of cams) if (!devs.some((d) => d.id === c.device.id)) devs.push(c.device);
   const camSel = h("select", { id: "ev-camera", onchange: () => go({ device: camSel.value }) },
     h("option", { value: "" }, "All cameras"), devs.map((d) => h("option", { value: d.id, selected: d.id === filter.device }, d.name)));
-  const types = ["motion", "person", "vehicle", "sound", "line_crossing", "intrusion", "tamper", "video_loss", "doorbell"];
+  const types = ["motion", "person", "vehicle", "sound", "line_crossing", "intrusion", "tamper", "video_loss", "doorbell", "face_match", "face_unknown"];
   const typeSel = h("select", { id: "ev-type", onchange: () => go({ type: typeSel.value }) },
     h("option", { value: "" }, "All kinds"), types.map((t) => h("option", { value: t, selected: t === filter.type }, alarmType(t))));
   const dayIn = h("input", { type: "date", id: "ev-day", value: day, max: fmt.day(Date.now()), onchange: () => go({ day: dayIn.value }) });

@@ -254,7 +254,7 @@ function requestForm(categories, extra, onSubmit) {
   return f;
 }
 
-const statusWords = { open: "received", verifying: "checking who you are", in_progress: "being prepared", granted: "answered", denied: "refused", closed: "closed" };
+const statusWords = { awaiting_email: "waiting for you to confirm your address", awaiting_review: "your documents are being checked", open: "received", verifying: "checking who you are", in_progress: "being prepared", granted: "answered", denied: "refused", closed: "closed" };
 function requestTable(requests, id, t) {
   if (!requests || !requests.length) return h("p", { class: "muted", id }, "No requests yet.");
   return table([
@@ -291,6 +291,8 @@ route("/ask", async () => {
     h("p", {}, "For people without a vigil account: someone a customer's camera filmed, or an agent or guardian acting for them. " +
       "You confirm your address, then send a document proving who you are (and your authority, when acting for someone); the data-protection officer checks it before anything is released."),
     h("p", {}, "Already asked? ", h("a", { href: "#/privacy-request/follow" }, "Follow your request with its access code"), "."),
+    h("p", { class: "muted", id: "findme-hint" }, "Filmed by a camera? Ask for snapshots, name the camera and the time: once you have confirmed your address " +
+      "you may also, if you wish, give a selfie so that vigil looks for you in those pictures. That search is optional and only with your consent to it."),
     section("Your request", requestForm(categories, [["email", "Your e-mail", "email"], ["name", "Your name"],
       ["relation", "You ask", "select", [["self", "for yourself"], ["agent", "as an authorised agent"], ["guardian", "as a parent or guardian"]]],
       ["on_behalf_of", "For whom (agents and guardians)"],
@@ -324,8 +326,46 @@ route("/privacy-request/confirm", async (ctx) => {
   });
   return [h("h1", {}, "Your address is confirmed"), h("p", {}, "Request " + request.id + " (" + request.kind + "), answer due by " + fmt.date(request.due_at) + "."),
     h("p", { class: "muted" }, "Keep this access code to follow the request: ", h("code", { id: "request-token" }, request_token)),
-    h("p", {}, h("a", { href: link(["privacy-request", "follow"], { id: request.id }) }, "Follow this request")), f];
+    h("p", {}, h("a", { href: link(["privacy-request", "follow"], { id: request.id }) }, "Follow this request")), f,
+    await findMe(request, request_token).catch(() => null)].filter(Boolean);
 }, { public: true });
+
+// findMe offers a person filmed by a camera the optional selfie search
+// (find footage of me) on their request: the wording they consent to, a
+// box they tick themselves, and the selfie. Without the tick nothing is
+// sent.
+async function findMe(r, token) {
+  const sc = r.scope || {};
+  if (!(sc.categories || []).includes("media.snapshot") || !(sc.devices || []).length || !["awaiting_review", "open"].includes(r.status)) return null;
+  const { text, consent_hash } = await api.get("/api/v1/privacy/footage-consent");
+  const agree = h("input", { type: "checkbox", id: "f-findme-consent" });
+  const selfie = h("input", { type: "file", id: "f-findme-selfie", accept: "image/jpeg", "aria-describedby": "f-findme-hint" });
+  const status = statusLine("findme-status");
+  const f = h("form", { id: "findme-form" },
+    h("p", {}, "Optional: vigil can look for you in the event pictures of the cameras and times you named, using a selfie. You do not need it to get an answer."),
+    h("blockquote", { id: "findme-wording" }, text),
+    h("label", { class: "check", for: "f-findme-consent" }, agree, " I agree to this search, for this request only"),
+    h("label", { for: "f-findme-selfie" }, "Your selfie", h("span", { class: "hint", id: "f-findme-hint" }, "A JPEG photo showing only your face, up to 2 MB."), selfie),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Search for me")), status.node);
+  f.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    status.clear();
+    try {
+      if (!agree.checked) throw new Error("Tick the box if you agree to the search; without it nothing is sent.");
+      const fl = selfie.files[0];
+      if (!fl) throw new Error("Choose a selfie.");
+      const b64 = await new Promise((resolve, reject) => {
+        const rd = new FileReader();
+        rd.onload = () => resolve(String(rd.result).replace(/^data:[^,]*,/, ""));
+        rd.onerror = () => reject(new Error("The selfie could not be read."));
+        rd.readAsDataURL(fl);
+      });
+      await api.put(`/api/v1/privacy/requests/${r.id}/face-search`, { consent: true, consent_hash, selfie: b64 }, { headers: { "X-Request-Token": token } });
+      status.ok("Received. Once the data-protection officer has checked who you are, the search runs; what it finds goes to each camera's owner, who decides what you receive.");
+    } catch (e) { status.error(e.message); }
+  });
+  return section("Find footage of me", f);
+}
 
 // People without an account follow their request with its access code.
 route("/privacy-request/follow", async (ctx) => {
@@ -346,11 +386,13 @@ route("/privacy-request/follow", async (ctx) => {
         const a = h("a", { href: url, download: r.id + ".zip" }, "Save");
         document.body.append(a); a.click(); a.remove();
       };
-      out.replaceChildren(h("dl", { class: "facts" }, h("dt", {}, "Asked"), h("dd", {}, fmt.date(r.submitted_at)),
+      // replaceChildren would show a null as the text "null".
+      out.replaceChildren(...[h("dl", { class: "facts" }, h("dt", {}, "Asked"), h("dd", {}, fmt.date(r.submitted_at)),
         h("dt", {}, "Status"), h("dd", {}, statusWords[r.status] || r.status, r.outcome ? " · " + r.outcome : ""),
         h("dt", {}, "Answer due"), h("dd", {}, fmt.date(r.extended_due_at || r.due_at))),
       r.letter ? h("pre", {}, r.letter) : null,
-      r.package_ready ? h("button", { type: "button", onclick: () => pkg().catch((e) => status.error(e.message)) }, "Download your data") : null);
+      r.package_ready ? h("button", { type: "button", onclick: () => pkg().catch((e) => status.error(e.message)) }, "Download your data") : null,
+      await findMe(r, code.value.trim()).catch(() => null)].filter(Boolean));
     } catch (e) { status.error(e.message); }
   });
   return [h("h1", {}, "Follow your request"), h("p", {}, "Enter the request number and the access code you were given when you confirmed your address."), f, out];

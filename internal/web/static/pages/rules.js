@@ -8,7 +8,7 @@ import { section, table, statusLine, confirm } from "../core/ui.js";
 import { accounts, devices } from "../app/session.js";
 import { alarmType, role } from "../app/words.js";
 
-const kinds = ["motion", "person", "vehicle", "line_crossing", "tamper", "doorbell", "offline"];
+const kinds = ["motion", "person", "vehicle", "line_crossing", "tamper", "doorbell", "face_match", "face_unknown", "offline"];
 const days = [["mon", "Mon"], ["tue", "Tue"], ["wed", "Wed"], ["thu", "Thu"], ["fri", "Fri"], ["sat", "Sat"], ["sun", "Sun"]];
 const tz = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 

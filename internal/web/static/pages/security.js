@@ -1,4 +1,5 @@
-// pages/security.js: sign-in security. Sessions (end any), the
+// pages/security.js: sign-in security (#/account/security; #/security is
+// the public security page, pages/disclosure.js). Sessions (end any), the
 // authenticator app, the password, and API tokens.
 import { h, fmt } from "../core/dom.js";
 import { api } from "../core/api.js";
@@ -7,7 +8,7 @@ import { form, table, section, statusLine } from "../core/ui.js";
 import { me, forget } from "../app/session.js";
 import { qr } from "../core/qr.js";
 
-route("/security", async () => {
+route("/account/security", async () => {
   const who = await me();
   const { sessions } = await api.get("/api/v1/me/sessions");
   const status = statusLine("security-status");
