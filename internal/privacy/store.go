@@ -144,6 +144,17 @@ type Store interface {
 	// that are running at a time; it returns no personal field.
 	LiveGrants(ctx context.Context, accountID, staffID string, role access.StaffRole, at time.Time) ([]GrantRow, error)
 	RecordGrantUse(ctx context.Context, u GrantUse) error
+	// CreateGrantRequest stores a staff member's request to an open
+	// account (errs.NotFound for no such account).
+	CreateGrantRequest(ctx context.Context, d access.Decision, r GrantRequestRow) error
+	GrantRequests(ctx context.Context, d access.Decision, accountID string) ([]GrantRequestRow, error)
+	GrantRequestsBy(ctx context.Context, d access.Decision, staffID string) ([]GrantRequestRow, error)
+	GrantRequest(ctx context.Context, d access.Decision, accountID, id string) (GrantRequestRow, error)
+	// ApproveGrantRequest marks a pending request approved and stores its
+	// grant g, together; errs.Conflict when it is no longer pending.
+	ApproveGrantRequest(ctx context.Context, d access.Decision, requestID string, g GrantRow) error
+	// DeclineGrantRequest marks a pending request declined.
+	DeclineGrantRequest(ctx context.Context, d access.Decision, accountID, id, by string) error
 	// StaffExists reports whether a staff member is known (and not
 	// disabled), without reading anything about them.
 	StaffExists(ctx context.Context, staffID string) (bool, error)
