@@ -7,60 +7,11 @@
 // 1280×800 and 390×844: no sideways scroll, no console error, no serious
 // axe-core violation; screenshots go to SHOTS.
 // Run by internal/web's TestConsoleInChromium.
-import { chromium } from "playwright-core";
-import { AxeBuilder } from "@axe-core/playwright";
+import { harness, helper } from "./harness.mjs";
 
-const { VIGIL_URL, HELPER_URL, CHROMIUM, SHOTS } = process.env;
+const { VIGIL_URL } = process.env;
 const password = "a long staff passphrase for tests";
-
-async function helper(path) {
-  const res = await fetch(HELPER_URL + path);
-  if (!res.ok) throw new Error(`helper ${path}: ${res.status} ${await res.text()}`);
-  return (await res.text()).trim();
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const problems = [];
-const checked = [];
-const opened = {};
-
-// person opens a browser context of its own (its own cookies) with a
-// virtual security key when key is true.
-async function person(name, { key = false } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  opened[name] = page;
-  page.on("console", (m) => { if (m.type() === "error" && !page.expectErrors) problems.push(`${name} console: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`${name} page error: ${e.message}`));
-  if (key) {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    await cdp.send("WebAuthn.addVirtualAuthenticator", { options: {
-      protocol: "ctap2", transport: "usb", hasResidentKey: false, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
-  }
-  return page;
-}
-
-// check looks at the page as it is at both sizes.
-async function check(page, name) {
-  for (const [w, h] of [[1280, 800], [390, 844]]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(50);
-    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    if (over > 0) problems.push(`${name} at ${w}px scrolls sideways by ${over}px`);
-    const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-    for (const v of axe.violations.filter((x) => x.impact === "serious" || x.impact === "critical")) {
-      problems.push(`${name} at ${w}px: axe ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-    }
-    if (SHOTS) await page.screenshot({ path: `${SHOTS}/console-${name}-${w}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-  checked.push(name);
-}
+const { person, check, run } = await harness({ prefix: "console-" });
 
 async function text(page, sel) { return (await page.locator(sel).first().textContent()) || ""; }
 
@@ -84,7 +35,7 @@ async function signIn(page, email) {
   await page.click("#staff-login button[type=submit]");
 }
 
-try {
+await run(async () => {
   // 1. The first operator administrator, from the server's set-up link,
   // registers a security key at first sign-in.
   const op = await person("operator", { key: true });
@@ -335,19 +286,4 @@ try {
   if (status !== 403) throw new Error("a DPO with lapsed training read the queue: " + status);
   dpo.expectErrors = false;
 
-  if (problems.length) throw new Error("problems:\n" + problems.join("\n"));
-  console.log("checked pages: " + checked.join(", "));
-  console.log("console flow passed");
-} catch (e) {
-  console.error(e.stack || String(e));
-  for (const [name, page] of Object.entries(opened)) {
-    try {
-      console.error(`${name} at ${page.url()}: ${(await page.locator("main").innerText()).slice(0, 600)}`);
-      if (SHOTS) await page.screenshot({ path: `${SHOTS}/failed-${name}.png`, fullPage: true });
-    } catch { /* the page may be gone */ }
-  }
-  if (problems.length) console.error("also:\n" + problems.join("\n"));
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+}, "console flow passed");
