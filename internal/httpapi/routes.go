@@ -105,6 +105,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/staff/firmware", staff, false, s.listReleases},
 		{"POST", "/api/v1/staff/firmware", staff, false, s.publishRelease},
 		{"PATCH", "/api/v1/staff/firmware/{releaseID}", staff, false, s.setRollout},
+		{"GET", "/api/v1/staff/app-releases", staff, false, s.appReleases},
 		{"PUT", "/api/v1/staff/app-releases/{platform}", staff, false, s.putAppRelease},
 
 		// Privacy centre: notices and consent, entrustment grants, the
@@ -149,6 +150,7 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
 		{"GET", "/api/v1/staff/mail-log", staff, false, s.mailLog},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
+		{"GET", "/api/v1/staff/disclosures", staff, false, s.ledger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
 
 		// Privacy centre: the designated channel for data-subject requests
@@ -185,6 +187,7 @@ func (s *Server) table() []route {
 		{"DELETE", "/api/v1/staff/legal-holds/{holdID}", staff, false, s.endLegalHold},
 		{"GET", "/api/v1/staff/statistics", staff, false, s.statistics},
 		{"GET", "/api/v1/staff/retention/runs", staff, false, s.retentionRuns},
+		{"POST", "/api/v1/staff/retention/runs", staff, false, s.triggerRetention},
 
 		// Live video. The stream token in a /media/live path is the
 		// credential: checked on every request by the live service.

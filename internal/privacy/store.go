@@ -194,6 +194,9 @@ type Store interface {
 	CreateDisclosure(ctx context.Context, d access.Decision, r DisclosureRow) error
 	Disclosures(ctx context.Context, d access.Decision, accountID string) ([]DisclosureRow, error)
 	SubjectDisclosures(ctx context.Context, d access.Decision, subjectID string) ([]DisclosureRow, error)
+	// AllDisclosures lists the whole ledger, newest first, at most limit
+	// entries, of one kind and one processor when they are not "".
+	AllDisclosures(ctx context.Context, d access.Decision, kind DisclosureKind, processorID string, limit int) ([]DisclosureRow, error)
 	// RevokeShare ends a live share at once; errs.NotFound when there is
 	// none.
 	RevokeShare(ctx context.Context, d access.Decision, accountID, id string) error
