@@ -80,7 +80,9 @@ func TestConsoleStaffReads(t *testing.T) {
 			DryRun      bool `json:"dry_run"`
 		}
 		dpo.Must(http.StatusCreated, "POST", "/api/v1/staff/retention/runs", map[string]any{"dry_run": true}).Decode(t, &run)
-		var runs struct{ Runs []struct{ ID, Trigger string } }
+		var runs struct {
+			Runs []struct{ ID, Trigger string }
+		}
 		sec.Must(http.StatusOK, "GET", "/api/v1/staff/retention/runs", nil).Decode(t, &runs)
 		if !run.DryRun || run.Trigger != "console" || len(runs.Runs) == 0 || runs.Runs[0].ID != run.ID {
 			t.Fatalf("run %+v, runs %+v", run, runs)
