@@ -142,7 +142,7 @@ await run(async () => {
   await check(op, "firmware");
 
   // 5. A customer files two requests in the customer app.
-  const [custPassword, custSecret] = (await helper("/customer?email=carla@example.com")).split("\n");
+  const [custPassword, custSecret, custAccount] = (await helper("/customer?email=carla@example.com")).split("\n");
   const customer = await person("customer");
   await customer.goto(VIGIL_URL + "/#/login");
   await customer.fill("#f-email", "carla@example.com");
@@ -251,6 +251,46 @@ await run(async () => {
   await op.click("#verify-now");
   await op.locator("#verify-verdict", { hasText: "Intact" }).waitFor();
   await check(op, "audit");
+
+  // The DPO's records: a request from an authority in the disclosure
+  // ledger, found by the authority and exported; a retention dry run with
+  // its proof column; statistics where no group under k is shown.
+  await dpo.goto(VIGIL_URL + "/console.html#/staff/disclosures");
+  await dpo.fill("#legal-form #f-account", custAccount);
+  await dpo.fill("#legal-form #f-authority", "Lyon police prefecture");
+  await dpo.fill("#legal-form #f-reference", "request PP-2026-88");
+  await dpo.fill("#legal-form #f-scope", "Sign-in records of one week");
+  await dpo.fill("#legal-form #f-categories", "account.session");
+  await dpo.click("#legal-form button[type=submit]");
+  await dpo.locator("#ledger td", { hasText: "request PP-2026-88" }).waitFor();
+  await dpo.fill("#f-authority", "lyon");
+  await dpo.click("#ledger-filter button[type=submit]");
+  await dpo.waitForURL(/authority=lyon/);
+  await dpo.locator("#ledger td", { hasText: "Lyon police prefecture" }).waitFor();
+  const exported = await dpo.evaluate(async () => (await fetch(document.querySelector("#ledger-export").href)).text());
+  if (!exported.startsWith("id,disclosed_at,kind") || !exported.includes("PP-2026-88")) throw new Error("the CSV export lacks the entry: " + exported.slice(0, 200));
+  await check(dpo, "disclosures");
+  await dpo.goto(VIGIL_URL + "/console.html#/staff/retention");
+  await dpo.click("#retention-dry");
+  await dpo.locator("#runs td", { hasText: "console (dry run)" }).waitFor();
+  await check(dpo, "retention");
+  await dpo.goto(VIGIL_URL + "/console.html#/staff/statistics");
+  await dpo.locator("#suppressed").waitFor();
+  const k = Number(await text(dpo, "#k-note strong"));
+  const sizes = (await dpo.locator("#stats tbody td:nth-child(3)").allTextContents()).map(Number);
+  if (!(k >= 5) || sizes.some((n) => n < k)) throw new Error(`a group under k=${k} is shown: ${sizes}`);
+  await check(dpo, "statistics");
+  // App versions: the operator sets the minimum supported iOS app.
+  await op.goto(VIGIL_URL + "/console.html#/staff/app-versions");
+  await op.selectOption("#app-form #f-platform", "ios");
+  await op.fill("#app-form #f-latest", "3.2.0");
+  await op.fill("#app-form #f-minimum", "3.0.0");
+  await op.fill("#app-form #f-notes", "Older apps cannot play recordings.");
+  await op.click("#app-form button[type=submit]");
+  await op.locator("#app-releases td", { hasText: "3.0.0" }).waitFor();
+  await check(op, "app-versions");
+  const version = await op.evaluate(async () => (await (await fetch("/api/v1/app/version?platform=ios&version=2.9.0")).json()).update);
+  if (version !== "required") throw new Error("an app under the minimum is not told to update: " + version);
 
   // 8. Lapsed training: Olga moves Dana's training to end tomorrow; two
   // days later Dana sees neither the queue nor any request.

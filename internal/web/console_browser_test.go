@@ -69,7 +69,7 @@ func TestConsoleInChromium(t *testing.T) {
 			e.Clock.Advance(31 * time.Second)
 			code, _ := account.TOTPCode(enrol.Secret, e.Clock.Now())
 			c.Must(http.StatusOK, "POST", "/api/v1/me/mfa/totp/confirm", map[string]string{"code": code})
-			fmt.Fprintf(w, "%s\n%s", c.Password, enrol.Secret)
+			fmt.Fprintf(w, "%s\n%s\n%s", c.Password, enrol.Secret, c.AccountID)
 		},
 	})
 	runScript(t, node, chromium, script, 4*time.Minute, "console flow passed",

@@ -19,6 +19,7 @@ import "./devices.js";
 import "./notices.js";
 import "./grants.js";
 import "./oversight.js";
+import "./records.js";
 
 const frame = layout({
   brand: { text: "vigil console", href: "#/staff/home" },

@@ -10,6 +10,9 @@ export const roles = {
   holds: ["security", "dpo"],
   processors: ["operator_admin"],
   audit: ["security", "operator_admin", "dpo"],
+  disclosures: ["security", "dpo"],
+  retention: ["security", "dpo"],
+  statistics: ["dpo"],
 };
 
 export const pages = [
@@ -18,9 +21,13 @@ export const pages = [
   { href: "#/staff/requests", text: "Requests", roles: roles.requests },
   { href: "#/staff/devices", text: "Devices", roles: roles.registry },
   { href: "#/staff/firmware", text: "Firmware", roles: roles.registry },
+  { href: "#/staff/app-versions", text: "App versions", roles: roles.registry },
   { href: "#/staff/notices", text: "Notices", roles: roles.notices },
   { href: "#/staff/grants", text: "Grants", roles: roles.grants },
   { href: "#/staff/holds", text: "Legal holds", roles: roles.holds },
+  { href: "#/staff/disclosures", text: "Disclosures", roles: roles.disclosures },
+  { href: "#/staff/retention", text: "Retention", roles: roles.retention },
+  { href: "#/staff/statistics", text: "Statistics", roles: roles.statistics },
   { href: "#/staff/processors", text: "Processors", roles: roles.processors },
   { href: "#/staff/audit", text: "Audit log", roles: roles.audit },
   { href: "#/staff/me", text: "My account", roles: ALL },
