@@ -32,6 +32,10 @@ route("/staff/disclosures", async (ctx) => {
   return [h("h1", {}, "Disclosure ledger"),
     h("p", { class: "muted" }, "Every time data left vigil: to a processor, to someone a customer shared with, to an authority, in a transfer. People read their own entries in their app; an entry on legal grounds stays hidden from them only while its hold runs."),
     section("Filter", filter, h("p", {}, h("a", { href: "/api/v1/staff/disclosures?" + csv, download: "vigil-disclosures.csv", id: "ledger-export" }, "Export these entries as CSV"))),
+    section("Entries", disclosures.length ? table([["When", (d) => fmt.dateTime(d.disclosed_at)], ["Kind", (d) => d.kind],
+      ["To", (d) => (d.processor_id ? names[d.processor_id] || d.recipient : d.recipient)], ["Reference", (d) => d.reference || "—"],
+      ["Data", (d) => d.categories.join(", ")], ["Account", (d) => h("code", {}, d.account_id)],
+      ["Hidden until", (d) => (d.hold_until ? fmt.date(d.hold_until) : "—")]], disclosures, { id: "ledger" }) : empty("No entry matches.")),
     section("Record a request from an authority", h("p", { class: "muted" }, "An authority's order or a dispute: the legal reference, what was handed over, and until when the people concerned may not be told (the law's own limit)."),
       form([{ name: "account", label: "Customer account reference" }, { name: "subject_id", label: "Person concerned (user ID, optional)" },
         { name: "authority", label: "Authority" }, { name: "reference", label: "Legal reference" }, { name: "scope", label: "What was handed over", type: "textarea" },
@@ -42,11 +46,7 @@ route("/staff/disclosures", async (ctx) => {
         if (v.hold_until) body.hold_until = new Date(v.hold_until + "T23:59:59Z").toISOString();
         await api.post(`/api/v1/staff/accounts/${encodeURIComponent(v.account.trim())}/legal-requests`, body);
         navigate(location.hash, { replace: true });
-      }, { id: "legal-form" })),
-    section("Entries", disclosures.length ? table([["When", (d) => fmt.dateTime(d.disclosed_at)], ["Kind", (d) => d.kind],
-      ["To", (d) => (d.processor_id ? names[d.processor_id] || d.recipient : d.recipient)], ["Reference", (d) => d.reference || "—"],
-      ["Data", (d) => d.categories.join(", ")], ["Account", (d) => h("code", {}, d.account_id)],
-      ["Hidden until", (d) => (d.hold_until ? fmt.date(d.hold_until) : "—")]], disclosures, { id: "ledger" }) : empty("No entry matches."))];
+      }, { id: "legal-form" }))];
 }, { roles: roles.disclosures, personal: true });
 
 route("/staff/retention", async () => {
