@@ -61,6 +61,22 @@ func TestSupportAsksCustomerApprovesRevokes(t *testing.T) {
 		if r := support.Do("GET", staffDev, nil); r.Status != http.StatusNotFound {
 			t.Fatalf("a pending request opened the device: %d", r.Status)
 		}
+		var log struct {
+			Entries []struct {
+				ActorKind string `json:"actor_kind"`
+				ActorID   string `json:"actor_id"`
+				Action    string
+				Category  string
+			}
+		}
+		owner.Must(http.StatusOK, "GET", "/api/v1/accounts/"+owner.AccountID+"/access-log?limit=500", nil).Decode(t, &log)
+		asked := false
+		for _, en := range log.Entries {
+			asked = asked || (en.ActorKind == "staff" && en.ActorID == support.UserID && en.Category == "privacy.grant" && en.Action == "create")
+		}
+		if !asked {
+			t.Errorf("the request is not in the account's access log: %+v", log.Entries)
+		}
 		var list struct {
 			Requests []struct {
 				ID, Status, Ticket, Reason string
