@@ -195,6 +195,52 @@ await run(async () => {
   await customer.locator("#my-requests details summary", { hasText: "Letter" }).first().click();
   await customer.locator("#my-requests pre", { hasText: "proceedings 2026/991" }).waitFor();
 
+  // Someone without an account asks as an authorised agent through the
+  // public form, confirms the address and sends proof of identity and of
+  // authority; nothing is released until the DPO has checked them.
+  const agent = await person("agent");
+  await agent.goto(VIGIL_URL + "/#/ask");
+  await agent.fill("#f-email", "agnes@example.com");
+  await agent.fill("#f-name", "Agnes Agent");
+  await agent.selectOption("#f-relation", "agent");
+  await agent.fill("#f-on_behalf_of", "Paul Passer-by");
+  await agent.selectOption("#f-kind", "access");
+  await agent.check("#cat-media\\.segment");
+  await agent.click("#request-form button[type=submit]");
+  await agent.locator("#request-form p.status.ok").waitFor();
+  await agent.goto(VIGIL_URL + "/#/privacy-request/confirm?token=" + await helper("/token?to=agnes@example.com&subject=Confirm"));
+  const accessCode = await text(agent, "#request-token");
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  for (const kind of ["identity", "authority"]) {
+    await agent.selectOption("#f-doc-kind", kind);
+    await agent.setInputFiles("#f-document", { name: kind + ".png", mimeType: "image/png", buffer: png });
+    await agent.click("main form button[type=submit]");
+    await agent.locator("main p.status.ok", { hasText: "Document received" }).waitFor();
+    await agent.locator("main p.status").evaluate((n) => { n.textContent = ""; n.className = "status"; });
+  }
+  const followAgent = async () => {
+    await agent.goto(VIGIL_URL + "/#/privacy-request/follow");
+    await agent.fill("#f-request-id", agentRequest);
+    await agent.fill("#f-access-code", accessCode);
+    await agent.click("#follow-form button[type=submit]");
+    await agent.locator("#follow-result dl").waitFor();
+    return agent.locator("#follow-result button", { hasText: "Download your data" }).count();
+  };
+  const agentRequest = (await text(agent, "main p")).match(/dsr_[a-z2-7]+/)[0];
+  await dpo.goto(VIGIL_URL + "/console.html#/staff/requests/" + agentRequest);
+  await dpo.locator("#documents td", { hasText: "authority" }).waitFor();
+  if (await dpo.locator("#grant").count()) throw new Error("granting is offered before the documents were checked");
+  await check(dpo, "request-documents");
+  if (await followAgent()) throw new Error("data is released before identity was verified");
+  await dpo.click("#verify");
+  await dpo.locator("#req-status", { hasText: "Open" }).waitFor();
+  await dpo.click("#grant");
+  await dpo.click("#confirm-yes");
+  await dpo.locator("#req-status", { hasText: "Answered" }).waitFor();
+  let ready = 0;
+  for (let i = 0; i < 30 && !ready; i++) { ready = await followAgent(); if (!ready) await agent.waitForTimeout(500); }
+  if (!ready) throw new Error("the verified agent cannot download the answer");
+
   // The DPO drafts a new privacy statement, compares it with the current
   // one and publishes it; the list counts acceptances.
   await dpo.goto(VIGIL_URL + "/console.html#/staff/notices");

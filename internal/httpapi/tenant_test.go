@@ -66,7 +66,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 				"{grantID}", "grt_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{shareID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{webhookID}", "whk_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{personID}", "fpn_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{personID}", "fpn_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{requestID}", "grq_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

@@ -26,12 +26,18 @@ import (
 // list after its row-by-row preview and roll firmware out to 10 %. A
 // customer files two requests in the customer app; the DPO extends one
 // with a reason and refuses the other on an enumerated ground after
-// reading the letter, and the customer sees the letter. Staff of the
-// wrong role, without a second factor or with lapsed training see neither
-// the page nor the data. Every page is checked at 1280×800 and 390×844 for
-// sideways scrolling, console errors and serious axe-core violations. A
-// processor whose assessment runs out is shown as receiving nothing.
-// proves: P3, P4, P5, R2, R4, R5, R6
+// reading the letter, and the customer sees the letter. An authorised
+// agent without an account asks through the public form and sends proof
+// of identity and authority: nothing is released until the DPO verified
+// them, then the answer is. The DPO records an authority's request in the
+// disclosure ledger, finds it by authority and exports it; runs a
+// retention dry run; reads statistics with no group under k; the operator
+// sets the minimum app version. Staff of the wrong role, without a second
+// factor or with lapsed training see neither the page nor the data. Every
+// page is checked at 1280×800 and 390×844 for sideways scrolling, console
+// errors and serious axe-core violations. A processor whose assessment
+// runs out is shown as receiving nothing.
+// proves: P3, P4, P5, R2, R3, R4, R5, R6
 func TestConsoleInChromium(t *testing.T) {
 	node, chromium, script := vigiltest.Browser(t, "console.mjs")
 	// WebAuthn binds keys to the host of vigil's public address, and
