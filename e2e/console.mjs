@@ -205,7 +205,7 @@ await run(async () => {
   await agent.selectOption("#f-relation", "agent");
   await agent.fill("#f-on_behalf_of", "Paul Passer-by");
   await agent.selectOption("#f-kind", "access");
-  await agent.check("#cat-media\\.segment");
+  await agent.check("#cat-account\\.profile");
   await agent.click("#request-form button[type=submit]");
   await agent.locator("#request-form p.status.ok").waitFor();
   await agent.goto(VIGIL_URL + "/#/privacy-request/confirm?token=" + await helper("/token?to=agnes@example.com&subject=Confirm"));
@@ -236,6 +236,8 @@ await run(async () => {
   await dpo.locator("#req-status", { hasText: "Open" }).waitFor();
   await dpo.click("#grant");
   await dpo.click("#confirm-yes");
+  await helper("/work-jobs");
+  await dpo.reload();
   await dpo.locator("#req-status", { hasText: "Answered" }).waitFor();
   let ready = 0;
   for (let i = 0; i < 30 && !ready; i++) { ready = await followAgent(); if (!ready) await agent.waitForTimeout(500); }

@@ -66,6 +66,16 @@ func TestConsoleInChromium(t *testing.T) {
 			}
 			fmt.Fprint(w, token)
 		},
+		"/work-jobs": func(w http.ResponseWriter, r *http.Request) {
+			// The package builder's worker, run now (the server runs it in
+			// the background).
+			n, err := e.App.Requests.WorkJobs(r.Context())
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			fmt.Fprint(w, n)
+		},
 		"/customer": func(w http.ResponseWriter, r *http.Request) {
 			// A customer with an authenticator app (a request needs a fresh
 			// second factor); the browser signs in as them.
