@@ -13,7 +13,8 @@ import (
 // reads what the grant covers and not the rest, each read is a use the
 // owner sees; after the owner revokes it support is refused. A declined
 // request opens nothing; a request cannot be decided twice, nor approved
-// wider than asked; bad requests get 4xx; an operator administrator
+// wider than asked; one member has one pending request per account;
+// bad requests get 4xx; an operator administrator
 // cannot ask, a customer cannot use the staff route, and another account's
 // admin sees none of it.
 // proves: F3
@@ -57,6 +58,9 @@ func TestSupportAsksCustomerApprovesRevokes(t *testing.T) {
 			"hours": 72, "ticket": "T-42", "reason": "the porch camera drops off at night"}).Decode(t, &req)
 		if req.Status != "pending" || req.Hours != 72 {
 			t.Fatalf("request: %+v", req)
+		}
+		if r := support.Do("POST", ask, map[string]any{"categories": []string{"device.info"}, "hours": 1, "ticket": "T-42", "reason": "again"}); r.Status != http.StatusConflict {
+			t.Errorf("a second pending request to the same account: %d", r.Status)
 		}
 		if r := support.Do("GET", staffDev, nil); r.Status != http.StatusNotFound {
 			t.Fatalf("a pending request opened the device: %d", r.Status)

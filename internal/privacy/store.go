@@ -145,7 +145,8 @@ type Store interface {
 	LiveGrants(ctx context.Context, accountID, staffID string, role access.StaffRole, at time.Time) ([]GrantRow, error)
 	RecordGrantUse(ctx context.Context, u GrantUse) error
 	// CreateGrantRequest stores a staff member's request to an open
-	// account (errs.NotFound for no such account).
+	// account (errs.NotFound for no such account); errs.Conflict while the
+	// member's earlier request to it is pending.
 	CreateGrantRequest(ctx context.Context, d access.Decision, r GrantRequestRow) error
 	GrantRequests(ctx context.Context, d access.Decision, accountID string) ([]GrantRequestRow, error)
 	GrantRequestsBy(ctx context.Context, d access.Decision, staffID string) ([]GrantRequestRow, error)

@@ -24,12 +24,21 @@ func scanGrantRequest(sc scanner) (privacy.GrantRequestRow, error) {
 	return r, err
 }
 
-// CreateGrantRequest stores a staff member's request to an open account.
+// CreateGrantRequest stores a staff member's request to an open account,
+// one pending request per member and account at a time.
 func (s *PrivacyStore) CreateGrantRequest(ctx context.Context, d access.Decision, r privacy.GrantRequestRow) error {
 	if err := d.Require(access.Create, access.Resource{Category: datamap.PrivacyGrant, AccountID: r.AccountID, SubjectID: r.StaffID}); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
+		var pending int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM privacy_grant_requests WHERE account_id = ? AND staff_id = ? AND status = 'pending'`,
+			r.AccountID, r.StaffID).Scan(&pending); err != nil {
+			return tx.Err(err, "grant request")
+		}
+		if pending > 0 {
+			return errs.E(errs.Conflict, "you already asked this account; wait for the customer's answer")
+		}
 		res, err := tx.Exec(ctx, `INSERT INTO privacy_grant_requests (id, account_id, staff_id, categories, seconds, ticket_sealed,
 			reason_sealed, requested_at, status) SELECT ?, id, ?, ?, ?, ?, ?, ?, 'pending' FROM accounts WHERE id = ? AND closed_at = 0`,
 			r.ID, r.StaffID, joinList(r.Categories), int64(r.Duration/time.Second), r.TicketSealed, r.ReasonSealed, Micros(tx.Now), r.AccountID)
