@@ -21,6 +21,10 @@ const pages = [
   { path: "processors", roles: ["operator_admin"], api: null },
   { path: "audit", roles: ["security", "operator_admin", "dpo"], api: "/api/v1/staff/audit/health" },
   { path: "security", roles: ["security", "dpo"], personal: true, api: "/api/v1/staff/vulnerability-reports" },
+  { path: "app-versions", roles: ["operator_admin"], api: "/api/v1/staff/app-releases" },
+  { path: "disclosures", roles: ["security", "dpo"], personal: true, api: "/api/v1/staff/disclosures" },
+  { path: "retention", roles: ["security", "dpo"], api: "/api/v1/staff/retention/runs" },
+  { path: "statistics", roles: ["dpo"], personal: true, api: "/api/v1/staff/statistics" },
 ];
 
 async function helper(path) {

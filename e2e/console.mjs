@@ -7,60 +7,11 @@
 // 1280×800 and 390×844: no sideways scroll, no console error, no serious
 // axe-core violation; screenshots go to SHOTS.
 // Run by internal/web's TestConsoleInChromium.
-import { chromium } from "playwright-core";
-import { AxeBuilder } from "@axe-core/playwright";
+import { harness, helper } from "./harness.mjs";
 
-const { VIGIL_URL, HELPER_URL, CHROMIUM, SHOTS } = process.env;
+const { VIGIL_URL } = process.env;
 const password = "a long staff passphrase for tests";
-
-async function helper(path) {
-  const res = await fetch(HELPER_URL + path);
-  if (!res.ok) throw new Error(`helper ${path}: ${res.status} ${await res.text()}`);
-  return (await res.text()).trim();
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const problems = [];
-const checked = [];
-const opened = {};
-
-// person opens a browser context of its own (its own cookies) with a
-// virtual security key when key is true.
-async function person(name, { key = false } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  opened[name] = page;
-  page.on("console", (m) => { if (m.type() === "error" && !page.expectErrors) problems.push(`${name} console: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`${name} page error: ${e.message}`));
-  if (key) {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    await cdp.send("WebAuthn.addVirtualAuthenticator", { options: {
-      protocol: "ctap2", transport: "usb", hasResidentKey: false, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
-  }
-  return page;
-}
-
-// check looks at the page as it is at both sizes.
-async function check(page, name) {
-  for (const [w, h] of [[1280, 800], [390, 844]]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(50);
-    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    if (over > 0) problems.push(`${name} at ${w}px scrolls sideways by ${over}px`);
-    const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-    for (const v of axe.violations.filter((x) => x.impact === "serious" || x.impact === "critical")) {
-      problems.push(`${name} at ${w}px: axe ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-    }
-    if (SHOTS) await page.screenshot({ path: `${SHOTS}/console-${name}-${w}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-  checked.push(name);
-}
+const { person, check, run } = await harness({ prefix: "console-" });
 
 async function text(page, sel) { return (await page.locator(sel).first().textContent()) || ""; }
 
@@ -84,7 +35,7 @@ async function signIn(page, email) {
   await page.click("#staff-login button[type=submit]");
 }
 
-try {
+await run(async () => {
   // 1. The first operator administrator, from the server's set-up link,
   // registers a security key at first sign-in.
   const op = await person("operator", { key: true });
@@ -191,7 +142,7 @@ try {
   await check(op, "firmware");
 
   // 5. A customer files two requests in the customer app.
-  const [custPassword, custSecret] = (await helper("/customer?email=carla@example.com")).split("\n");
+  const [custPassword, custSecret, custAccount] = (await helper("/customer?email=carla@example.com")).split("\n");
   const customer = await person("customer");
   await customer.goto(VIGIL_URL + "/#/login");
   await customer.fill("#f-email", "carla@example.com");
@@ -243,6 +194,54 @@ try {
   await check(customer, "customer-letter");
   await customer.locator("#my-requests details summary", { hasText: "Letter" }).first().click();
   await customer.locator("#my-requests pre", { hasText: "proceedings 2026/991" }).waitFor();
+
+  // Someone without an account asks as an authorised agent through the
+  // public form, confirms the address and sends proof of identity and of
+  // authority; nothing is released until the DPO has checked them.
+  const agent = await person("agent");
+  await agent.goto(VIGIL_URL + "/#/ask");
+  await agent.fill("#f-email", "agnes@example.com");
+  await agent.fill("#f-name", "Agnes Agent");
+  await agent.selectOption("#f-relation", "agent");
+  await agent.fill("#f-on_behalf_of", "Paul Passer-by");
+  await agent.selectOption("#f-kind", "access");
+  await agent.check("#cat-account\\.profile");
+  await agent.click("#request-form button[type=submit]");
+  await agent.locator("#request-form p.status.ok").waitFor();
+  await agent.goto(VIGIL_URL + "/#/privacy-request/confirm?token=" + await helper("/token?to=agnes@example.com&subject=Confirm"));
+  const accessCode = await text(agent, "#request-token");
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  for (const kind of ["identity", "authority"]) {
+    await agent.selectOption("#f-doc-kind", kind);
+    await agent.setInputFiles("#f-document", { name: kind + ".png", mimeType: "image/png", buffer: png });
+    await agent.click("main form button[type=submit]");
+    await agent.locator("main p.status.ok", { hasText: "Document received" }).waitFor();
+    await agent.locator("main p.status").evaluate((n) => { n.textContent = ""; n.className = "status"; });
+  }
+  const followAgent = async () => {
+    await agent.goto(VIGIL_URL + "/#/privacy-request/follow");
+    await agent.fill("#f-request-id", agentRequest);
+    await agent.fill("#f-access-code", accessCode);
+    await agent.click("#follow-form button[type=submit]");
+    await agent.locator("#follow-result dl").waitFor();
+    return agent.locator("#follow-result button", { hasText: "Download your data" }).count();
+  };
+  const agentRequest = (await text(agent, "main p")).match(/dsr_[a-z2-7]+/)[0];
+  await dpo.goto(VIGIL_URL + "/console.html#/staff/requests/" + agentRequest);
+  await dpo.locator("#documents td", { hasText: "authority" }).waitFor();
+  if (await dpo.locator("#grant").count()) throw new Error("granting is offered before the documents were checked");
+  await check(dpo, "request-documents");
+  if (await followAgent()) throw new Error("data is released before identity was verified");
+  await dpo.click("#verify");
+  await dpo.locator("#req-status", { hasText: "Open" }).waitFor();
+  await dpo.click("#grant");
+  await dpo.click("#confirm-yes");
+  await helper("/work-jobs");
+  await dpo.reload();
+  await dpo.locator("#req-status", { hasText: "Answered" }).waitFor();
+  let ready = 0;
+  for (let i = 0; i < 30 && !ready; i++) { ready = await followAgent(); if (!ready) await agent.waitForTimeout(500); }
+  if (!ready) throw new Error("the verified agent cannot download the answer");
 
   // The DPO drafts a new privacy statement, compares it with the current
   // one and publishes it; the list counts acceptances.
@@ -301,6 +300,46 @@ try {
   await op.locator("#verify-verdict", { hasText: "Intact" }).waitFor();
   await check(op, "audit");
 
+  // The DPO's records: a request from an authority in the disclosure
+  // ledger, found by the authority and exported; a retention dry run with
+  // its proof column; statistics where no group under k is shown.
+  await dpo.goto(VIGIL_URL + "/console.html#/staff/disclosures");
+  await dpo.fill("#legal-form #f-account", custAccount);
+  await dpo.fill("#legal-form #f-authority", "Lyon police prefecture");
+  await dpo.fill("#legal-form #f-reference", "request PP-2026-88");
+  await dpo.fill("#legal-form #f-scope", "Sign-in records of one week");
+  await dpo.fill("#legal-form #f-categories", "account.session");
+  await dpo.click("#legal-form button[type=submit]");
+  await dpo.locator("#ledger td", { hasText: "request PP-2026-88" }).waitFor();
+  await dpo.fill("#f-authority", "lyon");
+  await dpo.click("#ledger-filter button[type=submit]");
+  await dpo.waitForURL(/authority=lyon/);
+  await dpo.locator("#ledger td", { hasText: "Lyon police prefecture" }).waitFor();
+  const exported = await dpo.evaluate(async () => (await fetch(document.querySelector("#ledger-export").href)).text());
+  if (!exported.startsWith("id,disclosed_at,kind") || !exported.includes("PP-2026-88")) throw new Error("the CSV export lacks the entry: " + exported.slice(0, 200));
+  await check(dpo, "disclosures");
+  await dpo.goto(VIGIL_URL + "/console.html#/staff/retention");
+  await dpo.click("#retention-dry");
+  await dpo.locator("#runs td", { hasText: "console (dry run)" }).waitFor();
+  await check(dpo, "retention");
+  await dpo.goto(VIGIL_URL + "/console.html#/staff/statistics");
+  await dpo.locator("#suppressed").waitFor();
+  const k = Number(await text(dpo, "#k-note strong"));
+  const sizes = (await dpo.locator("#stats tbody td:nth-child(3)").allTextContents()).map(Number);
+  if (!(k >= 5) || sizes.some((n) => n < k)) throw new Error(`a group under k=${k} is shown: ${sizes}`);
+  await check(dpo, "statistics");
+  // App versions: the operator sets the minimum supported iOS app.
+  await op.goto(VIGIL_URL + "/console.html#/staff/app-versions");
+  await op.selectOption("#app-form #f-platform", "ios");
+  await op.fill("#app-form #f-latest", "3.2.0");
+  await op.fill("#app-form #f-minimum", "3.0.0");
+  await op.fill("#app-form #f-notes", "Older apps cannot play recordings.");
+  await op.click("#app-form button[type=submit]");
+  await op.locator("#app-releases td", { hasText: "3.0.0" }).waitFor();
+  await check(op, "app-versions");
+  const version = await op.evaluate(async () => (await (await fetch("/api/v1/app/version?platform=ios&version=2.9.0")).json()).update);
+  if (version !== "required") throw new Error("an app under the minimum is not told to update: " + version);
+
   // 8. Lapsed training: Olga moves Dana's training to end tomorrow; two
   // days later Dana sees neither the queue nor any request.
   const now = new Date(await helper("/now"));
@@ -335,19 +374,4 @@ try {
   if (status !== 403) throw new Error("a DPO with lapsed training read the queue: " + status);
   dpo.expectErrors = false;
 
-  if (problems.length) throw new Error("problems:\n" + problems.join("\n"));
-  console.log("checked pages: " + checked.join(", "));
-  console.log("console flow passed");
-} catch (e) {
-  console.error(e.stack || String(e));
-  for (const [name, page] of Object.entries(opened)) {
-    try {
-      console.error(`${name} at ${page.url()}: ${(await page.locator("main").innerText()).slice(0, 600)}`);
-      if (SHOTS) await page.screenshot({ path: `${SHOTS}/failed-${name}.png`, fullPage: true });
-    } catch { /* the page may be gone */ }
-  }
-  if (problems.length) console.error("also:\n" + problems.join("\n"));
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+}, "console flow passed");

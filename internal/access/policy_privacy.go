@@ -7,10 +7,11 @@ import "github.com/vigil-cloud/vigil/internal/datamap"
 // documents and packages, and legal holds.
 func privacyRules(p Policy) {
 	// Owners and admins entrust support and see every use; staff see the
-	// grants made to them; the DPO oversees grants without one.
+	// grants made to them and ask an account for one (Create on their own
+	// request, which opens nothing); the DPO oversees grants without one.
 	p[datamap.PrivacyGrant] = Rule{
 		Customer: map[Action]Role{Read: RoleAdmin, List: RoleAdmin, Create: RoleAdmin, Update: RoleAdmin},
-		Self:     []Action{Read, List},
+		Self:     []Action{Read, List, Create},
 		Staff:    map[Action]StaffRole{Read: StaffDPO, List: StaffDPO},
 	}
 	// Acceptances and consents are each person's own; the DPO reads them to

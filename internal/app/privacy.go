@@ -31,6 +31,9 @@ func (a *App) startPrivacy(mailer mail.Mailer) error {
 		return err
 	}
 	a.Retention = privacy.NewRetention(ps, a.Registry, a.Fulfil, a.Gate, a.Clock, a.Log)
+	if k := a.Config.Privacy.StatisticsMinGroup; k > 0 {
+		a.Retention.SetMinGroup(k)
+	}
 	dpo := a.Config.Privacy.DPOMailbox
 	var exporters []privacy.TrustedExporter
 	for _, x := range a.Config.Privacy.TrustedExporters {

@@ -18,6 +18,10 @@ type Privacy struct {
 	// AllowLoopbackKeyURLs lets a key_url name a loopback address (tests
 	// and demos only); otherwise key URLs are https:// on public addresses.
 	AllowLoopbackKeyURLs bool `yaml:"allow_loopback_key_urls"`
+	// StatisticsMinGroup is k of the vendor's k-anonymous statistics: a
+	// group of fewer people is never shown, nor its size. 0 means 10; at
+	// least 5.
+	StatisticsMinGroup int `yaml:"statistics_min_group" env:"VIGIL_STATISTICS_MIN_GROUP"`
 }
 
 // TrustedExporter is a vigil whose transfer packages this one imports:
@@ -30,6 +34,9 @@ type TrustedExporter struct {
 }
 
 func (c Config) validatePrivacy(bad func(setting, format string, args ...any)) {
+	if k := c.Privacy.StatisticsMinGroup; k != 0 && (k < 5 || k > 1000) {
+		bad("privacy.statistics_min_group", "must be 5 to 1000 (0 means 10)")
+	}
 	for i, x := range c.Privacy.TrustedExporters {
 		if x.Name == "" || (x.PublicKey == "") == (x.KeyURL == "") {
 			bad("privacy.trusted_exporters", "entry %d: give a name and either public_key or key_url", i+1)

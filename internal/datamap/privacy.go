@@ -18,7 +18,7 @@ func declarePrivacy(r *Registry) error {
 			ID:    PrivacyGrant,
 			Title: "Support entrustment grants",
 			Description: "When you let vendor support look at your account, the grant you gave (to whom, which data, which " +
-				"devices, from when until when, for which support ticket and why) and every use support made of it.",
+				"devices, from when until when, for which support ticket and why), every use support made of it, and support's requests for one.",
 			Fields: []Field{
 				{Name: "grantee", Description: "the staff member entrusted (a pseudonymous ID)", Column: "privacy_grants.staff_id"},
 				{Name: "ticket", Description: "the support ticket the grant is for", Column: "privacy_grants.ticket_sealed", Encrypted: true},
@@ -28,6 +28,10 @@ func declarePrivacy(r *Registry) error {
 				{Name: "use_staff", Description: "the staff member who used a grant", Column: "privacy_grant_uses.staff_id"},
 				{Name: "use_time", Description: "when a grant was used", Column: "privacy_grant_uses.used_at"},
 				{Name: "use_resource", Description: "which object a use of a grant concerned", Column: "privacy_grant_uses.resource_id"},
+				{Name: "request_staff", Description: "the staff member who asked for a grant (a pseudonymous ID)", Column: "privacy_grant_requests.staff_id"},
+				{Name: "request_ticket", Description: "the support ticket a request for a grant names", Column: "privacy_grant_requests.ticket_sealed", Encrypted: true},
+				{Name: "request_reason", Description: "why support asked for a grant", Column: "privacy_grant_requests.reason_sealed", Encrypted: true},
+				{Name: "request_decided_by", Description: "who in your account approved or declined a request", Column: "privacy_grant_requests.decided_by"},
 			},
 			Purposes:  []Purpose{PurposeService},
 			Basis:     BasisContract,
@@ -117,6 +121,8 @@ func declarePrivacy(r *Registry) error {
 		}),
 		operational(r, "privacy_grants", "random identifier, owning account, the entrusted staff role, what it opens and its lifetime",
 			"id", "account_id", "staff_role", "categories", "resources", "starts_at", "ends_at", "created_at", "revoked_at"),
+		operational(r, "privacy_grant_requests", "random identifier, the account asked, what was asked for and for how long, its state and the grant it became",
+			"id", "account_id", "categories", "seconds", "requested_at", "status", "decided_at", "grant_id"),
 		operational(r, "privacy_grant_uses", "the grant used, the audit entry that records the use, the account, what was done",
 			"grant_id", "seq", "account_id", "action", "category"),
 		operational(r, "privacy_notices", "vigil's own published documents: no one's personal data",

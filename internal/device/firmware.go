@@ -383,6 +383,19 @@ func (s *Service) PutAppRelease(ctx context.Context, p access.Principal, r AppRe
 	return r, nil
 }
 
+// AppReleases lists every platform's latest and minimum supported app
+// version (operator administrator).
+func (s *Service) AppReleases(ctx context.Context, p access.Principal) ([]AppRelease, error) {
+	if err := vendor(p); err != nil {
+		return nil, err
+	}
+	rs, err := s.store.AppReleases(ctx)
+	if rs == nil {
+		rs = []AppRelease{}
+	}
+	return rs, err
+}
+
 // VersionCheck tells an app whether it must or may update.
 type VersionCheck struct {
 	Platform string `json:"platform"`

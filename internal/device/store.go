@@ -262,6 +262,8 @@ type Store interface {
 	RolloutFacts(ctx context.Context, model string) (running map[string]string, failed map[string]int, err error)
 	PutAppRelease(ctx context.Context, r AppRelease) error
 	AppRelease(ctx context.Context, platform string) (AppRelease, error)
+	// AppReleases lists every platform's app versions, by platform.
+	AppReleases(ctx context.Context) ([]AppRelease, error)
 
 	PrefErrorDetails(ctx context.Context, userID string) (bool, error)
 	SetPrefErrorDetails(ctx context.Context, d access.Decision, userID string, on bool) error

@@ -365,6 +365,11 @@ func (s *Server) setRollout(w http.ResponseWriter, r *http.Request, a *account.A
 	return reply(w, http.StatusOK, rel, err)
 }
 
+func (s *Server) appReleases(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	rs, err := s.Devices.AppReleases(r.Context(), a.Principal)
+	return reply(w, http.StatusOK, map[string]any{"releases": rs}, err)
+}
+
 func (s *Server) putAppRelease(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	var in device.AppRelease
 	if err := decode(w, r, &in); err != nil {

@@ -268,7 +268,7 @@ func (s *Server) endLegalHold(w http.ResponseWriter, r *http.Request, a *account
 
 func (s *Server) statistics(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	gs, suppressed, err := s.Retention.Statistics(r.Context(), a.Principal)
-	return reply(w, http.StatusOK, map[string]any{"min_group": privacy.MinGroup, "groups": gs, "suppressed_groups": suppressed}, err)
+	return reply(w, http.StatusOK, map[string]any{"min_group": s.Retention.MinGroup(), "groups": gs, "suppressed_groups": suppressed}, err)
 }
 
 // uploadSelfie takes the requester's selfie (image/jpeg) for one open
@@ -293,6 +293,21 @@ func (s *Server) retentionRuns(w http.ResponseWriter, r *http.Request, a *accoun
 	}
 	runs, err := s.Retention.Runs(r.Context(), a.Principal, int(limit))
 	return reply(w, http.StatusOK, map[string]any{"runs": runs}, err)
+}
+
+// triggerRetention sweeps now (security, DPO); {"dry_run": true} only
+// counts what has expired.
+func (s *Server) triggerRetention(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	var in struct {
+		DryRun bool `json:"dry_run"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+	}
+	run, err := s.Retention.Trigger(r.Context(), a.Principal, in.DryRun)
+	return reply(w, http.StatusCreated, run, err)
 }
 
 // replyToMyRequest keeps a signed-in requester's reply or appeal.

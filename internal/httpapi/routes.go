@@ -105,6 +105,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/staff/firmware", staff, false, s.listReleases},
 		{"POST", "/api/v1/staff/firmware", staff, false, s.publishRelease},
 		{"PATCH", "/api/v1/staff/firmware/{releaseID}", staff, false, s.setRollout},
+		{"GET", "/api/v1/staff/app-releases", staff, false, s.appReleases},
 		{"PUT", "/api/v1/staff/app-releases/{platform}", staff, false, s.putAppRelease},
 
 		// Privacy centre: notices and consent, entrustment grants, the
@@ -122,6 +123,9 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/accounts/{accountID}/grants", user, false, s.createGrant},
 		{"GET", "/api/v1/accounts/{accountID}/grants/stream", user, false, s.streamGrantUses},
 		{"DELETE", "/api/v1/accounts/{accountID}/grants/{grantID}", user, false, s.revokeGrant},
+		{"GET", "/api/v1/accounts/{accountID}/grant-requests", user, false, s.listGrantRequests},
+		{"POST", "/api/v1/accounts/{accountID}/grant-requests/{requestID}/approve", user, false, s.approveGrantRequest},
+		{"POST", "/api/v1/accounts/{accountID}/grant-requests/{requestID}/decline", user, false, s.declineGrantRequest},
 		{"GET", "/api/v1/accounts/{accountID}/disclosures", user, false, s.accountLedger},
 		{"GET", "/api/v1/accounts/{accountID}/shares", user, false, s.listShares},
 		{"POST", "/api/v1/accounts/{accountID}/shares", user, false, s.createShare},
@@ -140,10 +144,13 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/staff/notices", staff, false, s.publishNotice},
 		{"GET", "/api/v1/staff/notices/acceptances", staff, false, s.acceptanceCounts},
 		{"GET", "/api/v1/staff/grants", staff, false, s.staffGrants},
+		{"GET", "/api/v1/staff/grant-requests", staff, false, s.myGrantRequests},
+		{"POST", "/api/v1/staff/accounts/{accountID}/grant-requests", staff, false, s.requestGrant},
 		{"POST", "/api/v1/staff/processors", staff, false, s.createProcessor},
 		{"PUT", "/api/v1/staff/processors/{processorID}", staff, false, s.updateProcessor},
 		{"GET", "/api/v1/staff/mail-log", staff, false, s.mailLog},
 		{"GET", "/api/v1/staff/accounts/{accountID}/disclosures", staff, false, s.accountLedger},
+		{"GET", "/api/v1/staff/disclosures", staff, false, s.ledger},
 		{"POST", "/api/v1/staff/accounts/{accountID}/legal-requests", staff, false, s.recordLegal},
 
 		// Privacy centre: the designated channel for data-subject requests
@@ -190,6 +197,7 @@ func (s *Server) table() []route {
 		{"DELETE", "/api/v1/staff/legal-holds/{holdID}", staff, false, s.endLegalHold},
 		{"GET", "/api/v1/staff/statistics", staff, false, s.statistics},
 		{"GET", "/api/v1/staff/retention/runs", staff, false, s.retentionRuns},
+		{"POST", "/api/v1/staff/retention/runs", staff, false, s.triggerRetention},
 
 		// The incident room (I1-I5): security officer and DPO, through the
 		// gate; the public notices are open to anyone.

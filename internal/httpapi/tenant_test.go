@@ -68,7 +68,8 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{webhookID}", "whk_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{personID}", "fpn_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{hitID}", "fsh_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
+				"{hitID}", "fsh_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{requestID}", "grq_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
 				t.Errorf("%s as another tenant: %d %s, want 404", rt, r.Status, r.Body)

@@ -318,6 +318,55 @@ func (s *Service) AccountLedger(ctx context.Context, p access.Principal, account
 	return s.visible(ctx, rows, p.Kind == access.KindStaff), nil
 }
 
+// LedgerFilter narrows the vendor's whole ledger: one kind, one
+// processor, an authority (a part of a legal request's recipient, any
+// case); Limit bounds the entries read (default and most 5000).
+type LedgerFilter struct {
+	Kind        DisclosureKind
+	ProcessorID string
+	Authority   string
+	Limit       int
+}
+
+// Ledger lists the whole disclosure ledger across accounts, newest first,
+// legal requests under a hold included (security officer, DPO).
+func (s *Service) Ledger(ctx context.Context, p access.Principal, f LedgerFilter) ([]Disclosure, error) {
+	switch f.Kind {
+	case "", ToProcessor, Share, Legal, Transfer:
+	default:
+		return nil, errs.E(errs.Invalid, "kind must be processor, share, legal or transfer")
+	}
+	if f.ProcessorID != "" {
+		if err := checkID("processor", f.ProcessorID); err != nil {
+			return nil, err
+		}
+	}
+	if len(f.Authority) > 200 {
+		return nil, errs.E(errs.Invalid, "authority must be at most 200 characters")
+	}
+	if f.Limit <= 0 || f.Limit > 5000 {
+		f.Limit = 5000
+	}
+	d, err := s.gate.Check(ctx, p, access.List, access.Resource{Category: datamap.PrivacyDisclosure}, datamap.PurposeService)
+	if err != nil {
+		return nil, err
+	}
+	kind := f.Kind
+	if f.Authority != "" {
+		kind = Legal
+	}
+	rows, err := s.store.AllDisclosures(ctx, d, kind, f.ProcessorID, f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := s.visible(ctx, rows, true)
+	if f.Authority != "" {
+		want := strings.ToLower(strings.TrimSpace(f.Authority))
+		out = slices.DeleteFunc(out, func(x Disclosure) bool { return !strings.Contains(strings.ToLower(x.Recipient), want) })
+	}
+	return out, nil
+}
+
 // MyLedger lists every disclosure that concerned the caller, except those
 // the law keeps from them for now.
 func (s *Service) MyLedger(ctx context.Context, p access.Principal) ([]Disclosure, error) {

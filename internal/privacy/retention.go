@@ -101,6 +101,17 @@ func NewRetention(store RetentionStore, dm *datamap.Registry, fulfil *fulfil.Reg
 	return &Retention{store: store, dm: dm, fulfil: fulfil, gate: gate, clk: clk, log: log, k: MinGroup}
 }
 
+// SetMinGroup sets k of the statistics (the operator's
+// privacy.statistics_min_group); below 2 it stays as it is.
+func (r *Retention) SetMinGroup(k int) {
+	if k >= 2 {
+		r.k = k
+	}
+}
+
+// MinGroup is k of the statistics: the smallest group they show.
+func (r *Retention) MinGroup() int { return r.k }
+
 // Sweep is one pass: for each category with a purger, the owners whose data
 // ended more than the retention period ago are purged, unless held.
 type Sweep struct {
@@ -237,6 +248,16 @@ func (r *Retention) RunOnce(ctx context.Context, trigger string, dry bool) (Rete
 		return run, errors.Join(err, serr)
 	}
 	return run, err
+}
+
+// Trigger runs a sweep now at a staff member's asking (security officer,
+// DPO), a dry run only counting what has expired; the run is kept like
+// the scheduled ones, with trigger "console".
+func (r *Retention) Trigger(ctx context.Context, p access.Principal, dry bool) (RetentionRun, error) {
+	if err := requireStaff(p, access.StaffSecurity, access.StaffDPO); err != nil {
+		return RetentionRun{}, err
+	}
+	return r.RunOnce(ctx, "console", dry)
 }
 
 // Runs lists the latest retention runs, newest first (security officer

@@ -144,6 +144,18 @@ type Store interface {
 	// that are running at a time; it returns no personal field.
 	LiveGrants(ctx context.Context, accountID, staffID string, role access.StaffRole, at time.Time) ([]GrantRow, error)
 	RecordGrantUse(ctx context.Context, u GrantUse) error
+	// CreateGrantRequest stores a staff member's request to an open
+	// account (errs.NotFound for no such account); errs.Conflict while the
+	// member's earlier request to it is pending.
+	CreateGrantRequest(ctx context.Context, d access.Decision, r GrantRequestRow) error
+	GrantRequests(ctx context.Context, d access.Decision, accountID string) ([]GrantRequestRow, error)
+	GrantRequestsBy(ctx context.Context, d access.Decision, staffID string) ([]GrantRequestRow, error)
+	GrantRequest(ctx context.Context, d access.Decision, accountID, id string) (GrantRequestRow, error)
+	// ApproveGrantRequest marks a pending request approved and stores its
+	// grant g, together; errs.Conflict when it is no longer pending.
+	ApproveGrantRequest(ctx context.Context, d access.Decision, requestID string, g GrantRow) error
+	// DeclineGrantRequest marks a pending request declined.
+	DeclineGrantRequest(ctx context.Context, d access.Decision, accountID, id, by string) error
 	// StaffExists reports whether a staff member is known (and not
 	// disabled), without reading anything about them.
 	StaffExists(ctx context.Context, staffID string) (bool, error)
@@ -183,6 +195,9 @@ type Store interface {
 	CreateDisclosure(ctx context.Context, d access.Decision, r DisclosureRow) error
 	Disclosures(ctx context.Context, d access.Decision, accountID string) ([]DisclosureRow, error)
 	SubjectDisclosures(ctx context.Context, d access.Decision, subjectID string) ([]DisclosureRow, error)
+	// AllDisclosures lists the whole ledger, newest first, at most limit
+	// entries, of one kind and one processor when they are not "".
+	AllDisclosures(ctx context.Context, d access.Decision, kind DisclosureKind, processorID string, limit int) ([]DisclosureRow, error)
 	// RevokeShare ends a live share at once; errs.NotFound when there is
 	// none.
 	RevokeShare(ctx context.Context, d access.Decision, accountID, id string) error

@@ -795,6 +795,16 @@ func (s *DeviceStore) AppRelease(ctx context.Context, platform string) (device.A
 	return r, err
 }
 
+// AppReleases lists every platform's app versions, by platform.
+func (s *DeviceStore) AppReleases(ctx context.Context) ([]device.AppRelease, error) {
+	return queryAll(ctx, s.db, "app releases", func(sc scanner) (r device.AppRelease, err error) {
+		var at int64
+		err = sc.Scan(&r.Platform, &r.Latest, &r.Minimum, &r.Notes, &at)
+		r.UpdatedAt = FromMicros(at)
+		return r, err
+	}, `SELECT platform, latest, minimum, notes, updated_at FROM app_releases ORDER BY platform`)
+}
+
 // PrefErrorDetails says whether a user's app may send error details.
 func (s *DeviceStore) PrefErrorDetails(ctx context.Context, userID string) (bool, error) {
 	var on int

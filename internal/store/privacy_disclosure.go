@@ -114,6 +114,17 @@ func (s *PrivacyStore) Disclosures(ctx context.Context, d access.Decision, accou
 		WHERE account_id = ? ORDER BY disclosed_at DESC, id`, accountID)
 }
 
+// AllDisclosures lists the whole ledger, newest first, optionally of one
+// kind and one processor.
+func (s *PrivacyStore) AllDisclosures(ctx context.Context, d access.Decision, kind privacy.DisclosureKind, processorID string, limit int) ([]privacy.DisclosureRow, error) {
+	if err := d.Require(access.List, access.Resource{Category: datamap.PrivacyDisclosure}); err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, s.db, "disclosures", scanDisclosure, `SELECT `+disclosureColumns+` FROM privacy_disclosures
+		WHERE (? = '' OR kind = ?) AND (? = '' OR processor_id = ?) ORDER BY disclosed_at DESC, id LIMIT ?`,
+		string(kind), string(kind), processorID, processorID, limit)
+}
+
 // SubjectDisclosures lists the entries that concern one person (and the
 // shares made to them), newest first.
 func (s *PrivacyStore) SubjectDisclosures(ctx context.Context, d access.Decision, subjectID string) ([]privacy.DisclosureRow, error) {

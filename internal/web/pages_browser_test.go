@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/media"
-	"github.com/vigil-cloud/vigil/internal/media/record/recordtest"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -50,38 +48,21 @@ func TestEveryPageInChromium(t *testing.T) {
 	for id, site := range map[string]string{garden.DeviceID: "Home", door.DeviceID: "Home", shop.DeviceID: "Shop", nvr.DeviceID: "Shop"} {
 		owner.Must(http.StatusOK, "PATCH", "/api/v1/accounts/"+owner.AccountID+"/devices/"+id, map[string]any{"site_id": sites[site]})
 	}
-	ingest := func(deviceID, topic string, body map[string]any) {
-		b, _ := json.Marshal(body)
-		for _, err := range e.App.Devices.Ingest(t.Context(), []device.Uplink{{DeviceID: deviceID, Topic: topic, Payload: b, Received: e.Clock.Now()}}) {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	// The garden camera was seen (it went offline since: live video is
 	// TestLiveViewInChromium's, with a camera ffmpeg publishes), and it
 	// recorded a stretch an hour ago, with a person event (and its
 	// snapshot) in it.
-	ingest(garden.DeviceID, "heartbeat", map[string]any{"online": false})
-	clip, err := recordtest.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ingest(t, e, garden.DeviceID, "heartbeat", map[string]any{"online": false})
 	start := e.Clock.Now().Add(-time.Hour).Truncate(time.Second)
-	s := &recordtest.Stream{Clip: clip, AccountID: owner.AccountID, DeviceID: garden.DeviceID, Session: "pages", Next: start}
-	for range 10 {
-		if err := e.App.Recorder.Segment(context.Background(), s.Segment()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	record(t, e, owner.AccountID, garden.DeviceID, start, 10)
 	at := start.Add(4 * time.Second)
-	ingest(garden.DeviceID, "alarm", map[string]any{"id": "evt-garden-1", "type": "person", "snapshot": true, "time": at.Format(time.RFC3339)})
+	ingest(t, e, garden.DeviceID, "alarm", map[string]any{"id": "evt-garden-1", "type": "person", "snapshot": true, "time": at.Format(time.RFC3339)})
 	putPicture(t, e.URL, garden, "evt-garden-1")
 	if err := e.App.Recorder.Mark(context.Background(), media.Mark{AccountID: owner.AccountID, DeviceID: garden.DeviceID, At: at, Kind: "person", Ref: "evt-garden-1"}); err != nil {
 		t.Fatal(err)
 	}
 	e.Clock.Advance(time.Minute)
-	ingest(shop.DeviceID, "alarm", map[string]any{"id": "evt-shop-1", "type": "motion", "snapshot": false})
+	ingest(t, e, shop.DeviceID, "alarm", map[string]any{"id": "evt-shop-1", "type": "motion", "snapshot": false})
 
 	var alarms struct {
 		Alarms []struct {

@@ -21,6 +21,7 @@ import "./grants.js";
 import "./oversight.js";
 import "./security.js";
 import "./incidents.js";
+import "./records.js";
 
 const frame = layout({
   brand: { text: "vigil console", href: "#/staff/home" },

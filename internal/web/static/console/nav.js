@@ -12,6 +12,9 @@ export const roles = {
   audit: ["security", "operator_admin", "dpo"],
   security: ["security", "dpo"],
   incidents: ["security", "dpo"],
+  disclosures: ["security", "dpo"],
+  retention: ["security", "dpo"],
+  statistics: ["dpo"],
 };
 
 export const pages = [
@@ -20,10 +23,14 @@ export const pages = [
   { href: "#/staff/requests", text: "Requests", roles: roles.requests },
   { href: "#/staff/devices", text: "Devices", roles: roles.registry },
   { href: "#/staff/firmware", text: "Firmware", roles: roles.registry },
+  { href: "#/staff/app-versions", text: "App versions", roles: roles.registry },
   { href: "#/staff/notices", text: "Notices", roles: roles.notices },
   { href: "#/staff/grants", text: "Grants", roles: roles.grants },
   { href: "#/staff/incidents", text: "Incidents", roles: roles.incidents },
   { href: "#/staff/holds", text: "Legal holds", roles: roles.holds },
+  { href: "#/staff/disclosures", text: "Disclosures", roles: roles.disclosures },
+  { href: "#/staff/retention", text: "Retention", roles: roles.retention },
+  { href: "#/staff/statistics", text: "Statistics", roles: roles.statistics },
   { href: "#/staff/processors", text: "Processors", roles: roles.processors },
   { href: "#/staff/audit", text: "Audit log", roles: roles.audit },
   { href: "#/staff/security", text: "Vulnerabilities", roles: roles.security },

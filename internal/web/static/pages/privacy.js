@@ -7,7 +7,7 @@
 // without an account.
 import { h, fmt } from "../core/dom.js";
 import { api } from "../core/api.js";
-import { route, link } from "../core/router.js";
+import { route, link, navigate } from "../core/router.js";
 import { section, table, statusLine, chips, empty, confirm } from "../core/ui.js";
 import { verifyPage } from "../core/logverify.js";
 import { me, accounts } from "../app/session.js";
@@ -120,6 +120,48 @@ function grantForm(accountID, t) {
   return f;
 }
 
+// grantRequests lists what vigil support asked this account for: a
+// pending request is approved as asked or for less data and a shorter
+// time, or declined; nothing opens before it is approved.
+const askHours = [[1, "1 hour"], [4, "4 hours"], [24, "1 day"], [72, "3 days"], [168, "7 days"], [720, "30 days"]];
+function grantRequests(accountID, requests, t) {
+  const pending = requests.filter((r) => r.status === "pending");
+  const decided = requests.filter((r) => r.status !== "pending").slice(0, 10);
+  const box = h("div", { id: "grant-requests-" + accountID });
+  for (const r of pending) {
+    const status = statusLine();
+    const boxes = r.categories.map((c) => {
+      const i = h("input", { type: "checkbox", id: "gr-" + r.id + "-" + c, value: c });
+      i.checked = true;
+      return h("label", { class: "check", for: i.id }, i, " ", t.category(c) || c);
+    });
+    const hours = h("select", { id: "gr-hours-" + r.id }, askHours.filter(([v]) => v <= r.hours).concat(askHours.some(([v]) => v === r.hours) ? [] : [[r.hours, r.hours + " hours"]])
+      .sort((a, b) => a[0] - b[0]).map(([v, x]) => h("option", { value: v, selected: v === r.hours }, x)));
+    const card = h("div", { class: "card grant-request", id: "grant-request-" + r.id },
+      h("p", {}, h("strong", {}, "vigil support asks to see your data"), " for ticket ", h("strong", {}, r.ticket), ", asked ", fmt.dateTime(r.requested_at), "."),
+      h("p", {}, "Why: ", r.reason),
+      h("fieldset", {}, h("legend", {}, "They may see (untick what they should not)"), boxes),
+      h("label", { for: hours.id }, "For at most", hours),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "approve-request", onclick: async () => {
+          const categories = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+          if (!categories.length) { status.error("Tick at least one kind of data, or decline."); return; }
+          try {
+            const g = await api.post(`/api/v1/accounts/${accountID}/grant-requests/${r.id}/approve`, { categories, hours: Number(hours.value) });
+            card.replaceChildren(h("p", { class: "ok" }, "Allowed until " + fmt.dateTime(g.until) + ". You see each use below and can withdraw it at any time."));
+            setTimeout(() => navigate(location.hash, { replace: true }), 800);
+          } catch (e) { status.error(e.message); }
+        } }, "Allow"),
+        h("button", { type: "button", class: "secondary decline-request", onclick: async () => {
+          try { await api.post(`/api/v1/accounts/${accountID}/grant-requests/${r.id}/decline`); card.replaceChildren(h("p", {}, "Declined. Support sees nothing.")); } catch (e) { status.error(e.message); }
+        } }, "Decline")), status.node);
+    box.append(card);
+  }
+  if (decided.length) box.append(h("details", {}, h("summary", {}, "Earlier requests from support"), h("ul", { class: "plain" },
+    decided.map((r) => h("li", {}, fmt.dateTime(r.requested_at), ": ticket ", r.ticket, ", ", r.status)))));
+  return box;
+}
+
 // grantUses shows, live, each use staff make of a grant (server-sent
 // events), closed when the person leaves the page.
 let ctxLeave = () => {};
@@ -185,15 +227,17 @@ route("/privacy-centre", async (ctx) => {
     } catch (e) { parts.push(section(a.name, h("p", { class: "muted" }, "Access log: " + e.message))); }
     // Staff access grants: vigil staff see nothing unless the account entrusts them.
     try {
-      const { grants } = await api.get(`/api/v1/accounts/${a.id}/grants`);
+      const [{ grants }, { requests }] = await Promise.all([api.get(`/api/v1/accounts/${a.id}/grants`), api.get(`/api/v1/accounts/${a.id}/grant-requests`)]);
       const status = statusLine();
       parts.push(section("vigil staff access to " + a.name, h("p", { class: "muted" }, "vigil's staff see none of your video or data unless you allow it here, for a limited time. Every use shows in the log above."),
+        h("p", {}, "If vigil support asks, this account's reference is ", h("code", { id: "account-ref-" + a.id }, a.id), "."),
+        grantRequests(a.id, requests, t),
         grants.length ? table([
-          ["Who", (g) => (g.staff_role || "staff").replace(/_/g, " ")],
+          ["Who", (g) => (g.staff_role ? g.staff_role.replace(/_/g, " ") : "the support member who asked")],
           ["May see", (g) => g.categories.map(t.category).join(", ")],
           ["Why", (g) => [g.reason, g.ticket ? " (ticket " + g.ticket + ")" : ""]],
           ["Until", (g) => (g.revoked_at ? "withdrawn " + fmt.dateTime(g.revoked_at) : fmt.dateTime(g.until))],
-          ["", (g) => (g.revoked_at || new Date(g.until) < new Date() ? "" : h("button", { type: "button", class: "secondary", onclick: async (e) => {
+          ["", (g) => (g.status !== "active" && g.status !== "scheduled" ? "" : h("button", { type: "button", class: "secondary", onclick: async (e) => {
             if (!(await confirm("Withdraw this access now?", { yes: "Withdraw", danger: true }))) return;
             try { await api.del(`/api/v1/accounts/${a.id}/grants/${g.id}`); e.target.replaceWith("withdrawn"); } catch (err) { status.error(err.message); }
           } }, "Withdraw"))],
