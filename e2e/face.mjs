@@ -7,7 +7,7 @@
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
-const { VIGIL_URL, CHROMIUM, SHOTS, PHASE, EMAIL, PASSWORD, ACCOUNT_ID, HOME_ID, SHOP_ID, REQ_ID, REQ_TOKEN, SELFIE, PHOTO, EVIDENCE, GIVEN_AT, DPO_COOKIES, SEARCH_ID } = process.env;
+const { VIGIL_URL, CHROMIUM, SHOTS, PHASE, EMAIL, PASSWORD, ACCOUNT_ID, HOME_ID, SHOP_ID, REQ_ID, REQ_TOKEN, SELFIE, PHOTO, EVIDENCE, GIVEN_AT, DPO_COOKIES, SEARCH_ID, DOOR_ID, DAY } = process.env;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -71,6 +71,11 @@ try {
       await page.locator('main[data-path="/events"]').waitFor({ timeout: 20000 });
       if (!(await page.locator("main").textContent()).includes("Paul at Front door")) problems.push(`${size.name}: the events list does not say "Paul at Front door"`);
       await check(page, size, "events-face", errors);
+      // And on the camera's day, under its timeline.
+      await page.goto(VIGIL_URL + `/#/cameras/${ACCOUNT_ID}/${DOOR_ID}/0?day=${DAY}`);
+      await page.locator("#cam-events").waitFor({ timeout: 20000 });
+      const strip = await page.locator("#cam-events").textContent();
+      if (!strip.includes("Paul at Front door")) problems.push(`${size.name}: the camera's events do not say "Paul at Front door": ${strip}`);
       await openFace(page);
     } else {
       const notice = page.locator(`#face-region-notice-${HOME_ID}`);

@@ -176,7 +176,7 @@ func TestFacePagesInChromium(t *testing.T) {
 		cmd.Env = append(os.Environ(), "VIGIL_URL="+e.URL, "CHROMIUM="+chromium, "SHOTS="+shots, "PHASE="+phase,
 			"EMAIL="+owner.Email, "PASSWORD="+owner.Password, "ACCOUNT_ID="+owner.AccountID, "HOME_ID="+siteIDs["Home"], "SHOP_ID="+siteIDs["Shop"],
 			"REQ_ID="+req2, "REQ_TOKEN="+tok2, "DPO_COOKIES="+strings.Join(dpoCookies, ";"), "SEARCH_ID="+reqID, "SELFIE="+selfiePath, "PHOTO="+chrisPath, "EVIDENCE="+evidence,
-			"GIVEN_AT="+e.Clock.Now().Add(-24*time.Hour).Format("2006-01-02"))
+			"GIVEN_AT="+e.Clock.Now().Add(-24*time.Hour).Format("2006-01-02"), "DOOR_ID="+door.DeviceID, "DAY="+e.Clock.Now().Local().Format("2006-01-02"))
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("browser flow (%s) failed: %v\n%s", phase, err, out)

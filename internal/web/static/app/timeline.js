@@ -55,7 +55,7 @@ export function timeline({ from, to, ranges, marks, onSeek, onMark }) {
       if (m.t < view[0] || m.t > view[1]) continue;
       // A mark is not a control of its own (the slider holds it; the page
       // lists the events as buttons): a click or tap on it jumps to it.
-      const b = h("span", { class: "ev", title: alarmType(m.kind) + " " + fmt.timeSec(m.t) });
+      const b = h("span", { class: "ev", title: (m.label || alarmType(m.kind)) + " " + fmt.timeSec(m.t) });
       b.mark = m;
       setStyle(b, { "--l": pct(frac(m.t)) });
       parts.push(b);

@@ -75,7 +75,9 @@ route("/cameras/:account/:device/:channel", async (ctx) => {
 
   const ranges = tl.error ? [] : tl.ranges.map((r) => ({ s: new Date(r.start).getTime(), e: new Date(r.end).getTime(), audio: r.has_audio }));
   // One mark per event (an alarm may be marked more than once).
-  const marks = tl.error ? [] : [...new Map(tl.marks.map((m) => [m.ref || m.at, { t: new Date(m.at).getTime(), kind: m.kind, ref: m.ref }])).values()];
+  // A recognised person's mark reads "Alice at Front door", as the event does.
+  const faceText = Object.fromEntries(dayEvents.filter((e) => e.faceText).map((e) => [e.id, e.faceText]));
+  const marks = tl.error ? [] : [...new Map(tl.marks.map((m) => [m.ref || m.at, { t: new Date(m.at).getTime(), kind: m.kind, ref: m.ref, label: faceText[m.ref] }])).values()];
 
   // playAt plays the recording from t (ms): the stretch that holds t, or
   // the next one after it.
@@ -141,7 +143,7 @@ route("/cameras/:account/:device/:channel", async (ctx) => {
 
   const strip = h("ul", { class: "events-strip", id: "cam-events" }, dayEvents.map((e) => h("li", { class: "event-card" },
     thumb(e),
-    h("span", {}, h("strong", {}, alarmType(e.type)), " ", fmt.timeSec(e.time)),
+    h("span", {}, h("strong", {}, e.faceText || alarmType(e.type)), " ", fmt.timeSec(e.time)),
     h("div", { class: "actions" },
       h("button", { type: "button", class: "secondary", "data-event": e.id, onclick: () => { const t = new Date(e.time).getTime() - preRoll; bar.setCursor(t, true); playAt(t).catch((err) => status.error(err.message)); } }, "Play"),
       h("a", { href: eventLink(e) }, "Details")))));
