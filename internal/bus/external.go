@@ -135,8 +135,19 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 		b.goWork(func() { b.purgeAcknowledged(wctx, 5*time.Second) })
 		return nil
 	}
-	if err := b.ensureUplinkStream(ctx); err != nil {
-		return err
+	// A node starting while the cluster elects a new leader for the stream
+	// (a server just died) gets timeouts for a few seconds: wait for the
+	// election rather than refuse to start.
+	for deadline := time.Now().Add(uplinkStreamWait); ; {
+		err := b.ensureUplinkStream(ctx)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return err
+		}
+		b.log.Warn("bus: external uplink stream not ready, trying again", "err", err)
+		sleep(ctx, time.Second)
 	}
 	down := b.extSubject("dev.*.down.>")
 	if _, err := b.ext.Subscribe(down, func(m *nats.Msg) {
@@ -153,6 +164,10 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 	b.goWork(func() { b.forward(wctx, b.capture) })
 	return nil
 }
+
+// uplinkStreamWait bounds how long a starting node waits for the cluster's
+// uplink stream to answer.
+const uplinkStreamWait = 60 * time.Second
 
 // connectExternal connects to the external cluster.
 func (b *Bus) connectExternal() error {
