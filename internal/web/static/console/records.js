@@ -50,7 +50,7 @@ route("/staff/disclosures", async (ctx) => {
 }, { roles: roles.disclosures, personal: true });
 
 route("/staff/retention", async () => {
-  const { runs } = await api.get("/api/v1/staff/retention/runs?limit=50");
+  const runs = (await api.get("/api/v1/staff/retention/runs?limit=50")).runs || []; // none yet: null
   const st = statusLine("retention-status");
   const go = (dry) => async (e) => {
     const b = e.currentTarget;
