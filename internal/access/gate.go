@@ -116,6 +116,24 @@ type Record struct {
 	Reason     string
 	SubjectID  string            // whose key seals Personal
 	Personal   map[string]string // the actor's network details
+	Route      string            // the API route the request came through; see WithRoute
+}
+
+type routeKey struct{}
+
+// WithRoute marks ctx as serving an API route, written as the route table
+// writes it ("GET /api/v1/accounts/{accountID}"): every decision made under
+// ctx records it, so that an incident scoped to a route finds whose data
+// the route reached (I3). The HTTP layer sets it; jobs and devices leave
+// it empty.
+func WithRoute(ctx context.Context, route string) context.Context {
+	return context.WithValue(ctx, routeKey{}, route)
+}
+
+// RouteOf is the route WithRoute set on ctx, or "".
+func RouteOf(ctx context.Context) string {
+	r, _ := ctx.Value(routeKey{}).(string)
+	return r
 }
 
 // Recorder makes records durable. The audit log implements it.
@@ -247,6 +265,7 @@ func (g *Gate) check(ctx context.Context, p Principal, action Action, r Resource
 	ctx, duty := withDutySlot(ctx)
 	grantID, share, denial := g.decide(ctx, p, action, r, purpose, now)
 	rec := g.record(p, action, r, purpose, now, denial)
+	rec.Route = RouteOf(ctx)
 	switch {
 	case denial == nil && *duty != "":
 		rec.Reason = "duty: " + *duty

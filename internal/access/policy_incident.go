@@ -9,8 +9,9 @@ import "github.com/vigil-cloud/vigil/internal/datamap"
 // affected them; vigil's own jobs keep the register's retention.
 func incidentRules(p Policy) {
 	p[datamap.IncidentRecord] = Rule{
-		Staff:  map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Create: StaffSecurity, Update: StaffSecurity},
-		System: []Action{Read, List},
+		Staff: map[Action]StaffRole{Read: StaffSecurity, List: StaffSecurity, Create: StaffSecurity, Update: StaffSecurity},
+		// The reminder job marks which reminder of a regulator's clock it sent.
+		System: []Action{Read, List, Update},
 	}
 	p[datamap.IncidentAffected] = Rule{
 		Self:   []Action{Read, List, Export},

@@ -269,6 +269,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Incidents: a.Incidents, Vuln: a.Vuln,
 		Live: liveAPI(a),
 	})
+	a.Incidents.SetRoutes(a.API.LoggedRoutes())
 	return a, nil
 }
 

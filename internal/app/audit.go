@@ -84,5 +84,6 @@ func (r auditRecorder) Record(ctx context.Context, rec access.Record) (int64, er
 		Reason:     rec.Reason,
 		SubjectID:  rec.SubjectID,
 		Personal:   rec.Personal,
+		Route:      rec.Route,
 	})
 }

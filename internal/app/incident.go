@@ -11,5 +11,6 @@ import (
 func (a *App) openIncidents() error {
 	a.Incidents = incident.New(store.NewIncidentStore(a.DB), a.Gate, a.Registry, a.Audit, a.Notify, a.Privacy, a.Clock, a.Log,
 		incident.Options{IndividualLimit: a.Config.Incident.IndividualLimit, Windows: a.Config.Incident.Windows(), Contact: a.Config.Incident.Contact})
+	a.Incidents.SetMailer(a.Accounts)
 	return a.Incidents.RegisterPrivacy(a.Fulfil)
 }

@@ -23,6 +23,9 @@ func (a *App) startJobs() {
 	// first retention sweep runs a minute after start.
 	a.run(ctx, "privacy reminders", func(ctx context.Context) error { a.Requests.Run(ctx, time.Hour); return nil })
 	a.run(ctx, "retention", func(ctx context.Context) error { a.Retention.Run(ctx, time.Hour); return nil })
+	// Regulators' clocks run in hours: their reminders are looked at
+	// every ten minutes.
+	a.run(ctx, "incident deadline reminders", func(ctx context.Context) error { a.Incidents.RunReminders(ctx, 10*time.Minute); return nil })
 	a.run(ctx, "staff training reminders", func(ctx context.Context) error { a.Accounts.RunTrainingReminders(ctx, time.Hour); return nil })
 	every := a.Config.Record.SweepEvery
 	if every <= 0 {

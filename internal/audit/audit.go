@@ -12,6 +12,7 @@
 package audit
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -81,6 +82,10 @@ type Entry struct {
 	Reason     string // short explanation; never personal data
 	// SubjectID is the person whose key seals Personal, usually the actor.
 	SubjectID string
+	// Route is the API route the access came through, as the route table
+	// writes it ("GET /api/v1/accounts/{accountID}"); empty for jobs and
+	// devices. It names no person: path values are not in it.
+	Route string
 	// Personal holds the actor's personal details (IP address, user agent).
 	// It is sealed before the entry is hashed and shown only to the subject.
 	Personal map[string]string
@@ -120,6 +125,9 @@ func (e *Entry) validate() error {
 	}
 	if len(e.Reason) > maxReason || !utf8.ValidString(e.Reason) {
 		return errs.E(errs.Invalid, "audit entry: reason is too long or not UTF-8")
+	}
+	if len(e.Route) > maxReason || !utf8.ValidString(e.Route) || (e.Route != "" && !strings.Contains(e.Route, " /")) {
+		return errs.E(errs.Invalid, "audit entry: route must be written as METHOD /path")
 	}
 	return nil
 }

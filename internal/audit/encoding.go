@@ -22,9 +22,18 @@ import (
 //	        subject id
 //	uint32  length + bytes: the sealed personal fields (may be empty)
 //
+// Version 2 is version 1 with a twelfth string after the subject id: the API
+// route the access came through ("GET /api/v1/accounts/{accountID}/devices"),
+// so that an incident scoped to a route finds whose data it reached. An
+// entry with no route (a job, a device) is still written as version 1, so
+// the bytes of such entries never changed.
+//
 // Everything before the sealed personal fields is the row's data column; the
 // sealed fields have a column of their own so that the data map can name them.
-const leafVersion = 1
+const (
+	leafV1 = 1
+	leafV2 = 2
+)
 
 // accountField is the position of the account id among the strings.
 const accountField = 6
@@ -33,17 +42,35 @@ var errMalformed = errors.New("malformed entry encoding")
 
 // appendData appends the encoding of e without its sealed personal fields.
 func appendData(b []byte, e *Entry) []byte {
-	b = append(b, leafVersion)
-	b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
-	b = binary.BigEndian.AppendUint64(b, uint64(e.Time.UnixMicro()))
-	for _, s := range [...]string{
+	strs := []string{
 		string(e.ActorKind), e.ActorID, e.ActorRole, string(e.Action), string(e.Category),
 		e.ResourceID, e.AccountID, string(e.Purpose), string(e.Decision), e.Reason, e.SubjectID,
-	} {
+	}
+	version := byte(leafV1)
+	if e.Route != "" {
+		version = leafV2
+		strs = append(strs, e.Route)
+	}
+	b = append(b, version)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Time.UnixMicro()))
+	for _, s := range strs {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
 		b = append(b, s...)
 	}
 	return b
+}
+
+// stringsIn is how many length-prefixed strings a version's data holds
+// (the sealed personal fields come after them); 0 for an unknown version.
+func stringsIn(version byte) int {
+	switch version {
+	case leafV1:
+		return 11
+	case leafV2:
+		return 12
+	}
+	return 0
 }
 
 // appendLeaf appends the Merkle leaf: data, then the length-prefixed sealed
@@ -57,16 +84,17 @@ func appendLeaf(b, data, sealed []byte) []byte {
 // decodeLeaf parses a leaf back into the entry (without Personal) and its
 // sealed personal fields. It accepts only a complete, exact encoding.
 func decodeLeaf(leaf []byte) (Entry, []byte, error) {
-	if len(leaf) < 17 || leaf[0] != leafVersion {
+	if len(leaf) < 17 || stringsIn(leaf[0]) == 0 {
 		return Entry{}, nil, errMalformed
 	}
+	n := stringsIn(leaf[0])
 	e := Entry{
 		Seq:  int64(binary.BigEndian.Uint64(leaf[1:])),
 		Time: time.UnixMicro(int64(binary.BigEndian.Uint64(leaf[9:]))).UTC(),
 	}
 	rest := leaf[17:]
-	var f [12][]byte
-	for i := range f {
+	var f [13][]byte
+	for i := range n + 1 {
 		var ok bool
 		if f[i], rest, ok = cut(rest); !ok {
 			return Entry{}, nil, errMalformed
@@ -79,13 +107,19 @@ func decodeLeaf(leaf []byte) (Entry, []byte, error) {
 	e.Action, e.Category, e.ResourceID = Action(f[3]), datamap.CategoryID(f[4]), string(f[5])
 	e.AccountID, e.Purpose, e.Decision = string(f[6]), datamap.Purpose(f[7]), Decision(f[8])
 	e.Reason, e.SubjectID = string(f[9]), string(f[10])
-	return e, f[11], nil
+	if n == 12 {
+		if len(f[11]) == 0 {
+			return Entry{}, nil, errMalformed // a version 2 entry always names its route
+		}
+		e.Route = string(f[11])
+	}
+	return e, f[n], nil
 }
 
 // dataSeq and dataAccount read single fields of a data column without
 // decoding it all, for verification's hot loop.
 func dataSeq(data []byte) (int64, bool) {
-	if len(data) < 17 || data[0] != leafVersion {
+	if len(data) < 17 || stringsIn(data[0]) == 0 {
 		return 0, false
 	}
 	return int64(binary.BigEndian.Uint64(data[1:])), true

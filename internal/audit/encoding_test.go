@@ -64,11 +64,57 @@ func TestLeafEncodingIsUnambiguous(t *testing.T) {
 	for name, leaf := range map[string][]byte{
 		"truncated":      a[:len(a)-1],
 		"trailing bytes": append(a[:len(a):len(a)], 0),
-		"other version":  append([]byte{2}, a[1:]...),
+		"v1 bytes as v2": append([]byte{leafV2}, a[1:]...),
+		"other version":  append([]byte{3}, a[1:]...),
 		"empty":          nil,
 	} {
 		if _, _, err := decodeLeaf(leaf); err == nil {
 			t.Errorf("%s leaf decoded", name)
 		}
+	}
+}
+
+// An entry that came through the API names its route in a version 2 leaf;
+// the version 1 bytes of entries without a route are untouched (above).
+func TestLeafV2CarriesTheRoute(t *testing.T) {
+	e := goldenEntry()
+	e.Route = "GET /api/v1/accounts/{accountID}/devices"
+	leaf := appendLeaf(nil, appendData(nil, &e), []byte("sealed"))
+	const golden = "testdata/leaf_v2.hex"
+	if *update {
+		if err := os.WriteFile(golden, []byte(hex.EncodeToString(leaf)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(leaf); got != strings.TrimSpace(string(want)) {
+		t.Fatalf("version 2 leaf encoding changed:\n got %s\nwant %s", got, want)
+	}
+	if leaf[0] != leafV2 {
+		t.Fatalf("version byte %d, want %d", leaf[0], leafV2)
+	}
+	got, sealed, err := decodeLeaf(leaf)
+	if err != nil || !reflect.DeepEqual(got, e) || string(sealed) != "sealed" {
+		t.Fatalf("decodeLeaf = %+v, %q, %v; want %+v", got, sealed, err, e)
+	}
+	if seq, ok := dataSeq(appendData(nil, &e)); !ok || seq != e.Seq {
+		t.Fatalf("dataSeq = %d, %v", seq, ok)
+	}
+	if account, ok := dataAccount(appendData(nil, &e)); !ok || string(account) != e.AccountID {
+		t.Fatalf("dataAccount = %q, %v", account, ok)
+	}
+	// Dropping the route turns it back into a version 1 leaf, not a
+	// version 2 leaf with an empty route.
+	e.Route = ""
+	if v1 := appendData(nil, &e); v1[0] != leafV1 {
+		t.Fatalf("an entry without a route encodes as version %d", v1[0])
+	}
+	empty := appendLeaf(nil, append([]byte{leafV2}, appendData(nil, &e)[1:]...), nil)
+	empty = append(empty[:len(empty):len(empty)], 0, 0, 0, 0) // a 13th, empty field
+	if _, _, err := decodeLeaf(empty); err == nil {
+		t.Fatal("a version 2 leaf with an empty route decoded")
 	}
 }

@@ -45,7 +45,7 @@ func (h auditHandler) Export(ctx context.Context, d access.Decision, s fulfil.Su
 			}
 			data := auditRecord{Seq: e.Seq, Time: e.Time, ActorKind: e.ActorKind, ActorID: e.ActorID, ActorRole: e.ActorRole,
 				Action: e.Action, Category: e.Category, ResourceID: e.ResourceID, Purpose: e.Purpose, Decision: e.Decision,
-				Reason: e.Reason, PersonalState: it.Personal}
+				Reason: e.Reason, Route: e.Route, PersonalState: it.Personal}
 			if it.Personal == PersonalShown {
 				data.Personal = e.Personal
 			}
@@ -72,6 +72,7 @@ type auditRecord struct {
 	Purpose       datamap.Purpose    `json:"purpose,omitempty"`
 	Decision      Decision           `json:"decision"`
 	Reason        string             `json:"reason,omitempty"`
+	Route         string             `json:"route,omitempty"`
 	PersonalState PersonalState      `json:"personal_state"`
 	Personal      map[string]string  `json:"personal,omitempty"`
 }

@@ -56,6 +56,7 @@ type logEntry struct {
 	Decision   string            `json:"decision"`
 	Reason     string            `json:"reason,omitempty"`
 	Personal   map[string]string `json:"personal,omitempty"`
+	Route      string            `json:"route,omitempty"` // the API route the access came through
 	Leaf       string            `json:"leaf"`
 	Proof      []string          `json:"proof"`
 }
@@ -132,7 +133,7 @@ func (s *Server) writeAccessLog(w http.ResponseWriter, r *http.Request, a *accou
 		e := it.Entry
 		le := logEntry{Seq: e.Seq, Time: e.Time, ActorKind: string(e.ActorKind), ActorID: e.ActorID, ActorRole: e.ActorRole,
 			Action: string(e.Action), Category: string(e.Category), ResourceID: e.ResourceID, Purpose: string(e.Purpose),
-			Decision: string(e.Decision), Reason: e.Reason, Personal: e.Personal,
+			Decision: string(e.Decision), Reason: e.Reason, Personal: e.Personal, Route: e.Route,
 			Leaf: base64.StdEncoding.EncodeToString(it.Leaf)}
 		for _, h := range it.Proof {
 			le.Proof = append(le.Proof, base64.StdEncoding.EncodeToString(h[:]))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/media"
@@ -154,13 +155,21 @@ func (s *Server) recordingPurges(w http.ResponseWriter, r *http.Request, a *acco
 // the token is the only credential (a <video> element or a player sends no
 // header), checked on every request; what it opens was decided, and
 // logged, by the gate when it was issued.
+// mediaRoutes are the recorded video's routes outside /api: a stream token
+// in the path stands for the session.
+var mediaRoutes = [...]string{
+	"GET /media/vod/{token}/{file}",
+	"GET /media/vod/{token}/{kind}/{file}",
+	"GET /media/export/{token}/{file}",
+}
+
 func (s *Server) mountRecordings(mux *http.ServeMux) {
 	if s.Recordings == nil {
 		return
 	}
-	mux.Handle("GET /media/vod/{token}/{file}", s.media(s.vodFile))
-	mux.Handle("GET /media/vod/{token}/{kind}/{file}", s.media(s.vodPart))
-	mux.Handle("GET /media/export/{token}/{file}", s.media(s.exportFile))
+	mux.Handle(mediaRoutes[0], s.media(s.vodFile))
+	mux.Handle(mediaRoutes[1], s.media(s.vodPart))
+	mux.Handle(mediaRoutes[2], s.media(s.exportFile))
 	// Anything else under the recorded video's paths lacks its token.
 	for _, p := range []string{"GET /media/vod/", "GET /media/export/"} {
 		mux.Handle(p, s.media(func(http.ResponseWriter, *http.Request) error {
@@ -173,6 +182,7 @@ func (s *Server) media(h func(w http.ResponseWriter, r *http.Request) error) htt
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "private, no-store")
 		tw := &trackWriter{ResponseWriter: w, rc: http.NewResponseController(w)}
+		r = r.WithContext(access.WithRoute(r.Context(), r.Pattern))
 		if err := h(tw, r); err != nil {
 			if tw.written {
 				s.Log.Warn("recorded video stream ended early", "err", err)

@@ -171,6 +171,8 @@ func (s *Server) wrap(rt route) http.Handler {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) error {
+	// Every gate decision the request makes names its route in the log.
+	r = r.WithContext(access.WithRoute(r.Context(), rt.method+" "+rt.path))
 	ip := clientIP(r)
 	if err := s.limit.messagesFromAddress(w, r, rt, ip); err != nil {
 		s.metrics.rateLimited.Inc()
@@ -281,6 +283,12 @@ func (w *statusWriter) WriteHeader(code int) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// LoggedRoutes lists every route whose gate decisions name it in the
+// access log: the API's and the recorded video's.
+func (s *Server) LoggedRoutes() []string {
+	return append(s.Routes(), mediaRoutes[:]...)
+}
 
 // Routes lists every API route as "METHOD /path", for the OpenAPI check.
 func (s *Server) Routes() []string {

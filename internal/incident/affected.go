@@ -30,8 +30,8 @@ type Scope struct {
 	ActorID    string             `json:"actor_id,omitempty"`    // staff or device
 	AccountIDs []string           `json:"account_ids,omitempty"` // accounts
 	Category   datamap.CategoryID `json:"category,omitempty"`    // category
-	// Route is "METHOD /api/v1/..." as in the API document; it is looked
-	// up through the categories and actions the route's handler reaches.
+	// Route is "METHOD /api/v1/..." as in the API document: every access
+	// the route made in the window, by anyone.
 	Route string    `json:"route,omitempty"`
 	From  time.Time `json:"from"`
 	To    time.Time `json:"to"`
@@ -78,18 +78,15 @@ type Person struct {
 	Contact   bool
 }
 
-// RouteResolver maps an API route to the categories and actions its
-// handler passes the gate with; set by the HTTP layer, which owns routes.
-type RouteResolver func(route string) ([]RouteTouch, bool)
-
-// RouteTouch is one category and action a route reaches.
-type RouteTouch struct {
-	Category datamap.CategoryID
-	Action   access.Action
+// SetRoutes names the API's routes ("METHOD /api/v1/..." as the route
+// table writes them), so that a route scope can be checked before the log
+// is read; set by the composition, which owns both.
+func (s *Service) SetRoutes(routes []string) {
+	s.routes = map[string]bool{}
+	for _, r := range routes {
+		s.routes[r] = true
+	}
 }
-
-// SetRoutes connects the route scope to the API's table.
-func (s *Service) SetRoutes(r RouteResolver) { s.routes = r }
 
 func (s *Service) checkScope(sc *Scope) error {
 	sc.From, sc.To = sc.From.UTC(), sc.To.UTC()
@@ -123,10 +120,7 @@ func (s *Service) checkScope(sc *Scope) error {
 			return errs.E(errs.Invalid, "unknown data category %q", sc.Category)
 		}
 	case ScopeRoute:
-		if s.routes == nil {
-			return errs.E(errs.Invalid, "route scopes are not supported yet: use a category scope with the categories the route reaches")
-		}
-		if _, ok := s.routes(sc.Route); !ok {
+		if !s.routes[sc.Route] {
 			return errs.E(errs.Invalid, "unknown route %q (write it as METHOD /api/v1/...)", sc.Route)
 		}
 	default:
@@ -140,10 +134,6 @@ func (s *Service) matcher(sc Scope) func(e audit.Entry) bool {
 	accounts := map[string]bool{}
 	for _, a := range sc.AccountIDs {
 		accounts[a] = true
-	}
-	var touches []RouteTouch
-	if sc.Kind == ScopeRoute {
-		touches, _ = s.routes(sc.Route)
 	}
 	return func(e audit.Entry) bool {
 		if e.Decision != audit.Allow || e.AccountID == "" {
@@ -159,9 +149,8 @@ func (s *Service) matcher(sc Scope) func(e audit.Entry) bool {
 		case ScopeCategory:
 			return e.Category == sc.Category
 		case ScopeRoute:
-			return slices.ContainsFunc(touches, func(t RouteTouch) bool {
-				return t.Category == e.Category && string(t.Action) == string(e.Action)
-			})
+			// Each entry written for an API request names its route.
+			return e.Route == sc.Route
 		}
 		return false
 	}

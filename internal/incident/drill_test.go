@@ -230,11 +230,35 @@ func TestAffectedFromStaffCredential(t *testing.T) {
 		}
 		w.officer.Must(http.StatusNotFound, "POST", "/api/v1/staff/incidents/"+inc.ID+"/affected", map[string]any{
 			"kind": "device_credential", "actor_id": "dev_aaaaaaaaaaaaaaaaaaaaaaaaaa", "from": start, "to": e.Clock.Now()})
+		// An API route: everyone whose data the route reached in the
+		// window, whoever called it. The staff account route reached
+		// alice, bob and erin in the misuse window (dave before and after
+		// it); the device route reached only dave's account.
+		byRoute := func(route string, from, to time.Time) []incident.Affected {
+			var out struct {
+				Affected []incident.Affected `json:"affected"`
+			}
+			w.officer.Must(http.StatusOK, "POST", "/api/v1/staff/incidents/"+inc.ID+"/affected", map[string]any{
+				"kind": "route", "route": route, "from": from, "to": to}).Decode(t, &out)
+			return out.Affected
+		}
+		if got, want := users(byRoute("GET /api/v1/staff/accounts/{accountID}", w.from, w.to)), sorted(w.alice.UserID, w.bob.UserID, w.erin.UserID); !slices.Equal(got, want) {
+			t.Fatalf("staff account route: %v, want %v", got, want)
+		}
+		devRoute := byRoute("GET /api/v1/accounts/{accountID}/devices/{deviceID}", start, e.Clock.Now())
+		if got := users(devRoute); !slices.Equal(got, []string{w.dave.UserID}) || !slices.ContainsFunc(devRoute[0].Touched, func(t incident.Touch) bool { return t.Category == datamap.DeviceInfo }) {
+			t.Fatalf("device route: %+v", devRoute)
+		}
+		if got := byRoute("DELETE /api/v1/accounts/{accountID}/devices/{deviceID}", start, e.Clock.Now()); len(got) != 0 {
+			t.Fatalf("a route nobody called reached %v", users(got))
+		}
 		// Bad scopes are refused with a reason.
 		for _, bad := range []map[string]any{
 			{"kind": "staff_credential", "actor_id": "nobody", "from": w.from, "to": w.to},
 			{"kind": "staff_credential", "actor_id": w.support.UserID, "from": w.to, "to": w.from},
 			{"kind": "category", "category": "no.such", "from": w.from, "to": w.to},
+			{"kind": "route", "route": "GET /api/v1/no/such/route", "from": w.from, "to": w.to},
+			{"kind": "route", "route": "/api/v1/staff/accounts/{accountID}", "from": w.from, "to": w.to},
 			{"kind": "guess"},
 		} {
 			if r := w.officer.Do("POST", "/api/v1/staff/incidents/"+inc.ID+"/affected", bad); r.Status != http.StatusBadRequest {

@@ -133,7 +133,8 @@ type Service struct {
 	log     *slog.Logger
 	opts    Options
 	regimes []Regime
-	routes  RouteResolver
+	routes  map[string]bool
+	mailer  StaffMailer
 }
 
 // New returns the service.

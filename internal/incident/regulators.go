@@ -114,6 +114,9 @@ type Report struct {
 	Reference   string    `json:"reference,omitempty"` // the authority's case number
 	DelayReason string    `json:"delay_reason,omitempty"`
 	Disclosures []string  `json:"disclosures"` // ledger entries recording the sending
+	// Reminded is the last reminder stage mailed to the incident room
+	// ("24 hours left" ... "overdue"); see RemindDeadlines.
+	Reminded string `json:"reminded,omitempty"`
 
 	// Computed on reading.
 	SecondsLeft int64 `json:"seconds_left"`

@@ -147,11 +147,12 @@ route("/staff/incidents/:id", async (ctx) => {
   out.push(section("Affected people",
     h("p", { class: "muted" }, "Computed from the access log: every allowed access in the scope names whose data it was."),
     open ? form([{ name: "kind", label: "Scope", type: "select", options: [["staff_credential", "A staff member's credential"], ["device_credential", "A device's credential"],
-      ["accounts", "A set of accounts"], ["category", "A data category"]] },
+      ["accounts", "A set of accounts"], ["category", "A data category"], ["route", "An API route"]] },
     { name: "actor_id", label: "Staff or device ID" }, { name: "account_ids", label: "Account IDs (comma separated)" },
     { name: "category", label: "Data category (for that scope)", type: "select", options: [["", "—"], ...cats] },
+    { name: "route", label: "API route, as the API document writes it (GET /api/v1/...)" },
     { name: "from", label: "From", type: "datetime-local", required: true }, { name: "to", label: "To", type: "datetime-local" }], "Compute", async (v) => {
-      await api.post(path + "/affected", { kind: v.kind, actor_id: v.actor_id || undefined, category: v.category || undefined,
+      await api.post(path + "/affected", { kind: v.kind, actor_id: v.actor_id || undefined, category: v.category || undefined, route: v.route || undefined,
         account_ids: v.account_ids ? v.account_ids.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
         from: new Date(v.from).toISOString(), to: v.to ? new Date(v.to).toISOString() : undefined });
       reload();
