@@ -12,7 +12,8 @@ func deviceRules(p Policy) {
 		Customer:  map[Action]Role{Read: RoleGuest, List: RoleGuest, Create: RoleAdmin, Update: RoleAdmin, Delete: RoleAdmin, Export: RoleOwner},
 		Entrusted: view,
 		Shared:    []Action{Read},
-		System:    []Action{Create, Read, Update, Delete},
+		// List: vigil's notices name a device as its owner named it.
+		System: []Action{Create, Read, List, Update, Delete},
 	}
 	p[datamap.DeviceCredential] = Rule{
 		Customer: map[Action]Role{Create: RoleAdmin, Delete: RoleAdmin},

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/notify"
 )
@@ -96,6 +98,7 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 		err     error
 	}
 	audiences := map[string]*Audience{}
+	names := map[string]map[string]string{}
 	jobs := make([]job, len(pending))
 	for i, a := range pending {
 		au, ok := audiences[a.AccountID]
@@ -106,6 +109,7 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 			}
 			au = &v
 			audiences[a.AccountID] = au
+			names[a.AccountID] = s.namesOf(ctx, a.AccountID, datamap.PurposeAlarms)
 		}
 		to, started := decide(a, au)
 		jobs[i] = job{a: a, to: to, started: started}
@@ -122,7 +126,7 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 				s.mark(ctx, j.a)
 			}
 			if len(j.to) > 0 {
-				j.err = s.enqueue(ctx, n, j.a, j.to)
+				j.err = s.enqueue(ctx, n, j.a, names[j.a.AccountID][j.a.DeviceID], j.to)
 			}
 		})
 	}
@@ -219,15 +223,25 @@ func (s *Service) mark(ctx context.Context, a Alarm) {
 	}
 }
 
-// Message is the notice of alarm a, without a snapshot.
-func (s *Service) Message(a Alarm) notify.Message {
-	title := alarmTitles[a.Type]
-	if title == "" {
-		title = "Alarm"
+// Message is the notice of alarm a from the device its owner named
+// device ("" when it has no name), without a snapshot. It never shows the
+// device's ID: people know their cameras by name.
+func (s *Service) Message(a Alarm, device string) notify.Message {
+	what := alarmTitles[a.Type]
+	if what == "" {
+		what = "Alarm"
 	}
-	body := title + " on device " + a.DeviceID
+	where := "your camera"
+	if device != "" {
+		where = device
+	}
 	if a.Channel > 0 {
-		body += fmt.Sprintf(", channel %d", a.Channel)
+		where += fmt.Sprintf(", channel %d", a.Channel)
+	}
+	title := what + ": " + where
+	body := what + " at " + where + "."
+	if a.Type == TypeOffline {
+		body = strings.TrimSuffix(where, ".") + " is offline: vigil has not heard from it and cannot record or alert until it is back."
 	}
 	return notify.Message{ID: a.ID, AccountID: a.AccountID, Kind: notify.KindAlarm, Time: a.At, Title: title, Body: body,
 		URL: s.opts.PublicURL + "/#/alarms/" + a.AccountID + "/" + a.ID, DeviceID: a.DeviceID, Channel: a.Channel, AlarmType: a.Type}
@@ -241,7 +255,7 @@ var alarmTitles = map[string]string{
 
 // enqueue hands the notice to the notifier: those allowed to see the
 // snapshot get it, the others the same message (same ID) without.
-func (s *Service) enqueue(ctx context.Context, n Notifier, a Alarm, to map[string]recipient) error {
+func (s *Service) enqueue(ctx context.Context, n Notifier, a Alarm, device string, to map[string]recipient) error {
 	var with, without []string
 	for u, r := range to {
 		if r.snapshot {
@@ -252,7 +266,7 @@ func (s *Service) enqueue(ctx context.Context, n Notifier, a Alarm, to map[strin
 	}
 	slices.Sort(with)
 	slices.Sort(without)
-	msg := s.Message(a)
+	msg := s.Message(a, device)
 	if len(without) > 0 {
 		if err := n.Enqueue(ctx, msg, without); err != nil {
 			return err

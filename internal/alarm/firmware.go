@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/device"
 	"github.com/vigil-cloud/vigil/internal/notify"
 )
@@ -25,6 +26,7 @@ func (s *Service) ReleaseOffered(ctx context.Context, r device.Release) {
 		return
 	}
 	owners := map[string][]string{}
+	names := map[string]map[string]string{}
 	for _, d := range devs {
 		if !r.Reaches(d.ID, d.Firmware) {
 			continue
@@ -42,11 +44,14 @@ func (s *Service) ReleaseOffered(ctx context.Context, r device.Release) {
 				}
 			}
 			owners[d.AccountID] = to
+			if len(to) > 0 {
+				names[d.AccountID] = s.namesOf(ctx, d.AccountID, datamap.PurposeUpdates)
+			}
 		}
 		if len(to) == 0 {
 			continue
 		}
-		msg := FirmwareMessage(r, d, s.opts.PublicURL)
+		msg := FirmwareMessage(r, d, names[d.AccountID][d.ID], s.opts.PublicURL)
 		if err := n.Enqueue(ctx, msg, to); err != nil {
 			s.log.Warn("firmware notice not queued", "release", r.ID, "device", d.ID, "err", err)
 		}
@@ -71,10 +76,15 @@ func (s *Service) renotifyReleases(ctx context.Context) {
 	}
 }
 
-// FirmwareMessage is the notice that release r is offered to device d.
-func FirmwareMessage(r device.Release, d DeviceRef, publicURL string) notify.Message {
+// FirmwareMessage is the notice that release r is offered to device d,
+// which its owner named name ("" when unnamed: the notice names the model).
+func FirmwareMessage(r device.Release, d DeviceRef, name, publicURL string) notify.Message {
+	which := "your " + r.Model
+	if name != "" {
+		which = name + " (" + r.Model + ")"
+	}
 	return notify.Message{ID: "fw_" + r.ID + "_" + d.ID, AccountID: d.AccountID, Kind: notify.KindFirmware, Time: r.PublishedAt,
-		Title: "Firmware " + r.Version + " is available", Body: "A firmware update to " + r.Version + " is available for your " + r.Model + " (" + d.ID + ").",
+		Title: "Firmware " + r.Version + " is available", Body: "A firmware update to " + r.Version + " is available for " + which + ".",
 		URL: publicURL + "/#/devices", DeviceID: d.ID}
 }
 

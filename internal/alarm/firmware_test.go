@@ -85,6 +85,10 @@ func TestFirmwareNotices(t *testing.T) {
 				if !want[id] || m.AccountID != owner.AccountID || m.DeviceID == made[0].ID {
 					t.Fatalf("notice %s %+v not expected", id, m)
 				}
+				// The owner's name for the camera, never its ID.
+				if !strings.Contains(m.Body, "cam ") || !strings.Contains(m.Body, "(vc-100)") || strings.Contains(m.Title+m.Body, m.DeviceID) {
+					t.Fatalf("notice text %q / %q", m.Title, m.Body)
+				}
 			}
 		}
 

@@ -30,6 +30,15 @@ type DeviceAuth interface {
 	Authenticate(ctx context.Context, deviceID, secret string) (device.Identity, error)
 }
 
+// DeviceNames opens the names owners gave their devices, so that a notice
+// says "Front door", not a device ID. The device capability implements it.
+type DeviceNames interface {
+	Names(ctx context.Context, p access.Principal, accountID string, purpose datamap.Purpose) (map[string]string, error)
+}
+
+// JobNotices is the system job that writes alarm and firmware notices.
+const JobNotices = "alarm-notices"
+
 // Options tune the pipeline.
 type Options struct {
 	// OfflineAfter is how long a device must stay offline before vigil
@@ -74,6 +83,7 @@ type Service struct {
 	notifier atomic.Pointer[notifierBox]
 	marker   atomic.Pointer[markerBox]
 	faceHook atomic.Pointer[faceHookBox]
+	names    atomic.Pointer[namesBox]
 	clk      clock.Clock
 	log      *slog.Logger
 	opts     Options
@@ -174,6 +184,28 @@ func newMetrics(r prometheus.Registerer) *metrics {
 	}
 	if r != nil {
 		r.MustRegister(m.accepted, m.notified, m.quiet, m.failed, m.latency, m.snapshots)
+	}
+	return m
+}
+
+type namesBox struct{ DeviceNames }
+
+// SetNames connects the device names the notices use; without it a
+// notice says "your camera".
+func (s *Service) SetNames(n DeviceNames) { s.names.Store(&namesBox{n}) }
+
+// namesOf returns an account's device names for purpose, or none when
+// they cannot be read (the notice then says "your camera": an alarm is
+// never held back for want of a name).
+func (s *Service) namesOf(ctx context.Context, accountID string, purpose datamap.Purpose) map[string]string {
+	b := s.names.Load()
+	if b == nil {
+		return nil
+	}
+	m, err := b.Names(ctx, access.System(JobNotices), accountID, purpose)
+	if err != nil {
+		s.log.Warn("device names not read for a notice", "account", accountID, "err", err)
+		return nil
 	}
 	return m
 }

@@ -35,6 +35,7 @@ func (a *App) openAlarms() error {
 	// Devices are built before alarms (alarms check device credentials),
 	// so the device service learns of the pipeline here.
 	a.Devices.SetAlarms(a.Alarms)
+	a.Alarms.SetNames(a.Devices)
 	// A released device's alarms and snapshots go with it.
 	a.Devices.OnRelease(a.Alarms.Released)
 	return a.Alarms.RegisterPrivacy(a.Fulfil)

@@ -39,7 +39,8 @@ func declareDevices(r *Registry) error {
 				{Name: "online", Description: "whether the device is connected", Column: "devices.online"},
 				{Name: "last_seen_at", Description: "when the device was last heard from", Column: "devices.last_seen_at"},
 			},
-			Purposes:  []Purpose{PurposeService, PurposeUpdates, PurposeRemoteConfig, PurposeAntiFraud},
+			// U-C: an alarm notice names the camera as its owner named it.
+			Purposes:  []Purpose{PurposeService, PurposeUpdates, PurposeAlarms, PurposeRemoteConfig, PurposeAntiFraud},
 			Basis:     BasisContract,
 			Retention: Retention{Period: 30 * day, From: "device released or account closed"},
 			Export:    ExportJSON,

@@ -429,3 +429,25 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	}
 	return id, nil
 }
+
+// Names returns the names the owner gave an account's devices, by device
+// ID, for vigil's own messages about them (alarm and firmware notices):
+// one decision for the whole account, for purpose. A device without a
+// name is absent.
+func (s *Service) Names(ctx context.Context, p access.Principal, accountID string, purpose datamap.Purpose) (map[string]string, error) {
+	d, err := s.check(ctx, p, access.List, res(datamap.DeviceInfo, accountID, ""), purpose)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.store.Devices(ctx, d, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		if name := string(s.open(ctx, r.AccountID, "devices.name_sealed", r.ID, r.NameSealed)); name != "" {
+			out[r.ID] = name
+		}
+	}
+	return out, nil
+}
