@@ -1,4 +1,4 @@
-// Visits every page of vigil's web app at 1280×800 and 390×844, signed out
+// Visits every page of vigil's web app at 1280×800, 390×844 and 360×740, signed out
 // and signed in, under the production CSP. On each: no sideways scrolling
 // (scrollWidth <= clientWidth), no console error, no serious or critical
 // axe-core violation, and a full-page screenshot in $SHOTS. Along the way
@@ -15,7 +15,7 @@ const browser = await chromium.launch({
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--allow-loopback-in-peer-connection"],
 });
 const problems = [];
-const sizes = [{ name: "desktop", width: 1280, height: 800 }, { name: "phone", width: 390, height: 844 }];
+const sizes = [{ name: "desktop", width: 1280, height: 800 }, { name: "phone", width: 390, height: 844 }, { name: "small phone", width: 360, height: 740 }];
 const checked = [];
 
 async function check(page, size, name, errors) {
@@ -127,6 +127,21 @@ try {
     const closer = await page.locator("#tl-zoom").textContent();
     await page.click("#tl-zoom-out");
     if (first === wider || first === closer || (await page.locator("#tl-zoom").textContent()) !== first) problems.push(`${size.name}: zoom ${first} → out ${wider} → in ${closer}`);
+    // Pointing at the event's mark shows its snapshot above the timeline.
+    if (size.width >= 700) {
+      const evMarks = page.locator("#timeline .ev");
+      let previewed = false;
+      for (let i = 0; i < (await evMarks.count()) && !previewed; i++) {
+        await evMarks.nth(i).hover();
+        previewed = await page.waitForFunction(() => {
+          const img = document.querySelector("#tl-preview:not([hidden]) img:not([hidden])");
+          return img && img.complete && img.naturalWidth > 0;
+        }, null, { timeout: 3000 }).then(() => true).catch(() => false);
+      }
+      if (!previewed) problems.push(`${size.name}: no event mark shows its snapshot when pointed at`);
+      else await page.screenshot({ path: `${SHOTS}/camera-preview-${size.width}.png` });
+      await page.mouse.move(0, 0);
+    }
     // The calendar marks the day with recordings (and events).
     await page.click("#calendar summary");
     const marked = await page.locator("#calendar .cal-day.rec").first().getAttribute("href").catch(() => "");
@@ -173,7 +188,8 @@ try {
     await check(page, size, "device-nvr", errors);
 
     for (const [name, hash, wait] of [["household", "#/account", "h1"], ["privacy-centre", "#/privacy-centre", "#access-log"], ["requests", "#/requests", "#request-form"],
-      ["notifications", "#/notifications", "#notify-channels"], ["rules", "#/events/rules", "#quiet-form"], ["security", "#/account/security", "#sessions"], ["not-found", "#/no/such/page", "h1"]]) {
+      ["notifications", "#/notifications", "#notify-channels"], ["rules", "#/events/rules", "#quiet-form"], ["security", "#/account/security", "#sessions"],
+      ["sharing", "#/sharing", "#shared-none"], ["transfers", "#/privacy/transfers", "h1"], ["not-found", "#/no/such/page", "h1"]]) {
       await go(page, hash);
       await page.locator("main " + wait).first().waitFor();
       await check(page, size, name, errors);

@@ -21,6 +21,10 @@ type Account struct {
 	Name      string    `json:"name"`
 	Region    string    `json:"region"`
 	CreatedAt time.Time `json:"created_at"`
+	// Role is the caller's own role in the account, in the list of their
+	// accounts (the highest, site-scoped ones too), so that the app offers
+	// only what that role may do.
+	Role access.Role `json:"role,omitempty"`
 }
 
 // Site is a place of an account (a home, a shop) with its own time zone.

@@ -48,6 +48,11 @@ func (s *Service) MyAccounts(ctx context.Context, p access.Principal) ([]Account
 		if err != nil {
 			return nil, err
 		}
+		for _, m := range p.Memberships {
+			if m.AccountID == id && (a.Role == "" || m.Role.AtLeast(a.Role)) {
+				a.Role = m.Role
+			}
+		}
 		out = append(out, a)
 	}
 	return out, nil

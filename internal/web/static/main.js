@@ -21,6 +21,7 @@ import "./pages/privacy.js";
 import "./pages/disclosure.js";
 import "./pages/incident-notice.js";
 import "./pages/face.js";
+import "./pages/sharing.js";
 
 // Vendor staff have their own console page; its deep links (#/staff/...)
 // also arrive here, from e-mails and the server's set-up link.
@@ -36,6 +37,7 @@ const signedInLinks = [
   { href: "#/events", text: "Events", id: "nav-events", badge: 0 },
   { href: "#/devices", text: "Devices" },
   { href: "#/account", text: "Household" },
+  { href: "#/sharing", text: "Sharing" },
   { href: "#/face", text: "Faces" },
   { href: "#/privacy-centre", text: "Privacy" },
   { href: "#/notifications", text: "Notifications" },

@@ -44,19 +44,41 @@ export function devices(accountID) {
   return cached("devices." + accountID, 3000, () => api.get(`/api/v1/accounts/${accountID}/devices`).then((r) => r.devices || []));
 }
 
+// sharedWithMe lists the shares other people gave the signed-in person,
+// each with the cameras it opens.
+export function sharedWithMe() {
+  return cached("shared", 5000, () => api.get("/api/v1/shared-with-me").then((r) => r.shares || []).catch(() => []));
+}
+
+// sharedSite groups cameras other people shared in the grid's site filter.
+export const sharedSite = { id: "shared", name: "Shared with you" };
+
+const channelsOf = (d) => (d.kind === "nvr" || d.channels ? Array.from({ length: d.channels || 0 }, (_, i) => i + 1) : [0]);
+
 // cameras lists every camera of every account: a camera device is one
 // camera (channel 0), an NVR's cameras are its channels 1..N. Each has a
-// key ("<account>.<device>.<channel>") for links.
+// key ("<account>.<device>.<channel>") for links. Cameras shared with the
+// person follow, under the "Shared with you" site, each with its share.
 export async function cameras() {
   const out = [];
   for (const a of await accounts()) {
     const [ds, ss] = await Promise.all([devices(a.id), sites(a.id)]);
     const siteName = Object.fromEntries(ss.map((s) => [s.id, s.name]));
     for (const d of ds) {
-      const chans = d.kind === "nvr" || d.channels ? Array.from({ length: d.channels || 0 }, (_, i) => i + 1) : [0];
-      for (const ch of chans) {
+      for (const ch of channelsOf(d)) {
         out.push({ account: a, device: d, channel: ch, site: d.site_id ? { id: d.site_id, name: siteName[d.site_id] || "Site" } : null,
           name: d.name + (ch ? " · camera " + ch : ""), key: [a.id, d.id, ch].join(".") });
+      }
+    }
+  }
+  for (const sh of await sharedWithMe()) {
+    if (sh.status !== "active") continue;
+    const a = { id: sh.account_id, name: "Shared with you", role: "share recipient" };
+    for (const d of sh.cameras || []) {
+      for (const ch of channelsOf(d)) {
+        const key = [a.id, d.id, ch].join(".");
+        if (out.some((c) => c.key === key)) continue;
+        out.push({ account: a, device: d, channel: ch, site: sharedSite, share: sh, name: d.name + (ch ? " · camera " + ch : ""), key });
       }
     }
   }

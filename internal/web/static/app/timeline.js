@@ -2,7 +2,8 @@
 // green bars, events red marks; hour ticks, zoom from the whole day down to
 // one minute (buttons, the wheel, + and -), drag or click to move the
 // cursor (scrub), arrow keys too (it is a slider for assistive technology).
-// The page is told of every choice through onSeek(time in ms).
+// The page is told of every choice through onSeek(time in ms). Pointing at
+// an event shows its snapshot above the bar (marks with a thumb URL).
 import { h, setStyle, fmt } from "../core/dom.js";
 import { alarmType } from "./words.js";
 
@@ -19,9 +20,12 @@ export function timeline({ from, to, ranges, marks, onSeek, onMark }) {
   const zoomIn = h("button", { type: "button", class: "secondary", id: "tl-zoom-in", "aria-label": "Zoom in", onclick: () => setZoom(zoom + 1) }, "+");
   const earlier = h("button", { type: "button", class: "secondary", "aria-label": "Earlier", onclick: () => pan(-0.5) }, "◀");
   const later = h("button", { type: "button", class: "secondary", "aria-label": "Later", onclick: () => pan(0.5) }, "▶");
+  const previewImg = h("img", { alt: "" });
+  const previewText = h("span", {});
+  const preview = h("div", { class: "tl-preview", id: "tl-preview", hidden: true, "aria-hidden": "true" }, previewImg, previewText);
   const node = h("div", { class: "tl" },
     h("div", { class: "tl-controls" }, h("div", { class: "group" }, earlier, later), h("div", { class: "group" }, zoomOut, zoomLabel, zoomIn)),
-    bar,
+    h("div", { class: "tl-wrap" }, bar, preview),
     h("div", { class: "tl-legend" }, h("span", {}, h("span", { class: "k" }), "recorded"), h("span", {}, h("span", { class: "k ev" }), "event"),
       h("span", {}, "Drag or tap to move through the day; + and − zoom.")));
 
@@ -94,6 +98,19 @@ export function timeline({ from, to, ranges, marks, onSeek, onMark }) {
     if (follow && (t < view[0] || t > view[1])) clampView(t, view[1] - view[0]);
     draw();
   }
+
+  // The preview of the event under the pointer: its snapshot and what and
+  // when it was. (Screen readers have the page's list of events instead.)
+  bar.addEventListener("pointerover", (e) => {
+    const m = e.target.mark;
+    if (!m) return;
+    previewImg.hidden = !m.thumb;
+    if (m.thumb && previewImg.getAttribute("src") !== m.thumb) previewImg.src = m.thumb;
+    previewText.textContent = (m.label || alarmType(m.kind)) + " · " + fmt.timeSec(m.t);
+    setStyle(preview, { "--l": pct(frac(m.t)) });
+    preview.hidden = false;
+  });
+  bar.addEventListener("pointerout", (e) => { if (e.target.mark) preview.hidden = true; });
 
   let dragging = false, onMarkDown = null, moved = false;
   bar.addEventListener("pointerdown", (e) => {

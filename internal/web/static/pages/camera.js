@@ -77,7 +77,17 @@ route("/cameras/:account/:device/:channel", async (ctx) => {
   // One mark per event (an alarm may be marked more than once).
   // A recognised person's mark reads "Alice at Front door", as the event does.
   const faceText = Object.fromEntries(dayEvents.filter((e) => e.faceText).map((e) => [e.id, e.faceText]));
-  const marks = tl.error ? [] : [...new Map(tl.marks.map((m) => [m.ref || m.at, { t: new Date(m.at).getTime(), kind: m.kind, ref: m.ref, label: faceText[m.ref] }])).values()];
+  const withPicture = new Set(dayEvents.filter((e) => e.snapshot_uploaded).map((e) => e.id));
+  // One mark per event: marks of the same kind at the same moment are one
+  // event (the one with a picture is kept).
+  const byMoment = new Map();
+  for (const m of tl.error ? [] : tl.marks) {
+    const mark = { t: new Date(m.at).getTime(), kind: m.kind, ref: m.ref, label: faceText[m.ref],
+      thumb: withPicture.has(m.ref) ? `/api/v1/accounts/${account}/alarms/${m.ref}/snapshot` : null };
+    const key = m.kind + "@" + mark.t, had = byMoment.get(key);
+    if (!had || (!had.thumb && mark.thumb)) byMoment.set(key, mark);
+  }
+  const marks = [...byMoment.values()];
 
   // playAt plays the recording from t (ms): the stretch that holds t, or
   // the next one after it.
