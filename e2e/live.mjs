@@ -7,7 +7,7 @@
 // camera and starts ffmpeg.
 import { chromium } from "playwright-core";
 
-const { VIGIL_URL, CHROMIUM, EMAIL, PASSWORD, DEVICE_ID, SHOT } = process.env;
+const { VIGIL_URL, CHROMIUM, EMAIL, PASSWORD, DEVICE_ID, OTHER_ID, SHOT } = process.env;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -51,11 +51,16 @@ try {
   await page.click("button[type=submit]");
   await page.locator("main h1", { hasText: "Cameras" }).waitFor();
 
-  // The grid's tile plays live on its own.
+  // The grid's tiles play live on their own, both at once.
   const tile = `#camera-grid .tile[data-camera$=".${DEVICE_ID}.0"]`;
+  const other = `#camera-grid .tile[data-camera$=".${OTHER_ID}.0"]`;
   await page.locator(`${tile} video`).waitFor({ timeout: 20000 });
-  const [g1, g2] = await advancing(page, `${tile} video`);
-  console.log(`grid tile plays, currentTime ${g1.toFixed(2)} -> ${g2.toFixed(2)}`);
+  await page.locator(`${other} video`).waitFor({ timeout: 20000 });
+  const [[g1, g2], [o1, o2]] = await Promise.all([advancing(page, `${tile} video`), advancing(page, `${other} video`)]);
+  // Both advanced over the same 1.5 s: they played at the same time.
+  const both = await page.evaluate((sels) => sels.map((s) => !document.querySelector(s).paused), [`${tile} video`, `${other} video`]);
+  if (!both.every(Boolean)) throw new Error("the grid's two tiles are not both playing: " + JSON.stringify(both));
+  console.log(`grid tiles play together, currentTime ${g1.toFixed(2)} -> ${g2.toFixed(2)} and ${o1.toFixed(2)} -> ${o2.toFixed(2)}`);
 
   await page.click(`${tile} a.name`);
   await page.locator("#cam-video").waitFor();

@@ -15,8 +15,8 @@ import (
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
-// The owner opens the camera grid, where the tile of the camera ffmpeg
-// publishes plays by itself, then the camera's page, and headless Chromium
+// The owner opens the camera grid, where the tiles of the two cameras
+// ffmpeg publishes play by themselves at the same time, then a camera's page, and headless Chromium
 // plays it (WebRTC: Chromium has no native HLS), under the production CSP
 // and with no console errors.
 // proves: U-C
@@ -25,15 +25,19 @@ func TestLiveViewInChromium(t *testing.T) {
 	node, chromium, script := vigiltest.Browser(t, "live.mjs")
 	e := vigiltest.Start(t)
 	owner := e.SignUp("viewer@example.com")
-	cred := owner.Claim(e.Operator().Manufacture("vc-100", 1)[0], "Garden")
-	// Chromium's WebRTC plays constrained baseline H.264 and Opus.
-	publish(t, ffmpeg, rtspURL(e, cred, cred.DeviceID+"/0"), "-profile:v", "baseline", "-preset", "veryfast", "-tune", "zerolatency", "-c:a", "libopus", "-ar", "48000")
-	waitLive(t, e, live.Key{AccountID: owner.AccountID, DeviceID: cred.DeviceID})
-	// The camera is online (its heartbeat), so the grid plays it.
-	b, _ := json.Marshal(map[string]any{"online": true})
-	for _, err := range e.App.Devices.Ingest(t.Context(), []device.Uplink{{DeviceID: cred.DeviceID, Topic: "heartbeat", Payload: b, Received: e.Clock.Now()}}) {
-		if err != nil {
-			t.Fatal(err)
+	made := e.Operator().Manufacture("vc-100", 2)
+	cred := owner.Claim(made[0], "Garden")
+	porch := owner.Claim(made[1], "Porch")
+	for _, c := range []device.Credential{cred, porch} {
+		// Chromium's WebRTC plays constrained baseline H.264 and Opus.
+		publish(t, ffmpeg, rtspURL(e, c, c.DeviceID+"/0"), "-profile:v", "baseline", "-preset", "veryfast", "-tune", "zerolatency", "-c:a", "libopus", "-ar", "48000")
+		waitLive(t, e, live.Key{AccountID: owner.AccountID, DeviceID: c.DeviceID})
+		// The camera is online (its heartbeat), so the grid plays it.
+		b, _ := json.Marshal(map[string]any{"online": true})
+		for _, err := range e.App.Devices.Ingest(t.Context(), []device.Uplink{{DeviceID: c.DeviceID, Topic: "heartbeat", Payload: b, Received: e.Clock.Now()}}) {
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 
@@ -42,7 +46,7 @@ func TestLiveViewInChromium(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = filepath.Dir(script)
 	cmd.Env = append(os.Environ(), "VIGIL_URL="+e.URL, "CHROMIUM="+chromium, "EMAIL="+owner.Email, "PASSWORD="+owner.Password,
-		"DEVICE_ID="+cred.DeviceID, "SHOT="+os.Getenv("VIGIL_SCREENSHOT"))
+		"DEVICE_ID="+cred.DeviceID, "OTHER_ID="+porch.DeviceID, "SHOT="+os.Getenv("VIGIL_SCREENSHOT"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("browser live view failed: %v\n%s", err, out)
