@@ -210,6 +210,13 @@ try {
     await page.locator("#device-form .status.ok").waitFor();
     await page.goto(VIGIL_URL + "/#/");
     await page.locator(`#camera-grid .tile[data-camera="${ACCOUNT_ID}.${DOOR_ID}.0"] a.name`, { hasText: "Back door" }).waitFor();
+    // The garden camera is offered firmware 2.0.0, with its notes, and the
+    // owner has it installed now (refusals: TestOwnerUpdatesFirmwareNow).
+    await page.goto(VIGIL_URL + `/#/devices/${ACCOUNT_ID}/${GARDEN_ID}`);
+    await page.locator("#update-notes", { hasText: "night vision" }).waitFor();
+    await page.click("#update-now");
+    await page.click("#confirm-yes");
+    await page.locator("#device-status.ok", { hasText: "asked to install 2.0.0" }).waitFor();
     for (const e of errors) problems.push("rename: " + e);
     // The inbox names cameras, never their device IDs.
     await go(page, "#/notifications");

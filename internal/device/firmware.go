@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/id"
 )
@@ -282,6 +283,9 @@ type Offer struct {
 	URL       string `json:"url,omitempty"`
 	SHA256    string `json:"sha256,omitempty"`
 	Signature string `json:"signature,omitempty"`
+	// Install: the owner asked for the update to be installed now, not
+	// at the device's next quiet moment.
+	Install bool `json:"install,omitempty"`
 }
 
 // catalogue holds the release lists of the models read so far, so that a
@@ -434,4 +438,33 @@ func (s *Service) CheckAppVersion(ctx context.Context, platform, version string)
 // SortReleases orders releases newest version first.
 func SortReleases(rels []Release) {
 	slices.SortFunc(rels, func(a, b Release) int { return semver.Compare(canonical(b.Version), canonical(a.Version)) })
+}
+
+// UpdateNow is an owner's or administrator's request that the device
+// install the firmware offered to it now: the offer is sent again with
+// Install set. Refused (errs.Conflict, saying why) when the device is
+// offline or reported lost, or nothing newer is offered to it.
+func (s *Service) UpdateNow(ctx context.Context, p access.Principal, accountID, id string) (Offer, error) {
+	d, err := s.check(ctx, p, access.Update, res(datamap.DeviceInfo, accountID, id), datamap.PurposeUpdates)
+	if err != nil {
+		return Offer{}, err
+	}
+	r, err := s.store.Device(ctx, d, accountID, id)
+	if err != nil {
+		return Offer{}, err
+	}
+	switch {
+	case !r.LostAt.IsZero():
+		return Offer{}, errs.E(errs.Conflict, "the device is reported lost: vigil sends it nothing")
+	case !r.Online:
+		return Offer{}, errs.E(errs.Conflict, "the device is offline: it is offered the update when it connects again")
+	}
+	o, ok := s.offerFor(ctx, r, catalogue{})
+	if !ok {
+		return Offer{}, errs.E(errs.Conflict, "the device already runs the newest firmware offered to it")
+	}
+	o.Install = true
+	b, _ := json.Marshal(o)
+	s.send(ctx, r.ID, "firmware/offer", b)
+	return o, nil
 }

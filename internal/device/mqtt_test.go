@@ -300,3 +300,59 @@ func TestDeviceOverMQTTS(t *testing.T) {
 		t.Fatal("plain MQTT accepted on the TLS port")
 	}
 }
+
+// An owner asks a camera to install the firmware offered to it now: the
+// offer goes down again marked install; a stranger's ask is refused as if
+// the camera did not exist; a camera on the newest firmware, or offline,
+// is refused with the reason.
+// proves: U-B
+func TestOwnerUpdatesFirmwareNow(t *testing.T) {
+	vigiltest.EachBus(t, func(t *testing.T, e *vigiltest.Env) {
+		op := e.Operator()
+		owner, stranger := e.SignUp("owner@example.com"), e.SignUp("stranger@example.com")
+		cred := owner.Claim(op.Manufacture("vc-100", 1)[0], "Hall")
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		cam, err := sim.Connect(ctx, sim.Config{URL: cred.MQTTURL, DeviceID: cred.DeviceID, Secret: cred.Secret, Firmware: "1.0.0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cam.Close()
+		if err := cam.Publish(ctx, "info", map[string]string{"firmware_version": "1.0.0"}); err != nil {
+			t.Fatal(err)
+		}
+		path := "/api/v1/accounts/" + owner.AccountID + "/devices/" + cred.DeviceID
+		waittest.Eventually(t, "the camera online on 1.0.0", func() bool {
+			var d device.Device
+			owner.Must(http.StatusOK, "GET", path, nil).Decode(t, &d)
+			return d.Online && d.Info.FirmwareVersion == "1.0.0"
+		})
+		if r := owner.Do("POST", path+"/firmware-update", nil); r.Status != http.StatusConflict || !strings.Contains(string(r.Body), "newest firmware") {
+			t.Fatalf("update with nothing offered: %d %s", r.Status, r.Body)
+		}
+		op.Must(http.StatusCreated, "POST", "/api/v1/staff/firmware", release(t, "2.0.0", 100))
+		waittest.Eventually(t, "the announced offer", func() bool { return len(cam.Offers()) > 0 })
+		if cam.Offers()[0].Install {
+			t.Fatal("the announcement asks to install at once")
+		}
+		stranger.Must(http.StatusNotFound, "POST", "/api/v1/accounts/"+owner.AccountID+"/devices/"+cred.DeviceID+"/firmware-update", nil)
+		var o device.Offer
+		owner.Must(http.StatusAccepted, "POST", path+"/firmware-update", nil).Decode(t, &o)
+		if o.Version != "2.0.0" || !o.Install {
+			t.Fatalf("offer %+v", o)
+		}
+		waittest.Eventually(t, "the install-now offer on the camera", func() bool {
+			offers := cam.Offers()
+			return len(offers) >= 2 && offers[len(offers)-1].Install && offers[len(offers)-1].Version == "2.0.0"
+		})
+		cam.Close()
+		waittest.Eventually(t, "the camera offline", func() bool {
+			var d device.Device
+			owner.Must(http.StatusOK, "GET", path, nil).Decode(t, &d)
+			return !d.Online
+		})
+		if r := owner.Do("POST", path+"/firmware-update", nil); r.Status != http.StatusConflict || !strings.Contains(string(r.Body), "offline") {
+			t.Fatalf("update of an offline camera: %d %s", r.Status, r.Body)
+		}
+	})
+}

@@ -110,6 +110,16 @@ func (s *Server) reportLost(w http.ResponseWriter, r *http.Request, a *account.A
 	return reply(w, http.StatusOK, d, err)
 }
 
+// updateFirmwareNow asks the device to install its offered firmware now.
+func (s *Server) updateFirmwareNow(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	accountID, id, err := accountAndDevice(r)
+	if err != nil {
+		return err
+	}
+	o, err := s.Devices.UpdateNow(r.Context(), a.Principal, accountID, id)
+	return reply(w, http.StatusAccepted, o, err)
+}
+
 func (s *Server) rotateCredential(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
 	accountID, id, err := accountAndDevice(r)
 	if err != nil {

@@ -56,6 +56,7 @@ func (s *Server) table() []route {
 		{"PATCH", "/api/v1/accounts/{accountID}/devices/{deviceID}", user, false, s.updateDevice},
 		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}", user, false, s.releaseDevice},
 		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/lost", user, false, s.reportLost},
+		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/firmware-update", user, false, s.updateFirmwareNow},
 		{"POST", "/api/v1/accounts/{accountID}/devices/{deviceID}/credential", user, false, s.rotateCredential},
 		{"DELETE", "/api/v1/accounts/{accountID}/devices/{deviceID}/credential", user, false, s.revokeCredential},
 		{"GET", "/api/v1/accounts/{accountID}/devices/{deviceID}/events", user, false, s.deviceEvents},

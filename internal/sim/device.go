@@ -49,6 +49,7 @@ type Offer struct {
 	ReleaseID string `json:"release_id"`
 	Version   string `json:"version"`
 	SHA256    string `json:"sha256"`
+	Install   bool   `json:"install"`
 }
 
 // Device is one simulated camera or NVR.

@@ -3,6 +3,10 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -52,6 +56,13 @@ func TestEveryPageInChromium(t *testing.T) {
 	// TestLiveViewInChromium's, with a camera ffmpeg publishes), and it
 	// recorded a stretch an hour ago, with a person event (and its
 	// snapshot) in it.
+	// It runs firmware 1.0.0, and 2.0.0 is offered to every vc-100.
+	ingest(t, e, garden.DeviceID, "info", map[string]any{"firmware_version": "1.0.0"})
+	image := sha256.Sum256([]byte("firmware image 2.0.0"))
+	_, signer, _ := ed25519.GenerateKey(nil)
+	e.Operator().Must(http.StatusCreated, "POST", "/api/v1/staff/firmware", map[string]any{"model": "vc-100", "version": "2.0.0",
+		"notes": "Sharper night vision; fixes a crash when the SD card is full.", "sha256": hex.EncodeToString(image[:]),
+		"signature": base64.StdEncoding.EncodeToString(ed25519.Sign(signer, image[:])), "url": "https://updates.vigil.test/vc-100/2.0.0.bin", "rollout_percent": 100})
 	ingest(t, e, garden.DeviceID, "heartbeat", map[string]any{"online": false})
 	start := e.Clock.Now().Add(-time.Hour).Truncate(time.Second)
 	record(t, e, owner.AccountID, garden.DeviceID, start, 10)

@@ -126,6 +126,16 @@ route("/devices/:account/:device", async (ctx) => {
     h("ul", { class: "plain", id: "device-advisories" }, advisories.map((a) => h("li", {}, h("a", { href: link(["security", "advisories", a.slug]) }, a.title), " (", a.severity, ")",
       (a.firmware || []).filter((f) => f.model === d.model && f.fixed).map((f) => [" · fixed in ", f.fixed]))))) : null;
 
+  // A firmware update offered to this device: what it fixes, and install now.
+  const up = d.update_available;
+  const updateBox = up ? section("Firmware update", h("p", {}, "Version ", h("strong", {}, up.version), " is available (this device runs ", d.info.firmware_version || "an unknown version", ")."),
+    up.notes ? h("p", { class: "muted", id: "update-notes" }, up.notes) : null,
+    h("p", { class: "muted" }, "The device checks the update's signature before installing it and restarts; recording pauses for a minute or two."),
+    h("div", { class: "actions" }, h("button", { type: "button", id: "update-now", onclick: async () => {
+      if (!(await confirm(`Install firmware ${up.version} on ${d.name} now? It restarts while installing.`, { yes: "Install now" }))) return;
+      try { await api.post(base + "/firmware-update"); done(`${d.name} was asked to install ${up.version}. It reports the new version when it is done.`); } catch (e) { status.error(e.message); }
+    } }, "Install now"))) : null;
+
   const cams = d.kind === "nvr" ? Array.from({ length: d.channels }, (_, i) => i + 1) : [0];
   const details = h("details", { class: "card", id: "device-details" }, h("summary", {}, "Technical details"),
     h("dl", { class: "facts" },
@@ -144,7 +154,7 @@ route("/devices/:account/:device", async (ctx) => {
 
   return [h("p", { class: "crumbs" }, h("a", { href: "#/devices" }, "← Devices")), heading,
     h("p", { class: "muted" }, stateText(d), " · ", cams.map((c, i) => [i ? ", " : "", h("a", { href: link(["cameras", account, device, c]) }, c ? "camera " + c : "live and recordings")])),
-    status.node, advisoryBox,
+    status.node, advisoryBox, updateBox,
     h("div", { class: "two" },
       section("Name and site", general),
       section("Recording", recForm)),
