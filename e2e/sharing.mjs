@@ -5,7 +5,7 @@
 // ends. Run by internal/web's TestSharingInChromium.
 import { harness, helper } from "./harness.mjs";
 
-const { VIGIL_URL, OWNER_EMAIL, OWNER_PASSWORD, ACCOUNT_ID, RECIPIENT_EMAIL, RECIPIENT_PASSWORD, PORCH_ID, GARAGE_ID } = process.env;
+const { VIGIL_URL, OWNER_EMAIL, OWNER_PASSWORD, ACCOUNT_ID, RECIPIENT_EMAIL, RECIPIENT_PASSWORD, PORCH_ID, GARAGE_ID, MEMBER_ID } = process.env;
 const { person, check, run } = await harness({ prefix: "sharing-" });
 
 async function signIn(page, email, password) {
@@ -94,4 +94,12 @@ await run(async () => {
   if (await rita.locator(`[data-camera="${ACCOUNT_ID}.${PORCH_ID}.0"]`).count()) throw new Error("the porch stays in the neighbour's grid");
   rita.expectErrors = false;
   await check(rita, "neighbour-ended");
+
+  // 5. The household: the owner makes a member a guest, at once.
+  await olga.goto(VIGIL_URL + "/#/account");
+  await olga.locator(`#role-${MEMBER_ID}`).selectOption("guest");
+  await olga.locator(`#members-status-${ACCOUNT_ID}.ok`, { hasText: "is now guest" }).waitFor();
+  const members = await olga.evaluate(async (a) => (await (await fetch(`/api/v1/accounts/${a}/members`)).json()).members, ACCOUNT_ID);
+  if (!members.some((m) => m.user_id === MEMBER_ID && m.role === "guest")) throw new Error("the role did not change: " + JSON.stringify(members));
+  await check(olga, "household-roles");
 }, "sharing flow passed");

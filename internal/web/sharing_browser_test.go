@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 // the mailed link, finds only that camera under "Shared with you" and in
 // the camera grid, opens it, and cannot reach the other camera; the owner
 // sees each use under the share and ends it; the neighbour's access ends
-// at once and the camera leaves their app. Every page is checked at
+// at once and the camera leaves their app. On the household page the
+// owner makes a member a guest. Every page is checked at
 // 1280×800 and 390×844.
 // proves: S1
 func TestSharingInChromium(t *testing.T) {
@@ -26,9 +28,13 @@ func TestSharingInChromium(t *testing.T) {
 	start := e.Clock.Now().Add(-time.Hour).Truncate(time.Second)
 	record(t, e, owner.AccountID, porch.DeviceID, start, 6)
 	rita := e.SignUp("rita@example.com")
+	// A member of the household, whose role the owner changes.
+	max := e.SignUp("max@example.com")
+	owner.Must(http.StatusAccepted, "POST", "/api/v1/accounts/"+owner.AccountID+"/invitations", map[string]string{"email": max.Email, "role": "member"})
+	max.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, max.Email, "invited").Token(t)})
 	runScript(t, node, chromium, script, 3*time.Minute, "sharing flow passed",
 		"VIGIL_URL="+e.URL, "HELPER_URL="+stepHelper(t, e, nil), "SHOTS="+screenshots(t, script),
 		"OWNER_EMAIL="+owner.Email, "OWNER_PASSWORD="+owner.Password, "ACCOUNT_ID="+owner.AccountID,
 		"RECIPIENT_EMAIL="+rita.Email, "RECIPIENT_PASSWORD="+rita.Password,
-		"PORCH_ID="+porch.DeviceID, "GARAGE_ID="+garage.DeviceID)
+		"PORCH_ID="+porch.DeviceID, "GARAGE_ID="+garage.DeviceID, "MEMBER_ID="+max.UserID)
 }
