@@ -35,8 +35,8 @@ async function check(page, size, name, errors) {
   checked.push(`${name}@${size.width}`);
 }
 
-async function newPage(size) {
-  const ctx = await browser.newContext({ viewport: { width: size.width, height: size.height }, timezoneId: "UTC", locale: "en-GB" });
+async function newPage(size, colorScheme = "light") {
+  const ctx = await browser.newContext({ viewport: { width: size.width, height: size.height }, timezoneId: "UTC", locale: "en-GB", colorScheme });
   const page = await ctx.newPage();
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push("console: " + m.text()); });
@@ -197,6 +197,24 @@ try {
     // A notice e-mail's link opens the privacy centre.
     await page.goto(VIGIL_URL + "/#/notices");
     await page.locator("main h1", { hasText: "Your privacy" }).waitFor();
+    await ctx.close();
+  }
+  // The dark theme follows the system's setting, with enough contrast
+  // (axe checks it) on the pages used most.
+  {
+    const size = { name: "phone dark", width: 390, height: 844 };
+    const { ctx, page, errors } = await newPage(size, "dark");
+    await signIn(page, errors);
+    await page.locator("main h1", { hasText: "Cameras" }).waitFor();
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = (bg.match(/\d+/g) || [255, 255, 255]).map(Number);
+    if (r + g + b > 3 * 96) problems.push("dark theme: the page background is light (" + bg + ")");
+    await check(page, size, "cameras-dark", errors);
+    for (const [name, hash, wait] of [["events-dark", "#/events", "h1"], ["privacy-centre-dark", "#/privacy-centre", "#access-log"], ["sharing-dark", "#/sharing", "h1"]]) {
+      await go(page, hash);
+      await page.locator("main " + wait).first().waitFor();
+      await check(page, size, name, errors);
+    }
     await ctx.close();
   }
   // The rename goes through (once, on the last size).
