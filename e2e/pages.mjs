@@ -26,7 +26,9 @@ async function check(page, size, name, errors) {
     wide: [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".table-wrap") && e.getClientRects().length)
       .slice(0, 3).map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : "")) }));
   if (overflow.sw > overflow.cw) problems.push(`${size.name} ${name}: scrolls sideways (${overflow.sw} > ${overflow.cw}) ${overflow.wide.join(", ")}`);
-  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  // axe runs at the two main sizes; at 360 px the page is checked for
+  // overflow and errors only (its markup is the 390 px page's).
+  const axe = size.width === 360 ? { violations: [] } : await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
   for (const v of axe.violations.filter((x) => x.impact === "serious" || x.impact === "critical")) {
     problems.push(`${size.name} ${name}: axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`);
   }
