@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -241,7 +240,7 @@ func (s *Service) Message(a Alarm, device string) notify.Message {
 	title := what + ": " + where
 	body := what + " at " + where + "."
 	if a.Type == TypeOffline {
-		body = strings.TrimSuffix(where, ".") + " is offline: vigil has not heard from it and cannot record or alert until it is back."
+		body = where + " is offline: vigil has not heard from it and cannot record or alert until it is back."
 	}
 	return notify.Message{ID: a.ID, AccountID: a.AccountID, Kind: notify.KindAlarm, Time: a.At, Title: title, Body: body,
 		URL: s.opts.PublicURL + "/#/alarms/" + a.AccountID + "/" + a.ID, DeviceID: a.DeviceID, Channel: a.Channel, AlarmType: a.Type}

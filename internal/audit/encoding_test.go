@@ -24,12 +24,10 @@ func goldenEntry() Entry {
 	}
 }
 
-// Entries already written must verify forever: the version 1 encoding is
-// held against a golden file that only a deliberate -update rewrites.
-func TestLeafEncodingIsStable(t *testing.T) {
-	e := goldenEntry()
-	leaf := appendLeaf(nil, appendData(nil, &e), []byte("sealed"))
-	const golden = "testdata/leaf_v1.hex"
+// checkGolden holds leaf against the hex golden file, which only a
+// deliberate -update rewrites.
+func checkGolden(t *testing.T, golden string, leaf []byte) {
+	t.Helper()
 	if *update {
 		if err := os.WriteFile(golden, []byte(hex.EncodeToString(leaf)+"\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -40,8 +38,16 @@ func TestLeafEncodingIsStable(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := hex.EncodeToString(leaf); got != strings.TrimSpace(string(want)) {
-		t.Fatalf("version 1 leaf encoding changed:\n got %s\nwant %s", got, want)
+		t.Fatalf("leaf encoding changed (%s):\n got %s\nwant %s", golden, got, want)
 	}
+}
+
+// Entries already written must verify forever: the version 1 encoding is
+// held against a golden file that only a deliberate -update rewrites.
+func TestLeafEncodingIsStable(t *testing.T) {
+	e := goldenEntry()
+	leaf := appendLeaf(nil, appendData(nil, &e), []byte("sealed"))
+	checkGolden(t, "testdata/leaf_v1.hex", leaf)
 	got, sealed, err := decodeLeaf(leaf)
 	if err != nil || !reflect.DeepEqual(got, e) || string(sealed) != "sealed" {
 		t.Fatalf("decodeLeaf = %+v, %q, %v; want %+v", got, sealed, err, e)
@@ -80,19 +86,7 @@ func TestLeafV2CarriesTheRoute(t *testing.T) {
 	e := goldenEntry()
 	e.Route = "GET /api/v1/accounts/{accountID}/devices"
 	leaf := appendLeaf(nil, appendData(nil, &e), []byte("sealed"))
-	const golden = "testdata/leaf_v2.hex"
-	if *update {
-		if err := os.WriteFile(golden, []byte(hex.EncodeToString(leaf)+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := hex.EncodeToString(leaf); got != strings.TrimSpace(string(want)) {
-		t.Fatalf("version 2 leaf encoding changed:\n got %s\nwant %s", got, want)
-	}
+	checkGolden(t, "testdata/leaf_v2.hex", leaf)
 	if leaf[0] != leafV2 {
 		t.Fatalf("version byte %d, want %d", leaf[0], leafV2)
 	}

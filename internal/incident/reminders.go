@@ -80,8 +80,7 @@ func (s *Service) RemindDeadlines(ctx context.Context) (int, error) {
 			due = due[:0]
 			for i := range x.Reports {
 				r := &x.Reports[i]
-				r.clock(now)
-				if st := stageOf(r.DueAt.Sub(now)); r.Required && r.SentAt.IsZero() && st != "" && st != r.Reminded {
+				if st := r.reminderDue(now); st != "" {
 					r.Reminded = st
 					due = append(due, *r)
 				}
@@ -102,12 +101,21 @@ func (s *Service) RemindDeadlines(ctx context.Context) (int, error) {
 // may need a reminder now.
 func (s *Service) reminderDue(inc Incident, now time.Time) bool {
 	for _, r := range inc.Reports {
-		r.clock(now)
-		if st := stageOf(r.DueAt.Sub(now)); r.Required && r.SentAt.IsZero() && st != "" && st != r.Reminded {
+		if r.reminderDue(now) != "" {
 			return true
 		}
 	}
 	return false
+}
+
+// reminderDue is the reminder stage the report has newly reached at now
+// (required, not sent, a stage not mailed yet), or "".
+func (r *Report) reminderDue(now time.Time) string {
+	r.clock(now)
+	if st := stageOf(r.DueAt.Sub(now)); r.Required && r.SentAt.IsZero() && st != r.Reminded {
+		return st
+	}
+	return ""
 }
 
 func reminderSubject(inc Incident, r Report) string {
