@@ -108,10 +108,14 @@ func (s *Service) FanOut(ctx context.Context) (int, error) {
 			}
 			au = &v
 			audiences[a.AccountID] = au
-			names[a.AccountID] = s.namesOf(ctx, a.AccountID, datamap.PurposeAlarms)
 		}
 		to, started := decide(a, au)
 		jobs[i] = job{a: a, to: to, started: started}
+		// The names of an account's devices are read only when someone
+		// of it is told.
+		if _, read := names[a.AccountID]; len(to) > 0 && !read {
+			names[a.AccountID] = s.namesOf(ctx, a.AccountID, datamap.PurposeAlarms)
+		}
 	}
 	batched := s.markAll(ctx, pending)
 	var wg sync.WaitGroup
