@@ -1,6 +1,8 @@
 package bustest
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -26,6 +28,8 @@ type Cluster struct {
 	URL   string // every server's client URL, comma-separated, for bus.url
 	Names []string
 	procs []*exec.Cmd
+	// waited[i] is closed once server i has exited and been reaped.
+	waited []chan struct{}
 	// LeafURL (every server's leaf node URL, for bus.leaf_url) and Domain
 	// (its JetStream domain, for bus.domain) are set by StartHub.
 	LeafURL, Domain string
@@ -74,6 +78,25 @@ func StartHub(t testing.TB, n int) *Cluster {
 }
 
 func start(t testing.TB, n int, domain string) *Cluster {
+	// The ports are picked free and then released, so another test may
+	// take one before nats-server binds it; a server that cannot bind
+	// exits. Such a start is retried on fresh ports; anything else (or a
+	// third collision) fails with what the servers printed.
+	for attempt := 1; ; attempt++ {
+		c, err := tryStart(t, n, domain)
+		if err == nil {
+			return c
+		}
+		if attempt == 3 || !errors.Is(err, errExited) {
+			t.Fatalf("NATS cluster not ready: %v", err)
+		}
+		t.Logf("NATS cluster start %d failed, retrying on fresh ports: %v", attempt, err)
+	}
+}
+
+var errExited = errors.New("a nats-server exited")
+
+func tryStart(t testing.TB, n int, domain string) (*Cluster, error) {
 	bin := natsServer(t)
 	client, route, leaf := make([]string, n), make([]string, n), make([]string, n)
 	for i := range n {
@@ -90,6 +113,8 @@ func start(t testing.TB, n int, domain string) *Cluster {
 	if domain != "" {
 		c.LeafURL = strings.Join(leafs, ",")
 	}
+	var logs []*syncBuffer
+	exited := make(chan int, n)
 	for i := range n {
 		name := fmt.Sprintf("vigil-test-%d", i)
 		conf := fmt.Sprintf("server_name: %s\nlisten: %q\njetstream { store_dir: %q }\ncluster { name: vigil-test, listen: %q, routes: [%s] }\n",
@@ -105,12 +130,22 @@ func start(t testing.TB, n int, domain string) *Cluster {
 		if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		out := &syncBuffer{}
 		cmd := exec.Command(bin, "-c", file)
+		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		logs = append(logs, out)
 		c.procs = append(c.procs, cmd)
+		done := make(chan struct{})
+		c.waited = append(c.waited, done)
 		c.Names = append(c.Names, name)
+		go func() {
+			cmd.Wait() //nolint:errcheck // the exit is reported through exited
+			close(done)
+			exited <- i
+		}()
 	}
 	t.Cleanup(func() {
 		for i := range c.procs {
@@ -119,13 +154,59 @@ func start(t testing.TB, n int, domain string) *Cluster {
 	})
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if err := c.ready(); err == nil {
-			return c
-		} else if time.Now().After(deadline) {
-			t.Fatalf("NATS cluster not ready: %v", err)
+		err := c.ready()
+		if err == nil {
+			return c, nil
+		}
+		select {
+		case i := <-exited:
+			c.killAll()
+			return nil, fmt.Errorf("%w: %s: %s", errExited, c.Names[i], tail(logs[i].String()))
+		default:
+		}
+		if time.Now().After(deadline) {
+			c.killAll()
+			var b strings.Builder
+			for i, l := range logs {
+				fmt.Fprintf(&b, "\n%s: %s", c.Names[i], tail(l.String()))
+			}
+			return nil, fmt.Errorf("%v%s", err, b.String())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+func (c *Cluster) killAll() {
+	for i := range c.procs {
+		c.Kill(i)
+	}
+}
+
+// tail is the end of a server's output, enough to show why it failed.
+func tail(s string) string {
+	const max = 2000
+	if len(s) > max {
+		s = "..." + s[len(s)-max:]
+	}
+	return s
+}
+
+// syncBuffer is a bytes.Buffer the process and the test may use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // ready checks that the cluster answers JetStream requests with a leader.
@@ -145,14 +226,10 @@ func (c *Cluster) ready() error {
 	return nil
 }
 
-// Kill ends server i with SIGKILL.
+// Kill ends server i with SIGKILL and waits until it is gone.
 func (c *Cluster) Kill(i int) {
-	p := c.procs[i]
-	if p.ProcessState != nil {
-		return
-	}
-	p.Process.Signal(syscall.SIGKILL) //nolint:errcheck // already gone is fine
-	p.Wait()                          //nolint:errcheck // killed
+	c.procs[i].Process.Signal(syscall.SIGKILL) //nolint:errcheck // already gone is fine
+	<-c.waited[i]
 }
 
 func freeAddr(t testing.TB) string {
