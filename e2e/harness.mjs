@@ -37,6 +37,10 @@ export async function harness({ prefix = "" } = {}) {
     opened[name] = page;
     page.on("console", (m) => { if (m.type() === "error" && !page.expectErrors) problems.push(`${name} console: ${m.text()}`); });
     page.on("pageerror", (e) => problems.push(`${name} page error: ${e.message}`));
+    // Which request failed, next to the console's "Failed to load resource".
+    page.on("response", (r) => {
+      if (r.status() >= 400 && !page.expectErrors) problems.push(`${name} got ${r.status()} for ${r.request().method()} ${new URL(r.url()).pathname}`);
+    });
     if (key) {
       const cdp = await context.newCDPSession(page);
       await cdp.send("WebAuthn.enable");

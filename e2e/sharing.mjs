@@ -5,7 +5,7 @@
 // ends. Run by internal/web's TestSharingInChromium.
 import { harness, helper } from "./harness.mjs";
 
-const { VIGIL_URL, OWNER_EMAIL, OWNER_PASSWORD, ACCOUNT_ID, RECIPIENT_EMAIL, RECIPIENT_PASSWORD, PORCH_ID, GARAGE_ID, MEMBER_ID } = process.env;
+const { VIGIL_URL, OWNER_EMAIL, OWNER_PASSWORD, ACCOUNT_ID, RECIPIENT_EMAIL, RECIPIENT_PASSWORD, PORCH_ID, GARAGE_ID, MEMBER_ID, MEMBER_EMAIL, MEMBER_PASSWORD, HOME_SITE, CABIN_SITE } = process.env;
 const { person, check, run } = await harness({ prefix: "sharing-" });
 
 async function signIn(page, email, password) {
@@ -95,11 +95,57 @@ await run(async () => {
   rita.expectErrors = false;
   await check(rita, "neighbour-ended");
 
-  // 5. The household: the owner makes a member a guest, at once.
+  // 5. The household: the owner makes a member a guest, at once, then
+  // limits them to one site.
   await olga.goto(VIGIL_URL + "/#/account");
   await olga.locator(`#role-${MEMBER_ID}`).selectOption("guest");
   await olga.locator(`#members-status-${ACCOUNT_ID}.ok`, { hasText: "is now guest" }).waitFor();
-  const members = await olga.evaluate(async (a) => (await (await fetch(`/api/v1/accounts/${a}/members`)).json()).members, ACCOUNT_ID);
-  if (!members.some((m) => m.user_id === MEMBER_ID && m.role === "guest")) throw new Error("the role did not change: " + JSON.stringify(members));
+  const membersNow = () => olga.evaluate(async (a) => (await (await fetch(`/api/v1/accounts/${a}/members`)).json()).members, ACCOUNT_ID);
+  let members = await membersNow();
+  if (!members.some((m) => m.user_id === MEMBER_ID && m.role === "guest" && !(m.sites || []).length)) throw new Error("the role did not change: " + JSON.stringify(members));
+  await olga.locator(`#scope-${MEMBER_ID}-details summary`).click();
+  await olga.check(`#scope-${MEMBER_ID}-${HOME_SITE}`);
+  await olga.click(`#scope-save-${MEMBER_ID}`);
+  await olga.locator(`#members-status-${ACCOUNT_ID}.ok`, { hasText: "only Home" }).waitFor();
+  members = await membersNow();
+  const max = members.find((m) => m.user_id === MEMBER_ID);
+  if (!max || max.role !== "guest" || JSON.stringify(max.sites) !== JSON.stringify([HOME_SITE])) throw new Error("the sites did not change: " + JSON.stringify(members));
   await check(olga, "household-roles");
+
+  // 6. An invitation to two sites waits under "Waiting to join" until
+  // the owner withdraws it; its link then no longer works.
+  await olga.fill(`#invite-email-${ACCOUNT_ID}`, "june@example.com");
+  await olga.selectOption(`#invite-role-${ACCOUNT_ID}`, "guest");
+  await olga.check(`#invite-sites-${ACCOUNT_ID}-${HOME_SITE}`);
+  await olga.check(`#invite-sites-${ACCOUNT_ID}-${CABIN_SITE}`);
+  await olga.click(`#invite-${ACCOUNT_ID} button[type=submit]`);
+  await olga.locator(`#invite-${ACCOUNT_ID} .status.ok`, { hasText: "june@example.com" }).waitFor();
+  if (await olga.inputValue(`#invite-email-${ACCOUNT_ID}`)) throw new Error("the invitation form keeps the sent address");
+  const waiting = olga.locator(`#invitations-table-${ACCOUNT_ID} tbody tr`, { hasText: "june@example.com" });
+  await waiting.waitFor();
+  const waitingText = await waiting.textContent();
+  for (const want of ["Guest", "Home", "Cabin"]) {
+    if (!waitingText.includes(want)) throw new Error(`the pending invitation lacks "${want}": ${waitingText}`);
+  }
+  await check(olga, "household-pending");
+  const juneToken = await helper("/token?to=" + encodeURIComponent("june@example.com") + "&subject=" + encodeURIComponent("invited"));
+  await waiting.locator("button.withdraw").click();
+  await olga.click("#confirm-yes");
+  await olga.locator(`#invitations-status-${ACCOUNT_ID}.ok`, { hasText: "withdrawn" }).waitFor();
+  const left = await olga.evaluate(async (a) => (await (await fetch(`/api/v1/accounts/${a}/invitations`)).json()).invitations, ACCOUNT_ID);
+  if (left.length) throw new Error("the withdrawn invitation is still pending: " + JSON.stringify(left));
+  olga.expectErrors = true;
+  const accept = await olga.evaluate(async (t) => (await fetch("/api/v1/invitations/accept", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: t }) })).status, juneToken);
+  olga.expectErrors = false;
+  if (accept !== 404) throw new Error("a withdrawn invitation's link still works: " + accept);
+
+  // 7. The member's own view: who is in the household, nothing to manage.
+  const maxPage = await person("member");
+  await signIn(maxPage, MEMBER_EMAIL, MEMBER_PASSWORD);
+  await maxPage.goto(VIGIL_URL + "/#/account");
+  await maxPage.locator(`#not-admin-${ACCOUNT_ID}`, { hasText: "guest" }).waitFor();
+  for (const sel of [`#invite-${ACCOUNT_ID}`, `#invitations-${ACCOUNT_ID}`, `#role-${MEMBER_ID}`, "select[id^=role-]", `#members-${ACCOUNT_ID} button`]) {
+    if (await maxPage.locator(sel).count()) throw new Error("a guest is offered household management: " + sel);
+  }
+  await check(maxPage, "household-guest");
 }, "sharing flow passed");

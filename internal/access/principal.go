@@ -141,6 +141,22 @@ func (p Principal) RoleIn(accountID, siteID string) (Role, bool) {
 	return best, best != ""
 }
 
+// SitesOnly returns the sites a user's roles in an account are limited to,
+// or nil when they hold an account-wide role there (or none at all).
+func (p Principal) SitesOnly(accountID string) []string {
+	var sites []string
+	for _, m := range p.Memberships {
+		if m.AccountID != accountID {
+			continue
+		}
+		if m.SiteID == "" {
+			return nil
+		}
+		sites = append(sites, m.SiteID)
+	}
+	return sites
+}
+
 // Frozen reports whether the principal's account is frozen (transferred).
 func (p Principal) Frozen(accountID string) bool {
 	for _, m := range p.Memberships {

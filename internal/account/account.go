@@ -25,6 +25,9 @@ type Account struct {
 	// accounts (the highest, site-scoped ones too), so that the app offers
 	// only what that role may do.
 	Role access.Role `json:"role,omitempty"`
+	// Sites are the sites the caller's role is limited to, in the list of
+	// their accounts; none means every site.
+	Sites []string `json:"sites,omitempty"`
 }
 
 // Site is a place of an account (a home, a shop) with its own time zone.
@@ -50,11 +53,13 @@ type User struct {
 
 // Member is a user as seen from an account.
 type Member struct {
-	UserID string      `json:"user_id"`
-	Email  string      `json:"email"`
-	Name   string      `json:"name"`
-	SiteID string      `json:"site_id,omitempty"`
-	Role   access.Role `json:"role"`
+	UserID string `json:"user_id"`
+	Email  string `json:"email"`
+	Name   string `json:"name"`
+	// Sites are the sites the member's role is limited to; none means
+	// every site of the account.
+	Sites []string    `json:"sites,omitempty"`
+	Role  access.Role `json:"role"`
 }
 
 // Staff is a vendor staff member.

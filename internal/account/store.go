@@ -173,9 +173,22 @@ type Store interface {
 	// Memberships of a user, for building the principal at authentication.
 	Memberships(ctx context.Context, userID string) ([]access.Membership, error)
 	Members(ctx context.Context, d access.Decision, accountID string) ([]MemberRow, error)
-	AddMember(ctx context.Context, d access.Decision, m access.Membership, userID string) error
-	SetMemberRole(ctx context.Context, d access.Decision, accountID, userID, siteID string, role access.Role) error
+	// AddMember gives userID role in the account, limited to sites when
+	// there are any, in one transaction.
+	AddMember(ctx context.Context, d access.Decision, accountID, userID string, role access.Role, sites []string) error
+	// SetMemberScope replaces a member's every membership in the account
+	// with role over sites (none: every site); errs.NotFound when userID is
+	// not a member.
+	SetMemberScope(ctx context.Context, d access.Decision, accountID, userID string, role access.Role, sites []string) error
+	// RemoveMember takes a member out of one site, or out of the account
+	// altogether when siteID is empty.
 	RemoveMember(ctx context.Context, d access.Decision, accountID, userID, siteID string) error
+	// PendingTokens lists the live, unused tokens of purpose for subjectID,
+	// newest first.
+	PendingTokens(ctx context.Context, d access.Decision, purpose, subjectID string) ([]OneTimeToken, error)
+	// WithdrawToken spends a live token of purpose for subjectID so that its
+	// link no longer works; errs.NotFound when there is none.
+	WithdrawToken(ctx context.Context, d access.Decision, hash []byte, purpose, subjectID string) error
 
 	CreateSession(ctx context.Context, d access.Decision, s SessionRow) error
 	// Session finds a live session by token hash; it is authentication

@@ -2,8 +2,12 @@ package account
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/datamap"
@@ -22,9 +26,15 @@ func siteRes(accountID, siteID string) access.Resource {
 	return access.Resource{Category: datamap.AccountProfile, AccountID: accountID, SiteID: siteID}
 }
 
-// Account returns an account the caller may see.
+// Account returns an account the caller may see. People whose role is
+// limited to some sites read it through one of them: they know the name of
+// the household their site is in.
 func (s *Service) Account(ctx context.Context, p access.Principal, id string) (Account, error) {
-	d, err := s.check(ctx, p, access.Read, accountRes(id), datamap.PurposeService)
+	where := accountRes(id)
+	if sites := p.SitesOnly(id); len(sites) > 0 {
+		where = siteRes(id, sites[0])
+	}
+	d, err := s.check(ctx, p, access.Read, where, datamap.PurposeService)
 	if err != nil {
 		return Account{}, err
 	}
@@ -53,6 +63,7 @@ func (s *Service) MyAccounts(ctx context.Context, p access.Principal) ([]Account
 				a.Role = m.Role
 			}
 		}
+		a.Sites = p.SitesOnly(id)
 		out = append(out, a)
 	}
 	return out, nil
@@ -136,8 +147,20 @@ func (s *Service) site(ctx context.Context, r SiteRow) Site {
 		Name: s.openAccount(ctx, r.AccountID, "sites.name_sealed", r.ID, r.NameSealed)}
 }
 
-// Sites lists an account's sites.
+// Sites lists an account's sites: all of them, or for people whose role
+// is limited to some sites, those.
 func (s *Service) Sites(ctx context.Context, p access.Principal, accountID string) ([]Site, error) {
+	if mine := p.SitesOnly(accountID); len(mine) > 0 {
+		out := make([]Site, 0, len(mine))
+		for _, id := range mine {
+			site, err := s.Site(ctx, p, accountID, id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, site)
+		}
+		return out, nil
+	}
 	d, err := s.check(ctx, p, access.List, accountRes(accountID), datamap.PurposeService)
 	if err != nil {
 		return nil, err
@@ -209,11 +232,34 @@ func (s *Service) Members(ctx context.Context, p access.Principal, accountID str
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Member, 0, len(rows))
+	// One entry per person: their role, and the sites it is limited to
+	// (none when a membership covers the whole account).
+	var out []Member
+	at := map[string]int{}
+	wide := map[string]bool{}
 	for _, r := range rows {
-		out = append(out, Member{UserID: r.UserID, SiteID: r.SiteID, Role: r.Role,
-			Email: s.openSubject(ctx, r.UserID, "users.email_sealed", r.EmailSealed),
-			Name:  s.openSubject(ctx, r.UserID, "users.name_sealed", r.NameSealed)})
+		i, seen := at[r.UserID]
+		if !seen {
+			i = len(out)
+			at[r.UserID] = i
+			out = append(out, Member{UserID: r.UserID, Role: r.Role,
+				Email: s.openSubject(ctx, r.UserID, "users.email_sealed", r.EmailSealed),
+				Name:  s.openSubject(ctx, r.UserID, "users.name_sealed", r.NameSealed)})
+		}
+		m := &out[i]
+		if r.Role.AtLeast(m.Role) {
+			m.Role = r.Role
+		}
+		if r.SiteID == "" {
+			wide[r.UserID] = true
+		} else {
+			m.Sites = append(m.Sites, r.SiteID)
+		}
+	}
+	for i := range out {
+		if wide[out[i].UserID] {
+			out[i].Sites = nil
+		}
 	}
 	return out, nil
 }
@@ -245,19 +291,55 @@ func (s *Service) ownersOnly(ctx context.Context, p access.Principal, accountID,
 	return nil
 }
 
-// SetMemberRole changes a member's role.
-func (s *Service) SetMemberRole(ctx context.Context, p access.Principal, accountID, userID, siteID string, role access.Role) error {
+// MemberScope is what a member may do (their role) and where (the sites it
+// is limited to; none means every site).
+type MemberScope struct {
+	Role  access.Role `json:"role"`
+	Sites []string    `json:"sites"`
+}
+
+func (in *MemberScope) check() error {
+	if _, err := access.ParseRole(string(in.Role)); err != nil {
+		return errs.E(errs.Invalid, "%v", err)
+	}
+	if len(in.Sites) > maxScopeSites {
+		return errs.E(errs.Invalid, "at most %d sites", maxScopeSites)
+	}
+	seen := map[string]bool{}
+	out := in.Sites[:0]
+	for _, site := range in.Sites {
+		if !id.Valid(site) {
+			return errs.E(errs.Invalid, "sites: %q is not a site identifier", site)
+		}
+		if !seen[site] {
+			seen[site] = true
+			out = append(out, site)
+		}
+	}
+	in.Sites = out
+	return nil
+}
+
+// maxScopeSites bounds the sites one member or invitation names.
+const maxScopeSites = 50
+
+// SetMember changes a member's role and the sites it covers at once;
+// their next request is decided by the new scope.
+func (s *Service) SetMember(ctx context.Context, p access.Principal, accountID, userID string, in MemberScope) error {
+	if err := in.check(); err != nil {
+		return err
+	}
 	d, err := s.check(ctx, p, access.Update, accountRes(accountID), datamap.PurposeService)
 	if err != nil {
 		return err
 	}
-	if err := roleChange(p, accountID, role); err != nil {
+	if err := roleChange(p, accountID, in.Role); err != nil {
 		return err
 	}
 	if err := s.ownersOnly(ctx, p, accountID, userID); err != nil {
 		return err
 	}
-	if err := s.store.SetMemberRole(ctx, d, accountID, userID, siteID, role); err != nil {
+	if err := s.store.SetMemberScope(ctx, d, accountID, userID, in.Role, in.Sites); err != nil {
 		return err
 	}
 	s.withdraw(ctx, revoke.Member(accountID, userID))
@@ -282,14 +364,112 @@ func (s *Service) RemoveMember(ctx context.Context, p access.Principal, accountI
 
 // Invitation asks someone to join an account.
 type Invitation struct {
-	Email  string      `json:"email"`
-	Role   access.Role `json:"role"`
-	SiteID string      `json:"site_id,omitempty"`
+	Email string      `json:"email"`
+	Role  access.Role `json:"role"`
+	// Sites limits the role to some sites; none means every site. SiteID
+	// is the one-site form, kept for older clients and invitations.
+	Sites  []string `json:"sites,omitempty"`
+	SiteID string   `json:"site_id,omitempty"`
+}
+
+// scope is the invitation's role and sites, with SiteID folded in.
+func (in Invitation) scope() MemberScope {
+	sc := MemberScope{Role: in.Role, Sites: append([]string(nil), in.Sites...)}
+	if in.SiteID != "" {
+		sc.Sites = append(sc.Sites, in.SiteID)
+	}
+	return sc
 }
 
 // Invite mails an invitation to join an account with a role.
 func (s *Service) Invite(ctx context.Context, p access.Principal, accountID string, in Invitation) error {
 	return s.invite(ctx, p, accountID, in, "You have been invited to join a vigil account as "+string(in.Role)+".")
+}
+
+// PendingInvitation is an invitation not yet accepted, withdrawn or
+// expired. Its ID is derived from the link's stored hash, never the link.
+type PendingInvitation struct {
+	ID        string      `json:"id"`
+	Email     string      `json:"email"`
+	Role      access.Role `json:"role"`
+	Sites     []string    `json:"sites,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+	ExpiresAt time.Time   `json:"expires_at"`
+}
+
+// invitationID names an invitation by its token's hash: enough to withdraw
+// it, useless for accepting it.
+func invitationID(hash []byte) string {
+	sum := sha256.Sum256(append([]byte("vigil invitation id\x00"), hash...))
+	return "inv_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:16]))
+}
+
+// Invitations lists an account's pending invitations (administrators).
+func (s *Service) Invitations(ctx context.Context, p access.Principal, accountID string) ([]PendingInvitation, error) {
+	d, err := s.check(ctx, p, access.List, accountRes(accountID), datamap.PurposeService)
+	if err != nil {
+		return nil, err
+	}
+	if err := canInvite(p, accountID); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.PendingTokens(ctx, d, purposeInvitation, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PendingInvitation, 0, len(rows))
+	for _, t := range rows {
+		in, err := s.openInvitation(ctx, t)
+		if err != nil {
+			continue // unreadable: its key is gone, and so is the invitation
+		}
+		sc := in.scope()
+		out = append(out, PendingInvitation{ID: invitationID(t.Hash), Email: in.Email, Role: sc.Role, Sites: sc.Sites,
+			CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt})
+	}
+	return out, nil
+}
+
+// WithdrawInvitation stops a pending invitation's link from working.
+func (s *Service) WithdrawInvitation(ctx context.Context, p access.Principal, accountID, id string) error {
+	d, err := s.check(ctx, p, access.Update, accountRes(accountID), datamap.PurposeService)
+	if err != nil {
+		return err
+	}
+	if err := canInvite(p, accountID); err != nil {
+		return err
+	}
+	rows, err := s.store.PendingTokens(ctx, d, purposeInvitation, accountID)
+	if err != nil {
+		return err
+	}
+	for _, t := range rows {
+		if subtle.ConstantTimeCompare([]byte(invitationID(t.Hash)), []byte(id)) == 1 {
+			return s.store.WithdrawToken(ctx, d, t.Hash, purposeInvitation, accountID)
+		}
+	}
+	return errs.E(errs.NotFound, "no pending invitation with this ID (it may have been accepted, withdrawn or expired)")
+}
+
+// canInvite admits account-wide administrators and owners: the people who
+// may invite may see and withdraw invitations.
+func canInvite(p access.Principal, accountID string) error {
+	if mine, _ := p.RoleIn(accountID, ""); !mine.AtLeast(access.RoleAdmin) {
+		return errs.E(errs.Forbidden, "only an administrator sees and withdraws invitations")
+	}
+	return nil
+}
+
+func (s *Service) openInvitation(ctx context.Context, t OneTimeToken) (Invitation, error) {
+	raw, err := s.keys.OpenAccount(ctx, t.SubjectID, t.PayloadSealed, keys.FieldAD("one_time_tokens.payload_sealed", string(t.Hash)))
+	if err != nil {
+		return Invitation{}, errs.E(errs.NotFound, "this invitation is no longer valid")
+	}
+	var in Invitation
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return Invitation{}, errs.Wrap(err, errs.Internal, "invitation unreadable")
+	}
+	return in, nil
 }
 
 func (s *Service) invite(ctx context.Context, p access.Principal, accountID string, in Invitation, intro string) error {
@@ -300,18 +480,19 @@ func (s *Service) invite(ctx context.Context, p access.Principal, accountID stri
 	if err != nil {
 		return err
 	}
-	if _, err := access.ParseRole(string(in.Role)); err != nil {
-		return errs.E(errs.Invalid, "%v", err)
-	}
-	if err := roleChange(p, accountID, in.Role); err != nil {
+	sc := in.scope()
+	if err := sc.check(); err != nil {
 		return err
 	}
-	if in.SiteID != "" {
-		if _, err := s.Site(ctx, p, accountID, in.SiteID); err != nil {
+	if err := roleChange(p, accountID, sc.Role); err != nil {
+		return err
+	}
+	for _, site := range sc.Sites {
+		if _, err := s.Site(ctx, p, accountID, site); err != nil {
 			return err
 		}
 	}
-	in.Email = addr
+	in = Invitation{Email: addr, Role: sc.Role, Sites: sc.Sites}
 	payload, _ := json.Marshal(in)
 	token, hash := newSecret("iv_")
 	sealed, err := s.sealAccount(ctx, accountID, "one_time_tokens.payload_sealed", string(hash), string(payload))
@@ -342,13 +523,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, p access.Principal, toke
 	if err != nil {
 		return "", err
 	}
-	raw, err := s.keys.OpenAccount(ctx, t.SubjectID, t.PayloadSealed, keys.FieldAD("one_time_tokens.payload_sealed", string(t.Hash)))
+	in, err := s.openInvitation(ctx, t)
 	if err != nil {
-		return "", errs.E(errs.NotFound, "this invitation is no longer valid")
-	}
-	var in Invitation
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return "", errs.Wrap(err, errs.Internal, "invitation unreadable")
+		return "", err
 	}
 	if !strings.EqualFold(in.Email, me.Email) {
 		return "", errs.E(errs.Forbidden, "this invitation was sent to another address")
@@ -357,7 +534,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, p access.Principal, toke
 	if err != nil {
 		return "", err
 	}
-	if err := s.store.AddMember(ctx, d, access.Membership{AccountID: t.SubjectID, SiteID: in.SiteID, Role: in.Role}, p.ID); err != nil {
+	if err := s.store.AddMember(ctx, d, t.SubjectID, p.ID, in.Role, in.scope().Sites); err != nil {
 		return "", err
 	}
 	return t.SubjectID, nil

@@ -123,6 +123,8 @@ type DeviceRef struct {
 // Store keeps alarms. Methods that serve people take the gate's decision;
 // intake, fan-out and retention, which act for vigil, do not.
 type Store interface {
+	// AlarmSite returns the site of the camera that raised an alarm.
+	AlarmSite(ctx context.Context, accountID, id string) (string, error)
 	// Pending returns up to limit alarms not yet fanned out, oldest first.
 	Pending(ctx context.Context, limit int) ([]Alarm, error)
 	// Audience returns the account's members, rules, quiet hours, device

@@ -269,20 +269,32 @@ func (s *Service) Device(ctx context.Context, p access.Principal, accountID, id 
 	return s.viewWithOffer(ctx, r, catalogue{}), nil
 }
 
-// Devices lists an account's devices.
+// Devices lists an account's devices: all of them, or for people whose
+// role is limited to some sites, those sites' devices (a decision per site).
 func (s *Service) Devices(ctx context.Context, p access.Principal, accountID string) ([]Device, error) {
-	d, err := s.check(ctx, p, access.List, res(datamap.DeviceInfo, accountID, ""), datamap.PurposeService)
-	if err != nil {
-		return nil, err
+	wheres := []access.Resource{res(datamap.DeviceInfo, accountID, "")}
+	if sites := p.SitesOnly(accountID); len(sites) > 0 {
+		wheres = wheres[:0]
+		for _, site := range sites {
+			w := res(datamap.DeviceInfo, accountID, "")
+			w.SiteID = site
+			wheres = append(wheres, w)
+		}
 	}
-	rows, err := s.store.Devices(ctx, d, accountID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Device, 0, len(rows))
+	out := []Device{}
 	cat := catalogue{}
-	for _, r := range rows {
-		out = append(out, s.viewWithOffer(ctx, r, cat))
+	for _, where := range wheres {
+		d, err := s.check(ctx, p, access.List, where, datamap.PurposeService)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := s.store.Devices(ctx, d, accountID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out = append(out, s.viewWithOffer(ctx, r, cat))
+		}
 	}
 	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vigil-cloud/vigil/internal/access"
 	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/errs"
 	"github.com/vigil-cloud/vigil/internal/id"
@@ -189,17 +188,14 @@ func (s *Server) setMemberRole(w http.ResponseWriter, r *http.Request, a *accoun
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Role string `json:"role"`
-	}
+	var in account.MemberScope
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	role, err := access.ParseRole(in.Role)
-	if err != nil {
-		return errs.E(errs.Invalid, "%v", err)
+	if site != "" && len(in.Sites) == 0 { // the one-site form of older clients
+		in.Sites = []string{site}
 	}
-	return noContent(w, s.Accounts.SetMemberRole(r.Context(), a.Principal, ids[0], ids[1], site, role))
+	return noContent(w, s.Accounts.SetMember(r.Context(), a.Principal, ids[0], ids[1], in))
 }
 
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
@@ -212,6 +208,23 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, a *account
 		return err
 	}
 	return noContent(w, s.Accounts.RemoveMember(r.Context(), a.Principal, ids[0], ids[1], site))
+}
+
+func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	id, err := pathID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	inv, err := s.Accounts.Invitations(r.Context(), a.Principal, id)
+	return reply(w, http.StatusOK, map[string]any{"invitations": inv}, err)
+}
+
+func (s *Server) withdrawInvitation(w http.ResponseWriter, r *http.Request, a *account.Auth) error {
+	ids, err := mustPathIDs(r, "accountID", "invitationID")
+	if err != nil {
+		return err
+	}
+	return noContent(w, s.Accounts.WithdrawInvitation(r.Context(), a.Principal, ids[0], ids[1]))
 }
 
 func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *account.Auth) error {

@@ -46,6 +46,8 @@ func (s *Server) table() []route {
 		{"PATCH", "/api/v1/accounts/{accountID}/members/{userID}", user, false, s.setMemberRole},
 		{"DELETE", "/api/v1/accounts/{accountID}/members/{userID}", user, false, s.removeMember},
 		{"POST", "/api/v1/accounts/{accountID}/invitations", user, false, s.invite},
+		{"GET", "/api/v1/accounts/{accountID}/invitations", user, false, s.listInvitations},
+		{"DELETE", "/api/v1/accounts/{accountID}/invitations/{invitationID}", user, false, s.withdrawInvitation},
 		{"GET", "/api/v1/accounts/{accountID}/access-log", user, false, s.accessLog},
 
 		{"POST", "/api/v1/accounts/{accountID}/devices/claim", user, true, s.claimDevice},

@@ -68,7 +68,7 @@ func TestCrossTenantRoutesAreNotFoundAndAudited(t *testing.T) {
 				"{transferID}", "dsc_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{channel}", "0", "{alarmID}", "alm_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{ruleID}", "arl_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{webhookID}", "whk_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{deliveryID}", "dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{personID}", "fpn_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-				"{hitID}", "fsh_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"{hitID}", "fsh_aaaaaaaaaaaaaaaaaaaaaaaaaa", "{invitationID}", "inv_aaaaaaaaaaaaaaaaaaaaaaaaaa",
 				"{requestID}", "grq_aaaaaaaaaaaaaaaaaaaaaaaaaa").Replace(path)
 			r := alice.Do(method, url, bodies[rt])
 			if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {

@@ -333,9 +333,16 @@ func (s *Requests) describe(ctx context.Context, p access.Principal, accountID s
 			doc.Members = append(doc.Members, tm)
 			i = len(doc.Members) - 1
 		}
-		doc.Members[i].Roles = append(doc.Members[i].Roles, TransferRole{Role: mb.Role, SiteID: mb.SiteID})
-		if j := slices.IndexFunc(subjects, func(x fulfil.Subject) bool { return x.ID == mb.UserID }); j >= 0 {
-			subjects[j].Memberships = append(subjects[j].Memberships, access.Membership{AccountID: accountID, SiteID: mb.SiteID, Role: mb.Role})
+		sites := mb.Sites
+		if len(sites) == 0 {
+			sites = []string{""} // the whole account
+		}
+		j := slices.IndexFunc(subjects, func(x fulfil.Subject) bool { return x.ID == mb.UserID })
+		for _, site := range sites {
+			doc.Members[i].Roles = append(doc.Members[i].Roles, TransferRole{Role: mb.Role, SiteID: site})
+			if j >= 0 {
+				subjects[j].Memberships = append(subjects[j].Memberships, access.Membership{AccountID: accountID, SiteID: site, Role: mb.Role})
+			}
 		}
 	}
 	for i := range doc.Members {

@@ -72,7 +72,10 @@ func (s *AccountStore) ImportAccount(ctx context.Context, d access.Decision, a a
 // Account returns one account.
 func (s *AccountStore) Account(ctx context.Context, d access.Decision, id string) (account.AccountRow, error) {
 	var a account.AccountRow
-	if err := requireReadBack(d, profileOf(id)); err != nil {
+	// A decision on one of the account's sites covers its name and region.
+	r := profileOf(id)
+	r.SiteID = d.Resource().SiteID
+	if err := requireReadBack(d, r); err != nil {
 		return a, err
 	}
 	err := s.db.Read(ctx, func(tx *Tx) error {
@@ -210,49 +213,71 @@ func (s *AccountStore) Members(ctx context.Context, d access.Decision, accountID
 		FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY m.created_at, u.id`, accountID)
 }
 
-// AddMember gives a user a role in an account or one of its sites.
-func (s *AccountStore) AddMember(ctx context.Context, d access.Decision, m access.Membership, userID string) error {
-	if err := d.Require(access.Create, profileOf(m.AccountID)); err != nil {
+// AddMember gives a user a role in an account, or in some of its sites.
+func (s *AccountStore) AddMember(ctx context.Context, d access.Decision, accountID, userID string, role access.Role, sites []string) error {
+	if err := d.Require(access.Create, profileOf(accountID)); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
-		if m.SiteID != "" {
+		return insertMemberships(ctx, tx, accountID, userID, role, sites)
+	})
+}
+
+// insertMemberships writes one membership per site (one account-wide row
+// when there are no sites), checking that every site is the account's.
+func insertMemberships(ctx context.Context, tx *Tx, accountID, userID string, role access.Role, sites []string) error {
+	if len(sites) == 0 {
+		sites = []string{""}
+	}
+	for _, site := range sites {
+		if site != "" {
 			var one int
-			if err := tx.QueryRow(ctx, `SELECT 1 FROM sites WHERE account_id = ? AND id = ?`, m.AccountID, m.SiteID).Scan(&one); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT 1 FROM sites WHERE account_id = ? AND id = ?`, accountID, site).Scan(&one); err != nil {
 				return tx.Err(err, "site")
 			}
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO memberships (account_id, user_id, site_id, role, created_at) VALUES (?, ?, ?, ?, ?)`,
-			m.AccountID, userID, m.SiteID, string(m.Role), Micros(tx.Now))
-		return tx.Err(err, "membership")
-	})
+			accountID, userID, site, string(role), Micros(tx.Now))
+		if err := tx.Err(err, "membership"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// SetMemberRole changes a member's role.
-func (s *AccountStore) SetMemberRole(ctx context.Context, d access.Decision, accountID, userID, siteID string, role access.Role) error {
+// SetMemberScope replaces a member's memberships in an account with role
+// over sites (none: every site), keeping an owner.
+func (s *AccountStore) SetMemberScope(ctx context.Context, d access.Decision, accountID, userID string, role access.Role, sites []string) error {
 	if err := d.Require(access.Update, profileOf(accountID)); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE memberships SET role = ? WHERE account_id = ? AND user_id = ? AND site_id = ?`,
-			string(role), accountID, userID, siteID)
+		res, err := tx.Exec(ctx, `DELETE FROM memberships WHERE account_id = ? AND user_id = ?`, accountID, userID)
 		if err != nil {
 			return err
 		}
 		if err := MustAffect(res, "member"); err != nil {
 			return err
 		}
+		if err := insertMemberships(ctx, tx, accountID, userID, role, sites); err != nil {
+			return err
+		}
 		return keepAnOwner(ctx, tx, accountID)
 	})
 }
 
-// RemoveMember takes a user's role in an account (or site) away.
+// RemoveMember takes a user's role in one site away, or every role of
+// theirs in the account when siteID is empty.
 func (s *AccountStore) RemoveMember(ctx context.Context, d access.Decision, accountID, userID, siteID string) error {
 	if err := d.Require(access.Update, profileOf(accountID)); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `DELETE FROM memberships WHERE account_id = ? AND user_id = ? AND site_id = ?`, accountID, userID, siteID)
+		q, args := `DELETE FROM memberships WHERE account_id = ? AND user_id = ?`, []any{accountID, userID}
+		if siteID != "" {
+			q, args = q+` AND site_id = ?`, append(args, siteID)
+		}
+		res, err := tx.Exec(ctx, q, args...)
 		if err != nil {
 			return err
 		}

@@ -231,7 +231,8 @@ const snapshotColumns = `s.id, s.account_id, s.device_id, s.event_id, s.size, s.
 
 // Snapshot returns the snapshot of an alarm of the account.
 func (s *AlarmStore) Snapshot(ctx context.Context, d access.Decision, accountID, alarmID string) (alarm.Snapshot, error) {
-	if err := d.Require(access.Read, access.Resource{Category: datamap.MediaSnapshot, AccountID: accountID, ID: alarmID}); err != nil {
+	site := d.Resource().SiteID
+	if err := d.Require(access.Read, access.Resource{Category: datamap.MediaSnapshot, AccountID: accountID, ID: alarmID, SiteID: site}); err != nil {
 		return alarm.Snapshot{}, err
 	}
 	var sn alarm.Snapshot
@@ -239,7 +240,7 @@ func (s *AlarmStore) Snapshot(ctx context.Context, d access.Decision, accountID,
 		var err error
 		sn, err = scanSnapshot(tx.QueryRow(ctx, `SELECT `+snapshotColumns+` FROM alarms a JOIN alarm_snapshots s
 			ON s.device_id = a.device_id AND s.event_id = a.event_id AND s.account_id = a.account_id
-			WHERE a.account_id = ? AND a.id = ?`, accountID, alarmID))
+			WHERE a.account_id = ? AND a.id = ?`+inSite, accountID, alarmID, site, site))
 		return tx.Err(err, "snapshot")
 	})
 	return sn, err
@@ -249,12 +250,34 @@ func alarmRes(accountID, id string) access.Resource {
 	return access.Resource{Category: datamap.AlarmEvent, AccountID: accountID, ID: id}
 }
 
+// inSite keeps an alarm whose camera is in the site given twice after it,
+// or any alarm when that site is empty (an account-wide decision).
+const inSite = ` AND (? = '' OR a.device_id IN (SELECT id FROM devices WHERE account_id = a.account_id AND site_id = ?))`
+
+// AlarmSite returns the site of the camera that raised an alarm ("" when
+// it has none or the alarm is unknown), so that a decision can name it.
+func (s *AlarmStore) AlarmSite(ctx context.Context, accountID, id string) (string, error) {
+	var site string
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		err := tx.QueryRow(ctx, `SELECT d.site_id FROM alarms a JOIN devices d ON d.id = a.device_id AND d.account_id = a.account_id
+			WHERE a.account_id = ? AND a.id = ?`, accountID, id).Scan(&site)
+		return tx.Err(err, "alarm")
+	})
+	return site, err
+}
+
 // Alarms lists an account's alarms, newest first.
 func (s *AlarmStore) Alarms(ctx context.Context, d access.Decision, accountID string, f alarm.Filter) ([]alarm.Alarm, error) {
-	if err := d.Require(access.List, alarmRes(accountID, "")); err != nil {
+	// A decision on one site lists the alarms of the cameras now there.
+	r := alarmRes(accountID, "")
+	r.SiteID = d.Resource().SiteID
+	if err := d.Require(access.List, r); err != nil {
 		return nil, err
 	}
 	conds, args := []string{"a.account_id = ?"}, []any{accountID}
+	if r.SiteID != "" {
+		conds, args = append(conds, "a.device_id IN (SELECT id FROM devices WHERE account_id = ? AND site_id = ?)"), append(args, accountID, r.SiteID)
+	}
 	if f.DeviceID != "" {
 		conds, args = append(conds, "a.device_id = ?"), append(args, f.DeviceID)
 	}
@@ -281,13 +304,15 @@ func (s *AlarmStore) Alarms(ctx context.Context, d access.Decision, accountID st
 
 // Alarm returns one alarm of the account.
 func (s *AlarmStore) Alarm(ctx context.Context, d access.Decision, accountID, id string) (alarm.Alarm, error) {
-	if err := d.Require(access.Read, alarmRes(accountID, id)); err != nil {
+	r := alarmRes(accountID, id)
+	r.SiteID = d.Resource().SiteID
+	if err := d.Require(access.Read, r); err != nil {
 		return alarm.Alarm{}, err
 	}
 	var a alarm.Alarm
 	err := s.db.Read(ctx, func(tx *Tx) error {
 		var err error
-		a, err = scanAlarm(tx.QueryRow(ctx, `SELECT `+alarmColumns+alarmFrom+` WHERE a.account_id = ? AND a.id = ?`, accountID, id))
+		a, err = scanAlarm(tx.QueryRow(ctx, `SELECT `+alarmColumns+alarmFrom+` WHERE a.account_id = ? AND a.id = ?`+inSite, accountID, id, r.SiteID, r.SiteID))
 		return tx.Err(err, "alarm")
 	})
 	return a, err
@@ -296,16 +321,22 @@ func (s *AlarmStore) Alarm(ctx context.Context, d access.Decision, accountID, id
 // Ack marks an alarm acknowledged by userID (the first acknowledgement
 // stays).
 func (s *AlarmStore) Ack(ctx context.Context, d access.Decision, accountID, id, userID string) (alarm.Alarm, error) {
-	if err := d.Require(access.Update, alarmRes(accountID, id)); err != nil {
+	r := alarmRes(accountID, id)
+	r.SiteID = d.Resource().SiteID
+	if err := d.Require(access.Update, r); err != nil {
 		return alarm.Alarm{}, err
 	}
 	var a alarm.Alarm
 	err := s.db.Write(ctx, func(tx *Tx) error {
+		var err error
+		a, err = scanAlarm(tx.QueryRow(ctx, `SELECT `+alarmColumns+alarmFrom+` WHERE a.account_id = ? AND a.id = ?`+inSite, accountID, id, r.SiteID, r.SiteID))
+		if err != nil {
+			return tx.Err(err, "alarm")
+		}
 		if _, err := tx.Exec(ctx, `UPDATE alarms SET acked_at = ?, acked_by = ? WHERE account_id = ? AND id = ? AND acked_at = 0`,
 			Micros(tx.Now), userID, accountID, id); err != nil {
 			return err
 		}
-		var err error
 		a, err = scanAlarm(tx.QueryRow(ctx, `SELECT `+alarmColumns+alarmFrom+` WHERE a.account_id = ? AND a.id = ?`, accountID, id))
 		return tx.Err(err, "alarm")
 	})

@@ -309,8 +309,14 @@ func (s *DeviceStore) DeviceSite(ctx context.Context, accountID, id string) (str
 
 // Devices lists an account's devices.
 func (s *DeviceStore) Devices(ctx context.Context, d access.Decision, accountID string) ([]device.Row, error) {
-	if err := d.Require(access.List, deviceRes(datamap.DeviceInfo, accountID, "")); err != nil {
+	// A decision on one site lists that site's devices only.
+	r := deviceRes(datamap.DeviceInfo, accountID, "")
+	r.SiteID = d.Resource().SiteID
+	if err := d.Require(access.List, r); err != nil {
 		return nil, err
+	}
+	if r.SiteID != "" {
+		return queryAll(ctx, s.db, "devices", scanDevice, `SELECT `+deviceColumns+deviceFrom+` WHERE d.account_id = ? AND d.site_id = ? ORDER BY d.claimed_at, d.id`, accountID, r.SiteID)
 	}
 	return queryAll(ctx, s.db, "devices", scanDevice, `SELECT `+deviceColumns+deviceFrom+` WHERE d.account_id = ? ORDER BY d.claimed_at, d.id`, accountID)
 }

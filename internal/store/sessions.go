@@ -174,6 +174,38 @@ func (s *AccountStore) UseOneTimeToken(ctx context.Context, hash []byte, purpose
 	return t, err
 }
 
+// PendingTokens lists the live, unused tokens of purpose for subjectID (an
+// account's open invitations), newest first. A decision to change them
+// covers finding the one to change.
+func (s *AccountStore) PendingTokens(ctx context.Context, d access.Decision, purpose, subjectID string) ([]account.OneTimeToken, error) {
+	if err := requireAny(d, []access.Resource{profileOf(subjectID)}, access.List, access.Update); err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, s.db, "tokens", func(sc scanner) (t account.OneTimeToken, err error) {
+		var created, expires int64
+		err = sc.Scan(&t.Hash, &t.Purpose, &t.SubjectID, &t.PayloadSealed, &created, &expires)
+		t.CreatedAt, t.ExpiresAt = FromMicros(created), FromMicros(expires)
+		return t, err
+	}, `SELECT token_hash, purpose, subject_id, payload_sealed, created_at, expires_at FROM one_time_tokens
+		WHERE purpose = ? AND subject_id = ? AND used_at = 0 AND expires_at > ? ORDER BY created_at DESC`,
+		purpose, subjectID, Micros(s.db.Clock().Now()))
+}
+
+// WithdrawToken spends a live token so that its link stops working.
+func (s *AccountStore) WithdrawToken(ctx context.Context, d access.Decision, hash []byte, purpose, subjectID string) error {
+	if err := d.Require(access.Update, profileOf(subjectID)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE one_time_tokens SET used_at = ? WHERE token_hash = ? AND purpose = ? AND subject_id = ? AND used_at = 0 AND expires_at > ?`,
+			Micros(tx.Now), hash, purpose, subjectID, Micros(tx.Now))
+		if err != nil {
+			return err
+		}
+		return MustAffect(res, "invitation")
+	})
+}
+
 // DeleteAPITokensOf deletes every API token of a user (their password
 // changed: whoever knew the old one may have made tokens).
 func (s *AccountStore) DeleteAPITokensOf(ctx context.Context, d access.Decision, userID string) error {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
 )
 
@@ -15,7 +16,9 @@ import (
 // the camera grid, opens it, and cannot reach the other camera; the owner
 // sees each use under the share and ends it; the neighbour's access ends
 // at once and the camera leaves their app. On the household page the
-// owner makes a member a guest. Every page is checked at
+// owner makes a member a guest of one site, invites someone to two sites
+// and withdraws the invitation (its link stops working), and the member
+// sees the household with nothing to manage. Every page is checked at
 // 1280×800 and 390×844.
 // proves: S1
 func TestSharingInChromium(t *testing.T) {
@@ -32,9 +35,13 @@ func TestSharingInChromium(t *testing.T) {
 	max := e.SignUp("max@example.com")
 	owner.Must(http.StatusAccepted, "POST", "/api/v1/accounts/"+owner.AccountID+"/invitations", map[string]string{"email": max.Email, "role": "member"})
 	max.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, max.Email, "invited").Token(t)})
+	var home, cabin account.Site
+	owner.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+owner.AccountID+"/sites", map[string]string{"name": "Home", "time_zone": "UTC"}).Decode(t, &home)
+	owner.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+owner.AccountID+"/sites", map[string]string{"name": "Cabin", "time_zone": "UTC"}).Decode(t, &cabin)
 	runScript(t, node, chromium, script, 3*time.Minute, "sharing flow passed",
 		"VIGIL_URL="+e.URL, "HELPER_URL="+stepHelper(t, e, nil), "SHOTS="+screenshots(t, script),
 		"OWNER_EMAIL="+owner.Email, "OWNER_PASSWORD="+owner.Password, "ACCOUNT_ID="+owner.AccountID,
 		"RECIPIENT_EMAIL="+rita.Email, "RECIPIENT_PASSWORD="+rita.Password,
-		"PORCH_ID="+porch.DeviceID, "GARAGE_ID="+garage.DeviceID, "MEMBER_ID="+max.UserID)
+		"PORCH_ID="+porch.DeviceID, "GARAGE_ID="+garage.DeviceID, "MEMBER_ID="+max.UserID,
+		"MEMBER_EMAIL="+max.Email, "MEMBER_PASSWORD="+max.Password, "HOME_SITE="+home.ID, "CABIN_SITE="+cabin.ID)
 }
