@@ -157,6 +157,22 @@ func (p Principal) SitesOnly(accountID string) []string {
 	return sites
 }
 
+// ListScopes returns where a listing of r is decided for p: r itself, or,
+// for someone whose roles cover some sites only, r at each of those sites
+// (one decision per site, each listing that site's objects).
+func (p Principal) ListScopes(r Resource) []Resource {
+	sites := p.SitesOnly(r.AccountID)
+	if len(sites) == 0 {
+		return []Resource{r}
+	}
+	out := make([]Resource, len(sites))
+	for i, site := range sites {
+		out[i] = r
+		out[i].SiteID = site
+	}
+	return out
+}
+
 // Frozen reports whether the principal's account is frozen (transferred).
 func (p Principal) Frozen(accountID string) bool {
 	for _, m := range p.Memberships {

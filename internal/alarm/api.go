@@ -26,13 +26,7 @@ func (s *Service) Alarms(ctx context.Context, p access.Principal, accountID stri
 	}
 	// People whose role covers some sites only list those sites' cameras'
 	// alarms, under a decision per site.
-	wheres := []access.Resource{{Category: datamap.AlarmEvent, AccountID: accountID}}
-	if sites := p.SitesOnly(accountID); len(sites) > 0 {
-		wheres = wheres[:0]
-		for _, site := range sites {
-			wheres = append(wheres, access.Resource{Category: datamap.AlarmEvent, AccountID: accountID, SiteID: site})
-		}
-	}
+	wheres := p.ListScopes(access.Resource{Category: datamap.AlarmEvent, AccountID: accountID})
 	var as []Alarm
 	for _, where := range wheres {
 		d, err := s.gate.Check(ctx, p, access.List, where, datamap.PurposeAlarms)

@@ -272,18 +272,9 @@ func (s *Service) Device(ctx context.Context, p access.Principal, accountID, id 
 // Devices lists an account's devices: all of them, or for people whose
 // role is limited to some sites, those sites' devices (a decision per site).
 func (s *Service) Devices(ctx context.Context, p access.Principal, accountID string) ([]Device, error) {
-	wheres := []access.Resource{res(datamap.DeviceInfo, accountID, "")}
-	if sites := p.SitesOnly(accountID); len(sites) > 0 {
-		wheres = wheres[:0]
-		for _, site := range sites {
-			w := res(datamap.DeviceInfo, accountID, "")
-			w.SiteID = site
-			wheres = append(wheres, w)
-		}
-	}
 	out := []Device{}
 	cat := catalogue{}
-	for _, where := range wheres {
+	for _, where := range p.ListScopes(res(datamap.DeviceInfo, accountID, "")) {
 		d, err := s.check(ctx, p, access.List, where, datamap.PurposeService)
 		if err != nil {
 			return nil, err

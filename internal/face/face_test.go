@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-cloud/vigil/internal/account"
 	"github.com/vigil-cloud/vigil/internal/alarm"
 	"github.com/vigil-cloud/vigil/internal/face"
 	"github.com/vigil-cloud/vigil/internal/face/engine"
@@ -123,6 +124,23 @@ func TestEnrolWithConsentThenMatch(t *testing.T) {
 		res.Body.Close()
 		if ms := h.matches(t); len(ms) != 3 || ms[0].EventID != "ev-3" {
 			t.Fatalf("the face alarm's snapshot was not matched: %+v", ms)
+		}
+		// People whose role covers some sites see those sites' matches only.
+		acct := "/api/v1/accounts/" + h.owner.AccountID
+		var shed account.Site
+		h.owner.Must(http.StatusCreated, "POST", acct+"/sites", map[string]string{"name": "Shed", "time_zone": "UTC"}).Decode(t, &shed)
+		for _, c := range []struct {
+			email, site string
+			want        int
+		}{{"hanna@example.com", h.site, 3}, {"ivo@example.com", shed.ID, 0}} {
+			m := e.SignUp(c.email)
+			h.owner.Must(http.StatusAccepted, "POST", acct+"/invitations", map[string]any{"email": m.Email, "role": "member", "sites": []string{c.site}})
+			m.Must(http.StatusOK, "POST", "/api/v1/invitations/accept", map[string]string{"token": e.Mail.Wait(t, m.Email, "invited").Token(t)})
+			var got struct{ Matches []face.Match }
+			m.Must(http.StatusOK, "GET", acct+"/face/matches", nil).Decode(t, &got)
+			if len(got.Matches) != c.want {
+				t.Fatalf("a member of one site sees %d matches, want %d", len(got.Matches), c.want)
+			}
 		}
 
 		// A material update of the protocol pauses recognition until the

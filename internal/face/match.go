@@ -3,6 +3,7 @@ package face
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/vigil-cloud/vigil/internal/access"
@@ -210,16 +211,29 @@ func (s *Service) match(ctx context.Context, deviceID, eventID, kind string, ref
 // Matches lists an account's recent match events, newest first, each as
 // "<label> at <camera>".
 func (s *Service) Matches(ctx context.Context, p access.Principal, accountID string, limit int) ([]Match, error) {
-	d, err := s.check(ctx, p, access.List, access.Resource{Category: datamap.FaceMatch, AccountID: accountID})
-	if err != nil {
-		return nil, err
-	}
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	ms, err := s.store.Matches(ctx, d, accountID, limit)
-	if err != nil {
-		return nil, err
+	// People whose role covers some sites list those sites' matches.
+	wheres := p.ListScopes(access.Resource{Category: datamap.FaceMatch, AccountID: accountID})
+	var ms []Match
+	for _, where := range wheres {
+		d, err := s.check(ctx, p, access.List, where)
+		if err != nil {
+			return nil, err
+		}
+		got, err := s.store.Matches(ctx, d, accountID, limit)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, got...)
+	}
+	if len(wheres) > 1 { // newest first across the sites, one page
+		slices.SortFunc(ms, func(a, b Match) int { return b.At.Compare(a.At) })
+		ms = ms[:min(len(ms), limit)]
+	}
+	if ms == nil {
+		ms = []Match{}
 	}
 	for i := range ms {
 		ms[i].Text = s.matchText(ctx, ms[i])

@@ -253,11 +253,13 @@ func scanMatch(sc scanner) (face.Match, error) {
 
 // Matches lists an account's matches, newest first.
 func (s *FaceStore) Matches(ctx context.Context, d access.Decision, accountID string, limit int) ([]face.Match, error) {
-	if err := d.Require(access.List, faceRes(datamap.FaceMatch, accountID, "", "")); err != nil {
+	// A decision on one site lists that site's matches.
+	site := d.Resource().SiteID
+	if err := d.Require(access.List, faceRes(datamap.FaceMatch, accountID, site, "")); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, "face matches", scanMatch, `SELECT `+matchColumns+matchFrom+` WHERE m.account_id = ? ORDER BY m.at DESC, m.id LIMIT ?`,
-		accountID, limit)
+	return queryAll(ctx, s.db, "face matches", scanMatch, `SELECT `+matchColumns+matchFrom+` WHERE m.account_id = ? AND (? = '' OR m.site_id = ?)
+		ORDER BY m.at DESC, m.id LIMIT ?`, accountID, site, site, limit)
 }
 
 const stopColumns = `region, reason, stopped_at, stopped_by, delete_after_days, due_at, done_at, erased_people`
