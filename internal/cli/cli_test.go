@@ -15,34 +15,21 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
 	"github.com/vigil-cloud/vigil/internal/cli"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while a command writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // serve runs "vigil serve" on dir until the test ends, and returns its URL
 // and its console output.
-func serve(t *testing.T, dir string, extra ...string) (string, *syncBuffer) {
+func serve(t *testing.T, dir string, extra ...string) (string, *waittest.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+	out, errOut := &waittest.Buffer{}, &waittest.Buffer{}
 	done := make(chan int, 1)
 	args := append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--log-level", "warn"}, extra...)
 	go func() { done <- cli.Run(ctx, args, out, errOut) }()
@@ -194,7 +181,7 @@ func TestAuditVerifyCommandNamesTamperedEntry(t *testing.T) {
 func TestRotateKEKKeepsDataReadable(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &waittest.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- cli.Run(ctx, []string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0", "--log-level", "error"}, out, out)
@@ -240,7 +227,7 @@ func TestRotateKEKKeepsDataReadable(t *testing.T) {
 	}
 }
 
-func waitURL(t *testing.T, out *syncBuffer) string {
+func waitURL(t *testing.T, out *waittest.Buffer) string {
 	t.Helper()
 	re := regexp.MustCompile(`Open (https?://[0-9.:]+)/`)
 	for range 1000 {

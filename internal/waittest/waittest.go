@@ -6,6 +6,8 @@
 package waittest
 
 import (
+	"bytes"
+	"sync"
 	"testing"
 	"time"
 )
@@ -27,4 +29,24 @@ func Within(t testing.TB, what string, limit time.Duration, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Buffer collects what another process or goroutine writes (a command's
+// output) while the test reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package bustest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/vigil-cloud/vigil/internal/modroot"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 // Cluster is a NATS cluster with JetStream of real nats-server processes
@@ -113,7 +113,7 @@ func tryStart(t testing.TB, n int, domain string) (*Cluster, error) {
 	if domain != "" {
 		c.LeafURL = strings.Join(leafs, ",")
 	}
-	var logs []*syncBuffer
+	var logs []*waittest.Buffer
 	exited := make(chan int, n)
 	for i := range n {
 		name := fmt.Sprintf("vigil-test-%d", i)
@@ -130,7 +130,7 @@ func tryStart(t testing.TB, n int, domain string) (*Cluster, error) {
 		if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out := &syncBuffer{}
+		out := &waittest.Buffer{}
 		cmd := exec.Command(bin, "-c", file)
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
@@ -189,24 +189,6 @@ func tail(s string) string {
 		s = "..." + s[len(s)-max:]
 	}
 	return s
-}
-
-// syncBuffer is a bytes.Buffer the process and the test may use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // ready checks that the cluster answers JetStream requests with a leader.
