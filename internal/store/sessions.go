@@ -144,6 +144,16 @@ func (s *AccountStore) DeleteAPIToken(ctx context.Context, d access.Decision, us
 	})
 }
 
+const oneTimeColumns = `token_hash, purpose, subject_id, payload_sealed, created_at, expires_at`
+
+func scanOneTime(sc scanner) (account.OneTimeToken, error) {
+	var t account.OneTimeToken
+	var created, expires int64
+	err := sc.Scan(&t.Hash, &t.Purpose, &t.SubjectID, &t.PayloadSealed, &created, &expires)
+	t.CreatedAt, t.ExpiresAt = FromMicros(created), FromMicros(expires)
+	return t, err
+}
+
 // CreateOneTimeToken stores a single-use token's hash.
 func (s *AccountStore) CreateOneTimeToken(ctx context.Context, t account.OneTimeToken) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
@@ -165,10 +175,7 @@ func (s *AccountStore) UseOneTimeToken(ctx context.Context, hash []byte, purpose
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, "this link is invalid, expired or already used")
 		}
-		var created, expires int64
-		err = tx.QueryRow(ctx, `SELECT token_hash, purpose, subject_id, payload_sealed, created_at, expires_at FROM one_time_tokens WHERE token_hash = ?`,
-			hash).Scan(&t.Hash, &t.Purpose, &t.SubjectID, &t.PayloadSealed, &created, &expires)
-		t.CreatedAt, t.ExpiresAt = FromMicros(created), FromMicros(expires)
+		t, err = scanOneTime(tx.QueryRow(ctx, `SELECT `+oneTimeColumns+` FROM one_time_tokens WHERE token_hash = ?`, hash))
 		return tx.Err(err, "token")
 	})
 	return t, err
@@ -181,12 +188,7 @@ func (s *AccountStore) PendingTokens(ctx context.Context, d access.Decision, pur
 	if err := requireAny(d, []access.Resource{profileOf(subjectID)}, access.List, access.Update); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.db, "tokens", func(sc scanner) (t account.OneTimeToken, err error) {
-		var created, expires int64
-		err = sc.Scan(&t.Hash, &t.Purpose, &t.SubjectID, &t.PayloadSealed, &created, &expires)
-		t.CreatedAt, t.ExpiresAt = FromMicros(created), FromMicros(expires)
-		return t, err
-	}, `SELECT token_hash, purpose, subject_id, payload_sealed, created_at, expires_at FROM one_time_tokens
+	return queryAll(ctx, s.db, "tokens", scanOneTime, `SELECT `+oneTimeColumns+` FROM one_time_tokens
 		WHERE purpose = ? AND subject_id = ? AND used_at = 0 AND expires_at > ? ORDER BY created_at DESC`,
 		purpose, subjectID, Micros(s.db.Clock().Now()))
 }
