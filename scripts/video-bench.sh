@@ -15,6 +15,8 @@
 # made once with ffmpeg. MEDIAMTX=/path/to/mediamtx also measures that
 # binary recording the same publishers (fMP4), right after vigil, so the two
 # can be compared on one machine.
+# PROFILE=DIR writes a CPU profile of each vigil run to DIR/vigil-N.pprof
+# (go tool pprof -top DIR/vigil-N.pprof).
 #   PUBLISHER=ffmpeg WARMUP=5 WINDOW=15 MEDIAMTX=~/mediamtx scripts/video-bench.sh 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,7 +87,7 @@ fi
 for n in ${counts[@]}; do
   data="$work/data-$n"
   VIGIL_LISTEN=127.0.0.1:18080 VIGIL_MQTT_LISTEN=127.0.0.1:18883 VIGIL_RTSP_LISTEN=127.0.0.1:18554 VIGIL_WEBRTC_UDP=127.0.0.1:18189 \
-    VIGIL_LOG_LEVEL=warn "$work/vigil" serve --data "$data" >"$work/serve-$n.log" 2>&1 &
+    VIGIL_LOG_LEVEL=warn "$work/vigil" serve --data "$data" ${PROFILE:+--cpuprofile "$PROFILE/vigil-$n.pprof"} >"$work/serve-$n.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:18080/readyz >/dev/null && break; sleep 0.2; done
   token=$(scripts/sim-account.sh http://127.0.0.1:18080 "$data")

@@ -110,51 +110,68 @@ func claimErr(tx *Tx, err error, what string) error {
 	return err
 }
 
-// BeginSegment writes the intent row of a segment.
-func (s *RecordingStore) BeginSegment(ctx context.Context, r record.SegmentRow, writer string) (int64, error) {
-	var id int64
-	err := s.db.Write(ctx, func(tx *Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO rec_segments (account_id, device_id, channel, init_id, seq, start_us, end_us, bytes,
-			has_audio, codecs, marked, state, writer, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?`+whereClaimed+` RETURNING id`,
-			r.AccountID, r.DeviceID, r.Channel, r.InitID, int64(r.Seq), Micros(r.Start), Micros(r.End), r.Bytes,
-			b2i(r.HasAudio), r.Codecs, b2i(r.Marked), writer, Micros(tx.Now), r.DeviceID, r.AccountID, claimMicros(r.ClaimedAt), claimMicros(r.ClaimedAt)).Scan(&id)
-		return claimErr(tx, err, "recorded segment")
+// IndexSegments takes the steps of many segments' index in one
+// transaction: one commit (and on SQLite one fsync) for all the streams
+// whose segments arrived while the previous commit ran.
+func (s *RecordingStore) IndexSegments(ctx context.Context, steps []record.IndexStep, writer string) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		for i := range steps {
+			st := &steps[i]
+			if st.Complete {
+				st.Err = completeSegment(ctx, tx, st.Row)
+			} else {
+				st.Row.ID, st.Err = beginSegment(ctx, tx, st.Row, writer)
+			}
+			// A step refused on its own leaves the transaction usable
+			// (nothing failed in the database); anything else ends it.
+			if st.Err != nil && !errs.Is(st.Err, errs.Gone) && !errs.Is(st.Err, errs.NotFound) {
+				return st.Err
+			}
+		}
+		return nil
 	})
-	return id, err
 }
 
-// CompleteSegment marks a segment stored, extends its channel's last range
+// beginSegment writes the intent row of a segment.
+func beginSegment(ctx context.Context, tx *Tx, r record.SegmentRow, writer string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO rec_segments (account_id, device_id, channel, init_id, seq, start_us, end_us, bytes,
+		has_audio, codecs, marked, state, writer, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?`+whereClaimed+` RETURNING id`,
+		r.AccountID, r.DeviceID, r.Channel, r.InitID, int64(r.Seq), Micros(r.Start), Micros(r.End), r.Bytes,
+		b2i(r.HasAudio), r.Codecs, b2i(r.Marked), writer, Micros(tx.Now), r.DeviceID, r.AccountID, claimMicros(r.ClaimedAt), claimMicros(r.ClaimedAt)).Scan(&id)
+	return id, claimErr(tx, err, "recorded segment")
+}
+
+// completeSegment marks a segment stored, extends its channel's last range
 // when the segment continues it (same session, next number, no gap) or
 // opens a new one, and counts its bytes.
-func (s *RecordingStore) CompleteSegment(ctx context.Context, r record.SegmentRow) error {
-	return s.db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE rec_segments SET state = 1 WHERE id = ? AND state = 0`, r.ID)
-		if err != nil {
-			return err
-		}
-		if err := MustAffect(res, "recorded segment"); err != nil {
-			return err
-		}
-		var id, end, lastSeq, initID int64
-		err = tx.QueryRow(ctx, `SELECT id, end_us, last_seq, init_id FROM rec_ranges
-			WHERE account_id = ? AND device_id = ? AND channel = ? ORDER BY end_us DESC LIMIT 1`,
-			r.AccountID, r.DeviceID, r.Channel).Scan(&id, &end, &lastSeq, &initID)
-		if err != nil && !errs.Is(tx.Err(err, "range"), errs.NotFound) {
-			return tx.Err(err, "range")
-		}
-		start := Micros(r.Start)
-		if err == nil && r.DroppedBefore == 0 && initID == r.InitID && uint64(lastSeq)+1 == r.Seq && abs(start-end) <= contiguous.Microseconds() {
-			_, err = tx.Exec(ctx, `UPDATE rec_ranges SET end_us = ?, last_seq = ?, has_audio = has_audio | ? WHERE id = ?`,
-				max(end, Micros(r.End)), int64(r.Seq), b2i(r.HasAudio), id)
-		} else {
-			_, err = tx.Exec(ctx, `INSERT INTO rec_ranges (account_id, device_id, channel, init_id, start_us, end_us, last_seq, has_audio, dropped_before)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.AccountID, r.DeviceID, r.Channel, r.InitID, start, Micros(r.End), int64(r.Seq), b2i(r.HasAudio), r.DroppedBefore)
-		}
-		if err != nil {
-			return err
-		}
-		return addUsage(ctx, tx, r.AccountID, r.DeviceID, r.Bytes, 1)
-	})
+func completeSegment(ctx context.Context, tx *Tx, r record.SegmentRow) error {
+	res, err := tx.Exec(ctx, `UPDATE rec_segments SET state = 1 WHERE id = ? AND state = 0`, r.ID)
+	if err != nil {
+		return err
+	}
+	if err := MustAffect(res, "recorded segment"); err != nil {
+		return err
+	}
+	var id, end, lastSeq, initID int64
+	err = tx.QueryRow(ctx, `SELECT id, end_us, last_seq, init_id FROM rec_ranges
+		WHERE account_id = ? AND device_id = ? AND channel = ? ORDER BY end_us DESC LIMIT 1`,
+		r.AccountID, r.DeviceID, r.Channel).Scan(&id, &end, &lastSeq, &initID)
+	if err != nil && !errs.Is(tx.Err(err, "range"), errs.NotFound) {
+		return tx.Err(err, "range")
+	}
+	start := Micros(r.Start)
+	if err == nil && r.DroppedBefore == 0 && initID == r.InitID && uint64(lastSeq)+1 == r.Seq && abs(start-end) <= contiguous.Microseconds() {
+		_, err = tx.Exec(ctx, `UPDATE rec_ranges SET end_us = ?, last_seq = ?, has_audio = has_audio | ? WHERE id = ?`,
+			max(end, Micros(r.End)), int64(r.Seq), b2i(r.HasAudio), id)
+	} else {
+		_, err = tx.Exec(ctx, `INSERT INTO rec_ranges (account_id, device_id, channel, init_id, start_us, end_us, last_seq, has_audio, dropped_before)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.AccountID, r.DeviceID, r.Channel, r.InitID, start, Micros(r.End), int64(r.Seq), b2i(r.HasAudio), r.DroppedBefore)
+	}
+	if err != nil {
+		return err
+	}
+	return addUsage(ctx, tx, r.AccountID, r.DeviceID, r.Bytes, 1)
 }
 
 func abs(n int64) int64 {

@@ -14,6 +14,8 @@ type metrics struct {
 	dropped  prometheus.Counter
 	queued   prometheus.Gauge
 	lag      prometheus.Gauge
+	commits  prometheus.Counter // index transactions
+	steps    prometheus.Counter // index steps they carried
 }
 
 func newMetrics() *metrics {
@@ -30,13 +32,17 @@ func newMetrics() *metrics {
 		queued: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_recording_queued_segments", Help: "Segments waiting to be recorded, all streams."}),
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_recording_lag_seconds",
 			Help: "How long the last recorded segment waited in its stream's queue: recording's lag behind the cameras."}),
+		commits: prometheus.NewCounter(prometheus.CounterOpts{Name: "vigil_recording_index_commits_total",
+			Help: "Transactions that wrote the recordings index (group commits, and steps retried alone)."}),
+		steps: prometheus.NewCounter(prometheus.CounterOpts{Name: "vigil_recording_index_steps_total",
+			Help: "Index steps (a segment's intent row, or its stored mark) those transactions carried; steps/commits is the mean group."}),
 	}
 }
 
 // Register adds the recorder's metrics to reg.
 func (r *Recorder) Register(reg prometheus.Registerer) error {
 	m := r.m
-	for _, c := range []prometheus.Collector{m.segments, m.bytes, m.skipped, m.failed, m.purged, m.write, m.dropped, m.queued, m.lag} {
+	for _, c := range []prometheus.Collector{m.segments, m.bytes, m.skipped, m.failed, m.purged, m.write, m.dropped, m.queued, m.lag, m.commits, m.steps} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}

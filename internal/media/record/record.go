@@ -124,6 +124,14 @@ type Intent struct {
 	Writer    string // the node that wrote it; "" when it was being deleted
 }
 
+// IndexStep is one step of a segment's index: its intent row written, or
+// (Complete) marked stored.
+type IndexStep struct {
+	Complete bool
+	Row      SegmentRow
+	Err      error // the step's own refusal, set by Store.IndexSegments
+}
+
 // Purge is one entry of the purge log.
 type Purge struct {
 	ID       int64     `json:"id"`
@@ -184,12 +192,14 @@ type Store interface {
 	// CompleteInit marks an init stored; errs.NotFound when its intent was
 	// resolved meanwhile.
 	CompleteInit(ctx context.Context, id int64) error
-	// BeginSegment writes the intent row of a segment and returns its ID.
-	BeginSegment(ctx context.Context, s SegmentRow, writer string) (int64, error)
-	// CompleteSegment marks a segment stored, extends or opens its range
-	// and counts its bytes, in one transaction; errs.NotFound when its
-	// intent was resolved meanwhile.
-	CompleteSegment(ctx context.Context, s SegmentRow) error
+	// IndexSegments takes the index steps of many segments (of any
+	// streams) in one transaction: writing a segment's intent row (and
+	// setting its Row.ID), or marking one stored, extending or opening its
+	// range and counting its bytes. A step refused on its own says why in
+	// its Err (errs.Gone when the device's claim ended, errs.NotFound when
+	// the intent was resolved meanwhile) and the others are taken; an error
+	// returned is the transaction's, and then no step was taken.
+	IndexSegments(ctx context.Context, steps []IndexStep, writer string) error
 	// Intents lists the rows not stored, with their writers ("" for rows
 	// being deleted, which anyone may finish).
 	Intents(ctx context.Context) ([]Intent, error)

@@ -73,6 +73,7 @@ type Recorder struct {
 	writer string // this process, in the intent rows it writes
 	gate   *access.Gate
 	m      *metrics
+	index  *groupCommit // the segments' index steps, group-committed
 
 	mu      sync.Mutex
 	streams map[streamKey]*stream
@@ -113,8 +114,9 @@ func NewRecorder(st Store, blobs *blob.Sealed, gate *access.Gate, clk clock.Cloc
 	if writer == "" {
 		writer = hex.EncodeToString(b[:])
 	}
-	return &Recorder{st: st, blobs: blobs, gate: gate, m: newMetrics(), clk: clk, log: log, cfg: cfg.Defaults(), writer: writer,
-		streams: map[streamKey]*stream{}}
+	m := newMetrics()
+	return &Recorder{st: st, blobs: blobs, gate: gate, m: m, clk: clk, log: log, cfg: cfg.Defaults(), writer: writer,
+		index: &groupCommit{st: st, writer: writer, m: m}, streams: map[streamKey]*stream{}}
 }
 
 // Config returns the effective configuration.
@@ -424,14 +426,16 @@ func (r *Recorder) write(ctx context.Context, s *stream, seg media.Segment, mark
 	row := SegmentRow{AccountID: seg.AccountID, DeviceID: seg.DeviceID, Channel: seg.Channel, InitID: initID, Seq: seg.Seq,
 		Start: seg.Start.UTC(), End: seg.Start.Add(seg.Duration).UTC(), Bytes: int64(len(seg.Fragments)),
 		HasAudio: seg.HasAudio(), Codecs: strings.Join(codecs, ","), Marked: marked, ClaimedAt: seg.ClaimedAt, DroppedBefore: int(dropped)}
-	if row.ID, err = r.st.BeginSegment(ctx, row, r.writer); err != nil {
-		return err
+	begun := r.index.do(ctx, IndexStep{Row: row})
+	if begun.Err != nil {
+		return begun.Err
 	}
+	row.ID = begun.Row.ID
 	in := Intent{ID: row.ID, AccountID: row.AccountID, DeviceID: row.DeviceID, Channel: row.Channel}
 	if err := r.blobs.Put(ctx, row.AccountID, in.key(), bytes.NewReader(seg.Fragments)); err != nil {
 		return errors.Join(err, r.drop(context.WithoutCancel(ctx), in))
 	}
-	if err := r.st.CompleteSegment(ctx, row); err != nil {
+	if err := r.index.do(ctx, IndexStep{Complete: true, Row: row}).Err; err != nil {
 		// The intent may have been resolved by another node's start-up: the
 		// blob must not outlive it.
 		return errors.Join(err, r.drop(context.WithoutCancel(ctx), in))
