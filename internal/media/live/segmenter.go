@@ -123,22 +123,6 @@ func videoSample(u *Unit) *fmp4.Sample {
 	return &fmp4.Sample{PTSOffset: int32(u.PTS - u.DTS), IsNonSyncSample: !u.Key}
 }
 
-// avcc is an access unit as MP4 stores it: each NAL unit after its
-// 4-byte length.
-func avcc(au [][]byte) []byte {
-	n := 0
-	for _, b := range au {
-		n += 4 + len(b)
-	}
-	payload := make([]byte, 0, n)
-	for _, b := range au {
-		l := len(b)
-		payload = append(payload, byte(l>>24), byte(l>>16), byte(l>>8), byte(l))
-		payload = append(payload, b...)
-	}
-	return payload
-}
-
 func (g *segmenter) writeAudio(u *Unit) *media.Segment {
 	a := g.audio
 	var done *media.Segment
@@ -265,7 +249,7 @@ func (g *segmenter) cut(end int64) *media.Segment {
 		}
 		g.init = init
 	}
-	part := fmp4.Part{SequenceNumber: uint32(g.seq + 1)}
+	var frags []fragTrack
 	var tracks []media.Track
 	for _, t := range []*segTrack{g.video, g.audio} {
 		if t == nil {
@@ -275,21 +259,13 @@ func (g *segmenter) cut(end int64) *media.Segment {
 		if len(t.samples) == 0 {
 			continue
 		}
-		for i, au := range t.aus {
-			t.samples[i].Payload = avcc(au)
-		}
 		base := t.base + ticksOf(timeOrigin, t.t.ClockRate)
 		if base < 0 {
 			base = 0
 		}
-		part.Tracks = append(part.Tracks, &fmp4.PartTrack{ID: t.id, BaseTime: uint64(base), Samples: t.samples})
+		frags = append(frags, fragTrack{id: t.id, base: uint64(base), samples: t.samples, aus: t.aus})
 	}
-	var buf seekablebuffer.Buffer
-	if err := part.Marshal(&buf); err != nil {
-		g.s.hub.metrics.dropped.WithLabelValues("fragment").Inc()
-		g.clear()
-		return nil
-	}
+	fragment := marshalFragment(uint32(g.seq+1), frags)
 	rate := lead.t.ClockRate
 	seg := &media.Segment{
 		AccountID: g.s.AccountID, DeviceID: g.s.DeviceID, Channel: g.s.Channel,
@@ -298,7 +274,7 @@ func (g *segmenter) cut(end int64) *media.Segment {
 		Duration:  durationOf(end-g.startPTS, rate),
 		Tracks:    tracks,
 		Init:      g.init,
-		Fragments: buf.Bytes(),
+		Fragments: fragment,
 	}
 	g.seq++
 	g.clear()
