@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -47,9 +48,37 @@ type pushPayload struct {
 	Title string    `json:"title"`
 	Body  string    `json:"body,omitempty"`
 	URL   string    `json:"url,omitempty"`
+	// More names the other messages a push of several carries (alarms
+	// due to one browser together), oldest first; ID is the newest.
+	More []string `json:"more,omitempty"`
 }
 
-func (s *Service) sendPush(ctx context.Context, r DeliveryRow, m Message) error {
+// payloadOf is the push of ms, the messages due to one browser, oldest
+// first: one message as it is, several as one notification listing them.
+func (s *Service) payloadOf(ms []Message) pushPayload {
+	// A push record holds at most 4 KiB once encrypted (RFC 8291): the text
+	// is cut short, the app shows it whole.
+	last := ms[len(ms)-1]
+	if len(ms) == 1 {
+		return pushPayload{ID: last.ID, Kind: last.Kind, Time: last.Time, Title: last.Title, Body: cut(last.Body, 1500), URL: last.URL}
+	}
+	p := pushPayload{ID: last.ID, Kind: last.Kind, Time: last.Time, Title: fmt.Sprintf("%d alarms", len(ms)),
+		URL: strings.TrimRight(s.opts.PublicURL, "/") + "/#/events"}
+	titles := make([]string, 0, len(ms))
+	for i := len(ms) - 1; i >= 0; i-- {
+		titles = append(titles, ms[i].Title)
+	}
+	for _, m := range ms[:len(ms)-1] {
+		p.More = append(p.More, m.ID)
+	}
+	p.Body = cut(strings.Join(titles, "\n"), 1500)
+	return p
+}
+
+// sendPush sends ms, the messages of deliveries to r's browser, in one
+// push.
+func (s *Service) sendPush(ctx context.Context, r DeliveryRow, ms ...Message) error {
+	m := ms[len(ms)-1]
 	d, err := s.check(ctx, worker, access.Read, prefsRes(r.UserID), purposeOf(r.Kind))
 	if err != nil {
 		return err
@@ -75,9 +104,7 @@ func (s *Service) sendPush(ctx context.Context, r DeliveryRow, m Message) error 
 	if err != nil {
 		return err
 	}
-	// A push record holds at most 4 KiB once encrypted (RFC 8291): the text
-	// is cut short, the app shows it whole.
-	payload, _ := json.Marshal(pushPayload{ID: m.ID, Kind: m.Kind, Time: m.Time, Title: m.Title, Body: cut(m.Body, 1500), URL: m.URL})
+	payload, _ := json.Marshal(s.payloadOf(ms))
 	urgency := webpush.UrgencyNormal
 	if m.Kind == KindAlarm || m.Kind == KindIncident {
 		urgency = webpush.UrgencyHigh

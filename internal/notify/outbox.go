@@ -218,15 +218,25 @@ func (s *Service) Run(ctx context.Context) {
 	}()
 	slots := make(chan struct{}, s.opts.Workers)
 	freed := make(chan struct{}, 1)
+	lanes := &pushLanes{lease: s.opts.Lease, waiting: map[string][]laneRow{}}
 	var wg sync.WaitGroup
+	var claimed time.Time
 	for ctx.Err() == nil {
 		var rows []DeliveryRow
 		// Claim in batches: each claim is a write transaction (a commit
-		// and an fsync), so wait for half the slots unless none is busy.
+		// and an fsync), so wait for half the slots unless none is busy,
+		// and let what becomes due within claimGap of the last claim go
+		// with the next.
 		if free := cap(slots) - len(slots); free > 0 && (free >= (cap(slots)+1)/2 || free == cap(slots)) {
+			if wait := claimGap - time.Since(claimed); wait > 0 {
+				pause(ctx, wait)
+			}
 			var err error
 			if rows, err = s.store.ClaimDue(ctx, free, s.opts.Lease); err != nil && ctx.Err() == nil {
 				s.log.Error("notification worker", "err", err)
+			}
+			if len(rows) > 0 {
+				claimed = time.Now()
 			}
 		}
 		if len(rows) == 0 {
@@ -243,24 +253,39 @@ func (s *Service) Run(ctx context.Context) {
 		// The deliveries of one claim share the worker's decisions: one
 		// audit entry per account's messages and per person's settings
 		// read, not one per delivery.
-		bctx := access.Batch(ctx)
-		for _, group := range byMessage(rows) {
-			var once sync.Once
-			var m *Message
-			for _, r := range group {
-				slots <- struct{}{}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					once.Do(func() { m = s.openMessage(bctx, r) })
-					results <- s.attempt(bctx, r, m)
-					<-slots
-					select {
-					case freed <- struct{}{}:
-					default:
-					}
-				}()
+		bctx, began := access.Batch(ctx), time.Now()
+		open := s.opener(bctx)
+		for _, send := range sendsOf(rows) {
+			lane := laneOf(send)
+			if lane != "" && lanes.join(lane, send) {
+				continue // goes with the push after the one in flight
 			}
+			slots <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, o := range s.attemptAll(bctx, send, open) {
+					results <- o
+				}
+				// What came for the same browser meanwhile goes now, in
+				// one push: under the claim's decisions while they are
+				// fresh (a pass of the worker), then under new ones.
+				nctx, nopen := bctx, open
+				for next := lanes.next(lane); len(next) > 0; next = lanes.next(lane) {
+					if time.Since(began) > passLife {
+						nctx, began = access.Batch(ctx), time.Now()
+						nopen = s.opener(nctx)
+					}
+					for _, o := range s.attemptAll(nctx, next, nopen) {
+						results <- o
+					}
+				}
+				<-slots
+				select {
+				case freed <- struct{}{}:
+				default:
+				}
+			}()
 		}
 	}
 	wg.Wait()
@@ -268,21 +293,143 @@ func (s *Service) Run(ctx context.Context) {
 	<-finished
 }
 
-// byMessage groups claimed deliveries by message, keeping claim order.
-func byMessage(rows []DeliveryRow) [][]DeliveryRow {
-	idx := map[string]int{}
+// claimGap is the least time between two claims under load; passLife
+// how long one claim's decisions serve the pushes that follow it on its
+// browsers' lanes.
+const (
+	claimGap = 20 * time.Millisecond
+	passLife = time.Second
+)
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d) // transport pacing, not a deadline: wall clock
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// maxPushGroup bounds the alarms one push carries, well inside the 4 KiB
+// a push record holds (RFC 8291).
+const maxPushGroup = 20
+
+// sendsOf splits claimed deliveries into sends, in claim order: each
+// delivery alone, except alarms due to the same browser, which share one
+// push (at most maxPushGroup). A burst of alarms buzzes a phone once, with
+// all of them, and costs the push service one request, not one each.
+func sendsOf(rows []DeliveryRow) [][]DeliveryRow {
 	var out [][]DeliveryRow
+	open := map[string]int{} // lane -> its group in out still taking alarms
 	for _, r := range rows {
-		key := contentAD(r.AccountID, r.MessageID)
-		i, ok := idx[key]
-		if !ok {
-			i = len(out)
-			idx[key] = i
-			out = append(out, nil)
+		lane := laneOf([]DeliveryRow{r})
+		if lane == "" {
+			out = append(out, []DeliveryRow{r})
+			continue
 		}
-		out[i] = append(out[i], r)
+		if i, ok := open[lane]; ok && len(out[i]) < maxPushGroup {
+			out[i] = append(out[i], r)
+			continue
+		}
+		open[lane] = len(out)
+		out = append(out, []DeliveryRow{r})
 	}
 	return out
+}
+
+// laneOf names the browser an alarm push goes to; "" for any other send.
+func laneOf(send []DeliveryRow) string {
+	r := send[0]
+	if r.Channel != ChannelPush || r.Kind != KindAlarm {
+		return ""
+	}
+	return r.UserID + "/" + r.EndpointID
+}
+
+// pushLanes keeps one alarm push in flight per browser: alarms due to a
+// browser while a push to it is in flight wait, and go together in the
+// next push as soon as it returns. Under light load every alarm goes at
+// once; under a burst, pushes carry many alarms each instead of queueing
+// one request per alarm at the push service. A delivery that waited past
+// half its lease is left for the next claim (its lease lapses, and it is
+// claimed again), so no delivery is sent under a lease another worker may
+// hold.
+type pushLanes struct {
+	lease   time.Duration
+	mu      sync.Mutex
+	waiting map[string][]laneRow // present while a push to the lane is in flight
+}
+
+type laneRow struct {
+	DeliveryRow
+	claimed time.Time
+}
+
+// join takes the lane for send, or queues send behind the push in flight
+// (and reports true).
+func (l *pushLanes) join(lane string, send []DeliveryRow) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, busy := l.waiting[lane]
+	if !busy {
+		l.waiting[lane] = nil
+		return false
+	}
+	now := time.Now() // leases are wall-clock durations
+	for _, r := range send {
+		w = append(w, laneRow{r, now})
+	}
+	l.waiting[lane] = w
+	return true
+}
+
+// next returns the next push's deliveries of the lane, or frees the lane
+// and returns none.
+func (l *pushLanes) next(lane string) []DeliveryRow {
+	if lane == "" {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []DeliveryRow
+	w := l.waiting[lane]
+	for len(w) > 0 && len(out) < maxPushGroup {
+		if time.Since(w[0].claimed) < l.lease/2 {
+			out = append(out, w[0].DeliveryRow)
+		}
+		w = w[1:]
+	}
+	if len(out) == 0 {
+		delete(l.waiting, lane)
+		return nil
+	}
+	l.waiting[lane] = w
+	return out
+}
+
+// opener opens each message of a claim once, however many deliveries
+// carry it.
+func (s *Service) opener(ctx context.Context) func(DeliveryRow) *Message {
+	var mu sync.Mutex
+	opened := map[string]*openedMessage{}
+	return func(r DeliveryRow) *Message {
+		key := contentAD(r.AccountID, r.MessageID)
+		mu.Lock()
+		o := opened[key]
+		if o == nil {
+			o = &openedMessage{}
+			opened[key] = o
+		}
+		mu.Unlock()
+		o.once.Do(func() { o.m = s.openMessage(ctx, r) })
+		return o.m
+	}
+}
+
+type openedMessage struct {
+	once sync.Once
+	m    *Message
 }
 
 // finisher records outcomes as they come, as many as are waiting in one
@@ -322,22 +469,18 @@ func (s *Service) ProcessDue(ctx context.Context) (int, error) {
 	outcomes := make([]Outcome, 0, len(rows))
 	var mu sync.Mutex
 	ctx = access.Batch(ctx)
-	for _, group := range byMessage(rows) {
-		var once sync.Once
-		var m *Message
-		for _, r := range group {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				once.Do(func() { m = s.openMessage(ctx, r) })
-				o := s.attempt(ctx, r, m)
-				mu.Lock()
-				outcomes = append(outcomes, o)
-				mu.Unlock()
-			}()
-		}
+	open := s.opener(ctx)
+	for _, send := range sendsOf(rows) {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			got := s.attemptAll(ctx, send, open)
+			mu.Lock()
+			outcomes = append(outcomes, got...)
+			mu.Unlock()
+		}()
 	}
 	wg.Wait()
 	// A cancelled worker still records what it did.
@@ -385,13 +528,51 @@ func final(st Status, format string, args ...any) error {
 	return &sendError{msg: sprintf(format, args...), status: st}
 }
 
-func (s *Service) attempt(ctx context.Context, r DeliveryRow, m *Message) Outcome {
-	var err error
-	if m == nil {
-		err = final(StatusDead, "the message can no longer be read")
-	} else {
-		err = s.send(ctx, r, *m)
+// attemptAll makes one send: a delivery, or alarm pushes to one browser
+// in one push (each delivery gets the push's outcome).
+func (s *Service) attemptAll(ctx context.Context, send []DeliveryRow, open func(DeliveryRow) *Message) []Outcome {
+	out := make([]Outcome, 0, len(send))
+	var rows []DeliveryRow
+	var ms []Message
+	for _, r := range send {
+		m := open(r)
+		if m == nil {
+			out = append(out, s.outcome(r, final(StatusDead, "the message can no longer be read")))
+			continue
+		}
+		rows, ms = append(rows, r), append(ms, *m)
 	}
+	if len(rows) == 0 {
+		return out
+	}
+	// One push lists its alarms oldest first, whatever order they were
+	// claimed in.
+	if len(rows) > 1 {
+		idx := make([]int, len(rows))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return ms[a].Time.Compare(ms[b].Time) })
+		r2, m2 := make([]DeliveryRow, len(rows)), make([]Message, len(ms))
+		for i, j := range idx {
+			r2[i], m2[i] = rows[j], ms[j]
+		}
+		rows, ms = r2, m2
+	}
+	var err error
+	if len(rows) == 1 {
+		err = s.send(ctx, rows[0], ms[0])
+	} else {
+		err = s.sendPush(ctx, rows[0], ms...)
+	}
+	for _, r := range rows {
+		out = append(out, s.outcome(r, err))
+	}
+	return out
+}
+
+// outcome records what an attempt at r came to.
+func (s *Service) outcome(r DeliveryRow, err error) Outcome {
 	attempts := r.Attempts + 1
 	now := s.clk.Now().UTC()
 	st, next, why := StatusSent, now, ""

@@ -147,6 +147,8 @@ type Front struct {
 	URL      string
 	mu       sync.Mutex
 	accepted []time.Time
+	held     chan struct{} // while not nil, pushes wait for it to close
+	arrived  int           // pushes that reached the front
 }
 
 // Front starts a Front for ps until the test ends.
@@ -166,10 +168,46 @@ func (ps *Service) Front(t testing.TB) *Front {
 		}
 		return nil
 	}
-	srv := httptest.NewServer(proxy)
-	t.Cleanup(srv.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.arrived++
+		held := f.held
+		f.mu.Unlock()
+		if held != nil {
+			<-held
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { f.Release(); srv.Close() })
 	f.URL = srv.URL
 	return f
+}
+
+// Hold makes pushes wait at the front until Release: a push service that
+// is slow to answer.
+func (f *Front) Hold() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.held == nil {
+		f.held = make(chan struct{})
+	}
+}
+
+// Release lets held pushes through, and those that follow.
+func (f *Front) Release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.held != nil {
+		close(f.held)
+		f.held = nil
+	}
+}
+
+// Arrived counts the pushes that reached the front, held or not.
+func (f *Front) Arrived() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.arrived
 }
 
 // Accepted returns when each push was accepted, in order.
