@@ -27,7 +27,10 @@ publisher=${PUBLISHER:-sim}
 warmup=${WARMUP:-20}
 window=${WINDOW:-60}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+pid= mpid=
+publishers=()
+# Whatever this script started stops with it, even when a step fails.
+trap 'kill ${pid:-} ${mpid:-} "${publishers[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/vigil" ./cmd/vigil
 
 tck=$(getconf CLK_TCK)
@@ -58,7 +61,6 @@ measure() {
 }
 
 # publish URL...: one ffmpeg per URL, in the background.
-publishers=()
 publish() {
   local u
   for u in "$@"; do
@@ -69,8 +71,10 @@ publish() {
 }
 
 stop_publishers() {
-  [ ${#publishers[@]} -gt 0 ] && kill "${publishers[@]}" 2>/dev/null || true
-  wait "${publishers[@]}" 2>/dev/null || true
+  if [ ${#publishers[@]} -gt 0 ]; then
+    kill "${publishers[@]}" 2>/dev/null || true
+    wait "${publishers[@]}" 2>/dev/null || true
+  fi
   publishers=()
 }
 
@@ -101,9 +105,11 @@ for n in ${counts[@]}; do
     "$work/vigil" sim --data "$data" --url http://127.0.0.1:18080 --token "$token" --rtsp rtsp://127.0.0.1:18554 \
       --streams "$n" --duration "$duration" --measure-pid "$pid" | grep -v '^registered'
   fi
+  sleep 3 # the last segments of the streams that just ended are still being written
   curl -s http://127.0.0.1:18080/metrics | grep -E '^vigil_live_(segments_total|streams|dropped_total)|^vigil_recording_(segments_total|bytes_total|failures_total|segments_skipped_total|segments_dropped_total|lag_seconds|queued_segments|write_seconds_(sum|count))|^vigil_rtsp_refused_total' || true
   stop_publishers
   kill "$pid"; wait "$pid" 2>/dev/null || true
+  pid=
 
   if [ "$publisher" = ffmpeg ] && [ -n "${MEDIAMTX:-}" ]; then
     mtx="$work/mediamtx-$n"
@@ -134,6 +140,7 @@ EOF
     measure mediamtx "$mpid" "$n"
     stop_publishers
     kill "$mpid"; wait "$mpid" 2>/dev/null || true
+    mpid=
   fi
 done
 if [ -s "$work/ffmpeg.log" ]; then

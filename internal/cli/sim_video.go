@@ -50,6 +50,7 @@ func simVideo(ctx context.Context, cfg config.Config, f simFlags, members []sim.
 			}
 			t := time.NewTicker(time.Second)
 			defer t.Stop()
+			mark := first
 			for {
 				select {
 				case <-runCtx.Done():
@@ -60,6 +61,12 @@ func simVideo(ctx context.Context, cfg config.Config, f simFlags, members []sim.
 						return
 					}
 					last = s
+					// A line a minute shows whether memory stays flat.
+					if s.At.Sub(mark.At) >= time.Minute {
+						fmt.Fprintf(stdout, "  after %s: RSS %.0f MiB, CPU %.1f%% of one core over the last minute\n",
+							s.At.Sub(first.At).Round(time.Second), float64(s.RSSKiB)/1024, sim.CPUPercent(mark, s))
+						mark = s
+					}
 				}
 			}
 		}()
