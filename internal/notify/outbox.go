@@ -270,10 +270,10 @@ func (s *Service) Run(ctx context.Context) {
 				// What came for the same browser meanwhile goes now, in
 				// one push: under the claim's decisions while they are
 				// fresh (a pass of the worker), then under new ones.
-				nctx, nopen := bctx, open
+				nctx, nopen, since := bctx, open, began
 				for next := lanes.next(lane); len(next) > 0; next = lanes.next(lane) {
-					if time.Since(began) > passLife {
-						nctx, began = access.Batch(ctx), time.Now()
+					if time.Since(since) > passLife {
+						nctx, since = access.Batch(ctx), time.Now()
 						nopen = s.opener(nctx)
 					}
 					for _, o := range s.attemptAll(nctx, next, nopen) {
@@ -546,19 +546,8 @@ func (s *Service) attemptAll(ctx context.Context, send []DeliveryRow, open func(
 		return out
 	}
 	// One push lists its alarms oldest first, whatever order they were
-	// claimed in.
-	if len(rows) > 1 {
-		idx := make([]int, len(rows))
-		for i := range idx {
-			idx[i] = i
-		}
-		slices.SortStableFunc(idx, func(a, b int) int { return ms[a].Time.Compare(ms[b].Time) })
-		r2, m2 := make([]DeliveryRow, len(rows)), make([]Message, len(ms))
-		for i, j := range idx {
-			r2[i], m2[i] = rows[j], ms[j]
-		}
-		rows, ms = r2, m2
-	}
+	// claimed in (its deliveries all get its outcome, in any order).
+	slices.SortStableFunc(ms, func(a, b Message) int { return a.Time.Compare(b.Time) })
 	var err error
 	if len(rows) == 1 {
 		err = s.send(ctx, rows[0], ms[0])
