@@ -160,17 +160,37 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 	if !b.forwarding() && !b.leaf() {
 		b.awaitStranded(ctx, cons)
 	}
-	for ctx.Err() == nil {
+	// The next batch is fetched while this one is handled, so the stream's
+	// round trip overlaps the handler's commit. Batches are still handled
+	// and settled one after another, in order: a batch is acknowledged only
+	// once the one before it is settled, which the edge's cumulative
+	// acknowledgement needs.
+	fetched := make(chan fetch, 1)
+	prefetch := func() {
 		msgs, err := next(ctx, cons, max)
-		if err != nil && ctx.Err() == nil {
-			b.log.Warn("bus: uplink fetch", "consumer", name, "err", err)
+		fetched <- fetch{msgs, err}
+	}
+	go prefetch()
+	for {
+		f := <-fetched
+		if ctx.Err() != nil {
+			return nil
+		}
+		if f.err != nil {
+			b.log.Warn("bus: uplink fetch", "consumer", name, "err", f.err)
 			sleep(ctx, time.Second)
 		}
-		if len(msgs) > 0 {
-			b.handleUplink(ctx, msgs, strip, handle)
+		go prefetch()
+		if len(f.msgs) > 0 {
+			b.handleUplink(ctx, f.msgs, strip, handle)
 		}
 	}
-	return nil
+}
+
+// fetch is one batch fetched from the uplink, or why none was.
+type fetch struct {
+	msgs []jetstream.Msg
+	err  error
 }
 
 // awaitStranded waits, at start-up, until the uplink a killed process had

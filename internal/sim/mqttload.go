@@ -35,6 +35,7 @@ func StartBare(dir string) (addr string, stop func(), err error) {
 // LoadResult is what LoadMQTT measured.
 type LoadResult struct {
 	Messages int           // QoS 1 messages acknowledged by the broker
+	Start    time.Time     // the first publish, once every client connected
 	Elapsed  time.Duration // from the first publish to the last PUBACK
 	PerSec   float64
 }
@@ -95,7 +96,7 @@ func LoadMQTT(ctx context.Context, addr string, clients, inflight, msgs int, cre
 		}()
 	}
 	wg.Wait()
-	r := LoadResult{Messages: int(acked.Load()), Elapsed: time.Since(start)}
+	r := LoadResult{Messages: int(acked.Load()), Start: start, Elapsed: time.Since(start)}
 	r.PerSec = float64(r.Messages) / r.Elapsed.Seconds()
 	if firstErr == nil && r.Messages != clients*msgs {
 		firstErr = errors.New("not all messages acknowledged")
