@@ -68,13 +68,14 @@ type Log struct {
 	clk   clock.Clock
 	log   *slog.Logger
 
-	mu      sync.Mutex
-	pending map[key]*Hit
+	mu       sync.Mutex
+	pending  map[key]*Hit
+	gathered chan struct{} // told when counts start to gather
 }
 
 // New returns the log.
 func New(st Store, k Keys, gate *access.Gate, reg *datamap.Registry, clk clock.Clock, log *slog.Logger) *Log {
-	return &Log{store: st, keys: k, gate: gate, reg: reg, clk: clk, log: log, pending: map[key]*Hit{}}
+	return &Log{store: st, keys: k, gate: gate, reg: reg, clk: clk, log: log, pending: map[key]*Hit{}, gathered: make(chan struct{}, 1)}
 }
 
 // Record counts one request of a signed-in person.
@@ -83,6 +84,9 @@ func (l *Log) Record(userID, ip string) {
 	k := key{user: userID, hour: now.Truncate(time.Hour).Unix(), ip: ip}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.pending) == 0 {
+		l.tell()
+	}
 	h, ok := l.pending[k]
 	if !ok {
 		h = &Hit{UserID: userID, Hour: now.Truncate(time.Hour), First: now}
@@ -144,22 +148,42 @@ func (l *Log) address(ctx context.Context, ip string, h *Hit) error {
 	return nil
 }
 
-// Run flushes every interval until ctx ends, then flushes once more.
+// tell wakes Run: counts are gathering.
+func (l *Log) tell() {
+	select {
+	case l.gathered <- struct{}{}:
+	default:
+	}
+}
+
+// Run writes what gathered, every interval while requests come, until ctx
+// ends, then once more. With no request it sleeps.
 func (l *Log) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			if err := l.Flush(context.WithoutCancel(ctx)); err != nil {
-				l.log.Error("access log not flushed at shutdown", "err", err)
-			}
+			l.flushAtEnd(ctx)
+			return
+		case <-l.gathered:
+		}
+		t := time.NewTimer(every) // pacing, not a deadline: wall clock
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			l.flushAtEnd(ctx)
 			return
 		case <-t.C:
-			if err := l.Flush(ctx); err != nil {
-				l.log.Warn("access log flush failed; will retry", "err", err)
-			}
 		}
+		if err := l.Flush(ctx); err != nil {
+			l.log.Warn("access log flush failed; will retry", "err", err)
+			l.tell()
+		}
+	}
+}
+
+func (l *Log) flushAtEnd(ctx context.Context) {
+	if err := l.Flush(context.WithoutCancel(ctx)); err != nil {
+		l.log.Error("access log not flushed at shutdown", "err", err)
 	}
 }
 

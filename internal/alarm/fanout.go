@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/media"
 	"github.com/vigil-cloud/vigil/internal/notify"
@@ -15,12 +16,14 @@ import (
 
 // Run fans out pending alarms and raises offline alarms until ctx ends.
 // Pending alarms left by a crash are taken up at once: fan-out is resumed
-// from the database, never from memory.
+// from the database, never from memory. Alarms stored here wake it; while
+// passes find nothing it looks less often, up to idlePoll apart (another
+// node's alarms are that node's to fan out; this is the safety net), and
+// offline alarms are looked for every offlineEvery.
 func (s *Service) Run(ctx context.Context) {
-	t := time.NewTicker(s.opts.Poll)
-	defer t.Stop()
 	offlineEvery := max(s.opts.Poll, min(15*time.Second, s.opts.OfflineAfter/4))
 	var lastOffline, lastPass time.Time
+	poll := s.opts.Poll
 	resumed := false
 	for {
 		if !resumed && s.notifierOf() != nil {
@@ -31,15 +34,13 @@ func (s *Service) Run(ctx context.Context) {
 		// with the next: fewer, larger passes, each one decision per
 		// account and person it touches and one commit.
 		if wait := passGap - time.Since(lastPass); wait > 0 {
-			t := time.NewTimer(wait) // pacing, not a deadline: wall clock
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			pause(ctx, wait)
+			if ctx.Err() != nil {
 				return
-			case <-t.C:
 			}
 		}
 		lastPass = time.Now()
+		found, failed := 0, false
 		for {
 			n, err := s.FanOut(ctx)
 			if err != nil {
@@ -48,11 +49,18 @@ func (s *Service) Run(ctx context.Context) {
 				}
 				s.metrics.failed.Inc()
 				s.log.Warn("alarm fan-out failed; retrying", "err", err)
+				failed = true
 				break
 			}
+			found += n
 			if n < s.opts.Batch {
 				break
 			}
+		}
+		if found > 0 || failed {
+			poll = s.opts.Poll
+		} else {
+			poll = min(2*poll, max(idlePoll, s.opts.Poll))
 		}
 		if now := time.Now(); now.Sub(lastOffline) >= offlineEvery {
 			lastOffline = now
@@ -60,12 +68,31 @@ func (s *Service) Run(ctx context.Context) {
 				s.log.Warn("offline alarms not raised", "err", err)
 			}
 		}
+		t := time.NewTimer(min(poll, offlineEvery-time.Since(lastOffline))) // pacing, not a deadline: wall clock
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-s.wake:
+			poll = s.opts.Poll
+		case <-clock.Moved(s.clk):
+			lastOffline = time.Time{} // judge who is offline by the new time at once
 		case <-t.C:
 		}
+		t.Stop()
+	}
+}
+
+// idlePoll is the longest an idle fan-out goes without looking.
+const idlePoll = 30 * time.Second
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d) // pacing, not a deadline: wall clock
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }
 

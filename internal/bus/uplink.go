@@ -157,8 +157,10 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 		}
 		strip = b.prefix + "."
 	}
+	wait := idleFetch
 	if !b.forwarding() && !b.leaf() {
 		b.awaitStranded(ctx, cons)
+		wait = idleFetchLocal
 	}
 	// The next batch is fetched while this one is handled, so the stream's
 	// round trip overlaps the handler's commit. Batches are still handled
@@ -167,7 +169,7 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 	// acknowledgement needs.
 	fetched := make(chan fetch, 1)
 	prefetch := func() {
-		msgs, err := next(ctx, cons, max)
+		msgs, err := next(ctx, cons, max, wait)
 		fetched <- fetch{msgs, err}
 	}
 	go prefetch()
@@ -424,8 +426,8 @@ func backoff(n uint64) time.Duration {
 }
 
 // next returns the messages waiting, up to n, without waiting when there
-// are some; otherwise it waits for the next one, up to idleFetch.
-func next(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg, error) {
+// are some; otherwise it waits for the next one, up to wait.
+func next(ctx context.Context, cons jetstream.Consumer, n int, wait time.Duration) ([]jetstream.Msg, error) {
 	batch, err := cons.FetchNoWait(n)
 	if err != nil {
 		return nil, err
@@ -434,9 +436,9 @@ func next(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg,
 	if len(msgs) > 0 || ctx.Err() != nil {
 		return msgs, nil
 	}
-	fctx, cancel := context.WithTimeout(ctx, idleFetch)
+	fctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	batch, err = cons.Fetch(1, jetstream.FetchContext(fctx), jetstream.FetchHeartbeat(idleFetch/6))
+	batch, err = cons.Fetch(1, jetstream.FetchContext(fctx), jetstream.FetchHeartbeat(wait/6))
 	if err != nil {
 		return nil, err
 	}
@@ -450,13 +452,18 @@ func next(ctx context.Context, cons jetstream.Consumer, n int) ([]jetstream.Msg,
 // idleFetch is how long a fetch waits for a message when none is there: a
 // message ends it at once, so a long wait costs no latency, and an idle
 // server does not ask the stream every few seconds (each fetch is a
-// subscription, a request and several wake-ups). The server's heartbeats
-// end a fetch whose server went away well before that.
-const idleFetch = 30 * time.Second
+// subscription, a request and several wake-ups). The server's heartbeats,
+// six per wait, end a fetch whose server went away well before that.
+// idleFetchLocal is the wait on the edge server in this process, which
+// cannot go away on its own: its heartbeats would only wake an idle vigil.
+const (
+	idleFetch      = 30 * time.Second
+	idleFetchLocal = 5 * time.Minute
+)
 
-// pull passes the messages next returns to fn.
+// pull passes the messages next returns to fn; cons is the edge's own.
 func pull(ctx context.Context, cons jetstream.Consumer, n int, fn func(jetstream.Msg)) error {
-	msgs, err := next(ctx, cons, n)
+	msgs, err := next(ctx, cons, n, idleFetchLocal)
 	for _, m := range msgs {
 		fn(m)
 	}

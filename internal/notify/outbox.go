@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/access"
+	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/datamap"
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
@@ -227,6 +228,7 @@ func (s *Service) Run(ctx context.Context) {
 		// and an fsync), so wait for half the slots unless none is busy,
 		// and let what becomes due within claimGap of the last claim go
 		// with the next.
+		idle := s.opts.Poll // with sends in flight, until one ends
 		if free := cap(slots) - len(slots); free > 0 && (free >= (cap(slots)+1)/2 || free == cap(slots)) {
 			if wait := claimGap - time.Since(claimed); wait > 0 {
 				pause(ctx, wait)
@@ -237,14 +239,17 @@ func (s *Service) Run(ctx context.Context) {
 			}
 			if len(rows) > 0 {
 				claimed = time.Now()
+			} else if err == nil {
+				idle = s.untilDue(ctx)
 			}
 		}
 		if len(rows) == 0 {
-			t := time.NewTimer(s.opts.Poll) // transport pacing, not a deadline: wall clock
+			t := time.NewTimer(idle) // transport pacing, not a deadline: wall clock
 			select {
 			case <-ctx.Done():
 			case <-s.wake:
 			case <-freed:
+			case <-clock.Moved(s.clk): // what is due is judged by s.clk
 			case <-t.C:
 			}
 			t.Stop()
@@ -292,6 +297,27 @@ func (s *Service) Run(ctx context.Context) {
 	close(results)
 	<-finished
 }
+
+// untilDue is how long the worker may sleep when nothing is due: until
+// the next pending delivery is (a retry's time, a lapsed lease), at most
+// idlePoll. Enqueue wakes it, so at idle it does not look every second;
+// idlePoll bounds how late it sees what another node enqueued and left.
+func (s *Service) untilDue(ctx context.Context) time.Duration {
+	next, ok, err := s.store.NextDue(ctx)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			s.log.Warn("notification worker: next due delivery", "err", err)
+		}
+		return s.opts.Poll
+	case !ok:
+		return max(idlePoll, s.opts.Poll)
+	}
+	return min(max(next.Sub(s.clk.Now()), claimGap), max(idlePoll, s.opts.Poll))
+}
+
+// idlePoll is the longest the worker sleeps with nothing due.
+const idlePoll = 30 * time.Second
 
 // claimGap is the least time between two claims under load; passLife
 // how long one claim's decisions serve the pushes that follow it on its

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/vigil-cloud/vigil/internal/notify"
 	"github.com/vigil-cloud/vigil/internal/store"
 	"github.com/vigil-cloud/vigil/internal/vigiltest"
+	"github.com/vigil-cloud/vigil/internal/waittest"
 )
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
@@ -305,4 +307,42 @@ func TestWebhooksAndDeadLettersNeedAdmin(t *testing.T) {
 	if len(all.Deliveries) <= len(mine.Deliveries) {
 		t.Fatalf("the owner sees %d deliveries, the member %d", len(all.Deliveries), len(mine.Deliveries))
 	}
+}
+
+// An idle worker sleeps until the next delivery is due instead of looking
+// every second, and still sends a retry as soon as it is due: here the
+// injected clock jumps past the retry's time and the webhook is called
+// again within a second or two, though the worker's idle sleep (up to
+// 30 s) had not ended.
+func TestIdleWorkerSendsTheRetryWhenDue(t *testing.T) {
+	p := startPeers(t)
+	vigiltest.Each(t, func(t *testing.T, e *vigiltest.Env) {
+		var calls atomic.Int32
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) == 1 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		defer hook.Close()
+		alice := e.SignUp("alice@example.com")
+		alice.Must(http.StatusCreated, "POST", "/api/v1/accounts/"+alice.AccountID+"/webhooks", map[string]any{"url": hook.URL, "kinds": []string{"alarm"}})
+		msg := notify.Message{ID: "alm_idle", AccountID: alice.AccountID, Kind: notify.KindAlarm, Title: "Person"}
+		if err := e.App.Notify.Enqueue(context.Background(), msg, nil); err != nil {
+			t.Fatal(err)
+		}
+		waittest.Eventually(t, "the first attempt", func() bool { return calls.Load() == 1 })
+		var ds deliveries
+		alice.Must(http.StatusOK, "GET", "/api/v1/accounts/"+alice.AccountID+"/deliveries", nil).Decode(t, &ds)
+		if len(ds.Deliveries) != 1 || ds.Deliveries[0].Status != notify.StatusPending || !ds.Deliveries[0].NextAt.After(e.Clock.Now()) {
+			t.Fatalf("after a 503: %+v, want one pending retry in the future", ds.Deliveries)
+		}
+		time.Sleep(1500 * time.Millisecond) // the worker is asleep now, until the retry is due
+		if n := calls.Load(); n != 1 {
+			t.Fatalf("%d calls before the retry was due", n)
+		}
+		e.Clock.Set(ds.Deliveries[0].NextAt)
+		waittest.Within(t, "the retry, once due", 3*time.Second, func() bool { return calls.Load() == 2 })
+	}, p.option)
 }

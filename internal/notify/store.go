@@ -153,6 +153,10 @@ type Store interface {
 	// ClaimDue leases up to limit pending deliveries due now, so no other
 	// worker takes them until the lease ends. It returns bookkeeping only.
 	ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]DeliveryRow, error)
+	// NextDue tells when the earliest pending delivery may be claimed
+	// (its next attempt and the end of its lease both past); ok is false
+	// when none is pending.
+	NextDue(ctx context.Context) (at time.Time, ok bool, err error)
 	// Finish records the outcomes of attempts and ends their leases, in
 	// one transaction.
 	Finish(ctx context.Context, outcomes []Outcome) error

@@ -158,6 +158,19 @@ func (s *NotifyStore) ClaimDue(ctx context.Context, limit int, lease time.Durati
 	return out, err
 }
 
+// NextDue reads when the earliest pending delivery may be claimed.
+func (s *NotifyStore) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullInt64
+	err := s.db.Read(ctx, func(tx *Tx) error {
+		return tx.Err(tx.QueryRow(ctx, `SELECT MIN(CASE WHEN next_at > lease_until THEN next_at ELSE lease_until END)
+			FROM notify_deliveries WHERE status = ?`, string(notify.StatusPending)).Scan(&next), "next due delivery")
+	})
+	if err != nil || !next.Valid {
+		return time.Time{}, false, err
+	}
+	return FromMicros(next.Int64), true, nil
+}
+
 // Finish records the outcomes of attempts in one transaction: one commit
 // (and one fsync) for a whole batch of deliveries.
 func (s *NotifyStore) Finish(ctx context.Context, outcomes []notify.Outcome) error {
