@@ -101,7 +101,11 @@ func (s *Stream) hlsMuxer() (*hlsOut, error) {
 	return o, nil
 }
 
-func (o *hlsOut) touch() { o.last.Store(time.Now().UnixNano()) }
+func (o *hlsOut) touch() {
+	now := time.Now().UnixNano()
+	o.last.Store(now)
+	o.s.hlsAsked.Store(now)
+}
 
 func (o *hlsOut) unit(u *Unit) {
 	ntp := o.s.Started.Add(durationOf(u.PTS, u.Track.ClockRate))

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
@@ -65,11 +66,12 @@ type Stream struct {
 
 	mu       sync.Mutex
 	closed   bool
-	gop      []*Unit // from the keyframe before the last one up to now
+	gop      []*Unit // from the last keyframe (the one before it when HLS-warm) up to now
 	gopBytes int
 	lastKey  int // index in gop of the last keyframe; -1 when none
 	readers  map[reader]struct{}
 	hls      *hlsOut
+	hlsAsked atomic.Int64 // unix nanoseconds of the last HLS request; 0: never
 }
 
 func newSessionID() string {
@@ -172,20 +174,28 @@ func (s *Stream) write(u *Unit) {
 	}
 }
 
-// cache keeps the GOP cache: units from the keyframe before the last one,
-// so that a new HLS viewer finds a whole segment at once and a new WebRTC
-// viewer starts at the last keyframe.
+// cache keeps the GOP cache: the units from the last keyframe, so that a
+// new WebRTC viewer starts at once. While the stream is HLS-warm (an HLS
+// viewer asked for it within hlsWarm) it keeps the whole GOP before that
+// too, so that a new HLS muxer has a whole segment at once; a stream nobody
+// watches over HLS does not hold a second GOP (about half a megabyte at
+// 2 Mbit/s) for nothing, and its first HLS viewer waits for the next
+// keyframe.
 func (s *Stream) cache(u *Unit) {
 	if s.Video == nil {
 		return
 	}
 	if u.Track == s.Video && u.Key {
-		if s.lastKey > 0 {
-			for _, d := range s.gop[:s.lastKey] {
+		drop := s.lastKey // up to the last keyframe: the previous GOP stays
+		if !s.hlsWarm() {
+			drop = len(s.gop)
+		}
+		if drop > 0 {
+			for _, d := range s.gop[:drop] {
 				s.gopBytes -= unitSize(d)
 			}
-			clear(s.gop[:s.lastKey])
-			s.gop = append(s.gop[:0], s.gop[s.lastKey:]...)
+			clear(s.gop[:drop])
+			s.gop = append(s.gop[:0], s.gop[drop:]...)
 		}
 		s.lastKey = len(s.gop)
 	}
@@ -198,6 +208,15 @@ func (s *Stream) cache(u *Unit) {
 		clear(s.gop)
 		s.gop, s.gopBytes, s.lastKey = s.gop[:0], 0, -1
 	}
+}
+
+// hlsWarm is how long after its last HLS request a stream keeps a whole
+// GOP more for the next HLS viewer (a grid revisited, a player reloaded).
+const hlsWarm = 15 * time.Minute
+
+func (s *Stream) hlsWarm() bool {
+	at := s.hlsAsked.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) < hlsWarm
 }
 
 func unitSize(u *Unit) int {
