@@ -239,7 +239,9 @@ func (s *Service) Run(ctx context.Context) {
 			}
 			if len(rows) > 0 {
 				claimed = time.Now()
-			} else if err == nil {
+			} else if err == nil && len(slots) == 0 {
+				// Nothing in flight either: no send's end will wake the
+				// worker, so it sleeps until the next delivery is due.
 				idle = s.untilDue(ctx)
 			}
 		}
