@@ -34,7 +34,7 @@ func (s *Service) Run(ctx context.Context) {
 		// with the next: fewer, larger passes, each one decision per
 		// account and person it touches and one commit.
 		if wait := passGap - time.Since(lastPass); wait > 0 {
-			pause(ctx, wait)
+			clock.Pause(ctx, wait)
 			if ctx.Err() != nil {
 				return
 			}
@@ -85,16 +85,6 @@ func (s *Service) Run(ctx context.Context) {
 
 // idlePoll is the longest an idle fan-out goes without looking.
 const idlePoll = 30 * time.Second
-
-// pause waits d or until ctx ends.
-func pause(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d) // pacing, not a deadline: wall clock
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}
 
 // passGap is the least time between two fan-out passes.
 const passGap = 20 * time.Millisecond

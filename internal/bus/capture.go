@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vigil-cloud/vigil/internal/clock"
 )
 
 // Why uplink goes through the server's own MQTT stream: nats-server v2.15
@@ -92,7 +94,7 @@ func (b *Bus) move(ctx context.Context, cons jetstream.Consumer, js jetstream.Je
 		})
 		if err != nil && ctx.Err() == nil {
 			b.log.Warn("bus: move fetch", "err", err)
-			sleep(ctx, time.Second)
+			clock.Pause(ctx, time.Second)
 		}
 		for attempt := uint64(1); len(batch) > 0 && ctx.Err() == nil; attempt++ {
 			stored := b.copyInOrder(ctx, batch, js, to, idPrefix)
@@ -117,7 +119,7 @@ func (b *Bus) move(ctx context.Context, cons jetstream.Consumer, js jetstream.Je
 			for _, m := range batch {
 				m.InProgress() //nolint:errcheck // at worst delivered again after AckWait; the target drops duplicates
 			}
-			sleep(ctx, backoff(attempt))
+			clock.Pause(ctx, backoff(attempt))
 		}
 	}
 }

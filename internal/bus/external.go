@@ -12,6 +12,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vigil-cloud/vigil/internal/clock"
 )
 
 // extStream is the name of the uplink stream on the external cluster.
@@ -147,7 +149,7 @@ func (b *Bus) startExternal(ctx, wctx context.Context) error {
 			return err
 		}
 		b.log.Warn("bus: external uplink stream not ready, trying again", "err", err)
-		sleep(ctx, time.Second)
+		clock.Pause(ctx, time.Second)
 	}
 	down := b.extSubject("dev.*.down.>")
 	if _, err := b.ext.Subscribe(down, func(m *nats.Msg) {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/vigil-cloud/vigil/internal/clock"
 )
 
 // Leaf mode: why the edge server joins the cluster as a leaf node.
@@ -144,7 +146,7 @@ func (b *Bus) awaitLeaf(ctx context.Context) error {
 func (b *Bus) purgeAcknowledged(ctx context.Context, every time.Duration) {
 	var done uint64
 	for {
-		sleep(ctx, every)
+		clock.Pause(ctx, every)
 		if ctx.Err() != nil {
 			return
 		}

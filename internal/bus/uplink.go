@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/vigil-cloud/vigil/internal/clock"
 	"github.com/vigil-cloud/vigil/internal/errs"
 )
 
@@ -180,7 +181,7 @@ func (b *Bus) ConsumeUplinkBatch(ctx context.Context, name string, max int, hand
 		}
 		if f.err != nil {
 			b.log.Warn("bus: uplink fetch", "consumer", name, "err", f.err)
-			sleep(ctx, time.Second)
+			clock.Pause(ctx, time.Second)
 		}
 		go prefetch()
 		if len(f.msgs) > 0 {
@@ -205,7 +206,7 @@ func (b *Bus) awaitStranded(ctx context.Context, cons jetstream.Consumer) {
 		return
 	}
 	b.log.Info("bus: waiting for the uplink a previous run left unacknowledged", "messages", info.NumAckPending)
-	sleep(ctx, info.Config.AckWait+time.Second)
+	clock.Pause(ctx, info.Config.AckWait+time.Second)
 }
 
 // handleUplink hands a batch to handle and settles it with the stream:
@@ -258,7 +259,7 @@ func (b *Bus) handleUplink(ctx context.Context, raw []jetstream.Msg, strip strin
 		for _, m := range raw {
 			m.InProgress() //nolint:errcheck // at worst redelivered after AckWait, and ingest is idempotent
 		}
-		sleep(ctx, backoff(attempt))
+		clock.Pause(ctx, backoff(attempt))
 	}
 }
 
@@ -476,13 +477,4 @@ func drain(batch jetstream.MessageBatch) []jetstream.Msg {
 		out = append(out, m)
 	}
 	return out
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -21,3 +21,14 @@ func Every(ctx context.Context, every time.Duration, fn func(context.Context)) {
 		fn(ctx)
 	}
 }
+
+// Pause waits d of wall time or until ctx ends, whichever is first: pacing
+// and backoff between attempts, not a deadline.
+func Pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

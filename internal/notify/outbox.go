@@ -231,7 +231,7 @@ func (s *Service) Run(ctx context.Context) {
 		idle := s.opts.Poll // with sends in flight, until one ends
 		if free := cap(slots) - len(slots); free > 0 && (free >= (cap(slots)+1)/2 || free == cap(slots)) {
 			if wait := claimGap - time.Since(claimed); wait > 0 {
-				pause(ctx, wait)
+				clock.Pause(ctx, wait)
 			}
 			var err error
 			if rows, err = s.store.ClaimDue(ctx, free, s.opts.Lease); err != nil && ctx.Err() == nil {
@@ -328,16 +328,6 @@ const (
 	claimGap = 20 * time.Millisecond
 	passLife = time.Second
 )
-
-// pause waits d or until ctx ends.
-func pause(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d) // transport pacing, not a deadline: wall clock
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}
 
 // maxPushGroup bounds the alarms one push carries, well inside the 4 KiB
 // a push record holds (RFC 8291).
