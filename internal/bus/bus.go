@@ -185,6 +185,7 @@ func Open(ctx context.Context, o Options) (_ *Bus, err error) {
 	wctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	b.purge.wake = make(chan struct{}, 1)
+	b.purge.settled = make(chan struct{}, 1)
 	b.goWork(func() { b.runPurger(wctx) })
 	// Capture first: no device is let in (the auth service is not up)
 	// before the uplink consumer holds the messages.

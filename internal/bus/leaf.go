@@ -141,11 +141,18 @@ func (b *Bus) awaitLeaf(ctx context.Context) error {
 }
 
 // purgeAcknowledged removes device uplink every node has settled from the
-// shared MQTT stream, every interval until ctx ends: with explicit
-// acknowledgements the consumer's floor is what no node needs any more.
+// shared MQTT stream until ctx ends: with explicit acknowledgements the
+// consumer's floor is what no node needs any more. It looks at the floor at
+// most once per interval, and only after this node settled something: each
+// node purges behind its own acknowledgements, so an idle node asks nothing.
 func (b *Bus) purgeAcknowledged(ctx context.Context, every time.Duration) {
 	var done uint64
 	for {
+		select {
+		case <-b.purge.settled:
+		case <-ctx.Done():
+			return
+		}
 		clock.Pause(ctx, every)
 		if ctx.Err() != nil {
 			return

@@ -2,8 +2,12 @@ package bus_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigil-cloud/vigil/internal/bus/bustest"
 )
@@ -85,5 +89,58 @@ func TestLeafModeAnyNodeReachesAnyDevice(t *testing.T) {
 	}
 	if m := recv(t, c1b.msgs, "downlink on the resumed session"); string(m.Payload()) != `{"v":3}` {
 		t.Errorf("device 1 on node B got %q", m.Payload())
+	}
+}
+
+// In leaf mode the uplink a node settled leaves the cluster's shared MQTT
+// stream: the purge that follows a node's acknowledgements empties it.
+func TestLeafModePurgesSettledUplink(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs NATS servers")
+	}
+	hub := bustest.StartHub(t, 1)
+	e := newLeafEnv(t, hub)
+	ctx := context.Background()
+	if err := e.bus.Ready(ctx); err != nil {
+		t.Fatalf("not ready: %v", err)
+	}
+	nc, err := nats.Connect(hub.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.NewWithDomain(nc, hub.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := func() uint64 {
+		t.Helper()
+		s, err := js.Stream(ctx, "$MQTT_msgs")
+		if err != nil {
+			t.Fatalf("the shared MQTT stream: %v", err)
+		}
+		info, err := s.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.State.Msgs
+	}
+
+	d := e.auth.add()
+	c := e.mustConnect(d)
+	got := e.collect("ingest")
+	for range 5 {
+		c.publish(t, up(d, "event"), []byte(`{"id":"e"}`))
+	}
+	for i := range 5 {
+		recv(t, got, fmt.Sprintf("uplink message %d", i))
+	}
+	// The node looks at the consumer's floor 5 s after it settles.
+	deadline := time.Now().Add(20 * time.Second)
+	for n := stored(); n != 0; n = stored() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d settled uplink messages still in the shared stream after 20 s", n)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

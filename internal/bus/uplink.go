@@ -312,8 +312,10 @@ func (b *Bus) settleOne(m jetstream.Msg, meta *jetstream.MsgMetadata, err error)
 	switch {
 	case err == nil:
 		m.Ack() //nolint:errcheck // redelivered if lost
+		b.signalSettled()
 	case IsPermanent(err):
 		m.Term() //nolint:errcheck // redelivered if lost
+		b.signalSettled()
 	default:
 		var n uint64 = 1
 		if meta != nil {
@@ -348,6 +350,18 @@ type purger struct {
 	purged uint64
 	wake   chan struct{}
 	stream jetstream.Stream // the MQTT stream, looked up once; the purger's own
+	// settled is signalled when this node acknowledges or ends uplink of
+	// the shared stream (leaf mode), for purgeAcknowledged.
+	settled chan struct{}
+}
+
+// signalSettled tells purgeAcknowledged that the consumer's floor may have
+// moved.
+func (b *Bus) signalSettled() {
+	select {
+	case b.purge.settled <- struct{}{}:
+	default:
+	}
 }
 
 // schedulePurge asks for the uplink through seq, acknowledged, to go.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 
 	"github.com/vigil-cloud/vigil/internal/app"
@@ -19,11 +20,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cf configFlags
 	cf.register(fs, true)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (for go tool pprof)")
+	traceFile := fs.String("trace", "", "write an execution trace of the whole run to this file (for go tool trace; shows what wakes an idle server)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
+	for _, p := range []struct {
+		path  string
+		start func(io.Writer) error
+		stop  func()
+	}{{*cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile}, {*traceFile, trace.Start, trace.Stop}} {
+		if p.path == "" {
+			continue
+		}
+		stop, err := startProfile(p.path, p.start, p.stop)
 		if err != nil {
 			return err
 		}
@@ -78,17 +87,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// startCPUProfile profiles the process into path until stop is called.
-func startCPUProfile(path string) (stop func(), err error) {
+// startProfile runs a profiler (start, stop) into path until the returned
+// stop is called.
+func startProfile(path string, start func(io.Writer) error, stop func()) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("cpu profile: %w", err)
+		return nil, fmt.Errorf("profile: %w", err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("cpu profile: %w", err)
+		return nil, fmt.Errorf("profile %s: %w", path, err)
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() { stop(); f.Close() }, nil
 }
 
 // printSetupLink shows the operator, on the console only, the one-time link
