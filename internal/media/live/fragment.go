@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
+
+	"github.com/vigil-cloud/vigil/internal/media"
 )
 
 // fragTrack is one track of a fragment: its samples and, for video, each
@@ -35,11 +37,12 @@ const (
 	sampleNonSync      = 1 << 16
 )
 
-// marshalFragment writes one moof+mdat fragment, byte for byte what
-// fmp4.Part{SequenceNumber: seq, Tracks: ...}.Marshal writes, into a
-// buffer of exactly its size: no reflection, no growing buffer, and video
-// payloads written once, from the NAL units.
-func marshalFragment(seq uint32, tracks []fragTrack) []byte {
+// marshalFragment makes one moof+mdat fragment, byte for byte what
+// fmp4.Part{SequenceNumber: seq, Tracks: ...}.Marshal writes, without
+// copying the samples: the boxes and the NAL units' length prefixes are
+// written into one small buffer, and the chunks returned point into it and
+// at the samples' own bytes (which nothing writes to once received).
+func marshalFragment(seq uint32, tracks []fragTrack) media.Chunks {
 	moof := boxHeader + mfhdSize
 	data := 0
 	flags := make([]uint32, len(tracks))
@@ -57,8 +60,18 @@ func marshalFragment(seq uint32, tracks []fragTrack) []byte {
 		flags[i] = f
 		moof += boxHeader + tfhdSize + tfdtSize + trunHeader + len(t.samples)*entrySize(f)
 	}
-	b := make([]byte, moof+boxHeader+data)
-	w := b[:0]
+	nalus, chunks := 0, 1
+	for _, t := range tracks {
+		if t.aus == nil {
+			chunks += len(t.samples)
+			continue
+		}
+		for _, au := range t.aus {
+			nalus += len(au)
+		}
+	}
+	chunks += 2 * nalus
+	w := make([]byte, 0, moof+boxHeader+4*nalus)
 	w = box(w, moof, "moof")
 	w = box(w, mfhdSize, "mfhd")
 	w = binary.BigEndian.AppendUint32(w, 0) // version, flags
@@ -95,19 +108,22 @@ func marshalFragment(seq uint32, tracks []fragTrack) []byte {
 		}
 	}
 	w = box(w, boxHeader+data, "mdat")
+	out := make(media.Chunks, 1, chunks)
+	out[0] = w
 	for _, t := range tracks {
 		for j, s := range t.samples {
 			if t.aus == nil {
-				w = append(w, s.Payload...)
+				out = append(out, s.Payload)
 				continue
 			}
 			for _, nalu := range t.aus[j] {
 				w = binary.BigEndian.AppendUint32(w, uint32(len(nalu)))
-				w = append(w, nalu...)
+				out = append(out, w[len(w)-4:len(w):len(w)], nalu)
 			}
 		}
 	}
-	return w
+	out[0] = w[:moof+boxHeader]
+	return out
 }
 
 // sampleSize is the size of sample j in the mdat.

@@ -69,11 +69,11 @@ func TestSegmentsReachTheSink(t *testing.T) {
 		if i > 0 && !s.Start.Equal(segs[i-1].Start.Add(segs[i-1].Duration)) {
 			t.Errorf("segment %d starts at %s, previous ended at %s", i, s.Start, segs[i-1].Start.Add(segs[i-1].Duration))
 		}
-		p := ffprobeJSON(t, ffprobe, writeFile(t, "seg"+strconv.Itoa(i)+".mp4", s.Init, s.Fragments), "-show_frames", "-read_intervals", "%+#1", "-select_streams", "v")
+		p := ffprobeJSON(t, ffprobe, writeFile(t, "seg"+strconv.Itoa(i)+".mp4", s.Init, s.Fragments.Bytes()), "-show_frames", "-read_intervals", "%+#1", "-select_streams", "v")
 		if len(p.Frames) == 0 || p.Frames[0].KeyFrame != 1 {
 			t.Errorf("segment %d does not start with a keyframe: %+v", i, p.Frames)
 		}
-		full := ffprobeJSON(t, ffprobe, writeFile(t, "full"+strconv.Itoa(i)+".mp4", s.Init, s.Fragments))
+		full := ffprobeJSON(t, ffprobe, writeFile(t, "full"+strconv.Itoa(i)+".mp4", s.Init, s.Fragments.Bytes()))
 		if c := full.codecs(); c["video"] != "h264" || c["audio"] != "aac" {
 			t.Errorf("segment %d: ffprobe finds %v", i, c)
 		}

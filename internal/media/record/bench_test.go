@@ -129,7 +129,7 @@ func BenchmarkRecordSegment(b *testing.B) {
 		if err := e.App.Recorder.Segment(context.Background(), seg); err != nil {
 			b.Fatal(err)
 		}
-		bytes += int64(len(seg.Fragments))
+		bytes += int64(seg.Fragments.Len())
 		i++
 	}
 	b.SetBytes(bytes / int64(max(i, 1)))

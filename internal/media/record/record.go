@@ -276,7 +276,7 @@ func checkSegment(s media.Segment) error {
 		return errs.E(errs.Invalid, "segment without account or device")
 	case s.Channel < 0:
 		return errs.E(errs.Invalid, "segment channel must be 0 or more")
-	case len(s.Init) == 0 || len(s.Fragments) == 0:
+	case len(s.Init) == 0 || s.Fragments.Len() == 0:
 		return errs.E(errs.Invalid, "segment without init or fragments")
 	case s.Start.IsZero() || s.Duration <= 0 || s.Duration > time.Hour:
 		return errs.E(errs.Invalid, "segment without start or with a duration outside (0, 1h]")

@@ -408,7 +408,7 @@ func (r *Recorder) store(ctx context.Context, s *stream, seg media.Segment, mark
 		return err
 	}
 	r.m.segments.Inc()
-	r.m.bytes.Add(float64(len(seg.Fragments)))
+	r.m.bytes.Add(float64(seg.Fragments.Len()))
 	r.m.write.Observe(time.Since(began).Seconds())
 	return nil
 }
@@ -424,7 +424,7 @@ func (r *Recorder) write(ctx context.Context, s *stream, seg media.Segment, mark
 	}
 	dropped := s.dropped.Load()
 	row := SegmentRow{AccountID: seg.AccountID, DeviceID: seg.DeviceID, Channel: seg.Channel, InitID: initID, Seq: seg.Seq,
-		Start: seg.Start.UTC(), End: seg.Start.Add(seg.Duration).UTC(), Bytes: int64(len(seg.Fragments)),
+		Start: seg.Start.UTC(), End: seg.Start.Add(seg.Duration).UTC(), Bytes: int64(seg.Fragments.Len()),
 		HasAudio: seg.HasAudio(), Codecs: strings.Join(codecs, ","), Marked: marked, ClaimedAt: seg.ClaimedAt, DroppedBefore: int(dropped)}
 	begun := r.index.do(ctx, IndexStep{Row: row})
 	if begun.Err != nil {
@@ -432,7 +432,7 @@ func (r *Recorder) write(ctx context.Context, s *stream, seg media.Segment, mark
 	}
 	row.ID = begun.Row.ID
 	in := Intent{ID: row.ID, AccountID: row.AccountID, DeviceID: row.DeviceID, Channel: row.Channel}
-	if err := r.blobs.Put(ctx, row.AccountID, in.key(), bytes.NewReader(seg.Fragments)); err != nil {
+	if err := r.blobs.Put(ctx, row.AccountID, in.key(), seg.Fragments.Reader()); err != nil {
 		return errors.Join(err, r.drop(context.WithoutCancel(ctx), in))
 	}
 	if err := r.index.do(ctx, IndexStep{Complete: true, Row: row}).Err; err != nil {

@@ -126,7 +126,7 @@ func (s *Stream) Segment() media.Segment {
 		panic(err)
 	}
 	seg := media.Segment{AccountID: s.AccountID, DeviceID: s.DeviceID, Channel: s.Channel, Session: s.Session, Seq: s.seq, ClaimedAt: s.ClaimedAt,
-		Start: s.Next, Duration: c.Durations[i], Tracks: c.Tracks, Init: c.Init, Fragments: buf.Bytes()}
+		Start: s.Next, Duration: c.Durations[i], Tracks: c.Tracks, Init: c.Init, Fragments: media.Chunks{buf.Bytes()}}
 	s.seq++
 	s.Next = s.Next.Add(c.Durations[i])
 	return seg
