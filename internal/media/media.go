@@ -123,8 +123,10 @@ func (s Segment) HasAudio() bool {
 }
 
 // A Sink takes finished segments. The recorder is one. Segment is called on
-// the publishing stream's goroutine, in order; it owns seg's byte slices
-// after the call and should not block on slow storage for long.
+// the publishing stream's goroutine, in order, and should not block on slow
+// storage for long. The sink may keep seg's byte slices after the call but
+// never writes to them: the samples in Fragments are the very buffers the
+// live side's GOP cache and viewers read.
 type Sink interface {
 	Segment(ctx context.Context, seg Segment) error
 }
