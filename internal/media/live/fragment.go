@@ -108,8 +108,7 @@ func marshalFragment(seq uint32, tracks []fragTrack) media.Chunks {
 		}
 	}
 	w = box(w, boxHeader+data, "mdat")
-	out := make(media.Chunks, 1, chunks)
-	out[0] = w
+	out := make(media.Chunks, 1, chunks) // out[0], the boxes, once the prefixes are in w
 	for _, t := range tracks {
 		for j, s := range t.samples {
 			if t.aus == nil {
