@@ -15,8 +15,8 @@ cd "$(dirname "$0")/.."
 settle=${SETTLE:-30}
 window=${WINDOW:-120}
 work=$(mktemp -d)
-pid=
-trap 'kill ${pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
+pid= hub=
+trap 'kill ${pid:-} ${hub:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/vigil" ./cmd/vigil
 
 tck=$(getconf CLK_TCK)
@@ -25,14 +25,12 @@ rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # switches PID: voluntary and involuntary context switches of all its threads.
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n}'; }
 
-hub=
 busenv=()
 if [[ -n ${HUB:-} ]]; then
   natsd=${NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
   printf 'listen: "127.0.0.1:14222"\njetstream { store_dir: "%s", domain: idlehub }\nleafnodes { listen: "127.0.0.1:17422" }\n' "$work/hub" >"$work/hub.conf"
   "$natsd" -c "$work/hub.conf" >"$work/hub.log" 2>&1 &
   hub=$!
-  trap 'kill ${pid:-} ${hub:-} 2>/dev/null || true; rm -rf "$work"' EXIT
   busenv=(VIGIL_BUS_URL=nats://127.0.0.1:14222 VIGIL_BUS_LEAF_URL=nats-leaf://127.0.0.1:17422 VIGIL_BUS_DOMAIN=idlehub)
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/14222) 2>/dev/null && break; sleep 0.1; done
 fi

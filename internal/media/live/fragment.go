@@ -45,6 +45,7 @@ const (
 func marshalFragment(seq uint32, tracks []fragTrack) media.Chunks {
 	moof := boxHeader + mfhdSize
 	data := 0
+	nalus, chunks := 0, 1 // the boxes' chunk, then one per audio sample, two per NAL unit
 	flags := make([]uint32, len(tracks))
 	for i, t := range tracks {
 		f := uint32(trunDataOffset | trunDuration | trunSize)
@@ -56,19 +57,14 @@ func marshalFragment(seq uint32, tracks []fragTrack) media.Chunks {
 				f |= trunCompositionOff
 			}
 			data += t.sampleSize(j)
+			if t.aus == nil {
+				chunks++
+			} else {
+				nalus += len(t.aus[j])
+			}
 		}
 		flags[i] = f
 		moof += boxHeader + tfhdSize + tfdtSize + trunHeader + len(t.samples)*entrySize(f)
-	}
-	nalus, chunks := 0, 1
-	for _, t := range tracks {
-		if t.aus == nil {
-			chunks += len(t.samples)
-			continue
-		}
-		for _, au := range t.aus {
-			nalus += len(au)
-		}
 	}
 	chunks += 2 * nalus
 	w := make([]byte, 0, moof+boxHeader+4*nalus)
