@@ -414,7 +414,10 @@ func (b *Bus) purgeConsumed(ctx context.Context, seq uint64) bool {
 	if err == nil {
 		err = b.purge.stream.Purge(ctx, jetstream.WithPurgeSubject(mqttMsgsPrefix+uplinkSubjects), jetstream.WithPurgeSequence(seq+1))
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return false // stopping: the purge on the way out does it again
+	case err != nil:
 		b.log.Warn("bus: purge consumed uplink", "err", err)
 		return false
 	}
