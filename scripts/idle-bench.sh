@@ -11,10 +11,10 @@
 # no JetStream store of its own, so the figure is vigil's own idle cost
 # without the embedded broker's timers; the broker's CPU is printed apart.
 # NATS_PATCH=1 builds vigil against nats-server with
-# scripts/patches/nats-server-idle.patch applied (in a temporary copy; the
-# repository is not touched): the broker's three timers that run whatever
-# the load sleep while nothing uses them. It shows what vigil costs idle
-# with that change, proposed upstream, in place.
+# scripts/patches/nats-server-idle.patch applied (scripts/nats-patched.sh,
+# a temporary copy), so that the broker's three always-on timers sleep
+# while nothing uses them: what vigil costs idle with that change, proposed
+# upstream, in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 settle=${SETTLE:-30}
@@ -24,12 +24,7 @@ pid= hub=
 trap 'kill ${pid:-} ${hub:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 modfile=()
 if [[ -n ${NATS_PATCH:-} ]]; then
-  src=$(go list -m -f '{{.Dir}}' github.com/nats-io/nats-server/v2)
-  cp -r "$src" "$work/nats-server" && chmod -R u+w "$work/nats-server"
-  patch -d "$work/nats-server" -p1 --quiet <scripts/patches/nats-server-idle.patch
-  cp go.mod "$work/go.mod" && cp go.sum "$work/go.sum"
-  go mod edit -replace "github.com/nats-io/nats-server/v2=$work/nats-server" "$work/go.mod"
-  modfile=(-modfile "$work/go.mod")
+  modfile=(-modfile "$(scripts/nats-patched.sh "$work/patched")")
 fi
 go build "${modfile[@]}" -o "$work/vigil" ./cmd/vigil
 
